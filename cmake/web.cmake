@@ -1,0 +1,53 @@
+# The web app: Dear ImGui on SDL2 + WebGL2, requests through the Emscripten Fetch API.
+# Included from the top-level CMakeLists.txt only when building with Emscripten.
+
+set(IMGUI_DIR "${AP_CACHE}/imgui" CACHE PATH "Dear ImGui sources (Debian source package imgui)")
+if(NOT EXISTS "${IMGUI_DIR}/imgui.cpp")
+    message(FATAL_ERROR "Dear ImGui sources not found in ${IMGUI_DIR}: run tools/setup first.")
+endif()
+if(NOT SDL2_DIR)
+    set(SDL2_DIR "${AP_CACHE}/sdl2-wasm/lib/cmake/SDL2")
+endif()
+find_package(SDL2 CONFIG REQUIRED)
+
+add_library(imgui STATIC
+    ${IMGUI_DIR}/imgui.cpp
+    ${IMGUI_DIR}/imgui_draw.cpp
+    ${IMGUI_DIR}/imgui_widgets.cpp
+    ${IMGUI_DIR}/imgui_tables.cpp
+    ${IMGUI_DIR}/backends/imgui_impl_sdl.cpp
+    ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
+target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+target_link_libraries(imgui PUBLIC SDL2::SDL2-static)
+
+add_executable(index
+    src/web/main.cpp
+    src/web/bridge.cpp
+    src/web/fetch_transport.cpp
+    src/app/app.cpp
+    src/app/ui.cpp)
+target_include_directories(index PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(index PRIVATE SDL_MAIN_HANDLED)
+target_compile_options(index PRIVATE -Wall -Wextra)
+target_link_libraries(index PRIVATE core imgui)
+set_target_properties(index PROPERTIES SUFFIX ".html")
+
+set(AP_SHELL ${PROJECT_SOURCE_DIR}/web/shell.html)
+target_link_options(index PRIVATE
+    -sFETCH=1
+    -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
+    -sALLOW_MEMORY_GROWTH=1
+    -sENVIRONMENT=web
+    -sEXIT_RUNTIME=0
+    -sMINIFY_HTML=0
+    "-sEXPORTED_FUNCTIONS=['_main','_malloc','_free']"
+    "-sEXPORTED_RUNTIME_METHODS=['ccall','UTF8ToString']"
+    --shell-file ${AP_SHELL})
+set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
+
+# The page's static companions: the JS surface, the service worker that serves the in-page API.
+foreach(asset playground.js sw.js style.css)
+    add_custom_command(TARGET index POST_BUILD
+        COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} $<TARGET_FILE_DIR:index>/${asset})
+endforeach()

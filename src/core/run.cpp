@@ -1,0 +1,96 @@
+#include "run.h"
+
+#include <cstdio>
+
+namespace ap {
+
+const char* code_path_name(CodePath p) {
+    switch (p) {
+        case CodePath::sequential: return "sequential";
+        case CodePath::concurrent: return "concurrent";
+        case CodePath::bounded: return "bounded";
+    }
+    return "?";
+}
+
+const char* api_name(Api a) {
+    switch (a) {
+        case Api::page: return "page";
+        case Api::server: return "server";
+        case Api::simulated: return "simulated";
+    }
+    return "?";
+}
+
+const char* outcome_name(Outcome o) {
+    switch (o) {
+        case Outcome::pending: return "pending";
+        case Outcome::in_flight: return "in_flight";
+        case Outcome::ok: return "ok";
+        case Outcome::http_error: return "http_error";
+        case Outcome::network_error: return "network_error";
+        case Outcome::timeout: return "timeout";
+        case Outcome::cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+bool parse_code_path(const std::string& s, CodePath* out) {
+    for (int i = 0; i < code_path_count; ++i) {
+        if (s == code_path_name(CodePath(i))) { *out = CodePath(i); return true; }
+    }
+    return false;
+}
+
+bool parse_api(const std::string& s, Api* out) {
+    for (int i = 0; i < api_count; ++i) {
+        if (s == api_name(Api(i))) { *out = Api(i); return true; }
+    }
+    return false;
+}
+
+bool outcome_is_final(Outcome o) { return o != Outcome::pending && o != Outcome::in_flight; }
+
+static std::string thousands(int v) {
+    char buf[32];
+    if (v >= 1000 || v <= -1000) std::snprintf(buf, sizeof buf, "%d,%03d", v / 1000, (v < 0 ? -v : v) % 1000);
+    else std::snprintf(buf, sizeof buf, "%d", v);
+    return buf;
+}
+
+static void clamp_field(int* v, int lo, int hi, const char* label, const char* unit,
+                        std::vector<std::string>* notes) {
+    if (*v >= lo && *v <= hi) return;
+    const int clamped = *v < lo ? lo : hi;
+    notes->push_back(std::string(label) + " = " + thousands(*v) + unit + " is " +
+                     (*v < lo ? "below " : "above ") + thousands(clamped) + unit + ": using " +
+                     thousands(clamped) + unit + ".");
+    *v = clamped;
+}
+
+std::vector<std::string> clamp_run_desc(RunDesc* d) {
+    std::vector<std::string> notes;
+    clamp_field(&d->count, Limits::min_count, Limits::max_count, "N", "", &notes);
+    clamp_field(&d->latency_ms, Limits::min_latency_ms, Limits::max_latency_ms, "Latency", " ms", &notes);
+    clamp_field(&d->limit, Limits::min_limit, Limits::max_limit, "Limit k", "", &notes);
+    clamp_field(&d->timeout_ms, Limits::min_timeout_ms, Limits::max_timeout_ms, "Timeout", " ms", &notes);
+    if (d->status < 100 || d->status > 599) {
+        notes.push_back("Status " + std::to_string(d->status) + " is not an HTTP status: using 200.");
+        d->status = 200;
+    }
+    if (int(d->path) >= code_path_count) { notes.push_back("Unknown code path: using sequential."); d->path = CodePath::sequential; }
+    if (int(d->api) >= api_count) { notes.push_back("Unknown API: using the in-page API."); d->api = Api::page; }
+    return notes;
+}
+
+std::string request_url(const RunDesc& d, int index) {
+    std::string url = d.base_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    url += "/api/delay/" + std::to_string(d.latency_ms);
+    // The request index keeps URLs distinct, so no cache layer could ever merge two requests.
+    url += "?i=" + std::to_string(index);
+    if (d.status != 200) url += "&status=" + std::to_string(d.status);
+    return url;
+}
+
+}  // namespace ap

@@ -1,0 +1,188 @@
+#include "stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace ap {
+
+int intended_concurrency(const RunDesc& d) {
+    switch (d.path) {
+        case CodePath::sequential: return 1;
+        case CodePath::concurrent: return d.count;
+        case CodePath::bounded: return std::min(d.limit, d.count);
+    }
+    return 1;
+}
+
+double sequential_estimate_ms(const RunDesc& d) { return double(d.count) * d.latency_ms; }
+
+double expected_wall_ms(const RunDesc& d) {
+    const int c = std::max(1, intended_concurrency(d));
+    return double((d.count + c - 1) / c) * d.latency_ms;
+}
+
+static double us_to_ms(int64_t us) { return double(us) / 1000.0; }
+
+RunStats compute_stats(const Run& run) {
+    RunStats s;
+    s.count = int(run.requests.size());
+    s.expected_ms = expected_wall_ms(run.desc);
+    s.sequential_estimate_ms = sequential_estimate_ms(run.desc);
+    s.expected_speedup = s.expected_ms > 0 ? s.sequential_estimate_ms / s.expected_ms : 1.0;
+
+    // Peak in flight from the trace itself: +1 at each start, −1 at each end, ends first on ties
+    // (a loop's next call starts at the very instant the previous one returned).
+    std::vector<std::pair<int64_t, int>> edges;
+    edges.reserve(run.requests.size() * 2);
+    int64_t last_end = run.start_us;
+    double queued_sum = 0;
+    for (const RequestTrace& r : run.requests) {
+        switch (r.outcome) {
+            case Outcome::ok: ++s.ok; break;
+            case Outcome::http_error: ++s.http_errors; break;
+            case Outcome::network_error: ++s.network_errors; break;
+            case Outcome::timeout: ++s.timeouts; break;
+            case Outcome::cancelled: ++s.cancelled; break;
+            default: break;
+        }
+        if (r.started_us < 0) continue;
+        ++s.started;
+        queued_sum += us_to_ms(r.started_us - r.scheduled_us);
+        const int64_t end = r.finished_us >= 0 ? r.finished_us : -1;
+        edges.emplace_back(r.started_us, +1);
+        if (end >= 0) {
+            edges.emplace_back(end, -1);
+            const double d = us_to_ms(end - r.started_us);
+            s.sum_ms += d;
+            s.slowest_ms = std::max(s.slowest_ms, d);
+            last_end = std::max(last_end, end);
+        }
+    }
+    std::sort(edges.begin(), edges.end());
+    int level = 0;
+    for (const auto& e : edges) s.peak_in_flight = std::max(s.peak_in_flight, level += e.second);
+
+    const int64_t end_us = run.end_us >= 0 ? run.end_us : last_end;
+    s.wall_ms = run.start_us >= 0 ? us_to_ms(end_us - run.start_us) : 0;
+    const int ended = s.ok + s.http_errors + s.network_errors + s.timeouts;
+    s.mean_ms = ended > 0 ? s.sum_ms / ended : 0;
+    s.mean_queued_ms = s.started > 0 ? queued_sum / s.started : 0;
+    s.speedup = s.wall_ms > 0 ? s.sequential_estimate_ms / s.wall_ms : 0;
+    return s;
+}
+
+std::string format_duration_ms(double ms) {
+    char buf[32];
+    if (ms < 1000) std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+    else if (ms < 10000) std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
+    else std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
+    return buf;
+}
+
+std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
+    std::vector<std::string> notes;
+    const RunDesc& d = run.desc;
+    if (run.state == RunState::cancelled) {
+        notes.push_back("Cancelled after " + format_duration_ms(s.wall_ms) + ": " +
+                        std::to_string(s.cancelled) + " of " + std::to_string(s.count) + " requests never finished.");
+    }
+    // Through real sockets the browser keeps at most 6 connections per host, so a gather of 20 runs as
+    // waves of 6. Recognise it by its signature: the code path allowed more than 6 at once, the wall time
+    // is well over the expectation, and about ⌈N/6⌉ latencies fit in it.
+    const int allowed = intended_concurrency(d);
+    if (d.api == Api::server && run.state == RunState::finished && allowed > browser_connections_per_host &&
+        d.latency_ms > 0 && s.wall_ms > 1.3 * s.expected_ms) {
+        const int capped = std::min(allowed, browser_connections_per_host);
+        const double capped_ms = double((d.count + capped - 1) / capped) * d.latency_ms;
+        if (s.wall_ms >= 0.8 * capped_ms) {
+            notes.push_back("The browser opens at most 6 connections to one host, so " + std::to_string(d.count) +
+                            " requests went out in waves of 6: about " + format_duration_ms(capped_ms) +
+                            " instead of " + format_duration_ms(s.expected_ms) +
+                            ". Python's httpx has no such cap by default (its pool allows 100).");
+        }
+    }
+    const int failed = s.http_errors + s.network_errors + s.timeouts;
+    if (failed > 0) {
+        std::string first;
+        for (const RequestTrace& r : run.requests) {
+            if (r.outcome == Outcome::http_error || r.outcome == Outcome::network_error || r.outcome == Outcome::timeout) {
+                first = r.reason;
+                break;
+            }
+        }
+        notes.push_back(std::to_string(failed) + " of " + std::to_string(s.count) + " requests failed (first: " + first + ").");
+    }
+    return notes;
+}
+
+static void append_escaped(std::string* out, const std::string& s) {
+    out->push_back('"');
+    for (char c : s) {
+        switch (c) {
+            case '"': *out += "\\\""; break;
+            case '\\': *out += "\\\\"; break;
+            case '\n': *out += "\\n"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    *out += buf;
+                } else {
+                    out->push_back(c);
+                }
+        }
+    }
+    out->push_back('"');
+}
+
+static void append_number(std::string* out, const char* key, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "\"%s\":%.3f,", key, v);
+    *out += buf;
+}
+
+std::string run_to_json(const Run& run, const RunStats& s) {
+    std::string out = "{";
+    out += "\"path\":\"" + std::string(code_path_name(run.desc.path)) + "\",";
+    out += "\"api\":\"" + std::string(api_name(run.desc.api)) + "\",";
+    out += "\"n\":" + std::to_string(run.desc.count) + ",";
+    out += "\"latencyMs\":" + std::to_string(run.desc.latency_ms) + ",";
+    out += "\"limit\":" + std::to_string(run.desc.limit) + ",";
+    out += "\"state\":\"" + std::string(run_state_name(run.state)) + "\",";
+    append_number(&out, "wallMs", s.wall_ms);
+    append_number(&out, "sumMs", s.sum_ms);
+    append_number(&out, "slowestMs", s.slowest_ms);
+    append_number(&out, "meanMs", s.mean_ms);
+    append_number(&out, "expectedMs", s.expected_ms);
+    append_number(&out, "sequentialEstimateMs", s.sequential_estimate_ms);
+    append_number(&out, "speedup", s.speedup);
+    out += "\"peakInFlight\":" + std::to_string(s.peak_in_flight) + ",";
+    out += "\"ok\":" + std::to_string(s.ok) + ",";
+    out += "\"notes\":[";
+    const std::vector<std::string> notes = explain_run(run, s);
+    for (size_t i = 0; i < notes.size(); ++i) {
+        if (i) out += ",";
+        append_escaped(&out, notes[i]);
+    }
+    out += "],\"requests\":[";
+    char buf[160];
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        const double start = r.started_us >= 0 ? us_to_ms(r.started_us - run.start_us) : -1;
+        const double end = r.finished_us >= 0 ? us_to_ms(r.finished_us - run.start_us) : -1;
+        std::snprintf(buf, sizeof buf, "%s{\"startMs\":%.3f,\"endMs\":%.3f,\"outcome\":\"%s\",\"status\":%d,\"bytes\":%lld",
+                      i ? "," : "", start, end, outcome_name(r.outcome), r.status, static_cast<long long>(r.bytes));
+        out += buf;
+        if (!r.reason.empty()) {
+            out += ",\"reason\":";
+            append_escaped(&out, r.reason);
+        }
+        out += "}";
+    }
+    out += "]}";
+    return out;
+}
+
+}  // namespace ap

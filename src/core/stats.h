@@ -1,0 +1,53 @@
+// stats.h — numbers derived from a run's trace: wall time, sum of durations, slowest, mean, peak in
+// flight, the code path's expected time and the speedup against the one-at-a-time estimate; plus the
+// notes that explain a gap between measured and expected (the browser's connection cap, errors).
+// Everything here is a pure function of a Run.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "scheduler.h"
+
+namespace ap {
+
+// The browser opens at most this many HTTP/1.1 connections to one host.
+inline constexpr int browser_connections_per_host = 6;
+
+// Time the code path should take if every request took exactly desc.latency_ms:
+// sequential N×L, concurrent L, bounded ⌈N/k⌉×L.
+double expected_wall_ms(const RunDesc& desc);
+// N×L: what the plain loop would take; the yardstick for every speedup.
+double sequential_estimate_ms(const RunDesc& desc);
+// How many requests the code path lets be in flight at once (N, 1 or k).
+int intended_concurrency(const RunDesc& desc);
+
+struct RunStats {
+    int count = 0;           // requests in the run
+    int started = 0;         // requests that reached the transport
+    int ok = 0, http_errors = 0, network_errors = 0, timeouts = 0, cancelled = 0;
+    double wall_ms = 0;      // run start to the last request's end (or to the cancel)
+    double sum_ms = 0;       // Σ (end − start) over requests that started and ended
+    double slowest_ms = 0;
+    double mean_ms = 0;
+    double mean_queued_ms = 0;  // scheduled → started, over started requests (semaphore/loop waiting)
+    int peak_in_flight = 0;
+    double expected_ms = 0;
+    double sequential_estimate_ms = 0;
+    double speedup = 0;           // sequential estimate ÷ wall (measured)
+    double expected_speedup = 0;  // sequential estimate ÷ expected
+};
+
+RunStats compute_stats(const Run& run);
+
+// One-line explanations of what the run shows that the code path alone does not: a connection cap,
+// failed requests, a cancel. Empty for a clean run that met its expectation.
+std::vector<std::string> explain_run(const Run& run, const RunStats& stats);
+
+// The result object of window.playground.run(): {wallMs, sumMs, slowestMs, expectedMs, peakInFlight,
+// requests: [{startMs, endMs, outcome, status}], ...}. Times in ms relative to the run's start.
+std::string run_to_json(const Run& run, const RunStats& stats);
+
+// Seconds or milliseconds, the way a person reads them: "25.3 s", "480 ms", "1.20 s".
+std::string format_duration_ms(double ms);
+
+}  // namespace ap

@@ -1,0 +1,46 @@
+// transport.h — the one thing the scheduler needs from the outside world: "start this request" and
+// "stop that one". How an answer comes back is the transport owner's business: it calls
+// Scheduler::complete() with the request's id when it knows the outcome.
+//
+// Requests are ids, never pointers: an id is the run's generation and the request's index, so an answer
+// that arrives after its run was cancelled or replaced is recognised and dropped.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace ap {
+
+struct RequestId {
+    uint32_t value = 0;  // generation << 16 | index; 0 is never a valid id (generations start at 1)
+};
+inline RequestId make_request_id(uint16_t generation, uint16_t index) {
+    return RequestId{uint32_t(generation) << 16 | index};
+}
+inline uint16_t request_generation(RequestId id) { return uint16_t(id.value >> 16); }
+inline uint16_t request_index(RequestId id) { return uint16_t(id.value & 0xffff); }
+
+struct RequestSpec {
+    std::string url;
+    int latency_ms = 0;  // what the API was asked to wait (used by the virtual transport)
+    int status = 200;    // what the API was asked to answer
+};
+
+// How a request ended, as the transport saw it.
+struct Completion {
+    int status = 0;          // HTTP status; 0 when no answer came
+    int64_t bytes = 0;       // response body size
+    std::string reason;      // for failures without a status: what the transport knows
+};
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    // Begin a request at now_us (the scheduler's clock). Its end is reported later through Scheduler::complete(id, ...). A transport may
+    // report from inside start() (a synchronous failure); the scheduler copes, but should not rely on it.
+    virtual void start(RequestId id, const RequestSpec& spec, int64_t now_us) = 0;
+    // Stop a request that is still in flight. Nothing should be reported for it afterwards; if something
+    // is, the scheduler drops it.
+    virtual void abort(RequestId id) = 0;
+};
+
+}  // namespace ap

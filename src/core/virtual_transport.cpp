@@ -1,0 +1,63 @@
+#include "virtual_transport.h"
+
+#include <algorithm>
+
+namespace ap {
+
+VirtualAnswer VirtualTransport::default_answer(const RequestSpec& spec) {
+    VirtualAnswer a;
+    a.delay_us = int64_t(spec.latency_ms) * 1000;
+    a.completion.status = spec.status;
+    // The same small JSON body the real APIs send: {"delay_ms":500,"status":200}
+    a.completion.bytes = int64_t(std::to_string(spec.latency_ms).size() + std::to_string(spec.status).size() + 24);
+    return a;
+}
+
+void VirtualTransport::start(RequestId id, const RequestSpec& spec, int64_t now_us) {
+    ++started_total_;
+    const VirtualAnswer a = answer ? answer(id, spec) : default_answer(spec);
+    if (a.never) { never_.push_back(id); return; }
+    const Key key{now_us + std::max<int64_t>(0, a.delay_us), seq_++};
+    auto it = queue_.emplace(key, Entry{id, a.completion}).first;
+    by_id_[id.value] = it;
+}
+
+void VirtualTransport::abort(RequestId id) {
+    auto found = by_id_.find(id.value);
+    if (found != by_id_.end()) {
+        queue_.erase(found->second);
+        by_id_.erase(found);
+    }
+    never_.erase(std::remove_if(never_.begin(), never_.end(), [&](RequestId n) { return n.value == id.value; }),
+                 never_.end());
+}
+
+int64_t VirtualTransport::next_due_us() const { return queue_.empty() ? -1 : queue_.begin()->first.due_us; }
+
+int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
+    int delivered = 0;
+    while (!queue_.empty() && queue_.begin()->first.due_us <= now_us) {
+        Entry e = std::move(queue_.begin()->second);
+        queue_.erase(queue_.begin());
+        by_id_.erase(e.id.value);
+        scheduler->complete(e.id, e.completion, now_us);  // may start more requests (and queue them)
+        ++delivered;
+    }
+    return delivered;
+}
+
+int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t now_us, int max_events) {
+    for (int events = 0; scheduler->running() && events < max_events; ++events) {
+        const int64_t due = transport->next_due_us();
+        const int64_t deadline = scheduler->next_deadline_us();
+        int64_t next = due;
+        if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+        if (next < 0) break;  // nothing will ever happen: the caller sees running() still true
+        now_us = std::max(now_us, next);
+        transport->deliver_due(scheduler, now_us);
+        scheduler->advance(now_us);
+    }
+    return scheduler->running() ? now_us : scheduler->run().end_us;
+}
+
+}  // namespace ap

@@ -1,0 +1,61 @@
+// virtual_transport.h — a deterministic transport on a virtual clock: each request is answered exactly
+// `latency_ms` after it started (or as a test's `answer` hook says). Used by the unit tests, by the page's
+// "simulated" API, and anywhere a run must be replayed exactly.
+//
+//   ap::VirtualTransport t;  ap::Scheduler s(&t);
+//   s.begin(desc, 0);
+//   int64_t end_us = ap::run_virtual(&s, &t, 0);   // jumps from event to event until the run ends
+#pragma once
+#include <functional>
+#include <map>
+#include <unordered_map>
+
+#include "scheduler.h"
+#include "transport.h"
+
+namespace ap {
+
+struct VirtualAnswer {
+    int64_t delay_us = 0;   // from start to answer
+    Completion completion;  // what is reported
+    bool never = false;     // no answer at all (the request can only time out or be cancelled)
+};
+
+class VirtualTransport : public Transport {
+public:
+    // Decides each request's answer; the default answers spec.status after spec.latency_ms.
+    std::function<VirtualAnswer(RequestId, const RequestSpec&)> answer;
+
+    void start(RequestId id, const RequestSpec& spec, int64_t now_us) override;
+    void abort(RequestId id) override;
+
+    // Earliest pending answer, or -1.
+    int64_t next_due_us() const;
+    // Reports every answer due at or before now_us, in due order, each at now_us. Returns how many.
+    int deliver_due(Scheduler* scheduler, int64_t now_us);
+    size_t pending() const { return by_id_.size(); }
+    int64_t started_total() const { return started_total_; }
+
+    static VirtualAnswer default_answer(const RequestSpec& spec);
+
+private:
+    struct Key {
+        int64_t due_us;
+        uint64_t seq;  // ties keep start order, so equal-latency requests end in the order they began
+        bool operator<(const Key& o) const { return due_us != o.due_us ? due_us < o.due_us : seq < o.seq; }
+    };
+    struct Entry { RequestId id; Completion completion; };
+    std::map<Key, Entry> queue_;
+    std::unordered_map<uint32_t, std::map<Key, Entry>::iterator> by_id_;
+    uint64_t seq_ = 0;
+    int64_t started_total_ = 0;
+    std::vector<RequestId> never_;  // requests that will never be answered, still "in flight"
+};
+
+// Drives a run in virtual time from now_us to its end: advances to each next answer or timeout and
+// delivers it. Stops after max_events events as a guard against a transport that never settles.
+// Returns the virtual time at which the run ended (or the last event's time).
+int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t now_us,
+                    int max_events = 1000000);
+
+}  // namespace ap

@@ -1,0 +1,353 @@
+// Core tests in virtual time: no clock, no network. Every expectation is exact because the virtual
+// transport answers each request exactly latency_ms after it starts.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/history.h"
+#include "core/scheduler.h"
+#include "core/stats.h"
+#include "core/virtual_transport.h"
+
+using namespace ap;
+
+namespace {
+
+constexpr int64_t ms = 1000;  // microseconds per millisecond
+
+struct Fixture {
+    VirtualTransport transport;
+    Scheduler scheduler{&transport};
+
+    RunStats run(const RunDesc& desc, int64_t start_us = 0) {
+        scheduler.begin(desc, start_us);
+        run_virtual(&scheduler, &transport, start_us);
+        EXPECT_EQ(scheduler.run().state, RunState::finished);
+        return compute_stats(scheduler.run());
+    }
+};
+
+RunDesc desc_of(CodePath path, int n, int latency_ms, int limit = 5) {
+    RunDesc d;
+    d.path = path;
+    d.api = Api::simulated;
+    d.count = n;
+    d.latency_ms = latency_ms;
+    d.limit = limit;
+    return d;
+}
+
+}  // namespace
+
+TEST(Scheduler, SequentialWallIsNTimesLatency) {
+    for (int n : {1, 2, 10, 50}) {
+        Fixture f;
+        const RunStats s = f.run(desc_of(CodePath::sequential, n, 500));
+        EXPECT_DOUBLE_EQ(s.wall_ms, n * 500.0) << "n=" << n;
+        EXPECT_EQ(s.peak_in_flight, 1);
+        EXPECT_DOUBLE_EQ(s.expected_ms, n * 500.0);
+    }
+}
+
+TEST(Scheduler, SequentialStartsEachRequestWhenThePreviousEnds) {
+    Fixture f;
+    f.run(desc_of(CodePath::sequential, 4, 300), 7 * ms);
+    const auto& r = f.scheduler.run().requests;
+    for (size_t i = 1; i < r.size(); ++i) {
+        EXPECT_EQ(r[i].started_us, r[i - 1].finished_us);
+        EXPECT_EQ(r[i].scheduled_us, r[i].started_us) << "a loop reaches a call only when it starts it";
+    }
+    EXPECT_EQ(r[0].started_us, 7 * ms);
+}
+
+TEST(Scheduler, ConcurrentWallIsOneLatency) {
+    for (int n : {1, 10, 50, 10000}) {
+        Fixture f;
+        const RunStats s = f.run(desc_of(CodePath::concurrent, n, 500));
+        EXPECT_DOUBLE_EQ(s.wall_ms, 500.0) << "n=" << n;
+        EXPECT_EQ(s.peak_in_flight, n);
+        EXPECT_DOUBLE_EQ(s.sum_ms, n * 500.0);
+        EXPECT_DOUBLE_EQ(s.speedup, double(n));
+    }
+}
+
+TEST(Scheduler, BoundedWallIsCeilNOverKTimesLatency) {
+    struct Case { int n, k; };
+    for (Case c : {Case{50, 5}, Case{10, 3}, Case{7, 7}, Case{3, 10}, Case{1, 1}, Case{200, 20}}) {
+        Fixture f;
+        const RunStats s = f.run(desc_of(CodePath::bounded, c.n, 200, c.k));
+        const int waves = (c.n + c.k - 1) / c.k;
+        EXPECT_DOUBLE_EQ(s.wall_ms, waves * 200.0) << c.n << "/" << c.k;
+        EXPECT_DOUBLE_EQ(s.expected_ms, waves * 200.0);
+        EXPECT_EQ(s.peak_in_flight, std::min(c.n, c.k));
+    }
+}
+
+TEST(Scheduler, BoundedRequestsAreScheduledAtOnceAndQueue) {
+    Fixture f;
+    const RunStats s = f.run(desc_of(CodePath::bounded, 6, 100, 2));
+    const auto& r = f.scheduler.run().requests;
+    for (const auto& t : r) EXPECT_EQ(t.scheduled_us, 0);
+    EXPECT_EQ(r[5].started_us, 200 * ms);  // third wave
+    EXPECT_DOUBLE_EQ(s.mean_queued_ms, (0 + 0 + 100 + 100 + 200 + 200) / 6.0);
+}
+
+TEST(Scheduler, ZeroLatencyRunsFinishAtOnce) {
+    Fixture f;
+    const RunStats s = f.run(desc_of(CodePath::sequential, 100, 0));
+    EXPECT_DOUBLE_EQ(s.wall_ms, 0.0);
+    EXPECT_EQ(s.ok, 100);
+}
+
+TEST(Scheduler, CancelMidRunLeavesNothingRunningAndDropsLateAnswers) {
+    Fixture f;
+    f.scheduler.begin(desc_of(CodePath::bounded, 10, 100, 4), 0);
+    f.transport.deliver_due(&f.scheduler, 100 * ms);  // first wave of 4 done, second wave in flight
+    ASSERT_EQ(f.scheduler.run().in_flight, 4);
+    const uint16_t gen = f.scheduler.run().generation;
+
+    f.scheduler.cancel(150 * ms);
+    EXPECT_EQ(f.scheduler.run().state, RunState::cancelled);
+    EXPECT_EQ(f.scheduler.run().in_flight, 0);
+    EXPECT_EQ(f.transport.pending(), 0u) << "every in-flight request was aborted";
+
+    // An answer to the cancelled run that arrives late is recognised by its id and dropped.
+    Completion late;
+    late.status = 200;
+    EXPECT_FALSE(f.scheduler.complete(make_request_id(gen, 5), late, 160 * ms));
+    const RunStats s = compute_stats(f.scheduler.run());
+    EXPECT_EQ(s.ok, 4);
+    EXPECT_EQ(s.cancelled, 6);
+    EXPECT_DOUBLE_EQ(s.wall_ms, 150.0);
+    for (const auto& r : f.scheduler.run().requests) EXPECT_TRUE(outcome_is_final(r.outcome));
+}
+
+TEST(Scheduler, NewRunCancelsTheOldOneAndIgnoresItsAnswers) {
+    Fixture f;
+    f.scheduler.begin(desc_of(CodePath::concurrent, 5, 1000), 0);
+    const uint16_t old_gen = f.scheduler.run().generation;
+    f.scheduler.begin(desc_of(CodePath::concurrent, 3, 100), 10 * ms);
+    EXPECT_NE(f.scheduler.run().generation, old_gen);
+    EXPECT_EQ(f.transport.pending(), 3u) << "the old run's 5 requests were aborted";
+    Completion c;
+    c.status = 200;
+    EXPECT_FALSE(f.scheduler.complete(make_request_id(old_gen, 0), c, 20 * ms));
+    run_virtual(&f.scheduler, &f.transport, 10 * ms);
+    EXPECT_EQ(f.scheduler.run().state, RunState::finished);
+    EXPECT_DOUBLE_EQ(compute_stats(f.scheduler.run()).wall_ms, 100.0);
+}
+
+TEST(Scheduler, DuplicateAndUnknownAnswersAreDropped) {
+    Fixture f;
+    f.scheduler.begin(desc_of(CodePath::concurrent, 2, 100), 0);
+    const uint16_t gen = f.scheduler.run().generation;
+    Completion c;
+    c.status = 200;
+    EXPECT_TRUE(f.scheduler.complete(make_request_id(gen, 0), c, 50 * ms));
+    EXPECT_FALSE(f.scheduler.complete(make_request_id(gen, 0), c, 60 * ms)) << "answered twice";
+    EXPECT_FALSE(f.scheduler.complete(make_request_id(gen, 9), c, 60 * ms)) << "no such request";
+    EXPECT_FALSE(f.scheduler.complete(RequestId{}, c, 60 * ms)) << "id 0 is never valid";
+}
+
+TEST(Scheduler, RecordsEachErrorOutcomeWithAReason) {
+    Fixture f;
+    f.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        switch (request_index(id)) {
+            case 1: a.completion.status = 503; break;                          // HTTP error
+            case 2: a.completion.status = 0; a.completion.reason = ""; break;  // network error
+            case 3: a.never = true; break;                                     // only a timeout ends it
+            default: break;
+        }
+        return a;
+    };
+    RunDesc d = desc_of(CodePath::concurrent, 4, 100);
+    d.timeout_ms = 300;
+    f.scheduler.begin(d, 0);
+    const int64_t end = run_virtual(&f.scheduler, &f.transport, 0);
+    EXPECT_EQ(end, 300 * ms);
+    const auto& r = f.scheduler.run().requests;
+    EXPECT_EQ(r[0].outcome, Outcome::ok);
+    EXPECT_EQ(r[1].outcome, Outcome::http_error);
+    EXPECT_EQ(r[1].status, 503);
+    EXPECT_EQ(r[1].reason, "HTTP 503");
+    EXPECT_EQ(r[2].outcome, Outcome::network_error);
+    EXPECT_NE(r[2].reason.find("CORS"), std::string::npos);
+    EXPECT_EQ(r[3].outcome, Outcome::timeout);
+    EXPECT_EQ(r[3].finished_us, 300 * ms);
+    EXPECT_NE(r[3].reason.find("300 ms timeout"), std::string::npos);
+    const RunStats s = compute_stats(f.scheduler.run());
+    EXPECT_EQ(s.ok, 1);
+    EXPECT_EQ(s.http_errors, 1);
+    EXPECT_EQ(s.network_errors, 1);
+    EXPECT_EQ(s.timeouts, 1);
+    EXPECT_EQ(explain_run(f.scheduler.run(), s).size(), 1u);
+}
+
+TEST(Scheduler, SequentialLoopGoesOnAfterAFailure) {
+    Fixture f;
+    f.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        if (request_index(id) == 0) a.never = true;
+        return a;
+    };
+    RunDesc d = desc_of(CodePath::sequential, 3, 100);
+    d.timeout_ms = 250;
+    f.scheduler.begin(d, 0);
+    EXPECT_EQ(run_virtual(&f.scheduler, &f.transport, 0), 450 * ms);
+}
+
+// A transport that reports some failures from inside start(), as the browser may on a bad URL.
+struct SynchronousFailer : Transport {
+    Scheduler* scheduler = nullptr;
+    int started = 0;
+    void start(RequestId id, const RequestSpec&, int64_t now_us) override {
+        ++started;
+        Completion c;
+        c.status = 0;
+        c.reason = "refused at once";
+        scheduler->complete(id, c, now_us);
+    }
+    void abort(RequestId) override {}
+};
+
+TEST(Scheduler, SynchronousFailuresDoNotRecurse) {
+    SynchronousFailer t;
+    Scheduler s(&t);
+    t.scheduler = &s;
+    s.begin(desc_of(CodePath::sequential, 10000, 100), 0);  // would overflow the stack if re-entered
+    EXPECT_EQ(s.run().state, RunState::finished);
+    EXPECT_EQ(t.started, 10000);
+    EXPECT_EQ(compute_stats(s.run()).network_errors, 10000);
+}
+
+TEST(Stats, ExpectedTimesAndSpeedups) {
+    RunDesc d = desc_of(CodePath::sequential, 50, 500);
+    EXPECT_DOUBLE_EQ(expected_wall_ms(d), 25000);
+    d.path = CodePath::concurrent;
+    EXPECT_DOUBLE_EQ(expected_wall_ms(d), 500);
+    d.path = CodePath::bounded;
+    d.limit = 5;
+    EXPECT_DOUBLE_EQ(expected_wall_ms(d), 5000);
+    d.limit = 7;
+    EXPECT_DOUBLE_EQ(expected_wall_ms(d), 8 * 500);
+    EXPECT_DOUBLE_EQ(sequential_estimate_ms(d), 25000);
+    Fixture f;
+    const RunStats s = f.run(d);
+    EXPECT_DOUBLE_EQ(s.expected_speedup, 25000.0 / 4000.0);
+    EXPECT_DOUBLE_EQ(s.mean_ms, 500);
+    EXPECT_DOUBLE_EQ(s.slowest_ms, 500);
+}
+
+TEST(Stats, UnevenLatenciesGiveSlowestAndMean) {
+    Fixture f;
+    f.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        a.delay_us = (request_index(id) + 1) * 100 * ms;  // 100, 200, 300, 400
+        return a;
+    };
+    const RunStats s = f.run(desc_of(CodePath::concurrent, 4, 100));
+    EXPECT_DOUBLE_EQ(s.wall_ms, 400);
+    EXPECT_DOUBLE_EQ(s.slowest_ms, 400);
+    EXPECT_DOUBLE_EQ(s.sum_ms, 1000);
+    EXPECT_DOUBLE_EQ(s.mean_ms, 250);
+}
+
+TEST(Stats, ConnectionCapIsExplainedForServerRuns) {
+    // 20 concurrent 300 ms requests through a 6-connection browser: 4 waves, 1.2 s.
+    ap::Run run;
+    run.desc = desc_of(CodePath::concurrent, 20, 300);
+    run.desc.api = Api::server;
+    run.state = RunState::finished;
+    run.start_us = 0;
+    for (int i = 0; i < 20; ++i) {
+        RequestTrace r;
+        r.scheduled_us = r.started_us = 0;  // the page hands all 20 to the browser at once
+        r.finished_us = (i / 6 + 1) * 300 * ms;
+        r.outcome = Outcome::ok;
+        r.status = 200;
+        run.requests.push_back(r);
+    }
+    run.end_us = 1200 * ms;
+    const RunStats s = compute_stats(run);
+    const auto notes = explain_run(run, s);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("6 connections"), std::string::npos) << notes[0];
+    EXPECT_NE(notes[0].find("1.20 s"), std::string::npos) << notes[0];
+
+    run.desc.api = Api::page;  // the same timing through the in-page API is not blamed on the cap
+    EXPECT_TRUE(explain_run(run, s).empty());
+}
+
+TEST(RunDesc, ClampsOutOfRangeInputWithNotes) {
+    RunDesc d;
+    d.count = 20000;
+    d.latency_ms = -5;
+    d.limit = 0;
+    d.status = 42;
+    const auto notes = clamp_run_desc(&d);
+    EXPECT_EQ(d.count, 10000);
+    EXPECT_EQ(d.latency_ms, 0);
+    EXPECT_EQ(d.limit, 1);
+    EXPECT_EQ(d.status, 200);
+    ASSERT_EQ(notes.size(), 4u);
+    EXPECT_EQ(notes[0], "N = 20,000 is above 10,000: using 10,000.");
+    RunDesc ok;
+    EXPECT_TRUE(clamp_run_desc(&ok).empty());
+}
+
+TEST(RunDesc, NamesRoundTrip) {
+    for (int i = 0; i < code_path_count; ++i) {
+        CodePath p;
+        ASSERT_TRUE(parse_code_path(code_path_name(CodePath(i)), &p));
+        EXPECT_EQ(int(p), i);
+    }
+    Api a;
+    EXPECT_TRUE(parse_api("server", &a));
+    EXPECT_EQ(a, Api::server);
+    EXPECT_FALSE(parse_api("ftp", &a));
+    CodePath p;
+    EXPECT_FALSE(parse_code_path("parallel", &p));
+}
+
+TEST(RunDesc, RequestUrls) {
+    RunDesc d;
+    d.base_url = "http://127.0.0.1:8000/";
+    d.latency_ms = 250;
+    EXPECT_EQ(request_url(d, 3), "http://127.0.0.1:8000/api/delay/250?i=3");
+    d.status = 503;
+    d.base_url = "inpage";
+    EXPECT_EQ(request_url(d, 0), "inpage/api/delay/250?i=0&status=503");
+}
+
+TEST(Report, JsonCarriesTheTotalsAndEveryRequest) {
+    Fixture f;
+    const RunStats s = f.run(desc_of(CodePath::sequential, 2, 100));
+    const std::string json = run_to_json(f.scheduler.run(), s);
+    EXPECT_NE(json.find("\"wallMs\":200.000"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"expectedMs\":200.000"), std::string::npos);
+    EXPECT_NE(json.find("\"peakInFlight\":1"), std::string::npos);
+    EXPECT_NE(json.find("{\"startMs\":100.000,\"endMs\":200.000,\"outcome\":\"ok\",\"status\":200"), std::string::npos) << json;
+    EXPECT_EQ(json.front(), '{');
+    EXPECT_EQ(json.back(), '}');
+}
+
+TEST(Report, DurationsReadLikeAPersonWouldWriteThem) {
+    EXPECT_EQ(format_duration_ms(480), "480 ms");
+    EXPECT_EQ(format_duration_ms(1200), "1.20 s");
+    EXPECT_EQ(format_duration_ms(25300), "25.3 s");
+}
+
+TEST(History, KeepsFinishedRunsUpToCapacity) {
+    Fixture f;
+    History h;
+    f.scheduler.begin(desc_of(CodePath::concurrent, 2, 100), 0);
+    EXPECT_EQ(h.add(f.scheduler.run()), nullptr) << "a running run is not history yet";
+    for (size_t i = 0; i < History::capacity + 3; ++i) {
+        f.run(desc_of(CodePath::sequential, 2, 100 + int(i)));
+        ASSERT_NE(h.add(f.scheduler.run()), nullptr);
+    }
+    EXPECT_EQ(h.entries().size(), History::capacity);
+    EXPECT_EQ(h.entries().front().number, 4u);
+    EXPECT_DOUBLE_EQ(h.longest_wall_ms(), 2 * (100.0 + History::capacity + 2));
+}
