@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/embedded_text.h"
 #include "core/history.h"
 #include "core/scheduler.h"
 #include "core/stats.h"
@@ -350,4 +351,22 @@ TEST(History, KeepsFinishedRunsUpToCapacity) {
     EXPECT_EQ(h.entries().size(), History::capacity);
     EXPECT_EQ(h.entries().front().number, 4u);
     EXPECT_DOUBLE_EQ(h.longest_wall_ms(), 2 * (100.0 + History::capacity + 2));
+}
+
+TEST(Snippets, EveryCodePathHasItsPythonAndTakesTheRunsNumbers) {
+    for (int i = 0; i < code_path_count; ++i) {
+        const std::string text = python_for(CodePath(i));
+        EXPECT_NE(text.find("DELAY_MS = 500"), std::string::npos) << code_path_name(CodePath(i));
+    }
+    RunDesc d;
+    d.path = CodePath::bounded;
+    d.count = 12;
+    d.latency_ms = 250;
+    d.limit = 3;
+    const std::string shown = render_snippet(python_for(d.path), d);
+    EXPECT_NE(shown.find("\nN = 12\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("\nDELAY_MS = 250\n"), std::string::npos);
+    EXPECT_NE(shown.find("\nLIMIT = 3\n"), std::string::npos);
+    EXPECT_NE(shown.find("asyncio.Semaphore(LIMIT)"), std::string::npos);
+    EXPECT_EQ(render_snippet("x = 1\nN = 5", d), "x = 1\nN = 12");
 }

@@ -1,0 +1,16 @@
+# Writes OUT: a C++ source that holds each file of FILES as a raw string literal, named by its stem.
+# Run at build time (cmake -P), so that editing a lesson file needs no C++ change.
+set(body "// Generated from ${FILES} by cmake/embed_text.cmake. Do not edit.\n#include \"core/embedded_text.h\"\n\nnamespace ap {\nconst EmbeddedText embedded_texts[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(f IN LISTS FILES)
+    get_filename_component(name "${f}" NAME)
+    file(READ "${f}" text)
+    string(FIND "${text}" ")ap_text\"" clash)
+    if(NOT clash EQUAL -1)
+        message(FATAL_ERROR "${f} contains the raw-string delimiter )ap_text\"")
+    endif()
+    string(APPEND body "    {\"${name}\", R\"ap_text(${text})ap_text\"},\n")
+endforeach()
+string(APPEND body "};\nconst int embedded_text_count = int(sizeof embedded_texts / sizeof embedded_texts[0]);\n}  // namespace ap\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,28 @@
+// embedded_text.h — text files compiled into the program (the Python each code path shows), generated
+// at build time from src/lessons/ by cmake/embed_text.cmake; plus the rendering of a snippet with the
+// learner's current numbers.
+#pragma once
+#include <string>
+
+#include "run.h"
+
+namespace ap {
+
+struct EmbeddedText {
+    const char* name;  // file name, e.g. "sequential.py"
+    const char* text;
+};
+extern const EmbeddedText embedded_texts[];
+extern const int embedded_text_count;
+
+// The file's text, or nullptr when there is no such file.
+const char* find_embedded_text(const std::string& name);
+
+// The Python program of a code path ("sequential.py", ...), or an explanation when it is missing.
+std::string python_for(CodePath path);
+
+// The program with its top-level settings (N = ..., DELAY_MS = ..., LIMIT = ...) set to the run's
+// numbers, so the code beside the waterfall is the code that would produce it.
+std::string render_snippet(const std::string& text, const RunDesc& desc);
+
+}  // namespace ap
