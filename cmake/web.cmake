@@ -47,7 +47,14 @@ target_link_options(index PRIVATE
 set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 
 # The page's static companions: the JS surface, the service worker that serves the in-page API.
+set(AP_WEB_ASSETS)
 foreach(asset playground.js sw.js style.css)
-    add_custom_command(TARGET index POST_BUILD
-        COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} $<TARGET_FILE_DIR:index>/${asset})
+    add_custom_command(
+        OUTPUT ${CMAKE_BINARY_DIR}/${asset}
+        COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} ${CMAKE_BINARY_DIR}/${asset}
+        DEPENDS ${PROJECT_SOURCE_DIR}/web/${asset}
+        VERBATIM)
+    list(APPEND AP_WEB_ASSETS ${CMAKE_BINARY_DIR}/${asset})
 endforeach()
+add_custom_target(web_assets ALL DEPENDS ${AP_WEB_ASSETS})
+add_dependencies(index web_assets)

@@ -370,3 +370,18 @@ TEST(Snippets, EveryCodePathHasItsPythonAndTakesTheRunsNumbers) {
     EXPECT_NE(shown.find("asyncio.Semaphore(LIMIT)"), std::string::npos);
     EXPECT_EQ(render_snippet("x = 1\nN = 5", d), "x = 1\nN = 12");
 }
+
+TEST(Stats, AnswerExpectedSoonGuardsTheMomentsAnswersArrive) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 3, 200);
+    d.api = Api::page;
+    f.scheduler.begin(d, 0);
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_FALSE(answer_expected_soon(run, 100 * ms, 30 * ms, 20 * ms)) << "mid-flight: free to draw";
+    EXPECT_TRUE(answer_expected_soon(run, 175 * ms, 30 * ms, 20 * ms)) << "a frame now would delay the answers";
+    EXPECT_TRUE(answer_expected_soon(run, 215 * ms, 30 * ms, 20 * ms)) << "answers are due right now";
+    EXPECT_FALSE(answer_expected_soon(run, 260 * ms, 30 * ms, 20 * ms)) << "late answers: stop waiting for them";
+    d.api = Api::simulated;
+    f.scheduler.begin(d, 0);
+    EXPECT_FALSE(answer_expected_soon(f.scheduler.run(), 190 * ms, 30 * ms, 20 * ms)) << "virtual time cannot be distorted";
+}

@@ -186,3 +186,16 @@ std::string run_to_json(const Run& run, const RunStats& s) {
 }
 
 }  // namespace ap
+
+namespace ap {
+bool answer_expected_soon(const Run& run, int64_t now_us, int64_t before_us, int64_t after_us) {
+    if (run.state != RunState::running || run.desc.api == Api::simulated) return false;
+    const int64_t latency_us = int64_t(run.desc.latency_ms) * 1000;
+    for (const RequestTrace& r : run.requests) {
+        if (r.outcome != Outcome::in_flight) continue;
+        const int64_t expected = r.started_us + latency_us;
+        if (expected - before_us <= now_us && now_us <= expected + after_us) return true;
+    }
+    return false;
+}
+}  // namespace ap

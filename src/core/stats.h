@@ -51,3 +51,10 @@ std::string run_to_json(const Run& run, const RunStats& stats);
 std::string format_duration_ms(double ms);
 
 }  // namespace ap
+
+namespace ap {
+// True when a request of a running run is expected to be answered within [now − after_us, now + before_us]:
+// the page should not start drawing a frame then, or the frame would delay the answer it is timing.
+// Expected answer time = start + latency. Simulated runs never collide (their clock is virtual).
+bool answer_expected_soon(const Run& run, int64_t now_us, int64_t before_us, int64_t after_us);
+}  // namespace ap

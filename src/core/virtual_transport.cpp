@@ -37,10 +37,11 @@ int64_t VirtualTransport::next_due_us() const { return queue_.empty() ? -1 : que
 int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
     int delivered = 0;
     while (!queue_.empty() && queue_.begin()->first.due_us <= now_us) {
+        const int64_t due_us = queue_.begin()->first.due_us;
         Entry e = std::move(queue_.begin()->second);
         queue_.erase(queue_.begin());
         by_id_.erase(e.id.value);
-        scheduler->complete(e.id, e.completion, now_us);  // may start more requests (and queue them)
+        scheduler->complete(e.id, e.completion, due_us);  // may start more requests (and queue them)
         ++delivered;
     }
     return delivered;

@@ -31,7 +31,8 @@ public:
 
     // Earliest pending answer, or -1.
     int64_t next_due_us() const;
-    // Reports every answer due at or before now_us, in due order, each at now_us. Returns how many.
+    // Reports every answer due at or before now_us, in due order, each at its own due time (so a run
+    // driven by a coarse real clock still has an exact virtual timeline). Returns how many.
     int deliver_due(Scheduler* scheduler, int64_t now_us);
     size_t pending() const { return by_id_.size(); }
     int64_t started_total() const { return started_total_; }

@@ -1,0 +1,72 @@
+// app.h — the playground's application state and its few entry points. The platform (src/web/main.cpp)
+// owns one App, feeds it the clock and the browser's answers, and calls app_draw() when something changed.
+// Nothing here includes Emscripten or SDL: the browser reaches the app only through these functions.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/history.h"
+#include "core/scheduler.h"
+#include "core/virtual_transport.h"
+
+namespace ap {
+
+// What the page knows about the two real APIs; filled in by the platform once it has probed them.
+struct ApiStatus {
+    bool probed = false;        // both probes have answered (or given up)
+    bool inpage_ready = false;  // the service worker is controlling the page and answering
+    std::string inpage_base = "inpage";
+    std::string inpage_note = "starting the in-page API (service worker)...";
+    bool server_ready = false;  // a dev server answered at server_base
+    std::string server_base;
+    std::string server_note = "not probed yet";
+};
+
+// Sends each request to the transport of the run's API: the browser's fetch or the virtual one.
+class RoutedTransport : public Transport {
+public:
+    Transport* target = nullptr;
+    void start(RequestId id, const RequestSpec& spec, int64_t now_us) override { target->start(id, spec, now_us); }
+    void abort(RequestId id) override { target->abort(id); }
+};
+
+struct App {
+    // The controls edit this; a run copies it.
+    RunDesc desc;
+    std::vector<std::string> input_notes;  // why the last input was clamped or changed
+    ApiStatus apis;
+
+    VirtualTransport simulated;
+    Transport* network = nullptr;  // the browser's fetch (src/web/fetch_transport.*)
+    RoutedTransport route;
+    Scheduler scheduler{&route};
+    History history;
+
+    uint32_t ticket = 0;           // the current run's ticket; 0 when none is running
+    uint32_t next_ticket = 1;
+    // Called when a run ends (finished or cancelled) with its ticket and its result JSON.
+    std::function<void(uint32_t ticket, const std::string& json)> on_run_ended;
+
+    bool dirty = true;             // something changed that the screen does not show yet
+    int selected_request = -1;     // waterfall row under the learner's pointer or last clicked
+};
+
+void app_init(App& app, Transport* network);
+// Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first.
+// Returns the run's ticket.
+uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us);
+void app_cancel(App& app, int64_t now_us);
+// An answer from the browser's fetch.
+void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us);
+// Simulated answers that are due, timeouts, and the end of a run.
+void app_tick(App& app, int64_t now_us);
+// When app_tick next has something to do, or -1.
+int64_t app_next_wakeup_us(const App& app);
+void app_set_apis(App& app, const ApiStatus& apis);
+
+// Draws the whole page (src/app/ui.cpp).
+void app_draw(App& app, int64_t now_us);
+
+}  // namespace ap

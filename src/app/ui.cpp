@@ -1,0 +1,457 @@
+// ui.cpp — the page, drawn with Dear ImGui as a function of App state. Holds no state of its own that
+// the model already has: the controls edit app.desc, the results read the scheduler and the history.
+//
+// [SECTION] Colours and small helpers
+// [SECTION] Controls panel (code path, N, latency, k, API, Run / Cancel)
+// [SECTION] Code panel (the Python the run mirrors)
+// [SECTION] Totals
+// [SECTION] Waterfall (one bar per request on a shared time axis)
+// [SECTION] History (past runs side by side on one axis)
+// [SECTION] Page layout
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "app/app.h"
+#include "core/embedded_text.h"
+#include "core/stats.h"
+#include "imgui.h"
+
+namespace ap {
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Colours and small helpers
+//-------------------------------------------------------------------------------------------------
+
+static ImU32 outcome_color(Outcome o) {
+    switch (o) {
+        case Outcome::ok: return IM_COL32(84, 196, 124, 255);
+        case Outcome::http_error: return IM_COL32(240, 162, 64, 255);
+        case Outcome::network_error: return IM_COL32(232, 84, 84, 255);
+        case Outcome::timeout: return IM_COL32(186, 112, 232, 255);
+        case Outcome::cancelled: return IM_COL32(128, 128, 128, 255);
+        case Outcome::in_flight: return IM_COL32(92, 160, 242, 255);
+        case Outcome::pending: return IM_COL32(80, 80, 80, 255);
+    }
+    return IM_COL32_WHITE;
+}
+static const ImU32 queued_color = IM_COL32(150, 150, 150, 110);
+static const ImVec4 note_color(0.98f, 0.80f, 0.35f, 1.0f);
+static const ImVec4 dim_color(0.62f, 0.64f, 0.68f, 1.0f);
+
+static const char* path_label(CodePath p) {
+    switch (p) {
+        case CodePath::sequential: return "Sequential loop (requests)";
+        case CodePath::concurrent: return "Concurrent (asyncio.gather)";
+        case CodePath::bounded: return "Bounded (asyncio.Semaphore)";
+    }
+    return "?";
+}
+
+static const char* api_label(Api a) {
+    switch (a) {
+        case Api::page: return "In-page API (service worker)";
+        case Api::server: return "Dev server (real sockets)";
+        case Api::simulated: return "Simulated (virtual time)";
+    }
+    return "?";
+}
+
+static std::string expected_formula(const RunDesc& d) {
+    char buf[160];
+    const std::string total = format_duration_ms(expected_wall_ms(d));
+    switch (d.path) {
+        case CodePath::sequential:
+            std::snprintf(buf, sizeof buf, "N x latency = %d x %d ms = %s", d.count, d.latency_ms, total.c_str());
+            break;
+        case CodePath::concurrent:
+            std::snprintf(buf, sizeof buf, "one latency = %d ms (all %d wait together)", d.latency_ms, d.count);
+            break;
+        case CodePath::bounded:
+            std::snprintf(buf, sizeof buf, "ceil(N / k) x latency = %d x %d ms = %s", (d.count + d.limit - 1) / d.limit,
+                          d.latency_ms, total.c_str());
+            break;
+    }
+    return buf;
+}
+
+// A tick step of 1, 2 or 5 x 10^k ms giving at most max_ticks ticks over range_ms.
+static double nice_step(double range_ms, int max_ticks) {
+    const double raw = std::max(range_ms / std::max(1, max_ticks), 0.001);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * mag >= raw) return m * mag;
+    }
+    return 10 * mag;
+}
+
+static std::string tick_label(double ms, double step) {
+    char buf[32];
+    if (step >= 1000) std::snprintf(buf, sizeof buf, "%g s", ms / 1000);
+    else if (ms >= 1000) std::snprintf(buf, sizeof buf, "%.*f s", step >= 100 ? 1 : 2, ms / 1000);
+    else std::snprintf(buf, sizeof buf, "%g ms", ms);
+    return buf;
+}
+
+static void wrapped_note(const std::string& s, const ImVec4& color = note_color) {
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextWrapped("%s", s.c_str());
+    ImGui::PopStyleColor();
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Controls panel
+//-------------------------------------------------------------------------------------------------
+
+static bool int_field(const char* label, int* v, int step, int step_fast) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    return ImGui::InputInt(label, v, step, step_fast);
+}
+
+static void draw_controls(App& app, int64_t now_us) {
+    RunDesc& d = app.desc;
+    const bool running = app.scheduler.running();
+
+    ImGui::TextColored(dim_color, "How the Python calls the API");
+    for (int i = 0; i < code_path_count; ++i) {
+        if (ImGui::RadioButton(path_label(CodePath(i)), d.path == CodePath(i))) d.path = CodePath(i);
+    }
+    ImGui::Spacing();
+
+    bool edited = false;
+    edited |= int_field("requests (N)", &d.count, 1, 10);
+    edited |= int_field("latency (ms)", &d.latency_ms, 50, 500);
+    ImGui::BeginDisabled(d.path != CodePath::bounded);
+    edited |= int_field("limit (k)", &d.limit, 1, 5);
+    ImGui::EndDisabled();
+    if (edited) app.input_notes = clamp_run_desc(&d);
+
+    ImGui::Spacing();
+    ImGui::TextColored(dim_color, "Which API answers");
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 17);
+    if (ImGui::BeginCombo("##api", api_label(d.api))) {
+        for (int i = 0; i < api_count; ++i) {
+            if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
+        }
+        ImGui::EndCombo();
+    }
+    const ApiStatus& s = app.apis;
+    switch (d.api) {
+        case Api::page:
+            if (s.inpage_ready) ImGui::TextColored(dim_color, "Answered inside this page after the delay: no server, no connection cap.");
+            else wrapped_note("Not available: " + s.inpage_note + " Runs fall back to the simulated API.");
+            break;
+        case Api::server:
+            if (s.server_ready) ImGui::TextColored(dim_color, "Real sockets to %s: the browser allows 6 connections per host.", s.server_base.c_str());
+            else wrapped_note("No dev server answered at " + (s.server_base.empty() ? std::string("this page's origin") : s.server_base) +
+                              " (" + s.server_note + "). Start one with tools/serve; until then these requests fail, and each failure says why.");
+            break;
+        case Api::simulated:
+            ImGui::TextColored(dim_color, "No network: a virtual clock answers each request after exactly its latency.");
+            break;
+    }
+
+    ImGui::Spacing();
+    ImGui::Text("Expected: %s", expected_formula(d).c_str());
+    ImGui::Spacing();
+    const float button_w = ImGui::GetFontSize() * 7;
+    if (ImGui::Button(running ? "Run again" : "Run", ImVec2(button_w, 0))) app_start_run(app, d, now_us);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!running);
+    if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
+    ImGui::EndDisabled();
+    for (const std::string& n : app.input_notes) wrapped_note(n);
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Code panel
+//-------------------------------------------------------------------------------------------------
+
+static void draw_code(const App& app) {
+    const RunDesc& d = app.desc;
+    ImGui::TextColored(dim_color, "The Python this run mirrors: %s.py", code_path_name(d.path));
+    const std::string code = render_snippet(python_for(d.path), d);
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
+    ImGui::BeginChild("code", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::TextUnformatted(code.c_str(), code.c_str() + code.size());
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Totals
+//-------------------------------------------------------------------------------------------------
+
+static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t now_us) {
+    const RunDesc& d = run.desc;
+    if (running) {
+        ImGui::Text("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
+                    d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
+                    format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
+    } else {
+        ImGui::Text("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
+                    code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
+    }
+    if (ImGui::BeginTable("totals", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
+        const char* heads[] = {"wall", "sum of calls", "slowest", "mean", "expected", "speedup", "peak in flight"};
+        for (const char* h : heads) ImGui::TableSetupColumn(h);
+        ImGui::TableHeadersRow();
+        ImGui::TableNextRow();
+        auto cell = [](const std::string& v) {
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(v.c_str());
+        };
+        char buf[64];
+        cell(running ? "..." : format_duration_ms(s.wall_ms));
+        cell(format_duration_ms(s.sum_ms));
+        cell(format_duration_ms(s.slowest_ms));
+        cell(format_duration_ms(s.mean_ms));
+        cell(format_duration_ms(s.expected_ms));
+        if (running) std::snprintf(buf, sizeof buf, "...  (expect %.1fx)", s.expected_speedup);
+        else std::snprintf(buf, sizeof buf, "%.1fx  (expect %.1fx)", s.speedup, s.expected_speedup);
+        cell(buf);
+        std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
+        cell(buf);
+        ImGui::EndTable();
+    }
+    if (!running) {
+        for (const std::string& n : explain_run(run, s)) wrapped_note(n);
+    }
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Waterfall
+//-------------------------------------------------------------------------------------------------
+
+static void draw_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h) {
+    const double step = nice_step(span_ms, std::max(2, int(width / 90)));
+    const ImU32 line = IM_COL32(255, 255, 255, 40), text = IM_COL32(190, 192, 198, 255);
+    for (double t = 0; t <= span_ms + 1e-9; t += step) {
+        const float x = origin.x + float(t / span_ms) * width;
+        dl->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + tick_h), line);
+        const std::string label = tick_label(t, step);
+        dl->AddText(ImVec2(x + 3, origin.y), text, label.c_str());
+    }
+}
+
+static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now_us, float height) {
+    const int n = int(run.requests.size());
+    const float label_h = ImGui::GetTextLineHeight() + 2;
+    ImGui::BeginChild("waterfall", ImVec2(0, height), true);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 top = ImGui::GetCursorScreenPos();
+    const float width = std::max(10.0f, ImGui::GetContentRegionAvail().x - 4);
+    const float rows_h = std::max(20.0f, ImGui::GetContentRegionAvail().y - label_h);
+    const float row_h = std::clamp(rows_h / std::max(1, n), 1.0f, 16.0f);
+    const float bar_h = row_h >= 4 ? row_h - 1 : row_h;
+
+    draw_axis(dl, top, width, span_ms, rows_h + label_h);
+    // Reserve the full height so the child scrolls when 10,000 rows do not fit.
+    ImGui::Dummy(ImVec2(width, label_h + row_h * n));
+    const ImVec2 rows_top(top.x, top.y + label_h);
+    const float scroll = ImGui::GetScrollY();
+    const float visible_h = ImGui::GetWindowHeight();
+    const int first = std::max(0, int((scroll - label_h) / row_h) - 1);
+    const int last = std::min(n, int((scroll + visible_h) / row_h) + 2);
+    const double us_to_x = width / (span_ms * 1000.0);
+    auto x_of = [&](int64_t abs_us) { return rows_top.x + float(double(abs_us - run.start_us) * us_to_x); };
+
+    for (int i = first; i < last; ++i) {
+        const RequestTrace& r = run.requests[size_t(i)];
+        const float y = rows_top.y + row_h * i;
+        if (r.scheduled_us >= 0 && r.scheduled_us < (r.started_us >= 0 ? r.started_us : now_us)) {
+            const int64_t queued_end = r.started_us >= 0 ? r.started_us : (run.state == RunState::running ? now_us : run.end_us);
+            dl->AddRectFilled(ImVec2(x_of(r.scheduled_us), y + bar_h * 0.35f), ImVec2(x_of(queued_end), y + bar_h * 0.65f + 0.5f), queued_color);
+        }
+        if (r.started_us < 0) continue;
+        const int64_t end = r.finished_us >= 0 ? r.finished_us : now_us;
+        const float x0 = x_of(r.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
+        const ImU32 col = outcome_color(r.outcome);
+        dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar_h), col);
+        if (i == app.selected_request) dl->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar_h + 1), IM_COL32_WHITE);
+    }
+
+    // Hover: the request under the pointer, with its numbers and its reason.
+    if (ImGui::IsWindowHovered() && n > 0) {
+        const ImVec2 m = ImGui::GetMousePos();
+        const int i = int((m.y - rows_top.y) / row_h);
+        if (i >= 0 && i < n && m.y >= rows_top.y) {
+            const RequestTrace& r = run.requests[size_t(i)];
+            if (ImGui::IsMouseClicked(0)) app.selected_request = i;
+            ImGui::BeginTooltip();
+            ImGui::Text("request %d of %d: %s", i + 1, n, outcome_name(r.outcome));
+            auto rel = [&](int64_t us) { return format_duration_ms(double(us - run.start_us) / 1000); };
+            if (r.scheduled_us >= 0 && r.started_us > r.scheduled_us)
+                ImGui::Text("queued %s (scheduled at %s)", format_duration_ms(double(r.started_us - r.scheduled_us) / 1000).c_str(), rel(r.scheduled_us).c_str());
+            if (r.started_us >= 0) ImGui::Text("started at %s", rel(r.started_us).c_str());
+            if (r.finished_us >= 0)
+                ImGui::Text("ended at %s, took %s", rel(r.finished_us).c_str(), format_duration_ms(double(r.finished_us - r.started_us) / 1000).c_str());
+            if (r.status) ImGui::Text("HTTP %d, %lld bytes", r.status, static_cast<long long>(r.bytes));
+            if (!r.reason.empty()) ImGui::TextColored(note_color, "%s", r.reason.c_str());
+            ImGui::EndTooltip();
+        }
+    }
+    ImGui::EndChild();
+
+    // Legend
+    const Outcome shown[] = {Outcome::ok, Outcome::in_flight, Outcome::http_error, Outcome::network_error, Outcome::timeout, Outcome::cancelled};
+    for (Outcome o : shown) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float s = ImGui::GetTextLineHeight() * 0.7f;
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + s * 0.25f), ImVec2(p.x + s, p.y + s * 1.25f), outcome_color(o));
+        ImGui::Dummy(ImVec2(s, s));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(outcome_name(o));
+        ImGui::SameLine(0, ImGui::GetFontSize());
+    }
+    {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float s = ImGui::GetTextLineHeight() * 0.7f;
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + s * 0.55f), ImVec2(p.x + s * 1.6f, p.y + s * 0.95f), queued_color);
+        ImGui::Dummy(ImVec2(s * 1.6f, s));
+        ImGui::SameLine();
+        ImGui::TextUnformatted("queued (scheduled, not yet sent)");
+    }
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] History
+//-------------------------------------------------------------------------------------------------
+
+// A run's requests squeezed into one row: the shape tells sequential (a staircase) from concurrent (a block).
+static void draw_mini_waterfall(const Run& run, double span_ms, ImVec2 size) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), IM_COL32(255, 255, 255, 12));
+    const int n = int(run.requests.size());
+    const double us_to_x = size.x / (span_ms * 1000.0);
+    const float row_h = size.y / float(std::max(1, n));
+    // With more requests than pixels, several share a pixel row; draw each pixel row once.
+    int last_row_px = -1;
+    for (int i = 0; i < n; ++i) {
+        const RequestTrace& r = run.requests[size_t(i)];
+        if (r.started_us < 0 || r.finished_us < 0) continue;
+        const int row_px = int(row_h * i);
+        if (row_h < 1 && row_px == last_row_px && i % 16 != 0) continue;
+        last_row_px = row_px;
+        const float x0 = p.x + float(double(r.started_us - run.start_us) * us_to_x);
+        const float x1 = std::max(p.x + float(double(r.finished_us - run.start_us) * us_to_x), x0 + 1.0f);
+        const float y = p.y + row_h * i;
+        dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + std::max(1.0f, row_h)), outcome_color(r.outcome));
+    }
+    ImGui::Dummy(size);
+}
+
+static void draw_history(App& app) {
+    const History& h = app.history;
+    ImGui::TextColored(dim_color, "History: every run on one time axis (0 to %s)", format_duration_ms(h.longest_wall_ms()).c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Clear")) {
+        app.history.clear();
+        app.dirty = true;
+    }
+    if (h.entries().empty()) {
+        ImGui::TextColored(dim_color, "Finished runs appear here, newest first. Run the loop, then gather, to see them side by side.");
+        return;
+    }
+    const double span = std::max(1.0, h.longest_wall_ms());
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("history", 7, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("#");
+    ImGui::TableSetupColumn("code path");
+    ImGui::TableSetupColumn("N x latency");
+    ImGui::TableSetupColumn("API");
+    ImGui::TableSetupColumn("wall / expected");
+    ImGui::TableSetupColumn("speedup");
+    ImGui::TableSetupColumn("timeline", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    const float row_h = ImGui::GetTextLineHeight() * 2;
+    for (auto it = h.entries().rbegin(); it != h.entries().rend(); ++it) {
+        const HistoryEntry& e = *it;
+        const RunDesc& d = e.run.desc;
+        ImGui::TableNextRow(0, row_h);
+        ImGui::TableNextColumn();
+        ImGui::Text("%u", e.number);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(code_path_name(d.path));
+        if (d.path == CodePath::bounded) {
+            ImGui::SameLine(0, 4);
+            ImGui::Text("k=%d", d.limit);
+        }
+        ImGui::TableNextColumn();
+        ImGui::Text("%d x %d ms", d.count, d.latency_ms);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(api_name(d.api));
+        ImGui::TableNextColumn();
+        ImGui::Text("%s / %s%s", format_duration_ms(e.stats.wall_ms).c_str(), format_duration_ms(e.stats.expected_ms).c_str(),
+                    e.run.state == RunState::cancelled ? " (cancelled)" : "");
+        ImGui::TableNextColumn();
+        ImGui::Text("%.1fx", e.stats.speedup);
+        ImGui::TableNextColumn();
+        draw_mini_waterfall(e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 2));
+    }
+    ImGui::EndTable();
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Page layout
+//-------------------------------------------------------------------------------------------------
+
+static void draw_header(const App& app) {
+    ImGui::Text("Async API playground");
+    ImGui::SameLine();
+    ImGui::TextColored(dim_color, "- one call at a time, or all waiting together? Fire real requests and time them.");
+    const ApiStatus& s = app.apis;
+    char status[256];
+    std::snprintf(status, sizeof status, "in-page API: %s   dev server: %s", !s.probed ? "starting" : s.inpage_ready ? "serving" : "unavailable",
+                  !s.probed ? "probing" : s.server_ready ? "reachable" : "not found");
+    const float w = ImGui::CalcTextSize(status).x;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - w));
+    ImGui::TextColored(dim_color, "%s", status);
+    ImGui::Separator();
+}
+
+void app_draw(App& app, int64_t now_us) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("playground", nullptr, flags);
+    draw_header(app);
+
+    const float total_w = ImGui::GetContentRegionAvail().x;
+    const float left_w = std::clamp(total_w * 0.36f, 300.0f, 520.0f);
+    ImGui::BeginChild("left", ImVec2(left_w, 0), false);
+    draw_controls(app, now_us);
+    ImGui::Spacing();
+    ImGui::Separator();
+    draw_code(app);
+    ImGui::EndChild();
+
+    ImGui::SameLine();
+    ImGui::BeginChild("right", ImVec2(0, 0), false);
+    const Run& run = app.scheduler.run();
+    const bool running = app.scheduler.running();
+    if (run.state == RunState::idle) {
+        ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
+                           "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
+                           "gather makes a block as wide as a single call.");
+    } else {
+        const RunStats s = compute_stats(run);
+        draw_totals(run, s, running, now_us);
+        const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
+        const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
+        const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * 0.55f);
+        draw_waterfall(app, run, span, now_us, wf_h);
+    }
+    ImGui::Spacing();
+    ImGui::Separator();
+    draw_history(app);
+    ImGui::EndChild();
+    ImGui::End();
+}
+
+}  // namespace ap

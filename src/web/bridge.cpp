@@ -1,0 +1,64 @@
+#include "bridge.h"
+
+#include <emscripten.h>
+
+#include "app/app.h"
+#include "web/fetch_transport.h"
+
+namespace ap {
+
+static App* g_app = nullptr;
+void (*bridge_wake)() = nullptr;
+
+void bridge_init(App* app) { g_app = app; }
+
+EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
+EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
+    if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
+});
+
+void bridge_first_frame() { js_first_frame(); }
+void bridge_run_ended(uint32_t ticket, const std::string& json) { js_run_ended(ticket, json.c_str()); }
+
+}  // namespace ap
+
+using namespace ap;
+
+extern "C" {
+
+// Starts a run; returns its ticket (> 0), or 0 when path or api is not a known name.
+// Out-of-range numbers are clamped by the app, which shows why.
+EMSCRIPTEN_KEEPALIVE uint32_t ap_js_run(const char* path, int n, int latency_ms, int limit, const char* api) {
+    if (!g_app) return 0;
+    RunDesc desc = g_app->desc;
+    if (!parse_code_path(path ? path : "", &desc.path) || !parse_api(api ? api : "", &desc.api)) return 0;
+    desc.count = n;
+    desc.latency_ms = latency_ms;
+    desc.limit = limit;
+    const uint32_t ticket = app_start_run(*g_app, desc, monotonic_now_us());
+    if (bridge_wake) bridge_wake();
+    return ticket;
+}
+
+EMSCRIPTEN_KEEPALIVE void ap_js_cancel() {
+    if (!g_app) return;
+    app_cancel(*g_app, monotonic_now_us());
+    if (bridge_wake) bridge_wake();
+}
+
+// What the page found out about its two real APIs (see web/playground.js, probeApis).
+EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(int inpage_ready, const char* inpage_base, const char* inpage_note,
+                                         int server_ready, const char* server_base, const char* server_note) {
+    if (!g_app) return;
+    ApiStatus s;
+    s.inpage_ready = inpage_ready != 0;
+    s.inpage_base = inpage_base ? inpage_base : "inpage";
+    s.inpage_note = inpage_note ? inpage_note : "";
+    s.server_ready = server_ready != 0;
+    s.server_base = server_base ? server_base : "";
+    s.server_note = server_note ? server_note : "";
+    app_set_apis(*g_app, s);
+    if (bridge_wake) bridge_wake();
+}
+
+}  // extern "C"

@@ -1,0 +1,171 @@
+// main.cpp — the platform: SDL2 + WebGL2 + Dear ImGui set-up, the main loop, input, resizing, the clock.
+// The only file with globals. It draws a frame only when something changed (input, an answer, a resize,
+// a live tick while a run is in flight), so the page's own drawing does not distort what it measures.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <GLES3/gl3.h>
+#include <SDL.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include "app/app.h"
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+#include "web/bridge.h"
+#include "web/fetch_transport.h"
+
+namespace {
+
+// While requests are in flight the bars grow; redrawing them this often is enough to read, and rare
+// enough to leave the main thread free for the answers it is timing.
+constexpr int64_t live_redraw_interval_us = 100 * 1000;
+// ImGui settles hover and active states over a couple of frames after an input event.
+constexpr int frames_after_input = 3;
+
+struct Platform {
+    SDL_Window* window = nullptr;
+    SDL_GLContext gl = nullptr;
+    ap::FetchTransport fetch;
+    ap::App app;
+    double pixel_ratio = 1.0;
+    int frames_to_draw = 1;
+    int64_t last_draw_us = 0;
+    bool first_frame_done = false;
+    bool resized = false;
+};
+Platform g;
+
+void load_fonts(double pixel_ratio) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    ImFontConfig cfg;
+    // Rasterise at device pixels and scale back, so text is crisp at devicePixelRatio 2 or 3.
+    cfg.SizePixels = float(13.0 * pixel_ratio);
+    io.Fonts->AddFontDefault(&cfg);
+    io.FontGlobalScale = float(1.0 / pixel_ratio);
+}
+
+void fit_window_to_canvas() {
+    double w = 0, h = 0;
+    if (emscripten_get_element_css_size("#canvas", &w, &h) != EMSCRIPTEN_RESULT_SUCCESS || w < 1 || h < 1) {
+        w = 1280;
+        h = 800;
+    }
+    SDL_SetWindowSize(g.window, int(w), int(h));
+}
+
+EM_BOOL on_resize(int, const EmscriptenUiEvent*, void*) {
+    g.resized = true;
+    return EM_FALSE;
+}
+
+void wake() { g.frames_to_draw = std::max(g.frames_to_draw, 1); }
+
+void frame(void*) {
+    const int64_t now = ap::monotonic_now_us();
+    bool input = false;
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        ImGui_ImplSDL2_ProcessEvent(&e);
+        input = true;
+    }
+    if (g.resized) {
+        g.resized = false;
+        fit_window_to_canvas();
+        input = true;
+    }
+    const double ratio = emscripten_get_device_pixel_ratio();
+    if (std::fabs(ratio - g.pixel_ratio) > 0.01) {  // the page moved to another screen, or was zoomed
+        g.pixel_ratio = ratio;
+        fit_window_to_canvas();
+        load_fonts(ratio);
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        input = true;
+    }
+    ap::app_tick(g.app, now);
+
+    if (input) g.frames_to_draw = std::max(g.frames_to_draw, frames_after_input);
+    if (g.app.dirty) g.frames_to_draw = std::max(g.frames_to_draw, 1);
+    if (g.app.scheduler.running() && now - g.last_draw_us >= live_redraw_interval_us) g.frames_to_draw = std::max(g.frames_to_draw, 1);
+    if (g.frames_to_draw == 0) return;
+    --g.frames_to_draw;
+    g.app.dirty = false;
+    g.last_draw_us = now;
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+    ap::app_draw(g.app, now);
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    SDL_GL_GetDrawableSize(g.window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    SDL_GL_SwapWindow(g.window);
+
+    if (!g.first_frame_done) {
+        g.first_frame_done = true;
+        ap::bridge_first_frame();
+    }
+}
+
+}  // namespace
+
+int main() {
+    SDL_SetMainReady();
+    // Keys go to the page only while the canvas has focus, never to a host page around an embed.
+    SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        std::printf("playground: SDL_Init failed: %s\n", SDL_GetError());
+        return 1;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    g.window = SDL_CreateWindow("Async API playground", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 800,
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!g.window) {
+        std::printf("playground: could not create the window: %s\n", SDL_GetError());
+        return 1;
+    }
+    g.gl = SDL_GL_CreateContext(g.window);
+    if (!g.gl) {
+        std::printf("playground: WebGL2 is not available: %s\n", SDL_GetError());
+        return 1;
+    }
+    SDL_GL_MakeCurrent(g.window, g.gl);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // layout is a function of the window size, nothing to remember
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui::StyleColorsDark();
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.WindowRounding = 0;
+    style.FrameRounding = 3;
+    style.GrabRounding = 3;
+    g.pixel_ratio = emscripten_get_device_pixel_ratio();
+    load_fonts(g.pixel_ratio);
+    ImGui_ImplSDL2_InitForOpenGL(g.window, g.gl);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    fit_window_to_canvas();
+
+    ap::app_init(g.app, &g.fetch);
+    g.fetch.on_complete = [](ap::RequestId id, const ap::Completion& c, int64_t now_us) {
+        ap::app_complete(g.app, id, c, now_us);
+    };
+    g.app.on_run_ended = ap::bridge_run_ended;
+    ap::bridge_init(&g.app);
+    ap::bridge_wake = wake;
+    emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, EM_FALSE, on_resize);
+
+    emscripten_set_main_loop_arg(frame, nullptr, 0, 1);
+    return 0;
+}

@@ -1,0 +1,141 @@
+// The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
+//   - the Emscripten Module: canvas, error display, the C++ -> JS calls apFirstFrame and apRunEnded
+//   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
+//   - window.playground: { ready, run({path, n, latencyMs, limit, api}), cancel(), apis }
+// No application logic lives here: runs, timing and drawing are C++.
+(function () {
+  'use strict';
+  const PATHS = ['sequential', 'concurrent', 'bounded'];
+  const APIS = ['page', 'server', 'simulated'];
+  const status = document.getElementById('status');
+  const pending = new Map();  // ticket -> {resolve}
+  const endedEarly = new Map();  // ticket -> result, for runs that ended inside ap_js_run (0 ms, simulated)
+  let insideRunCall = false;
+  let firstFrame = false;
+  let apis = null;
+  let resolveReady;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+
+  function showError(text) {
+    status.textContent = text;
+    status.className = 'error';
+  }
+
+  function settle() {
+    if (!firstFrame || !apis) return;
+    status.className = 'hidden';
+    resolveReady({ apis });
+  }
+
+  window.Module = {
+    canvas: document.getElementById('canvas'),
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    onAbort: (what) => showError('The playground stopped: ' + what + '\nReload the page to start again.'),
+    apFirstFrame() {
+      firstFrame = true;
+      settle();
+    },
+    apRunEnded(ticket, json) {
+      const result = JSON.parse(json);
+      window.dispatchEvent(new CustomEvent('playground:run-ended', { detail: result }));
+      const p = pending.get(ticket);
+      if (p) {
+        pending.delete(ticket);
+        p.resolve(result);
+      } else if (insideRunCall) {
+        endedEarly.set(ticket, result);
+      }
+    },
+    onRuntimeInitialized() {
+      probeApis().then((found) => {
+        apis = found;
+        Module.ccall('ap_js_set_apis', null, ['number', 'string', 'string', 'number', 'string', 'string'],
+          [found.page.ready ? 1 : 0, found.page.base, found.page.note, found.server.ready ? 1 : 0, found.server.base, found.server.note]);
+        settle();
+      });
+    },
+  };
+
+  window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
+
+  function withTimeout(promise, ms, what) {
+    return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(what + ' took over ' + ms + ' ms')), ms))]);
+  }
+
+  async function startInPageApi() {
+    const base = new URL('inpage', location.href).href;
+    if (!('serviceWorker' in navigator)) {
+      return { ready: false, base, note: 'this browser has no service workers (or the page is opened from a file)' };
+    }
+    if (!window.isSecureContext) {
+      return { ready: false, base, note: 'service workers need https or localhost; this page is ' + location.origin };
+    }
+    try {
+      await navigator.serviceWorker.register('sw.js');
+      if (!navigator.serviceWorker.controller) {
+        await withTimeout(new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true })),
+          10000, 'starting the service worker');
+      }
+      const reply = await withTimeout(fetch(base + '/api/delay/0?probe=1', { cache: 'no-store' }), 10000, 'the first in-page answer');
+      if (reply.headers.get('X-Served-By') !== 'playground-sw') throw new Error('the answer did not come from the service worker');
+      await reply.json();
+      return { ready: true, base, note: 'serving' };
+    } catch (e) {
+      return { ready: false, base, note: 'the service worker did not start: ' + e.message };
+    }
+  }
+
+  async function probeServer() {
+    const base = location.protocol.startsWith('http') ? location.origin : '';
+    if (!base) return { ready: false, base: 'http://127.0.0.1:8000', note: 'the page is not served over http' };
+    try {
+      const reply = await withTimeout(fetch(base + '/api/delay/0?probe=1', { cache: 'no-store' }), 5000, 'the dev server');
+      const body = reply.ok ? await reply.json() : null;
+      if (body && body.delay_ms === 0) return { ready: true, base, note: 'reachable' };
+      return { ready: false, base, note: 'the page\'s host does not serve /api/delay (a static host?)' };
+    } catch (e) {
+      return { ready: false, base, note: e.message };
+    }
+  }
+
+  async function probeApis() {
+    // The in-page API first: once the service worker controls the page, the server probe passes through it.
+    const page = await startInPageApi();
+    const server = await probeServer();
+    return { page, server };
+  }
+
+  function run(options = {}) {
+    const o = { path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', ...options };
+    if (!PATHS.includes(o.path)) return Promise.reject(new Error(`path must be one of ${PATHS.join(', ')}; got ${o.path}`));
+    if (!APIS.includes(o.api)) return Promise.reject(new Error(`api must be one of ${APIS.join(', ')}; got ${o.api}`));
+    for (const key of ['n', 'latencyMs', 'limit']) {
+      if (!Number.isFinite(Number(o[key]))) return Promise.reject(new Error(`${key} must be a number; got ${o[key]}`));
+    }
+    const clampInt = (v) => Math.max(-2147483648, Math.min(2147483647, Math.round(Number(v))));
+    return ready.then(() => new Promise((resolve, reject) => {
+      insideRunCall = true;
+      let ticket = 0;
+      try {
+        ticket = Module.ccall('ap_js_run', 'number', ['string', 'number', 'number', 'number', 'string'],
+          [o.path, clampInt(o.n), clampInt(o.latencyMs), clampInt(o.limit), o.api]);
+      } finally {
+        insideRunCall = false;
+      }
+      if (!ticket) return reject(new Error('the playground refused the run'));
+      if (endedEarly.has(ticket)) {
+        resolve(endedEarly.get(ticket));
+        endedEarly.delete(ticket);
+      } else {
+        pending.set(ticket, { resolve });
+      }
+    }));
+  }
+
+  function cancel() {
+    return ready.then(() => Module.ccall('ap_js_cancel', null, [], []));
+  }
+
+  window.playground = { ready, run, cancel, get apis() { return apis; } };
+})();

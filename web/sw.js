@@ -1,0 +1,45 @@
+// The in-page latency API: this service worker answers GET <scope>inpage/api/delay/<ms>[?status=<code>]
+// itself, after <ms>, with {"delay_ms":<ms>,"status":<code>}. No server is involved, so the page works
+// from any static host and is not held to the browser's 6-connections-per-host cap.
+// Every other request goes to the network untouched.
+const MAX_DELAY_MS = 30000;
+const API_PREFIX = new URL('inpage/api/delay/', self.registration.scope).pathname;
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || !url.pathname.startsWith(API_PREFIX)) return;
+  event.respondWith(answer(url, event.request));
+});
+
+function json(status, body, extra = {}) {
+  const noBody = status === 204 || status === 205 || status === 304;
+  return new Response(noBody ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Served-By': 'playground-sw', ...extra },
+  });
+}
+
+function answer(url, request) {
+  const msText = url.pathname.slice(API_PREFIX.length);
+  if (!/^\d{1,9}$/.test(msText)) {
+    return Promise.resolve(json(400, { error: `delay must be a whole number of milliseconds, got "${msText}"` }));
+  }
+  let status = 200;
+  const statusText = url.searchParams.get('status');
+  if (statusText !== null) {
+    if (!/^\d{3}$/.test(statusText) || +statusText < 200 || +statusText > 599) {
+      return Promise.resolve(json(400, { error: `status must be an HTTP status from 200 to 599, got "${statusText}"` }));
+    }
+    status = +statusText;
+  }
+  const delay = Math.min(+msText, MAX_DELAY_MS);
+  const capped = +msText > delay ? { 'X-Delay-Capped': msText } : {};
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(json(status, { delay_ms: delay, status }, capped)), delay);
+    // The page aborted (a cancelled run): stop waiting at once.
+    if (request.signal) request.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(Response.error()); });
+  });
+}
