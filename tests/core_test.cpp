@@ -371,17 +371,25 @@ TEST(Snippets, EveryCodePathHasItsPythonAndTakesTheRunsNumbers) {
     EXPECT_EQ(render_snippet("x = 1\nN = 5", d), "x = 1\nN = 12");
 }
 
-TEST(Stats, AnswerExpectedSoonGuardsTheMomentsAnswersArrive) {
+TEST(Stats, DrawingWaitsForTheMomentsAnswersArrive) {
     Fixture f;
     RunDesc d = desc_of(CodePath::concurrent, 3, 200);
     d.api = Api::page;
     f.scheduler.begin(d, 0);
     const ap::Run& run = f.scheduler.run();
-    EXPECT_FALSE(answer_expected_soon(run, 100 * ms, 30 * ms, 20 * ms)) << "mid-flight: free to draw";
-    EXPECT_TRUE(answer_expected_soon(run, 175 * ms, 30 * ms, 20 * ms)) << "a frame now would delay the answers";
-    EXPECT_TRUE(answer_expected_soon(run, 215 * ms, 30 * ms, 20 * ms)) << "answers are due right now";
-    EXPECT_FALSE(answer_expected_soon(run, 260 * ms, 30 * ms, 20 * ms)) << "late answers: stop waiting for them";
+    const QuietRule rule{30 * ms, 20 * ms, 40 * ms};
+    EXPECT_FALSE(drawing_would_disturb(run, 100 * ms, rule)) << "mid-flight: free to draw";
+    EXPECT_TRUE(drawing_would_disturb(run, 175 * ms, rule)) << "a frame now would delay the answers";
+    EXPECT_TRUE(drawing_would_disturb(run, 215 * ms, rule)) << "answers are due right now";
+    EXPECT_FALSE(drawing_would_disturb(run, 260 * ms, rule)) << "late answers: stop waiting for them";
+
+    Completion c;
+    c.status = 200;
+    f.scheduler.complete(make_request_id(run.generation, 0), c, 250 * ms);
+    EXPECT_TRUE(drawing_would_disturb(run, 270 * ms, rule)) << "an answer just came: its siblings follow";
+    EXPECT_FALSE(drawing_would_disturb(run, 295 * ms, rule)) << "the burst is over";
+
     d.api = Api::simulated;
     f.scheduler.begin(d, 0);
-    EXPECT_FALSE(answer_expected_soon(f.scheduler.run(), 190 * ms, 30 * ms, 20 * ms)) << "virtual time cannot be distorted";
+    EXPECT_FALSE(drawing_would_disturb(f.scheduler.run(), 190 * ms, rule)) << "virtual time cannot be distorted";
 }

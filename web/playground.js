@@ -137,5 +137,9 @@
     return ready.then(() => Module.ccall('ap_js_cancel', null, [], []));
   }
 
-  window.playground = { ready, run, cancel, get apis() { return apis; } };
+  function frameStats() {
+    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_frame_stats', 'number', [], [])));
+  }
+
+  window.playground = { ready, run, cancel, frameStats, get apis() { return apis; } };
 })();

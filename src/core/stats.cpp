@@ -188,13 +188,16 @@ std::string run_to_json(const Run& run, const RunStats& s) {
 }  // namespace ap
 
 namespace ap {
-bool answer_expected_soon(const Run& run, int64_t now_us, int64_t before_us, int64_t after_us) {
-    if (run.state != RunState::running || run.desc.api == Api::simulated) return false;
+bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule) {
+    if (run.state != RunState::running || run.desc.api == Api::simulated || run.in_flight == 0) return false;
     const int64_t latency_us = int64_t(run.desc.latency_ms) * 1000;
     for (const RequestTrace& r : run.requests) {
-        if (r.outcome != Outcome::in_flight) continue;
-        const int64_t expected = r.started_us + latency_us;
-        if (expected - before_us <= now_us && now_us <= expected + after_us) return true;
+        if (r.outcome == Outcome::in_flight) {
+            const int64_t expected = r.started_us + latency_us;
+            if (expected - rule.before_us <= now_us && now_us <= expected + rule.after_us) return true;
+        } else if (r.finished_us >= 0 && r.finished_us <= now_us && now_us - r.finished_us < rule.burst_gap_us) {
+            return true;  // answers are arriving: more are likely right behind this one
+        }
     }
     return false;
 }

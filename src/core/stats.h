@@ -53,8 +53,14 @@ std::string format_duration_ms(double ms);
 }  // namespace ap
 
 namespace ap {
-// True when a request of a running run is expected to be answered within [now − after_us, now + before_us]:
-// the page should not start drawing a frame then, or the frame would delay the answer it is timing.
-// Expected answer time = start + latency. Simulated runs never collide (their clock is virtual).
-bool answer_expected_soon(const Run& run, int64_t now_us, int64_t before_us, int64_t after_us);
+// When the page should not start drawing a frame, because the frame would compete for the CPU exactly
+// when an answer's callback needs it (see src/web/main.cpp for the figures that set these).
+struct QuietRule {
+    int64_t before_us = 0;     // hold frames this long before an answer is expected (start + latency)
+    int64_t after_us = 0;      // ... and this long after it was expected (then it is simply late)
+    int64_t burst_gap_us = 0;  // hold frames while answers keep arriving less than this apart
+};
+// True while a real-API run is in one of the rule's quiet windows. Simulated runs never are: their
+// clock is virtual, so drawing cannot distort them.
+bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule);
 }  // namespace ap

@@ -1,5 +1,7 @@
 #include "bridge.h"
 
+#include <cstdio>
+
 #include <emscripten.h>
 
 #include "app/app.h"
@@ -8,6 +10,7 @@
 namespace ap {
 
 static App* g_app = nullptr;
+FrameStats frame_stats;
 void (*bridge_wake)() = nullptr;
 
 void bridge_init(App* app) { g_app = app; }
@@ -59,6 +62,15 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(int inpage_ready, const char* inpage_ba
     s.server_note = server_note ? server_note : "";
     app_set_apis(*g_app, s);
     if (bridge_wake) bridge_wake();
+}
+
+// {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
+    static char buf[192];
+    const FrameStats& f = frame_stats;
+    std::snprintf(buf, sizeof buf, "{\"drawn\":%u,\"deferred\":%u,\"lastMs\":%.3f,\"maxMs\":%.3f,\"meanMs\":%.3f}", f.drawn,
+                  f.deferred, f.last_ms, f.max_ms, f.drawn ? f.total_ms / f.drawn : 0.0);
+    return buf;
 }
 
 }  // extern "C"

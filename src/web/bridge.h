@@ -1,5 +1,5 @@
 // bridge.h — every entry point between the page's JavaScript (web/playground.js) and C++, in one place.
-//   JS -> C++: ap_js_run, ap_js_cancel, ap_js_set_apis   (extern "C", exported)
+//   JS -> C++: ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats   (extern "C", exported)
 //   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json)
 #pragma once
 #include <cstdint>
@@ -7,6 +7,14 @@
 
 namespace ap {
 struct App;
+
+// How much drawing the page did: read by tools/bench through window.playground.frameStats().
+struct FrameStats {
+    uint32_t drawn = 0;       // frames rendered
+    uint32_t deferred = 0;    // frames held back because an answer was due (see answer_expected_soon)
+    double last_ms = 0, max_ms = 0, total_ms = 0;  // main-thread time per rendered frame
+};
+extern FrameStats frame_stats;
 
 void bridge_init(App* app);
 void bridge_first_frame();
