@@ -139,16 +139,16 @@ static void draw_controls(App& app, int64_t now_us) {
     const ApiStatus& s = app.apis;
     switch (d.api) {
         case Api::page:
-            if (s.inpage_ready) ImGui::TextColored(dim_color, "Answered inside this page after the delay: no server, no connection cap.");
+            if (s.inpage_ready) wrapped_note("Answered inside this page after the delay: no server, no connection cap.", dim_color);
             else wrapped_note("Not available: " + s.inpage_note + " Runs fall back to the simulated API.");
             break;
         case Api::server:
-            if (s.server_ready) ImGui::TextColored(dim_color, "Real sockets to %s: the browser allows 6 connections per host.", s.server_base.c_str());
+            if (s.server_ready) wrapped_note("Real sockets to " + s.server_base + ": the browser allows 6 connections per host.", dim_color);
             else wrapped_note("No dev server answered at " + (s.server_base.empty() ? std::string("this page's origin") : s.server_base) +
                               " (" + s.server_note + "). Start one with tools/serve; until then these requests fail, and each failure says why.");
             break;
         case Api::simulated:
-            ImGui::TextColored(dim_color, "No network: a virtual clock answers each request after exactly its latency.");
+            wrapped_note("No network: a virtual clock answers each request after exactly its latency.", dim_color);
             break;
     }
 
@@ -170,7 +170,7 @@ static void draw_controls(App& app, int64_t now_us) {
 
 static void draw_code(const App& app) {
     const RunDesc& d = app.desc;
-    ImGui::TextColored(dim_color, "The Python this run mirrors: %s.py", code_path_name(d.path));
+    ImGui::TextColored(dim_color, "The Python this run mirrors: %s", python_file_for(d.path));
     const std::string code = render_snippet(python_for(d.path), d);
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
     ImGui::BeginChild("code", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
@@ -194,7 +194,7 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
                     code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
     }
     if (ImGui::BeginTable("totals", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
-        const char* heads[] = {"wall", "sum of calls", "slowest", "mean", "expected", "speedup", "peak in flight"};
+        const char* heads[] = {"wall", "sum of calls", "slowest", "mean", "expected", "speedup (expected)", "peak in flight"};
         for (const char* h : heads) ImGui::TableSetupColumn(h);
         ImGui::TableHeadersRow();
         ImGui::TableNextRow();
@@ -208,8 +208,8 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
         cell(format_duration_ms(s.slowest_ms));
         cell(format_duration_ms(s.mean_ms));
         cell(format_duration_ms(s.expected_ms));
-        if (running) std::snprintf(buf, sizeof buf, "...  (expect %.1fx)", s.expected_speedup);
-        else std::snprintf(buf, sizeof buf, "%.1fx  (expect %.1fx)", s.speedup, s.expected_speedup);
+        if (running) std::snprintf(buf, sizeof buf, "... (%.1fx)", s.expected_speedup);
+        else std::snprintf(buf, sizeof buf, "%.1fx (%.1fx)", s.speedup, s.expected_speedup);
         cell(buf);
         std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
         cell(buf);
@@ -423,7 +423,7 @@ void app_draw(App& app, int64_t now_us) {
     draw_header(app);
 
     const float total_w = ImGui::GetContentRegionAvail().x;
-    const float left_w = std::clamp(total_w * 0.36f, 300.0f, 520.0f);
+    const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
     ImGui::BeginChild("left", ImVec2(left_w, 0), false);
     draw_controls(app, now_us);
     ImGui::Spacing();

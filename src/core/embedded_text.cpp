@@ -11,8 +11,17 @@ const char* find_embedded_text(const std::string& name) {
     return nullptr;
 }
 
+const char* python_file_for(CodePath path) {
+    switch (path) {
+        case CodePath::sequential: return "requests_loop.py";
+        case CodePath::concurrent: return "gather.py";
+        case CodePath::bounded: return "semaphore.py";
+    }
+    return "?";
+}
+
 std::string python_for(CodePath path) {
-    const std::string name = std::string(code_path_name(path)) + ".py";
+    const std::string name = python_file_for(path);
     const char* text = find_embedded_text(name);
     return text ? text : "# " + name + " was not embedded in this build.\n";
 }

@@ -18,7 +18,9 @@ extern const int embedded_text_count;
 // The file's text, or nullptr when there is no such file.
 const char* find_embedded_text(const std::string& name);
 
-// The Python program of a code path ("sequential.py", ...), or an explanation when it is missing.
+// The file of the Python program a code path mirrors: "requests_loop.py", "gather.py", "semaphore.py".
+const char* python_file_for(CodePath path);
+// That program's text, or an explanation when it is missing.
 std::string python_for(CodePath path);
 
 // The program with its top-level settings (N = ..., DELAY_MS = ..., LIMIT = ...) set to the run's

@@ -1,0 +1,42 @@
+# Start every call, then wait for all of them together:
+# httpx.AsyncClient + asyncio.gather.
+# Try it against the dev server (tools/serve):
+#   python3 gather.py [BASE N DELAY_MS]
+import asyncio
+import sys
+import time
+
+import httpx
+
+BASE = "http://127.0.0.1:8000"
+N = 50
+DELAY_MS = 500
+
+
+async def fetch_one(client, i):
+    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    # While this coroutine waits for its answer,
+    # the event loop runs the other ones.
+    reply = await client.get(url)
+    return reply.json()
+
+
+async def fetch_all():
+    # A pool of N connections: every call goes out at once.
+    pool = httpx.Limits(max_connections=N)
+    async with httpx.AsyncClient(timeout=20,
+                                 limits=pool) as client:
+        # Coroutines are created here, none is running yet.
+        calls = [fetch_one(client, i) for i in range(N)]
+        # gather runs them all: total = the slowest call.
+        return await asyncio.gather(*calls)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        BASE = sys.argv[1]
+        N, DELAY_MS = int(sys.argv[2]), int(sys.argv[3])
+    t0 = time.perf_counter()
+    asyncio.run(fetch_all())
+    took = time.perf_counter() - t0
+    print(f"concurrent: {N} calls in {took:.3f} s")
