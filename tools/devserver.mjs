@@ -36,7 +36,7 @@ function sendJson(res, status, body, extra = {}) {
   res.end(text);
 }
 
-function handleDelay(req, res, url, msText) {
+function handleDelay(req, res, url, msText, maxDelayMs) {
   if (!/^\d{1,9}$/.test(msText)) {
     return sendJson(res, 400, { error: `delay must be a whole number of milliseconds, got "${msText}"` });
   }
@@ -49,7 +49,7 @@ function handleDelay(req, res, url, msText) {
     status = +statusText;
   }
   const asked = +msText;
-  const delay = Math.min(asked, MAX_DELAY_MS);
+  const delay = Math.min(asked, maxDelayMs);
   const timer = setTimeout(() => {
     if (res.destroyed) return;
     sendJson(res, status, { delay_ms: delay, status }, asked > delay ? { 'X-Delay-Capped': String(asked) } : {});
@@ -98,7 +98,7 @@ function handleStatic(req, res, root, rawPath) {
   });
 }
 
-export function createServer({ root }) {
+export function createServer({ root, maxDelayMs = MAX_DELAY_MS }) {
   root = path.resolve(root);
   const server = http.createServer((req, res) => {
     // Parse only the path and query; the request line itself was parsed by Node.
@@ -113,13 +113,13 @@ export function createServer({ root }) {
       res.writeHead(405, { Allow: 'GET, HEAD, OPTIONS' });
       return res.end();
     }
-    if (api) return handleDelay(req, res, url, api[1]);
+    if (api) return handleDelay(req, res, url, api[1], maxDelayMs);
     if (rawPath.startsWith('/api/')) return sendJson(res, 404, { error: 'the API has one route: /api/delay/<ms>[?status=<code>]' });
     return handleStatic(req, res, root, rawPath);
   });
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
-  server.requestTimeout = MAX_DELAY_MS + 10000;
+  server.requestTimeout = maxDelayMs + 10000;
   return server;
 }
 

@@ -1,7 +1,8 @@
 // The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
 //   - the Emscripten Module: canvas, error display, the C++ -> JS calls apFirstFrame and apRunEnded
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
-//   - window.playground: { ready, run({path, n, latencyMs, limit, api}), cancel(), apis }
+//   - window.playground: { ready, run({path, n, latencyMs, limit, api, status}), cancel(), apis,
+//                          frameStats(), widgetRect(name) }
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
   'use strict';
@@ -57,6 +58,10 @@
     },
   };
 
+  // SDL cancels mousedown's default action, which would have focused the canvas; keys only reach the page
+  // while the canvas has focus (so an embedded page never takes a host page's keystrokes).
+  Module.canvas.addEventListener('pointerdown', () => Module.canvas.focus());
+
   window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
 
   function withTimeout(promise, ms, what) {
@@ -107,10 +112,10 @@
   }
 
   function run(options = {}) {
-    const o = { path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', ...options };
+    const o = { path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', status: 200, ...options };
     if (!PATHS.includes(o.path)) return Promise.reject(new Error(`path must be one of ${PATHS.join(', ')}; got ${o.path}`));
     if (!APIS.includes(o.api)) return Promise.reject(new Error(`api must be one of ${APIS.join(', ')}; got ${o.api}`));
-    for (const key of ['n', 'latencyMs', 'limit']) {
+    for (const key of ['n', 'latencyMs', 'limit', 'status']) {
       if (!Number.isFinite(Number(o[key]))) return Promise.reject(new Error(`${key} must be a number; got ${o[key]}`));
     }
     const clampInt = (v) => Math.max(-2147483648, Math.min(2147483647, Math.round(Number(v))));
@@ -118,8 +123,8 @@
       insideRunCall = true;
       let ticket = 0;
       try {
-        ticket = Module.ccall('ap_js_run', 'number', ['string', 'number', 'number', 'number', 'string'],
-          [o.path, clampInt(o.n), clampInt(o.latencyMs), clampInt(o.limit), o.api]);
+        ticket = Module.ccall('ap_js_run', 'number', ['string', 'number', 'number', 'number', 'string', 'number'],
+          [o.path, clampInt(o.n), clampInt(o.latencyMs), clampInt(o.limit), o.api, clampInt(o.status)]);
       } finally {
         insideRunCall = false;
       }
@@ -141,5 +146,14 @@
     return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_frame_stats', 'number', [], [])));
   }
 
-  window.playground = { ready, run, cancel, frameStats, get apis() { return apis; } };
+  // Where the page last drew a named control ("run", "cancel", "path:sequential", "n", "api", ...), in CSS
+  // pixels relative to the canvas; null when it is not on screen.
+  function widgetRect(name) {
+    const rect = JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_widget_rect', 'number', ['string'], [String(name)])));
+    if (!rect) return null;
+    const c = Module.canvas.getBoundingClientRect();
+    return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h };
+  }
+
+  window.playground = { ready, run, cancel, frameStats, widgetRect, get apis() { return apis; } };
 })();

@@ -50,6 +50,10 @@ struct App {
     std::function<void(uint32_t ticket, const std::string& json)> on_run_ended;
 
     bool dirty = true;             // something changed that the screen does not show yet
+    // Where the last frame drew each named control (CSS pixels), so tests and assistive tools can find
+    // "run", "cancel", "path:sequential", "n", ... without guessing coordinates.
+    struct WidgetRect { std::string name; float x, y, w, h; };
+    std::vector<WidgetRect> widget_rects;
     int selected_request = -1;     // waterfall row under the learner's pointer or last clicked
 };
 

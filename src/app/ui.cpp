@@ -100,6 +100,12 @@ static void wrapped_note(const std::string& s, const ImVec4& color = note_color)
     ImGui::PopStyleColor();
 }
 
+// Records where the last item was drawn under `name` (see App::widget_rects).
+static void name_item(App& app, const std::string& name) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    app.widget_rects.push_back(App::WidgetRect{name, a.x, a.y, b.x - a.x, b.y - a.y});
+}
+
 //-------------------------------------------------------------------------------------------------
 // [SECTION] Controls panel
 //-------------------------------------------------------------------------------------------------
@@ -116,23 +122,39 @@ static void draw_controls(App& app, int64_t now_us) {
     ImGui::TextColored(dim_color, "How the Python calls the API");
     for (int i = 0; i < code_path_count; ++i) {
         if (ImGui::RadioButton(path_label(CodePath(i)), d.path == CodePath(i))) d.path = CodePath(i);
+        name_item(app, std::string("path:") + code_path_name(CodePath(i)));
     }
     ImGui::Spacing();
 
     bool edited = false;
     edited |= int_field("requests (N)", &d.count, 1, 10);
+    name_item(app, "n");
     edited |= int_field("latency (ms)", &d.latency_ms, 50, 500);
+    name_item(app, "latency");
     ImGui::BeginDisabled(d.path != CodePath::bounded);
     edited |= int_field("limit (k)", &d.limit, 1, 5);
+    name_item(app, "limit");
     ImGui::EndDisabled();
+    if (ImGui::TreeNode("Failures and timeouts")) {
+        edited |= int_field("answer status", &d.status, 1, 100);
+        name_item(app, "status");
+        ImGui::SameLine();
+        ImGui::TextColored(dim_color, "(?status=)");
+        edited |= int_field("timeout (ms)", &d.timeout_ms, 100, 1000);
+        name_item(app, "timeout");
+        ImGui::TreePop();
+    }
     if (edited) app.input_notes = clamp_run_desc(&d);
 
     ImGui::Spacing();
     ImGui::TextColored(dim_color, "Which API answers");
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 17);
-    if (ImGui::BeginCombo("##api", api_label(d.api))) {
+    const bool api_open = ImGui::BeginCombo("##api", api_label(d.api));
+    name_item(app, "api");
+    if (api_open) {
         for (int i = 0; i < api_count; ++i) {
             if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
+            name_item(app, std::string("api:") + api_name(Api(i)));
         }
         ImGui::EndCombo();
     }
@@ -157,9 +179,11 @@ static void draw_controls(App& app, int64_t now_us) {
     ImGui::Spacing();
     const float button_w = ImGui::GetFontSize() * 7;
     if (ImGui::Button(running ? "Run again" : "Run", ImVec2(button_w, 0))) app_start_run(app, d, now_us);
+    name_item(app, "run");
     ImGui::SameLine();
     ImGui::BeginDisabled(!running);
     if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
+    name_item(app, "cancel");
     ImGui::EndDisabled();
     for (const std::string& n : app.input_notes) wrapped_note(n);
 }
@@ -351,6 +375,7 @@ static void draw_history(App& app) {
         app.history.clear();
         app.dirty = true;
     }
+    name_item(app, "history:clear");
     if (h.entries().empty()) {
         ImGui::TextColored(dim_color, "Finished runs appear here, newest first. Run the loop, then gather, to see them side by side.");
         return;
@@ -414,6 +439,7 @@ static void draw_header(const App& app) {
 }
 
 void app_draw(App& app, int64_t now_us) {
+    app.widget_rects.clear();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);

@@ -31,13 +31,14 @@ extern "C" {
 
 // Starts a run; returns its ticket (> 0), or 0 when path or api is not a known name.
 // Out-of-range numbers are clamped by the app, which shows why.
-EMSCRIPTEN_KEEPALIVE uint32_t ap_js_run(const char* path, int n, int latency_ms, int limit, const char* api) {
+EMSCRIPTEN_KEEPALIVE uint32_t ap_js_run(const char* path, int n, int latency_ms, int limit, const char* api, int status) {
     if (!g_app) return 0;
     RunDesc desc = g_app->desc;
     if (!parse_code_path(path ? path : "", &desc.path) || !parse_api(api ? api : "", &desc.api)) return 0;
     desc.count = n;
     desc.latency_ms = latency_ms;
     desc.limit = limit;
+    desc.status = status;
     const uint32_t ticket = app_start_run(*g_app, desc, monotonic_now_us());
     if (bridge_wake) bridge_wake();
     return ticket;
@@ -62,6 +63,20 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(int inpage_ready, const char* inpage_ba
     s.server_note = server_note ? server_note : "";
     app_set_apis(*g_app, s);
     if (bridge_wake) bridge_wake();
+}
+
+// Where the last frame drew a named control: {"x":..,"y":..,"w":..,"h":..} in CSS pixels, or "null".
+EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
+    static char buf[160];
+    std::snprintf(buf, sizeof buf, "null");
+    if (!g_app || !name) return buf;
+    for (const App::WidgetRect& r : g_app->widget_rects) {
+        if (r.name == name) {
+            std::snprintf(buf, sizeof buf, "{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f}", r.x, r.y, r.w, r.h);
+            break;
+        }
+    }
+    return buf;
 }
 
 // {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.

@@ -32,8 +32,10 @@ constexpr int frames_after_input = 3;
 // Answers of a gather arrive as a burst (50 through the service worker: ~90 ms from first to last), so
 // frames also wait until answers stop arriving for burst_gap.
 constexpr ap::QuietRule quiet_rule{.before_us = 200 * 1000, .after_us = 25 * 1000, .burst_gap_us = 50 * 1000};
-// Never hold a frame back longer than this, so Cancel and hovering stay responsive during long runs.
-constexpr int64_t max_frame_hold_us = 300 * 1000;
+// Never hold a frame back longer than this: input (a click on Cancel) waits at most 150 ms; progress is
+// shown at least once a second even while answers keep arriving back to back.
+constexpr int64_t max_input_hold_us = 150 * 1000;
+constexpr int64_t max_progress_hold_us = 1000 * 1000;
 
 struct Platform {
     SDL_Window* window = nullptr;
@@ -44,6 +46,7 @@ struct Platform {
     int frames_to_draw = 1;
     int64_t last_draw_us = 0;
     int64_t held_since_us = -1;  // when a wanted frame was first held back, or -1
+    int input_frames = 0;        // frames still owed to recent input (a click needs a press and a release frame)
     bool first_frame_done = false;
     bool resized = false;
 };
@@ -98,18 +101,22 @@ void frame(void*) {
     }
     ap::app_tick(g.app, now);
 
-    if (input) g.frames_to_draw = std::max(g.frames_to_draw, frames_after_input);
+    if (input) {
+        g.frames_to_draw = std::max(g.frames_to_draw, frames_after_input);
+        g.input_frames = frames_after_input;
+    }
     if (g.app.dirty) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.app.scheduler.running() && now - g.last_draw_us >= live_redraw_interval_us) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.frames_to_draw == 0) return;
     if (ap::drawing_would_disturb(g.app.scheduler.run(), now, quiet_rule)) {
         if (g.held_since_us < 0) g.held_since_us = now;
-        if (now - g.held_since_us < max_frame_hold_us) {
+        if (now - g.held_since_us < (g.input_frames > 0 ? max_input_hold_us : max_progress_hold_us)) {
             ++ap::frame_stats.deferred;
             return;
         }
     }
     g.held_since_us = -1;
+    if (g.input_frames > 0) --g.input_frames;
     --g.frames_to_draw;
     g.app.dirty = false;
     g.last_draw_us = now;

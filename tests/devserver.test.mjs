@@ -1,0 +1,115 @@
+// The dev server (tools/devserver.mjs) over real loopback sockets: delays overlap instead of queuing,
+// errors and caps are answered as documented, and no path escapes the served folder.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer, resolveStatic } from '../tools/devserver.mjs';
+
+let server, port, root, outside;
+const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+
+before(async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'devserver-test-'));
+  root = path.join(tmp, 'web');
+  fs.mkdirSync(root);
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(root, 'index.wasm'), Buffer.from([0, 97, 115, 109]));
+  outside = path.join(tmp, 'secret.txt');
+  fs.writeFileSync(outside, 'must not be served');
+  server = createServer({ root, maxDelayMs: 300 });
+  await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+  port = server.address().port;
+});
+
+after(() => new Promise((resolve) => server.close(resolve)));
+
+// A raw GET whose path is sent exactly as given (no URL normalisation on the client side).
+function get(rawPath) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a delayed answer takes its delay and says so', async () => {
+  const t0 = performance.now();
+  const r = await get('/api/delay/150');
+  const took = performance.now() - t0;
+  assert.equal(r.status, 200);
+  assert.deepEqual(JSON.parse(r.body), { delay_ms: 150, status: 200 });
+  assert.ok(took >= 145 && took < 1000, `took ${took} ms`);
+  assert.equal(r.headers['cache-control'], 'no-store');
+  assert.equal(r.headers['access-control-allow-origin'], '*');
+  assert.equal(r.headers['timing-allow-origin'], '*');
+});
+
+test('200 concurrent 200 ms requests overlap instead of queuing', async () => {
+  const t0 = performance.now();
+  const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => get(`/api/delay/200?i=${i}`)));
+  const wall = performance.now() - t0;
+  assert.ok(replies.every((r) => r.status === 200));
+  // One after another this would be 200 x 200 ms = 40 s; overlapped it is one delay plus overhead.
+  assert.ok(wall < 0.1 * 200 * 200, `200 concurrent requests took ${wall.toFixed(0)} ms`);
+});
+
+test('1,000 concurrent delayed requests are all answered together', async () => {
+  const t0 = performance.now();
+  const replies = await Promise.all(Array.from({ length: 1000 }, (_, i) => get(`/api/delay/250?i=${i}`)));
+  const wall = performance.now() - t0;
+  assert.equal(replies.filter((r) => r.status === 200).length, 1000);
+  assert.ok(wall < 0.05 * 1000 * 250, `1,000 concurrent requests took ${wall.toFixed(0)} ms`);
+});
+
+test('?status= answers that status, after the delay', async () => {
+  const r = await get('/api/delay/10?status=503');
+  assert.equal(r.status, 503);
+  assert.deepEqual(JSON.parse(r.body), { delay_ms: 10, status: 503 });
+});
+
+test('bad delays and statuses get a 400 with an explanation', async () => {
+  for (const p of ['/api/delay/abc', '/api/delay/-5', '/api/delay/1.5', '/api/delay/10?status=42', '/api/delay/10?status=abc']) {
+    const r = await get(p);
+    assert.equal(r.status, 400, p);
+    assert.match(JSON.parse(r.body).error, /must be/, p);
+  }
+  const r = await get('/api/nothing');
+  assert.equal(r.status, 404);
+});
+
+test('delays are capped', async () => {
+  const t0 = performance.now();
+  const r = await get('/api/delay/100000');
+  const took = performance.now() - t0;
+  assert.equal(r.status, 200);
+  assert.equal(JSON.parse(r.body).delay_ms, 300);  // this test server's cap; tools/serve uses 30 s
+  assert.equal(r.headers['x-delay-capped'], '100000');
+  assert.ok(took < 2000, `took ${took} ms`);
+});
+
+test('paths with .. are refused, however they are spelled', async () => {
+  for (const p of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/a/../../secret.txt', '/..\\secret.txt', '/%2E%2E%5Csecret.txt']) {
+    const r = await get(p);
+    assert.ok(r.status === 403 || r.status === 400, `${p} answered ${r.status}`);
+    assert.doesNotMatch(r.body, /must not be served/);
+  }
+  assert.equal(resolveStatic(root, '/../secret.txt').error, 403);
+  assert.equal(resolveStatic(root, '/%zz').error, 400);
+});
+
+test('the web build is served with the right types', async () => {
+  const html = await get('/');
+  assert.equal(html.status, 200);
+  assert.match(html.headers['content-type'], /text\/html/);
+  const wasm = await get('/index.wasm');
+  assert.equal(wasm.headers['content-type'], 'application/wasm');
+  assert.equal((await get('/missing.js')).status, 404);
+});

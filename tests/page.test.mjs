@@ -1,0 +1,193 @@
+// The real page in headless Chromium, driven as a person would: it loads from the dev server, runs the
+// loop and gather by clicking, runs them again through window.playground.run, cancels, survives bad
+// input, and leaves a screenshot in the build folder. Any console error fails the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+
+const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
+fs.mkdirSync(args.out, { recursive: true });
+
+let dev, browser, page;
+const consoleErrors = [];
+let allowedErrors = null;  // a RegExp while a step expects the browser to log failed requests
+
+before(async () => {
+  dev = await startDevServer(path.resolve(args.web));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (allowedErrors && allowedErrors.test(m.text())) return;
+    consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+  page.on('crash', () => console.error('# the page crashed'));
+  browser.on('disconnected', () => console.error('# the browser disconnected'));
+  await page.goto(dev.url);
+  await page.evaluate(() => window.playground.ready);
+});
+
+after(async () => {
+  await browser?.close();
+  await dev?.close();
+});
+
+function noConsoleErrors() {
+  assert.deepEqual(consoleErrors, [], 'console errors');
+}
+
+// Clicks the centre of a control the page drew (see App::widget_rects).
+async function click(name) {
+  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
+  assert.ok(r, `the page shows no control named ${name}`);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+}
+
+async function typeInto(name, value) {
+  // The text field is the left part of the control (its -/+ buttons and label are on the right).
+  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
+  assert.ok(r, `the page shows no control named ${name}`);
+  await page.mouse.click(r.x + 12, r.y + r.h / 2);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(value));
+  await page.keyboard.press('Enter');
+}
+
+function nextRunEnd() {
+  return page.evaluate(() => new Promise((resolve) => {
+    window.addEventListener('playground:run-ended', (e) => resolve(e.detail), { once: true });
+  }));
+}
+
+async function clickRun() {
+  const ended = nextRunEnd();
+  await click('run');
+  return ended;
+}
+
+test('the page is ready with its in-page API serving and the dev server reachable', async () => {
+  const apis = await page.evaluate(() => window.playground.apis);
+  assert.equal(apis.page.ready, true, apis.page.note);
+  assert.equal(apis.server.ready, true, apis.server.note);
+  noConsoleErrors();
+});
+
+test('a person runs the loop, then gather, by clicking', async () => {
+  await click('path:sequential');
+  await typeInto('n', 5);
+  await typeInto('latency', 200);
+  const seq = await clickRun();
+  assert.equal(seq.path, 'sequential');
+  assert.equal(seq.n, 5);
+  assert.equal(seq.latencyMs, 200);
+  assert.equal(seq.ok, 5);
+  assert.ok(seq.wallMs >= 5 * 200, `sequential wall ${seq.wallMs}`);
+  assert.equal(seq.peakInFlight, 1);
+
+  await click('path:concurrent');
+  const con = await clickRun();
+  assert.equal(con.path, 'concurrent');
+  assert.equal(con.ok, 5);
+  assert.equal(con.peakInFlight, 5);
+  assert.ok(con.wallMs >= 200 && con.wallMs < 0.5 * seq.wallMs, `concurrent ${con.wallMs} vs sequential ${seq.wallMs}`);
+  noConsoleErrors();
+});
+
+test('through window.playground.run, 10 x 200 ms gather takes under 0.3 x the loop', async () => {
+  const seq = await page.evaluate(() => window.playground.run({ path: 'sequential', n: 10, latencyMs: 200, api: 'page' }));
+  const con = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 10, latencyMs: 200, api: 'page' }));
+  assert.equal(seq.ok, 10);
+  assert.equal(con.ok, 10);
+  assert.ok(seq.wallMs >= 2000, `sequential ${seq.wallMs}`);
+  assert.ok(con.wallMs < 0.3 * seq.wallMs, `concurrent ${con.wallMs} vs sequential ${seq.wallMs}`);
+  assert.equal(con.requests.length, 10);
+  for (const r of con.requests) {
+    assert.equal(r.outcome, 'ok');
+    assert.equal(r.status, 200);
+    assert.ok(r.endMs - r.startMs >= 199, `a 200 ms request took ${r.endMs - r.startMs} ms`);
+  }
+  noConsoleErrors();
+});
+
+test('bounded concurrency runs in waves of k', async () => {
+  const r = await page.evaluate(() => window.playground.run({ path: 'bounded', n: 9, latencyMs: 150, limit: 3, api: 'page' }));
+  assert.equal(r.expectedMs, 450);
+  assert.equal(r.peakInFlight, 3);
+  assert.ok(r.wallMs >= 450 && r.wallMs < 900, `bounded wall ${r.wallMs}`);
+  noConsoleErrors();
+});
+
+test('through the dev server, the browser\'s 6-connection cap shows and is explained', async () => {
+  const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 18, latencyMs: 250, api: 'server' }));
+  assert.equal(r.ok, 18);
+  assert.ok(r.wallMs >= 3 * 250, `18 requests through 6 connections took ${r.wallMs} ms`);
+  assert.ok(r.notes.some((n) => /6 connections/.test(n)), JSON.stringify(r.notes));
+  noConsoleErrors();
+});
+
+test('cancel stops a run mid-flight, and the next run is clean', async () => {
+  const running = page.evaluate(() => window.playground.run({ path: 'sequential', n: 20, latencyMs: 200, api: 'page' }));
+  await page.waitForTimeout(500);
+  await click('cancel');
+  const cancelled = await running;
+  assert.equal(cancelled.state, 'cancelled');
+  assert.ok(cancelled.ok >= 1 && cancelled.ok <= 4, `ok before cancel: ${cancelled.ok}`);
+  assert.equal(cancelled.requests.filter((q) => q.outcome === 'cancelled').length, 20 - cancelled.ok);
+  // Starting a run while one is running cancels the old one; its late answers must not leak into the new one.
+  const first = page.evaluate(() => window.playground.run({ path: 'concurrent', n: 5, latencyMs: 300, api: 'page' }));
+  await page.waitForTimeout(100);
+  const second = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 3, latencyMs: 400, api: 'page' }));
+  assert.equal((await first).state, 'cancelled');
+  assert.equal(second.state, 'finished');
+  assert.equal(second.ok, 3);
+  assert.equal(second.requests.length, 3);
+  noConsoleErrors();
+});
+
+test('bad input is clamped or refused with a message, never a crash', async () => {
+  const big = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 20000, latencyMs: -5, api: 'simulated' }));
+  assert.equal(big.n, 10000);
+  assert.equal(big.latencyMs, 0);
+  assert.equal(big.ok, 10000);
+  await assert.rejects(page.evaluate(() => window.playground.run({ path: 'parallel' })), /path must be one of/);
+  await assert.rejects(page.evaluate(() => window.playground.run({ n: 'many' })), /n must be a number/);
+  // The clamp note is on screen; typing nonsense into N is clamped the same way.
+  await typeInto('n', 99999);
+  const n = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 3, latencyMs: 10, api: 'simulated' }));
+  assert.equal(n.ok, 3);
+  noConsoleErrors();
+});
+
+test('HTTP errors and an unreachable API end as visible outcomes, and the run completes', async () => {
+  allowedErrors = /Failed to load resource|ERR_CONNECTION_REFUSED/;
+  try {
+    const e503 = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 4, latencyMs: 50, api: 'page', status: 503 }));
+    assert.equal(e503.state, 'finished');
+    assert.deepEqual(e503.requests.map((r) => [r.outcome, r.status]), Array(4).fill(['http_error', 503]));
+    assert.match(e503.requests[0].reason, /HTTP 503/);
+    const srv404 = await page.evaluate(() => window.playground.run({ path: 'sequential', n: 2, latencyMs: 10, api: 'server', status: 404 }));
+    assert.deepEqual(srv404.requests.map((r) => r.outcome), ['http_error', 'http_error']);
+  } finally {
+    allowedErrors = null;
+  }
+  await page.evaluate(() => window.playground.run({ path: 'sequential', n: 1, latencyMs: 0, api: 'page', status: 200 }));
+  noConsoleErrors();
+});
+
+test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {
+  await page.evaluate(() => window.playground.run({ path: 'sequential', n: 10, latencyMs: 200, api: 'page' }));
+  await click('path:concurrent');
+  await typeInto('n', 10);
+  await typeInto('latency', 200);
+  const con = await clickRun();
+  assert.equal(con.ok, 10);
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(300);
+  const file = path.join(args.out, 'page.png');
+  await page.screenshot({ path: file });
+  assert.ok(fs.statSync(file).size > 10000);
+  noConsoleErrors();
+});
