@@ -11,6 +11,7 @@ const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: '
 fs.mkdirSync(args.out, { recursive: true });
 
 let dev, browser, page;
+let closing = false;
 const consoleErrors = [];
 let allowedErrors = null;  // a RegExp while a step expects the browser to log failed requests
 
@@ -25,12 +26,13 @@ before(async () => {
   });
   page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
   page.on('crash', () => console.error('# the page crashed'));
-  browser.on('disconnected', () => console.error('# the browser disconnected'));
+  browser.on('disconnected', () => { if (!closing) console.error('# the browser disconnected'); });
   await page.goto(dev.url);
   await page.evaluate(() => window.playground.ready);
 });
 
 after(async () => {
+  closing = true;
   await browser?.close();
   await dev?.close();
 });
@@ -43,17 +45,33 @@ function noConsoleErrors() {
 async function click(name) {
   const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `the page shows no control named ${name}`);
-  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  // Move, press, release at a person's pace (see typeInto).
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await page.waitForTimeout(50);
+  await page.mouse.down();
+  await page.waitForTimeout(50);
+  await page.mouse.up();
+  await page.waitForTimeout(50);
 }
 
 async function typeInto(name, value) {
   // The text field is the left part of the control (its -/+ buttons and label are on the right).
   const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `the page shows no control named ${name}`);
+  // At a person's pace: Dear ImGui 1.86 reads key state once per frame, so a key pressed and released
+  // between two frames would be lost, as it would for no human typist.
   await page.mouse.click(r.x + 12, r.y + r.h / 2);
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(String(value));
-  await page.keyboard.press('Enter');
+  await page.waitForTimeout(80);
+  await page.keyboard.down('Control');
+  await page.keyboard.down('a');
+  await page.waitForTimeout(50);
+  await page.keyboard.up('a');
+  await page.keyboard.up('Control');
+  await page.waitForTimeout(50);
+  await page.keyboard.type(String(value), { delay: 40 });
+  await page.waitForTimeout(50);
+  await page.keyboard.press('Enter', { delay: 40 });
+  await page.waitForTimeout(80);
 }
 
 function nextRunEnd() {
@@ -183,6 +201,8 @@ test('a sequential run and a concurrent run sit side by side in the history (scr
   await typeInto('n', 10);
   await typeInto('latency', 200);
   const con = await clickRun();
+  assert.equal(con.path, 'concurrent');
+  assert.equal(con.n, 10);
   assert.equal(con.ok, 10);
   await page.mouse.move(5, 5);
   await page.waitForTimeout(300);

@@ -13,6 +13,7 @@
   const endedEarly = new Map();  // ticket -> result, for runs that ended inside ap_js_run (0 ms, simulated)
   let insideRunCall = false;
   let firstFrame = false;
+  let firstFrameMs = null;
   let apis = null;
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
@@ -35,6 +36,7 @@
     onAbort: (what) => showError('The playground stopped: ' + what + '\nReload the page to start again.'),
     apFirstFrame() {
       firstFrame = true;
+      firstFrameMs = performance.now();  // since navigation started
       settle();
     },
     apRunEnded(ticket, json) {
@@ -155,5 +157,9 @@
     return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h };
   }
 
-  window.playground = { ready, run, cancel, frameStats, widgetRect, get apis() { return apis; } };
+  window.playground = {
+    ready, run, cancel, frameStats, widgetRect,
+    get apis() { return apis; },
+    get firstFrameMs() { return firstFrameMs; },
+  };
 })();

@@ -413,7 +413,8 @@ static void draw_history(App& app) {
         ImGui::Text("%s / %s%s", format_duration_ms(e.stats.wall_ms).c_str(), format_duration_ms(e.stats.expected_ms).c_str(),
                     e.run.state == RunState::cancelled ? " (cancelled)" : "");
         ImGui::TableNextColumn();
-        ImGui::Text("%.1fx", e.stats.speedup);
+        if (e.run.state == RunState::cancelled) ImGui::TextUnformatted("-");
+        else ImGui::Text("%.1fx", e.stats.speedup);
         ImGui::TableNextColumn();
         draw_mini_waterfall(e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 2));
     }

@@ -81,10 +81,10 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
 
 // {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
-    static char buf[192];
+    static char buf[256];
     const FrameStats& f = frame_stats;
-    std::snprintf(buf, sizeof buf, "{\"drawn\":%u,\"deferred\":%u,\"lastMs\":%.3f,\"maxMs\":%.3f,\"meanMs\":%.3f}", f.drawn,
-                  f.deferred, f.last_ms, f.max_ms, f.drawn ? f.total_ms / f.drawn : 0.0);
+    std::snprintf(buf, sizeof buf, "{\"drawn\":%u,\"deferred\":%u,\"lastMs\":%.3f,\"maxMs\":%.3f,\"meanMs\":%.3f,\"costMs\":%.3f}", f.drawn,
+                  f.deferred, f.last_ms, f.max_ms, f.drawn ? f.total_ms / f.drawn : 0.0, f.cost_ms);
     return buf;
 }
 

@@ -13,6 +13,7 @@ struct FrameStats {
     uint32_t drawn = 0;       // frames rendered
     uint32_t deferred = 0;    // frames held back because an answer was due (see answer_expected_soon)
     double last_ms = 0, max_ms = 0, total_ms = 0;  // main-thread time per rendered frame
+    double cost_ms = 0;       // measured: from a drawn frame to the next animation tick (GPU and compositor included)
 };
 extern FrameStats frame_stats;
 

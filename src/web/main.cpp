@@ -24,14 +24,18 @@ namespace {
 constexpr int64_t live_redraw_interval_us = 500 * 1000;
 // ImGui settles hover and active states over a couple of frames after an input event.
 constexpr int frames_after_input = 3;
-// A frame is held back while an answer is due this soon, and for this long after it was due: the frame
-// would compete for the CPU exactly when the answer's callback needs it. Measured on SwiftShader (2 cores):
-// a frame costs ~5 ms on the main thread but ~60-70 ms of rasterising in the GPU process, and drawing
-// after each answer stretched 200 ms requests to 270-285 ms. Late answers (a connection cap, a slow
-// network) stop holding frames back after the grace period.
+// A frame is held back while an answer is due soon, and for a grace period after it was due: the frame
+// would compete for the CPU exactly when the answer's callback needs it. What "soon" means is measured,
+// not assumed: a drawn frame delays the next animation tick by what it really costs, including the GPU
+// process and compositor. Headless Chromium on SwiftShader (2 cores): ~5 ms on the main thread but
+// 36-62 ms until the next tick, and drawing after every answer stretched 200 ms requests to 270-285 ms.
 // Answers of a gather arrive as a burst (50 through the service worker: ~90 ms from first to last), so
-// frames also wait until answers stop arriving for burst_gap.
-constexpr ap::QuietRule quiet_rule{.before_us = 200 * 1000, .after_us = 25 * 1000, .burst_gap_us = 50 * 1000};
+// frames also wait until answers stop arriving for burst_gap. Late answers (a connection cap, a slow
+// network) stop holding frames back after the grace period.
+constexpr int64_t answer_grace_us = 25 * 1000;
+constexpr int64_t burst_gap_us = 50 * 1000;
+constexpr int64_t initial_frame_cost_us = 50 * 1000;
+constexpr int64_t max_quiet_before_us = 250 * 1000;
 // Never hold a frame back longer than this: input (a click on Cancel) waits at most 150 ms; progress is
 // shown at least once a second even while answers keep arriving back to back.
 constexpr int64_t max_input_hold_us = 150 * 1000;
@@ -46,6 +50,9 @@ struct Platform {
     int frames_to_draw = 1;
     int64_t last_draw_us = 0;
     int64_t held_since_us = -1;  // when a wanted frame was first held back, or -1
+    bool drew_last_tick = false;
+    int64_t frame_cost_us = initial_frame_cost_us;  // a drawn frame's real cost, measured (see above)
+    uint16_t run_generation = 0;
     int input_frames = 0;        // frames still owed to recent input (a click needs a press and a release frame)
     bool first_frame_done = false;
     bool resized = false;
@@ -80,6 +87,21 @@ void wake() { g.frames_to_draw = std::max(g.frames_to_draw, 1); }
 
 void frame(void*) {
     const int64_t now = ap::monotonic_now_us();
+    if (g.drew_last_tick) {
+        g.drew_last_tick = false;
+        // Skip the first frames: they build the font atlas and compile shaders.
+        if (ap::frame_stats.drawn > 3) {
+            const int64_t sample = std::min<int64_t>(now - g.last_draw_us, max_quiet_before_us);
+            // Rises at once, decays slowly: one cheap frame does not make the next one cheap.
+            g.frame_cost_us = std::max(sample, (g.frame_cost_us * 9 + sample) / 10);
+            ap::frame_stats.cost_ms = double(g.frame_cost_us) / 1000.0;
+        }
+    }
+    if (g.app.scheduler.run().generation != g.run_generation) {
+        // The click that started a run owes no more frames: from here on, frames are progress.
+        g.run_generation = g.app.scheduler.run().generation;
+        g.input_frames = 0;
+    }
     bool input = false;
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
@@ -108,6 +130,9 @@ void frame(void*) {
     if (g.app.dirty) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.app.scheduler.running() && now - g.last_draw_us >= live_redraw_interval_us) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.frames_to_draw == 0) return;
+    const ap::QuietRule quiet_rule{.before_us = std::min(max_quiet_before_us, g.frame_cost_us * 3 / 2 + 10 * 1000),
+                                   .after_us = answer_grace_us,
+                                   .burst_gap_us = burst_gap_us};
     if (ap::drawing_would_disturb(g.app.scheduler.run(), now, quiet_rule)) {
         if (g.held_since_us < 0) g.held_since_us = now;
         if (now - g.held_since_us < (g.input_frames > 0 ? max_input_hold_us : max_progress_hold_us)) {
@@ -133,6 +158,7 @@ void frame(void*) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     SDL_GL_SwapWindow(g.window);
+    g.drew_last_tick = true;
     const double frame_ms = double(ap::monotonic_now_us() - now) / 1000.0;
     ap::frame_stats.drawn++;
     ap::frame_stats.last_ms = frame_ms;
