@@ -50,6 +50,9 @@ struct App {
     std::function<void(uint32_t ticket, const std::string& json)> on_run_ended;
 
     bool dirty = true;             // something changed that the screen does not show yet
+    // The Run button asks; the platform starts the run once the frame that showed the click is done
+    // (see src/web/main.cpp), so that frame's cost does not land inside the first requests.
+    bool start_requested = false;
     // Where the last frame drew each named control (CSS pixels), so tests and assistive tools can find
     // "run", "cancel", "path:sequential", "n", ... without guessing coordinates.
     struct WidgetRect { std::string name; float x, y, w, h; };

@@ -178,7 +178,9 @@ static void draw_controls(App& app, int64_t now_us) {
     ImGui::Text("Expected: %s", expected_formula(d).c_str());
     ImGui::Spacing();
     const float button_w = ImGui::GetFontSize() * 7;
-    if (ImGui::Button(running ? "Run again" : "Run", ImVec2(button_w, 0))) app_start_run(app, d, now_us);
+    if (ImGui::Button(app.start_requested ? "Starting..." : running ? "Run again" : "Run", ImVec2(button_w, 0))) {
+        app.start_requested = true;
+    }
     name_item(app, "run");
     ImGui::SameLine();
     ImGui::BeginDisabled(!running);

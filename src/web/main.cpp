@@ -98,9 +98,11 @@ void frame(void*) {
         }
     }
     if (g.app.scheduler.run().generation != g.run_generation) {
-        // The click that started a run owes no more frames: from here on, frames are progress.
+        // A run started (from a click, after its frame was done, or from JS): one frame shows that it
+        // began; the click owes no more frames; after that, frames are progress, held back around answers.
         g.run_generation = g.app.scheduler.run().generation;
         g.input_frames = 0;
+        g.frames_to_draw = 1;
     }
     bool input = false;
     SDL_Event e;
@@ -121,6 +123,10 @@ void frame(void*) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         input = true;
     }
+    if (g.app.start_requested && now - g.last_draw_us >= g.frame_cost_us) {
+        g.app.start_requested = false;
+        ap::app_start_run(g.app, g.app.desc, now);
+    }
     ap::app_tick(g.app, now);
 
     if (input) {
@@ -130,7 +136,7 @@ void frame(void*) {
     if (g.app.dirty) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.app.scheduler.running() && now - g.last_draw_us >= live_redraw_interval_us) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.frames_to_draw == 0) return;
-    const ap::QuietRule quiet_rule{.before_us = std::min(max_quiet_before_us, g.frame_cost_us * 3 / 2 + 10 * 1000),
+    const ap::QuietRule quiet_rule{.before_us = std::min(max_quiet_before_us, g.frame_cost_us * 3 + 10 * 1000),
                                    .after_us = answer_grace_us,
                                    .burst_gap_us = burst_gap_us};
     if (ap::drawing_would_disturb(g.app.scheduler.run(), now, quiet_rule)) {
