@@ -219,9 +219,9 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
         ImGui::Text("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
                     code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
     }
-    if (ImGui::BeginTable("totals", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
+    if (ImGui::BeginTable("totals", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
         const char* heads[] = {"wall", "sum of calls", "slowest", "mean", "expected", "speedup (expected)", "peak in flight"};
-        for (const char* h : heads) ImGui::TableSetupColumn(h);
+        for (const char* h : heads) ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, h == heads[5] ? 1.7f : 1.0f);
         ImGui::TableHeadersRow();
         ImGui::TableNextRow();
         auto cell = [](const std::string& v) {
