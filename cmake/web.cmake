@@ -36,6 +36,7 @@ set_target_properties(index PROPERTIES SUFFIX ".html")
 set(AP_SHELL ${PROJECT_SOURCE_DIR}/web/shell.html)
 target_link_options(index PRIVATE
     -sFETCH=1
+    -sFETCH_SUPPORT_INDEXEDDB=0  # else every request first waits on an IndexedDB cache lookup, inside its timing
     -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1
     -sENVIRONMENT=web

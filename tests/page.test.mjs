@@ -188,11 +188,34 @@ test('HTTP errors and an unreachable API end as visible outcomes, and the run co
     assert.match(e503.requests[0].reason, /HTTP 503/);
     const srv404 = await page.evaluate(() => window.playground.run({ path: 'sequential', n: 2, latencyMs: 10, api: 'server', status: 404 }));
     assert.deepEqual(srv404.requests.map((r) => r.outcome), ['http_error', 'http_error']);
+    // Nothing listens on port 9 of the loopback: every request fails, says why, and the run still ends.
+    const gone = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 3, latencyMs: 10, api: 'server', serverBase: 'http://127.0.0.1:9' }));
+    assert.equal(gone.state, 'finished');
+    assert.deepEqual(gone.requests.map((r) => r.outcome), Array(3).fill('network_error'));
+    assert.match(gone.requests[0].reason, /refused|unreachable|CORS/);
+    await page.screenshot({ path: path.join(args.out, 'errors.png') });
+    await page.evaluate((base) => window.playground.run({ path: 'sequential', n: 1, latencyMs: 0, api: 'server', serverBase: base }), dev.url.replace(/\/$/, ''));
   } finally {
     allowedErrors = null;
   }
   await page.evaluate(() => window.playground.run({ path: 'sequential', n: 1, latencyMs: 0, api: 'page', status: 200 }));
   noConsoleErrors();
+});
+
+test('without service workers the page falls back to simulated runs and says so', async () => {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+  const p = await context.newPage();
+  const errors = [];
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await p.goto(dev.url);
+  const { apis } = await p.evaluate(() => window.playground.ready);
+  assert.equal(apis.page.ready, false);
+  const r = await p.evaluate(() => window.playground.run({ path: 'concurrent', n: 4, latencyMs: 100, api: 'page' }));
+  assert.equal(r.api, 'simulated');
+  assert.equal(r.wallMs, 100);
+  await p.screenshot({ path: path.join(args.out, 'no-service-worker.png') });
+  await context.close();
+  assert.deepEqual(errors, []);
 });
 
 test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {

@@ -1,7 +1,7 @@
 // The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
 //   - the Emscripten Module: canvas, error display, the C++ -> JS calls apFirstFrame and apRunEnded
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
-//   - window.playground: { ready, run({path, n, latencyMs, limit, api, status}), cancel(), apis,
+//   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase}), cancel(), apis,
 //                          frameStats(), widgetRect(name) }
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
@@ -82,9 +82,9 @@
       await navigator.serviceWorker.register('sw.js');
       if (!navigator.serviceWorker.controller) {
         await withTimeout(new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true })),
-          10000, 'starting the service worker');
+          5000, 'starting the service worker');
       }
-      const reply = await withTimeout(fetch(base + '/api/delay/0?probe=1', { cache: 'no-store' }), 10000, 'the first in-page answer');
+      const reply = await withTimeout(fetch(base + '/api/delay/0?probe=1', { cache: 'no-store' }), 5000, 'the first in-page answer');
       if (reply.headers.get('X-Served-By') !== 'playground-sw') throw new Error('the answer did not come from the service worker');
       await reply.json();
       return { ready: true, base, note: 'serving' };
@@ -122,6 +122,7 @@
     }
     const clampInt = (v) => Math.max(-2147483648, Math.min(2147483647, Math.round(Number(v))));
     return ready.then(() => new Promise((resolve, reject) => {
+      if (o.serverBase !== undefined) Module.ccall('ap_js_set_server_base', null, ['string'], [String(o.serverBase)]);
       insideRunCall = true;
       let ticket = 0;
       try {

@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ap {
 
@@ -80,8 +81,18 @@ int64_t app_next_wakeup_us(const App& app) {
     return next;
 }
 
+void app_set_server_base(App& app, const std::string& base) {
+    if (base == app.apis.server_base) return;
+    app.apis.server_base = base;
+    app.apis.server_ready = false;
+    app.apis.server_note = "not probed: runs will show whether it answers";
+    std::snprintf(app.server_url_edit, sizeof app.server_url_edit, "%s", base.c_str());
+    app.dirty = true;
+}
+
 void app_set_apis(App& app, const ApiStatus& apis) {
     app.apis = apis;
+    std::snprintf(app.server_url_edit, sizeof app.server_url_edit, "%s", apis.server_base.c_str());
     app.apis.probed = true;
     // A page without its service worker starts on the simulated API and says why.
     if (!apis.inpage_ready && app.desc.api == Api::page) app.desc.api = Api::simulated;

@@ -53,6 +53,7 @@ struct App {
     // The Run button asks; the platform starts the run once the frame that showed the click is done
     // (see src/web/main.cpp), so that frame's cost does not land inside the first requests.
     bool start_requested = false;
+    char server_url_edit[256] = "";  // the text field behind app_set_server_base
     // Where the last frame drew each named control (CSS pixels), so tests and assistive tools can find
     // "run", "cancel", "path:sequential", "n", ... without guessing coordinates.
     struct WidgetRect { std::string name; float x, y, w, h; };
@@ -72,6 +73,8 @@ void app_tick(App& app, int64_t now_us);
 // When app_tick next has something to do, or -1.
 int64_t app_next_wakeup_us(const App& app);
 void app_set_apis(App& app, const ApiStatus& apis);
+// Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
+void app_set_server_base(App& app, const std::string& base);
 
 // Draws the whole page (src/app/ui.cpp).
 void app_draw(App& app, int64_t now_us);

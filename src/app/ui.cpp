@@ -158,13 +158,18 @@ static void draw_controls(App& app, int64_t now_us) {
         }
         ImGui::EndCombo();
     }
-    const ApiStatus& s = app.apis;
+    const ApiStatus& s = app.apis;  // a copy would go stale when the server URL is edited below
     switch (d.api) {
         case Api::page:
             if (s.inpage_ready) wrapped_note("Answered inside this page after the delay: no server, no connection cap.", dim_color);
             else wrapped_note("Not available: " + s.inpage_note + " Runs fall back to the simulated API.");
             break;
         case Api::server:
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 17);
+            if (ImGui::InputText("server", app.server_url_edit, sizeof app.server_url_edit, ImGuiInputTextFlags_EnterReturnsTrue)) {
+                app_set_server_base(app, app.server_url_edit);
+            }
+            name_item(app, "server-url");
             if (s.server_ready) wrapped_note("Real sockets to " + s.server_base + ": the browser allows 6 connections per host.", dim_color);
             else wrapped_note("No dev server answered at " + (s.server_base.empty() ? std::string("this page's origin") : s.server_base) +
                               " (" + s.server_note + "). Start one with tools/serve; until then these requests fail, and each failure says why.");
@@ -386,12 +391,14 @@ static void draw_history(App& app) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("history", 7, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("#");
-    ImGui::TableSetupColumn("code path");
-    ImGui::TableSetupColumn("N x latency");
-    ImGui::TableSetupColumn("API");
-    ImGui::TableSetupColumn("wall / expected");
-    ImGui::TableSetupColumn("speedup");
+    // Fixed widths in ems: auto-fit would need a second frame, and this page draws only when needed.
+    const float em = ImGui::GetFontSize();
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 1.8f * em);
+    ImGui::TableSetupColumn("code path", ImGuiTableColumnFlags_WidthFixed, 6.8f * em);
+    ImGui::TableSetupColumn("N x latency", ImGuiTableColumnFlags_WidthFixed, 6.6f * em);
+    ImGui::TableSetupColumn("API", ImGuiTableColumnFlags_WidthFixed, 5.2f * em);
+    ImGui::TableSetupColumn("wall / expected", ImGuiTableColumnFlags_WidthFixed, 11.5f * em);
+    ImGui::TableSetupColumn("speedup", ImGuiTableColumnFlags_WidthFixed, 4.2f * em);
     ImGui::TableSetupColumn("timeline", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     const float row_h = ImGui::GetTextLineHeight() * 2;

@@ -79,6 +79,13 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
     return buf;
 }
 
+// Points the "server" API at another base URL, e.g. a dev server on another port.
+EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
+    if (!g_app || !base) return;
+    app_set_server_base(*g_app, base);
+    if (bridge_wake) bridge_wake();
+}
+
 // {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
     static char buf[256];

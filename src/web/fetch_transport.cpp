@@ -32,7 +32,8 @@ void FetchTransport::start(RequestId id, const RequestSpec& spec, int64_t) {
     emscripten_fetch_attr_t attr;
     emscripten_fetch_attr_init(&attr);
     std::strcpy(attr.requestMethod, "GET");
-    attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY;
+    // REPLACE: always download, never answer from a cache (the build also leaves out the IndexedDB cache).
+    attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY | EMSCRIPTEN_FETCH_REPLACE;
     attr.timeoutMSecs = 0;  // the scheduler owns timeouts, so they are the same in every transport
     attr.userData = reinterpret_cast<void*>(uintptr_t(id.value));
     attr.onsuccess = on_done;

@@ -53,6 +53,7 @@ struct Platform {
     bool drew_last_tick = false;
     int64_t frame_cost_us = initial_frame_cost_us;  // a drawn frame's real cost, measured (see above)
     uint16_t run_generation = 0;
+    bool force_frame = false;    // draw the next frame even inside a quiet window
     int input_frames = 0;        // frames still owed to recent input (a click needs a press and a release frame)
     bool first_frame_done = false;
     bool resized = false;
@@ -103,6 +104,10 @@ void frame(void*) {
         g.run_generation = g.app.scheduler.run().generation;
         g.input_frames = 0;
         g.frames_to_draw = 1;
+        // That frame is drawn at once, quiet window or not: the controls may have moved (another API,
+        // another code path), and a stale screen would misplace the learner's next click. Its cost lands
+        // at the very start of the requests' flight, where it delays no answer of a run longer than it.
+        g.force_frame = true;
     }
     bool input = false;
     SDL_Event e;
@@ -139,7 +144,7 @@ void frame(void*) {
     const ap::QuietRule quiet_rule{.before_us = std::min(max_quiet_before_us, g.frame_cost_us * 3 + 10 * 1000),
                                    .after_us = answer_grace_us,
                                    .burst_gap_us = burst_gap_us};
-    if (ap::drawing_would_disturb(g.app.scheduler.run(), now, quiet_rule)) {
+    if (!g.force_frame && ap::drawing_would_disturb(g.app.scheduler.run(), now, quiet_rule)) {
         if (g.held_since_us < 0) g.held_since_us = now;
         if (now - g.held_since_us < (g.input_frames > 0 ? max_input_hold_us : max_progress_hold_us)) {
             ++ap::frame_stats.deferred;
@@ -147,6 +152,7 @@ void frame(void*) {
         }
     }
     g.held_since_us = -1;
+    g.force_frame = false;
     if (g.input_frames > 0) --g.input_frames;
     --g.frames_to_draw;
     g.app.dirty = false;
