@@ -37,9 +37,21 @@ function answer(url, request) {
   }
   const delay = Math.min(+msText, MAX_DELAY_MS);
   const capped = +msText > delay ? { 'X-Delay-Capped': msText } : {};
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(json(status, { delay_ms: delay, status }, capped)), delay);
-    // The page aborted (a cancelled run): stop waiting at once.
-    if (request.signal) request.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(Response.error()); });
+  // The headers go out at once and the body after the delay, so the request ends exactly when the body
+  // does. Answering with the whole Response after the delay costs the browser a response set-up per
+  // request at the very moment they all end (50 at once: ~80 ms of spread on a 2-core machine).
+  const body = new TextEncoder().encode(JSON.stringify({ delay_ms: delay, status }));
+  let timer;
+  const stream = new ReadableStream({
+    start(controller) {
+      timer = setTimeout(() => { controller.enqueue(body); controller.close(); }, delay);
+    },
+    cancel() { clearTimeout(timer); },
   });
+  if (request.signal) request.signal.addEventListener('abort', () => clearTimeout(timer));
+  const noBody = status === 204 || status === 205 || status === 304;
+  return Promise.resolve(new Response(noBody ? null : stream, {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Served-By': 'playground-sw', ...capped },
+  }));
 }
