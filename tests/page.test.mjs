@@ -172,8 +172,9 @@ test('bad input is clamped or refused with a message, never a crash', async () =
   assert.equal(big.ok, 10000);
   await assert.rejects(page.evaluate(() => window.playground.run({ path: 'parallel' })), /path must be one of/);
   await assert.rejects(page.evaluate(() => window.playground.run({ n: 'many' })), /n must be a number/);
-  // The clamp note is on screen; typing nonsense into N is clamped the same way.
+  // Typing an out-of-range N into the page is clamped the same way, with a note on screen.
   await typeInto('n', 99999);
+  await page.screenshot({ path: path.join(args.out, 'clamped.png'), clip: { x: 0, y: 0, width: 520, height: 420 } });
   const n = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 3, latencyMs: 10, api: 'simulated' }));
   assert.equal(n.ok, 3);
   noConsoleErrors();

@@ -180,7 +180,7 @@ static void draw_controls(App& app, int64_t now_us) {
     }
 
     ImGui::Spacing();
-    ImGui::Text("Expected: %s", expected_formula(d).c_str());
+    ImGui::TextWrapped("Expected: %s", expected_formula(d).c_str());
     ImGui::Spacing();
     const float button_w = ImGui::GetFontSize() * 7;
     if (ImGui::Button(app.start_requested ? "Starting..." : running ? "Run again" : "Run", ImVec2(button_w, 0))) {
@@ -224,26 +224,25 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
         ImGui::Text("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
                     code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
     }
-    if (ImGui::BeginTable("totals", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
-        const char* heads[] = {"wall", "sum of calls", "slowest", "mean", "expected", "speedup (expected)", "peak in flight"};
-        for (const char* h : heads) ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, h == heads[5] ? 1.7f : 1.0f);
-        ImGui::TableHeadersRow();
-        ImGui::TableNextRow();
-        auto cell = [](const std::string& v) {
+    // Label over value in each cell, so the cells can flow into two rows on a narrow page.
+    const int columns = ImGui::GetContentRegionAvail().x < 48 * ImGui::GetFontSize() ? 4 : 7;
+    if (ImGui::BeginTable("totals", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
+        char buf[64];
+        auto cell = [](const char* label, const std::string& v) {
             ImGui::TableNextColumn();
+            ImGui::TextColored(dim_color, "%s", label);
             ImGui::TextUnformatted(v.c_str());
         };
-        char buf[64];
-        cell(running ? "..." : format_duration_ms(s.wall_ms));
-        cell(format_duration_ms(s.sum_ms));
-        cell(format_duration_ms(s.slowest_ms));
-        cell(format_duration_ms(s.mean_ms));
-        cell(format_duration_ms(s.expected_ms));
-        if (running) std::snprintf(buf, sizeof buf, "... (%.1fx)", s.expected_speedup);
-        else std::snprintf(buf, sizeof buf, "%.1fx (%.1fx)", s.speedup, s.expected_speedup);
-        cell(buf);
+        cell("wall", running ? "..." : format_duration_ms(s.wall_ms));
+        cell("sum of calls", format_duration_ms(s.sum_ms));
+        cell("slowest", format_duration_ms(s.slowest_ms));
+        cell("mean", format_duration_ms(s.mean_ms));
+        cell("expected", format_duration_ms(s.expected_ms));
+        if (running) std::snprintf(buf, sizeof buf, "... of %.1fx", s.expected_speedup);
+        else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
+        cell("speedup", buf);
         std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
-        cell(buf);
+        cell("peak in flight", buf);
         ImGui::EndTable();
     }
     if (!running) {
@@ -325,25 +324,22 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     }
     ImGui::EndChild();
 
-    // Legend
+    // Legend: swatches that wrap onto a new line when the panel is narrow.
     const Outcome shown[] = {Outcome::ok, Outcome::in_flight, Outcome::http_error, Outcome::network_error, Outcome::timeout, Outcome::cancelled};
-    for (Outcome o : shown) {
+    const float s = ImGui::GetTextLineHeight() * 0.7f;
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    auto legend_item = [&](const char* label, ImU32 color, float swatch_w, float y0, float y1) {
+        const float w = swatch_w + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(label).x;
+        if (ImGui::GetItemRectMax().x + ImGui::GetFontSize() + w < right) ImGui::SameLine(0, ImGui::GetFontSize());
         const ImVec2 p = ImGui::GetCursorScreenPos();
-        const float s = ImGui::GetTextLineHeight() * 0.7f;
-        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + s * 0.25f), ImVec2(p.x + s, p.y + s * 1.25f), outcome_color(o));
-        ImGui::Dummy(ImVec2(s, s));
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + s * y0), ImVec2(p.x + swatch_w, p.y + s * y1), color);
+        ImGui::Dummy(ImVec2(swatch_w, s));
         ImGui::SameLine();
-        ImGui::TextUnformatted(outcome_name(o));
-        ImGui::SameLine(0, ImGui::GetFontSize());
-    }
-    {
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        const float s = ImGui::GetTextLineHeight() * 0.7f;
-        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + s * 0.55f), ImVec2(p.x + s * 1.6f, p.y + s * 0.95f), queued_color);
-        ImGui::Dummy(ImVec2(s * 1.6f, s));
-        ImGui::SameLine();
-        ImGui::TextUnformatted("queued (scheduled, not yet sent)");
-    }
+        ImGui::TextUnformatted(label);
+    };
+    ImGui::Dummy(ImVec2(0, 0));
+    for (Outcome o : shown) legend_item(outcome_name(o), outcome_color(o), s, 0.25f, 1.25f);
+    legend_item("queued (scheduled, not yet sent)", queued_color, s * 1.6f, 0.55f, 0.95f);
 }
 
 //-------------------------------------------------------------------------------------------------
@@ -389,19 +385,16 @@ static void draw_history(App& app) {
     }
     const double span = std::max(1.0, h.longest_wall_ms());
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("history", 7, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
+    if (!ImGui::BeginTable("history", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     // Fixed widths in ems: auto-fit would need a second frame, and this page draws only when needed.
     const float em = ImGui::GetFontSize();
     ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 1.8f * em);
-    ImGui::TableSetupColumn("code path", ImGuiTableColumnFlags_WidthFixed, 6.8f * em);
-    ImGui::TableSetupColumn("N x latency", ImGuiTableColumnFlags_WidthFixed, 6.6f * em);
-    ImGui::TableSetupColumn("API", ImGuiTableColumnFlags_WidthFixed, 5.2f * em);
-    ImGui::TableSetupColumn("wall / expected", ImGuiTableColumnFlags_WidthFixed, 11.5f * em);
-    ImGui::TableSetupColumn("speedup", ImGuiTableColumnFlags_WidthFixed, 4.2f * em);
+    ImGui::TableSetupColumn("run", ImGuiTableColumnFlags_WidthFixed, 10.5f * em);
+    ImGui::TableSetupColumn("wall", ImGuiTableColumnFlags_WidthFixed, 9.5f * em);
     ImGui::TableSetupColumn("timeline", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
-    const float row_h = ImGui::GetTextLineHeight() * 2;
+    const float row_h = ImGui::GetTextLineHeightWithSpacing() * 2;
     for (auto it = h.entries().rbegin(); it != h.entries().rend(); ++it) {
         const HistoryEntry& e = *it;
         const RunDesc& d = e.run.desc;
@@ -409,23 +402,19 @@ static void draw_history(App& app) {
         ImGui::TableNextColumn();
         ImGui::Text("%u", e.number);
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(code_path_name(d.path));
-        if (d.path == CodePath::bounded) {
-            ImGui::SameLine(0, 4);
-            ImGui::Text("k=%d", d.limit);
+        if (d.path == CodePath::bounded) ImGui::Text("%s k=%d, %s", code_path_name(d.path), d.limit, api_name(d.api));
+        else ImGui::Text("%s, %s", code_path_name(d.path), api_name(d.api));
+        ImGui::TextColored(dim_color, "%d x %d ms", d.count, d.latency_ms);
+        ImGui::TableNextColumn();
+        if (e.run.state == RunState::cancelled) {
+            ImGui::Text("%s (cancelled)", format_duration_ms(e.stats.wall_ms).c_str());
+            ImGui::TextColored(dim_color, "of %s", format_duration_ms(e.stats.expected_ms).c_str());
+        } else {
+            ImGui::Text("%s  %.1fx", format_duration_ms(e.stats.wall_ms).c_str(), e.stats.speedup);
+            ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
         }
         ImGui::TableNextColumn();
-        ImGui::Text("%d x %d ms", d.count, d.latency_ms);
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(api_name(d.api));
-        ImGui::TableNextColumn();
-        ImGui::Text("%s / %s%s", format_duration_ms(e.stats.wall_ms).c_str(), format_duration_ms(e.stats.expected_ms).c_str(),
-                    e.run.state == RunState::cancelled ? " (cancelled)" : "");
-        ImGui::TableNextColumn();
-        if (e.run.state == RunState::cancelled) ImGui::TextUnformatted("-");
-        else ImGui::Text("%.1fx", e.stats.speedup);
-        ImGui::TableNextColumn();
-        draw_mini_waterfall(e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 2));
+        draw_mini_waterfall(e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
     }
     ImGui::EndTable();
 }
@@ -435,15 +424,21 @@ static void draw_history(App& app) {
 //-------------------------------------------------------------------------------------------------
 
 static void draw_header(const App& app) {
-    ImGui::Text("Async API playground");
-    ImGui::SameLine();
-    ImGui::TextColored(dim_color, "- one call at a time, or all waiting together? Fire real requests and time them.");
     const ApiStatus& s = app.apis;
     char status[256];
     std::snprintf(status, sizeof status, "in-page API: %s   dev server: %s", !s.probed ? "starting" : s.inpage_ready ? "serving" : "unavailable",
                   !s.probed ? "probing" : s.server_ready ? "reachable" : "not found");
-    const float w = ImGui::CalcTextSize(status).x;
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - w));
+    const char* title = "Async API playground";
+    const char* subtitle = " - one call at a time, or all waiting together? Fire real requests and time them.";
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float status_w = ImGui::CalcTextSize(status).x;
+    const float gap = ImGui::GetFontSize() * 2;
+    ImGui::TextUnformatted(title);
+    if (ImGui::CalcTextSize(title).x + ImGui::CalcTextSize(subtitle).x + gap + status_w < avail) {
+        ImGui::SameLine(0, 0);
+        ImGui::TextColored(dim_color, "%s", subtitle);
+    }
+    if (ImGui::CalcTextSize(title).x + gap + status_w < avail) ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - status_w));
     ImGui::TextColored(dim_color, "%s", status);
     ImGui::Separator();
 }
