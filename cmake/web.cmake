@@ -1,7 +1,6 @@
 # The web app: Dear ImGui on SDL2 + WebGL2, requests through the Emscripten Fetch API.
 # Included from the top-level CMakeLists.txt only when building with Emscripten.
 
-set(IMGUI_DIR "${AP_CACHE}/imgui" CACHE PATH "Dear ImGui sources (Debian source package imgui)")
 if(NOT EXISTS "${IMGUI_DIR}/imgui.cpp")
     message(FATAL_ERROR "Dear ImGui sources not found in ${IMGUI_DIR}: run tools/setup first.")
 endif()
