@@ -393,3 +393,24 @@ TEST(Stats, DrawingWaitsForTheMomentsAnswersArrive) {
     f.scheduler.begin(d, 0);
     EXPECT_FALSE(drawing_would_disturb(f.scheduler.run(), 190 * ms, rule)) << "virtual time cannot be distorted";
 }
+
+TEST(Scheduler, EveryCodePathTakesWhatItsScheduleSays) {
+    for (int i = 0; i < code_path_count; ++i) {
+        const CodePath p = CodePath(i);
+        Fixture f;
+        const RunStats s = f.run(desc_of(p, 10, 200, 3));
+        const CodePathInfo& info = code_path_info(p);
+        const double want = info.schedule == Schedule::one_at_a_time ? 2000 : info.schedule == Schedule::all_at_once ? 200 : 800;
+        EXPECT_DOUBLE_EQ(s.wall_ms, want) << info.name;
+        EXPECT_DOUBLE_EQ(s.expected_ms, want) << info.name;
+        // Calls created up front wait in a queue (semaphore, pool, threads, a blocked loop); a loop's
+        // calls do not exist until the loop reaches them.
+        const auto& last = f.scheduler.run().requests.back();
+        if (info.created_up_front) EXPECT_EQ(last.scheduled_us, 0) << info.name;
+        else EXPECT_EQ(last.scheduled_us, last.started_us) << info.name;
+        CodePath parsed;
+        ASSERT_TRUE(parse_code_path(info.name, &parsed));
+        EXPECT_EQ(parsed, p);
+        EXPECT_NE(python_for(p).find("DELAY_MS = 500"), std::string::npos) << info.python_file;
+    }
+}

@@ -15,6 +15,18 @@ void app_init(App& app, Transport* network) {
 static void finish_if_ended(App& app) {
     if (app.ticket == 0 || app.scheduler.running()) return;
     const HistoryEntry* entry = app.history.add(app.scheduler.run());
+    if (entry && entry->run.desc.api == Api::server && entry->run.desc.base_url == app.apis.server_base) {
+        // A run through the server is the best probe there is: any answer at all means it is there.
+        const RunStats& s = entry->stats;
+        if (s.ok + s.http_errors > 0) {
+            app.apis.server_ready = app.apis.server_checked = true;
+            app.apis.server_note = "answered";
+        } else if (s.network_errors > 0 && s.network_errors == s.started) {
+            app.apis.server_ready = false;
+            app.apis.server_checked = true;
+            app.apis.server_note = "no answer at all";
+        }
+    }
     const uint32_t ticket = app.ticket;
     app.ticket = 0;
     app.dirty = true;
@@ -85,13 +97,15 @@ void app_set_server_base(App& app, const std::string& base) {
     if (base == app.apis.server_base) return;
     app.apis.server_base = base;
     app.apis.server_ready = false;
-    app.apis.server_note = "not probed: runs will show whether it answers";
+    app.apis.server_checked = false;
+    app.apis.server_note = "not checked yet: the next run will show whether it answers";
     std::snprintf(app.server_url_edit, sizeof app.server_url_edit, "%s", base.c_str());
     app.dirty = true;
 }
 
 void app_set_apis(App& app, const ApiStatus& apis) {
     app.apis = apis;
+    app.apis.server_checked = true;
     std::snprintf(app.server_url_edit, sizeof app.server_url_edit, "%s", apis.server_base.c_str());
     app.apis.probed = true;
     // A page without its service worker starts on the simulated API and says why.

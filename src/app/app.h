@@ -20,6 +20,7 @@ struct ApiStatus {
     std::string inpage_base = "inpage";
     std::string inpage_note = "starting the in-page API (service worker)...";
     bool server_ready = false;  // a dev server answered at server_base
+    bool server_checked = false;  // server_ready reflects a probe or a run, not a guess
     std::string server_base;
     std::string server_note = "not probed yet";
 };

@@ -11,14 +11,7 @@ const char* find_embedded_text(const std::string& name) {
     return nullptr;
 }
 
-const char* python_file_for(CodePath path) {
-    switch (path) {
-        case CodePath::sequential: return "requests_loop.py";
-        case CodePath::concurrent: return "gather.py";
-        case CodePath::bounded: return "semaphore.py";
-    }
-    return "?";
-}
+const char* python_file_for(CodePath path) { return code_path_info(path).python_file; }
 
 std::string python_for(CodePath path) {
     const std::string name = python_file_for(path);

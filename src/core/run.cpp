@@ -4,14 +4,25 @@
 
 namespace ap {
 
-const char* code_path_name(CodePath p) {
-    switch (p) {
-        case CodePath::sequential: return "sequential";
-        case CodePath::concurrent: return "concurrent";
-        case CodePath::bounded: return "bounded";
-    }
-    return "?";
+static const CodePathInfo code_paths[code_path_count] = {
+    {"sequential", "requests loop", "requests_loop.py", Schedule::one_at_a_time, false, "the previous call to return"},
+    {"concurrent", "asyncio.gather", "gather.py", Schedule::all_at_once, true, ""},
+    {"bounded", "asyncio.Semaphore(k)", "semaphore.py", Schedule::k_at_a_time, true, "a semaphore slot"},
+    {"sync_client", "httpx.Client loop", "httpx_client_loop.py", Schedule::one_at_a_time, false, "the previous call to return"},
+    {"await_in_loop", "await inside the loop", "await_in_loop.py", Schedule::one_at_a_time, false, "the previous await to finish"},
+    {"as_completed", "asyncio.as_completed", "as_completed.py", Schedule::all_at_once, true, ""},
+    {"task_group", "asyncio.TaskGroup", "task_group.py", Schedule::all_at_once, true, ""},
+    {"pool_limit", "httpx pool of k", "pool_limit.py", Schedule::k_at_a_time, true, "a free connection in the pool"},
+    {"blocking_in_async", "requests inside async def", "requests_in_async.py", Schedule::one_at_a_time, true, "the event loop, blocked by the call before"},
+    {"thread_pool", "asyncio.to_thread, k threads", "thread_pool.py", Schedule::k_at_a_time, true, "a free worker thread"},
+};
+
+const CodePathInfo& code_path_info(CodePath p) {
+    const int i = int(p) < code_path_count ? int(p) : 0;
+    return code_paths[i];
 }
+
+const char* code_path_name(CodePath p) { return code_path_info(p).name; }
 
 const char* api_name(Api a) {
     switch (a) {

@@ -10,12 +10,34 @@
 
 namespace ap {
 
+// The ways of calling an API that the page can run. Each one is a Python program (src/lessons/python/)
+// and a scheduling rule; several share a rule but differ in code and in what makes a request wait.
 enum class CodePath : uint8_t {
-    sequential,  // a plain loop: each call starts when the previous one has returned (requests)
-    concurrent,  // every call started at once, awaited together (asyncio.gather)
-    bounded,     // all scheduled at once, at most `limit` in flight (asyncio.Semaphore)
+    sequential,         // a plain loop over requests.get: each call starts when the previous one returned
+    concurrent,         // every call started at once, awaited together (asyncio.gather)
+    bounded,            // all scheduled at once, at most `limit` in flight (asyncio.Semaphore)
+    sync_client,        // a loop over httpx.Client.get: the same interface, the same one-at-a-time timing
+    await_in_loop,      // async code that awaits each call inside the for loop: still one at a time
+    as_completed,       // all started at once, handled in the order they finish (asyncio.as_completed)
+    task_group,         // all started at once inside an asyncio.TaskGroup
+    pool_limit,         // gather through an httpx pool of `limit` connections: the pool queues the rest
+    blocking_in_async,  // requests.get inside async def under gather: it blocks the event loop, one at a time
+    thread_pool,        // the blocking call moved to `limit` worker threads (asyncio.to_thread)
 };
-inline constexpr int code_path_count = 3;
+inline constexpr int code_path_count = 10;
+
+// How a code path lets requests overlap.
+enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };
+
+struct CodePathInfo {
+    const char* name;         // the JS API's spelling: "sequential", "await_in_loop", ...
+    const char* label;        // what the page calls it: "requests loop"
+    const char* python_file;  // the program it mirrors: "requests_loop.py"
+    Schedule schedule;
+    bool created_up_front;    // every call exists from the start (gather and friends): scheduled at t0
+    const char* queue_cause;  // what a scheduled request waits for before it is sent
+};
+const CodePathInfo& code_path_info(CodePath p);
 
 enum class Api : uint8_t {
     page,       // the in-page service worker answers after the delay (no server, no connection cap)

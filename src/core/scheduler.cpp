@@ -26,9 +26,9 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
     run_.state = RunState::running;
     run_.start_us = now_us;
     run_.requests.assign(size_t(desc.count), RequestTrace{});
-    if (desc.path != CodePath::sequential) {
-        // gather and the semaphore version create every task up front; the loop only reaches a call
-        // when the previous one has returned, so its requests are scheduled as they start.
+    if (code_path_info(desc.path).created_up_front) {
+        // gather and its kin create every task up front; a loop only reaches a call when the previous one
+        // has returned, so its requests are scheduled as they start.
         for (RequestTrace& r : run_.requests) r.scheduled_us = now_us;
     }
     pump(now_us);
@@ -36,10 +36,10 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
 
 bool Scheduler::can_start_next() const {
     if (run_.state != RunState::running || run_.next_index >= int(run_.requests.size())) return false;
-    switch (run_.desc.path) {
-        case CodePath::sequential: return run_.in_flight == 0;
-        case CodePath::concurrent: return true;
-        case CodePath::bounded: return run_.in_flight < run_.desc.limit;
+    switch (code_path_info(run_.desc.path).schedule) {
+        case Schedule::one_at_a_time: return run_.in_flight == 0;
+        case Schedule::all_at_once: return true;
+        case Schedule::k_at_a_time: return run_.in_flight < run_.desc.limit;
     }
     return false;
 }

@@ -8,10 +8,10 @@
 namespace ap {
 
 int intended_concurrency(const RunDesc& d) {
-    switch (d.path) {
-        case CodePath::sequential: return 1;
-        case CodePath::concurrent: return d.count;
-        case CodePath::bounded: return std::min(d.limit, d.count);
+    switch (code_path_info(d.path).schedule) {
+        case Schedule::one_at_a_time: return 1;
+        case Schedule::all_at_once: return d.count;
+        case Schedule::k_at_a_time: return std::min(d.limit, d.count);
     }
     return 1;
 }

@@ -1,0 +1,42 @@
+# Start every call at once, then take each answer as soon
+# as it is in, fastest first: asyncio.as_completed.
+# Try it against the dev server (tools/serve):
+#   python3 as_completed.py [BASE N DELAY_MS]
+import asyncio
+import sys
+import time
+
+import httpx
+
+BASE = "http://127.0.0.1:8000"
+N = 50
+DELAY_MS = 500
+
+
+async def fetch_one(client, i):
+    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    reply = await client.get(url)
+    return i, reply.json()
+
+
+async def fetch_all():
+    pool = httpx.Limits(max_connections=N)
+    async with httpx.AsyncClient(timeout=20,
+                                 limits=pool) as client:
+        calls = [fetch_one(client, i) for i in range(N)]
+        order = []
+        # Results arrive in finishing order, not call order.
+        for next_done in asyncio.as_completed(calls):
+            i, body = await next_done
+            order.append(i)
+        return order  # total: the slowest call
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        BASE = sys.argv[1]
+        N, DELAY_MS = int(sys.argv[2]), int(sys.argv[3])
+    t0 = time.perf_counter()
+    asyncio.run(fetch_all())
+    took = time.perf_counter() - t0
+    print(f"as_completed: {N} calls in {took:.3f} s")

@@ -1,0 +1,38 @@
+# A blocking call hidden in async code: requests.get inside
+# async def. gather starts every coroutine, but each one
+# holds the event loop until its answer is in.
+# Try it against the dev server (tools/serve):
+#   python3 requests_in_async.py [BASE N DELAY_MS]
+import asyncio
+import sys
+import time
+
+import requests
+
+BASE = "http://127.0.0.1:8000"
+N = 50
+DELAY_MS = 500
+
+
+async def fetch_one(session, i):
+    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    # No await here: nothing else can run while it waits.
+    reply = session.get(url, timeout=20)
+    return reply.json()
+
+
+async def fetch_all():
+    with requests.Session() as session:
+        calls = [fetch_one(session, i) for i in range(N)]
+        # Looks concurrent; runs one at a time: N x DELAY_MS.
+        return await asyncio.gather(*calls)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        BASE = sys.argv[1]
+        N, DELAY_MS = int(sys.argv[2]), int(sys.argv[3])
+    t0 = time.perf_counter()
+    asyncio.run(fetch_all())
+    took = time.perf_counter() - t0
+    print(f"blocking_in_async: {N} calls in {took:.3f} s")

@@ -1,0 +1,41 @@
+# Start every call as a task inside an asyncio.TaskGroup
+# (Python 3.11+). Leaving the block waits for all of them.
+# Try it against the dev server (tools/serve):
+#   python3 task_group.py [BASE N DELAY_MS]
+import asyncio
+import sys
+import time
+
+import httpx
+
+BASE = "http://127.0.0.1:8000"
+N = 50
+DELAY_MS = 500
+
+
+async def fetch_one(client, i):
+    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    reply = await client.get(url)
+    return reply.json()
+
+
+async def fetch_all():
+    pool = httpx.Limits(max_connections=N)
+    async with httpx.AsyncClient(timeout=20,
+                                 limits=pool) as client:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(fetch_one(client, i))
+                     for i in range(N)]
+        # Here every task is done: total = the slowest call.
+        # (Had one failed, the group would cancel the rest.)
+        return [t.result() for t in tasks]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        BASE = sys.argv[1]
+        N, DELAY_MS = int(sys.argv[2]), int(sys.argv[3])
+    t0 = time.perf_counter()
+    asyncio.run(fetch_all())
+    took = time.perf_counter() - t0
+    print(f"task_group: {N} calls in {took:.3f} s")
