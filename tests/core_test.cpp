@@ -270,6 +270,8 @@ TEST(Stats, ConnectionCapIsExplainedForServerRuns) {
         run.requests.push_back(r);
     }
     run.end_us = 1200 * ms;
+    run.expected_ms = expected_wall_ms(run.desc);
+    run.sequential_ms = sequential_estimate_ms(run.desc);
     const RunStats s = compute_stats(run);
     const auto notes = explain_run(run, s);
     ASSERT_EQ(notes.size(), 1u);
@@ -413,4 +415,159 @@ TEST(Scheduler, EveryCodePathTakesWhatItsScheduleSays) {
         EXPECT_EQ(parsed, p);
         EXPECT_NE(python_for(p).find("DELAY_MS = 500"), std::string::npos) << info.python_file;
     }
+}
+
+TEST(Latency, SpreadsFollowTheirIntegerRules) {
+    RunDesc d = desc_of(CodePath::concurrent, 12, 400);
+    d.spread = Spread::uneven;
+    EXPECT_EQ(request_latency_ms(d, 0), 200);   // 400 * 50 / 100
+    EXPECT_EQ(request_latency_ms(d, 1), 348);   // 400 * 87 / 100
+    EXPECT_EQ(request_latency_ms(d, 3), 240);   // 400 * (50 + 111 % 101) / 100
+    d.spread = Spread::slow_tail;
+    d.slow_every = 5;
+    d.slow_ms = 3000;
+    EXPECT_EQ(request_latency_ms(d, 3), 400);
+    EXPECT_EQ(request_latency_ms(d, 4), 3000);
+    EXPECT_EQ(request_latency_ms(d, 9), 3000);
+}
+
+TEST(Scheduler, GatherTakesAsLongAsItsSlowestCall) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 20, 500);
+    d.spread = Spread::slow_tail;
+    d.slow_every = 10;
+    d.slow_ms = 4000;
+    const RunStats s = f.run(d);
+    EXPECT_DOUBLE_EQ(s.wall_ms, 4000);
+    EXPECT_DOUBLE_EQ(s.expected_ms, 4000) << "the model knows the tail";
+    d.timeout_ms = 1000;  // a per-request timeout caps it
+    Fixture g;
+    const RunStats t = g.run(d);
+    EXPECT_DOUBLE_EQ(t.wall_ms, 1000);
+    EXPECT_EQ(t.timeouts, 2);
+    EXPECT_EQ(t.ok, 18);
+}
+
+TEST(Scheduler, AsCompletedFinishesInLatencyOrder) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::as_completed, 8, 400);
+    d.spread = Spread::uneven;
+    f.run(d);
+    const auto& r = f.scheduler.run().requests;
+    for (size_t i = 0; i < r.size(); ++i) {
+        EXPECT_EQ(r[i].finished_us - r[i].started_us, int64_t(request_latency_ms(d, int(i))) * ms);
+    }
+}
+
+TEST(Scheduler, CpuWorkIsNotOverlapped) {
+    // The loop: every call waits, then computes: N x (L + c).
+    Fixture f;
+    RunDesc d = desc_of(CodePath::sequential, 10, 500);
+    d.cpu_ms = 50;
+    EXPECT_DOUBLE_EQ(f.run(d).wall_ms, 10 * 550);
+    // gather: the waits overlap, the computing does not: L + N x c.
+    Fixture g;
+    d.path = CodePath::concurrent;
+    const RunStats s = g.run(d);
+    EXPECT_DOUBLE_EQ(s.wall_ms, 500 + 10 * 50);
+    EXPECT_DOUBLE_EQ(s.expected_ms, 1000);
+    const auto& last = g.scheduler.run().requests.back();
+    EXPECT_EQ(last.answered_us, 500 * ms);
+    EXPECT_EQ(last.handled_us, 950 * ms) << "its answer waited for the loop to finish the others";
+    EXPECT_EQ(last.finished_us, 1000 * ms);
+}
+
+TEST(Scheduler, PageSpentCpuIsTakenAsReported) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::sequential, 2, 100);
+    d.cpu_ms = 30;
+    f.scheduler.begin(d, 0);
+    const uint16_t gen = f.scheduler.run().generation;
+    Completion ok;
+    ok.status = 200;
+    ASSERT_TRUE(f.scheduler.complete(make_request_id(gen, 0), ok, 100 * ms, 131 * ms));
+    const auto& r = f.scheduler.run().requests;
+    EXPECT_EQ(r[0].answered_us, 100 * ms);
+    EXPECT_EQ(r[0].handled_us, 101 * ms);
+    EXPECT_EQ(r[0].finished_us, 131 * ms);
+    EXPECT_EQ(r[1].started_us, 131 * ms) << "the loop goes on once the work is done";
+}
+
+TEST(Scheduler, RetriesTimeoutsAnd5xxWithBackoffButNot4xx) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 3, 100);
+    d.retries = 3;
+    d.backoff_ms = 100;
+    d.timeout_ms = 250;
+    int calls = 0;
+    f.transport.answer = [&](RequestId id, const RequestSpec& spec) {
+        ++calls;
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        const int i = request_index(id), attempt = request_attempt(id);
+        if (i == 0 && attempt == 0) a.completion.status = 503;       // retried
+        if (i == 1 && attempt < 2) a.never = true;                   // times out twice, then answers
+        if (i == 2) a.completion.status = 404;                       // never retried
+        return a;
+    };
+    f.scheduler.begin(d, 0);
+    run_virtual(&f.scheduler, &f.transport, 0);
+    const auto& r = f.scheduler.run().requests;
+    ASSERT_EQ(r[0].attempts.size(), 2u);
+    EXPECT_EQ(r[0].attempts[0].outcome, Outcome::http_error);
+    EXPECT_EQ(r[0].attempts[1].started_us - r[0].attempts[0].ended_us, backoff_us(d, 0, 1));
+    EXPECT_EQ(r[0].outcome, Outcome::ok);
+    ASSERT_EQ(r[1].attempts.size(), 3u);
+    EXPECT_EQ(r[1].attempts[0].outcome, Outcome::timeout);
+    EXPECT_EQ(r[1].attempts[0].ended_us, 250 * ms);
+    EXPECT_EQ(r[1].attempts[1].outcome, Outcome::timeout);
+    EXPECT_EQ(r[1].outcome, Outcome::ok);
+    const int64_t b1 = backoff_us(d, 1, 1), b2 = backoff_us(d, 1, 2);
+    EXPECT_GE(b2, 2 * 100 * ms) << "exponential";
+    EXPECT_LT(b2, 4 * 100 * ms) << "jitter below one base";
+    EXPECT_EQ(r[1].finished_us, 250 * ms + b1 + 250 * ms + b2 + 100 * ms);
+    EXPECT_EQ(r[2].attempts.size(), 1u) << "4xx is the caller's fault: retrying cannot help";
+    EXPECT_EQ(r[2].outcome, Outcome::http_error);
+    EXPECT_EQ(calls, 6);
+}
+
+TEST(Scheduler, AnAnswerToATimedOutAttemptIsDropped) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 1, 100);
+    d.retries = 1;
+    d.timeout_ms = 150;
+    f.scheduler.begin(d, 0);
+    const uint16_t gen = f.scheduler.run().generation;
+    f.scheduler.advance(150 * ms);  // attempt 0 times out; backing off
+    Completion late;
+    late.status = 200;
+    EXPECT_FALSE(f.scheduler.complete(make_request_id(gen, 0, 0), late, 160 * ms)) << "attempt 0 is over";
+    EXPECT_TRUE(f.scheduler.running());
+}
+
+TEST(Scheduler, FailureRateIsDecidedByTheSharedHash) {
+    RunDesc d = desc_of(CodePath::concurrent, 200, 100);
+    d.fail_pct = 20;
+    int failing = 0;
+    for (int i = 0; i < 200; ++i) failing += attempt_fails(d, i, 0);
+    EXPECT_GT(failing, 20);
+    EXPECT_LT(failing, 60);
+    EXPECT_EQ(fnv1a("0-0"), 1468200994u) << "the JS implementations test against the same value";
+    d.retries = 3;
+    Fixture f;
+    const RunStats s = f.run(d);
+    EXPECT_GT(s.ok, 190) << "retries recover almost every call";
+    EXPECT_DOUBLE_EQ(s.wall_ms, s.expected_ms);
+}
+
+TEST(Scheduler, ModelMatchesAVirtualRunForEveryKnob) {
+    RunDesc d = desc_of(CodePath::bounded, 30, 300, 4);
+    d.spread = Spread::uneven;
+    d.cpu_ms = 20;
+    d.retries = 2;
+    d.fail_pct = 15;
+    d.timeout_ms = 400;
+    Fixture f;
+    const RunStats s = f.run(d);
+    EXPECT_DOUBLE_EQ(s.wall_ms, model_wall_ms(d));
+    EXPECT_GT(s.wall_ms, 0);
 }

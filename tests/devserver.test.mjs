@@ -6,7 +6,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer, resolveStatic } from '../tools/devserver.mjs';
+import { createServer, resolveStatic, fnv1a } from '../tools/devserver.mjs';
 
 let server, port, root, outside;
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
@@ -73,6 +73,15 @@ test('?status= answers that status, after the delay', async () => {
   const r = await get('/api/delay/10?status=503');
   assert.equal(r.status, 503);
   assert.deepEqual(JSON.parse(r.body), { delay_ms: 10, status: 503 });
+});
+
+test('?fail=&key= fails the same attempts as the page\'s model', async () => {
+  assert.equal(fnv1a('0-0'), 1468200994);  // the value tests/core_test.cpp pins for the C++ side
+  const keys = Array.from({ length: 40 }, (_, i) => `${i}-0`);
+  const replies = await Promise.all(keys.map((k) => get(`/api/delay/1?fail=30&key=${k}`)));
+  keys.forEach((k, i) => assert.equal(replies[i].status, fnv1a(k) % 100 < 30 ? 503 : 200, k));
+  assert.ok(replies.some((r) => r.status === 503) && replies.some((r) => r.status === 200));
+  assert.equal((await get('/api/delay/1?fail=101&key=x')).status, 400);
 });
 
 test('bad delays and statuses get a 400 with an explanation', async () => {

@@ -36,6 +36,17 @@ function sendJson(res, status, body, extra = {}) {
   res.end(text);
 }
 
+// FNV-1a, 32 bits: the page's model (src/core/run.cpp, attempt_fails) and the in-page API (web/sw.js)
+// decide injected failures with the same hash, so a run fails the same attempts through every API.
+export function fnv1a(text) {
+  let h = 2166136261;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h;
+}
+
 function handleDelay(req, res, url, msText, maxDelayMs) {
   if (!/^\d{1,9}$/.test(msText)) {
     return sendJson(res, 400, { error: `delay must be a whole number of milliseconds, got "${msText}"` });
@@ -47,6 +58,14 @@ function handleDelay(req, res, url, msText, maxDelayMs) {
       return sendJson(res, 400, { error: `status must be an HTTP status from 200 to 599, got "${statusText}"` });
     }
     status = +statusText;
+  }
+  const failText = url.searchParams.get('fail');
+  if (failText !== null) {
+    // ?fail=<percent>&key=<text>: answer 503 when fnv1a(key) % 100 < percent.
+    if (!/^\d{1,3}$/.test(failText) || +failText > 100) {
+      return sendJson(res, 400, { error: `fail must be a percentage from 0 to 100, got "${failText}"` });
+    }
+    if (fnv1a(url.searchParams.get('key') || '') % 100 < +failText) status = 503;
   }
   const asked = +msText;
   const delay = Math.min(asked, maxDelayMs);

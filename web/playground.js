@@ -1,12 +1,15 @@
 // The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
 //   - the Emscripten Module: canvas, error display, the C++ -> JS calls apFirstFrame and apRunEnded
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
-//   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase}), cancel(), apis,
+//   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
+//                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
 //                          frameStats(), widgetRect(name) }
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
   'use strict';
-  const PATHS = ['sequential', 'concurrent', 'bounded'];
+  const PATHS = ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group', 'pool_limit',
+    'blocking_in_async', 'thread_pool'];
+  const SPREADS = ['even', 'uneven', 'slow_tail'];
   const APIS = ['page', 'server', 'simulated'];
   const status = document.getElementById('status');
   const pending = new Map();  // ticket -> {resolve}
@@ -114,15 +117,22 @@
   }
 
   function run(options = {}) {
-    const o = { path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', status: 200, ...options };
+    const o = {
+      path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', status: 200, spread: 'even', slowEvery: 10,
+      slowMs: 3000, cpuMs: 0, timeoutMs: 20000, retries: 0, backoffMs: 100, failPct: 0, ...options,
+    };
     if (!PATHS.includes(o.path)) return Promise.reject(new Error(`path must be one of ${PATHS.join(', ')}; got ${o.path}`));
     if (!APIS.includes(o.api)) return Promise.reject(new Error(`api must be one of ${APIS.join(', ')}; got ${o.api}`));
-    for (const key of ['n', 'latencyMs', 'limit', 'status']) {
+    if (!SPREADS.includes(o.spread)) return Promise.reject(new Error(`spread must be one of ${SPREADS.join(', ')}; got ${o.spread}`));
+    for (const key of ['n', 'latencyMs', 'limit', 'status', 'slowEvery', 'slowMs', 'cpuMs', 'timeoutMs', 'retries', 'backoffMs', 'failPct']) {
       if (!Number.isFinite(Number(o[key]))) return Promise.reject(new Error(`${key} must be a number; got ${o[key]}`));
     }
     const clampInt = (v) => Math.max(-2147483648, Math.min(2147483647, Math.round(Number(v))));
     return ready.then(() => new Promise((resolve, reject) => {
       if (o.serverBase !== undefined) Module.ccall('ap_js_set_server_base', null, ['string'], [String(o.serverBase)]);
+      Module.ccall('ap_js_set_knobs', null, ['string', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number'],
+        [o.spread, clampInt(o.slowEvery), clampInt(o.slowMs), clampInt(o.cpuMs), clampInt(o.timeoutMs), clampInt(o.retries),
+          clampInt(o.backoffMs), clampInt(o.failPct), 0]);
       insideRunCall = true;
       let ticket = 0;
       try {

@@ -14,6 +14,16 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(answer(url, event.request));
 });
 
+// FNV-1a, 32 bits, over the UTF-8 bytes: the same function as src/core/run.cpp and tools/devserver.mjs.
+function fnv1a(text) {
+  let h = 2166136261;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= byte;
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h;
+}
+
 function json(status, body, extra = {}) {
   const noBody = status === 204 || status === 205 || status === 304;
   return new Response(noBody ? null : JSON.stringify(body), {
@@ -34,6 +44,14 @@ function answer(url, request) {
       return Promise.resolve(json(400, { error: `status must be an HTTP status from 200 to 599, got "${statusText}"` }));
     }
     status = +statusText;
+  }
+  const failText = url.searchParams.get('fail');
+  if (failText !== null) {
+    // ?fail=<percent>&key=<text>: answer 503 when fnv1a(key) % 100 < percent (as the dev server does).
+    if (!/^\d{1,3}$/.test(failText) || +failText > 100) {
+      return Promise.resolve(json(400, { error: `fail must be a percentage from 0 to 100, got "${failText}"` }));
+    }
+    if (fnv1a(url.searchParams.get('key') || '') % 100 < +failText) status = 503;
   }
   const delay = Math.min(+msText, MAX_DELAY_MS);
   const capped = +msText > delay ? { 'X-Delay-Capped': msText } : {};

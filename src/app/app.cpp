@@ -67,8 +67,8 @@ void app_cancel(App& app, int64_t now_us) {
     finish_if_ended(app);
 }
 
-void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us) {
-    if (app.scheduler.complete(id, c, now_us)) app.dirty = true;
+void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, int64_t handled_us) {
+    if (app.scheduler.complete(id, c, now_us, handled_us)) app.dirty = true;
     finish_if_ended(app);
 }
 

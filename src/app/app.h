@@ -67,8 +67,9 @@ void app_init(App& app, Transport* network);
 // Returns the run's ticket.
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us);
 void app_cancel(App& app, int64_t now_us);
-// An answer from the browser's fetch.
-void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us);
+// An answer from the browser's fetch, arrived at now_us; handled_us is when the page finished the run's
+// CPU work on it (it spends desc.cpu_ms for real, on this thread), or -1 when there was none.
+void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, int64_t handled_us = -1);
 // Simulated answers that are due, timeouts, and the end of a run.
 void app_tick(App& app, int64_t now_us);
 // When app_tick next has something to do, or -1.

@@ -37,6 +37,9 @@ static ImU32 outcome_color(Outcome o) {
     return IM_COL32_WHITE;
 }
 static const ImU32 queued_color = IM_COL32(150, 150, 150, 110);
+static const ImU32 backoff_color = IM_COL32(240, 200, 90, 150);
+static const ImU32 ready_color = IM_COL32(120, 200, 230, 120);
+static const ImU32 cpu_color = IM_COL32(236, 214, 92, 255);
 static const ImVec4 note_color(0.98f, 0.80f, 0.35f, 1.0f);
 static const ImVec4 dim_color(0.62f, 0.64f, 0.68f, 1.0f);
 
@@ -50,7 +53,24 @@ static const char* api_label(Api a) {
 }
 
 static std::string expected_formula(const RunDesc& d) {
-    char buf[160];
+    char buf[200];
+    if (d.spread != Spread::even || d.cpu_ms > 0 || d.retries > 0 || d.fail_pct > 0) {
+        std::string why;
+        if (d.spread == Spread::uneven) why += ", uneven latencies";
+        if (d.spread == Spread::slow_tail) why += ", a slow tail";
+        if (d.cpu_ms > 0) why += ", " + std::to_string(d.cpu_ms) + " ms CPU per answer";
+        if (d.fail_pct > 0) why += ", " + std::to_string(d.fail_pct) + "% failures";
+        if (d.retries > 0) why += ", " + std::to_string(d.retries) + " retries";
+        // The model plays the run in virtual time: worth remembering between frames.
+        static RunDesc modelled;
+        static double modelled_ms = -1;
+        if (modelled_ms < 0 || !(modelled == d)) {
+            modelled = d;
+            modelled_ms = model_wall_ms(d);
+        }
+        std::snprintf(buf, sizeof buf, "%s, by the model (%s)", format_duration_ms(modelled_ms).c_str(), why.c_str() + 2);
+        return buf;
+    }
     const std::string total = format_duration_ms(expected_wall_ms(d));
     switch (code_path_info(d.path).schedule) {
         case Schedule::one_at_a_time:
@@ -143,13 +163,33 @@ static void draw_controls(App& app, int64_t now_us) {
     edited |= int_field("limit (k)", &d.limit, 1, 5);
     name_item(app, "limit");
     ImGui::EndDisabled();
-    if (ImGui::TreeNode("Failures and timeouts")) {
-        edited |= int_field("answer status", &d.status, 1, 100);
-        name_item(app, "status");
-        ImGui::SameLine();
-        ImGui::TextColored(dim_color, "(?status=)");
+    if (ImGui::TreeNode("Latency, CPU and failures")) {
+        const char* spreads[] = {"every call the same", "uneven (0.5 to 1.5 x)", "a slow tail"};
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+        int spread = int(d.spread);
+        if (ImGui::Combo("latencies", &spread, spreads, spread_count)) {
+            d.spread = Spread(spread);
+            edited = true;
+        }
+        name_item(app, "spread");
+        if (d.spread == Spread::slow_tail) {
+            edited |= int_field("slow: one in", &d.slow_every, 1, 5);
+            name_item(app, "slow-every");
+            edited |= int_field("slow latency (ms)", &d.slow_ms, 100, 1000);
+            name_item(app, "slow-ms");
+        }
+        edited |= int_field("CPU per answer (ms)", &d.cpu_ms, 10, 100);
+        name_item(app, "cpu");
         edited |= int_field("timeout (ms)", &d.timeout_ms, 100, 1000);
         name_item(app, "timeout");
+        edited |= int_field("retries", &d.retries, 1, 1);
+        name_item(app, "retries");
+        edited |= int_field("backoff (ms)", &d.backoff_ms, 50, 500);
+        name_item(app, "backoff");
+        edited |= int_field("API fails (%)", &d.fail_pct, 5, 20);
+        name_item(app, "fail");
+        edited |= int_field("answer status", &d.status, 1, 100);
+        name_item(app, "status");
         ImGui::TreePop();
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
@@ -296,19 +336,35 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     const double us_to_x = width / (span_ms * 1000.0);
     auto x_of = [&](int64_t abs_us) { return rows_top.x + float(double(abs_us - run.start_us) * us_to_x); };
 
+    const int64_t live_end = run.state == RunState::running ? now_us : run.end_us;
     for (int i = first; i < last; ++i) {
         const RequestTrace& r = run.requests[size_t(i)];
         const float y = rows_top.y + row_h * i;
-        if (r.scheduled_us >= 0 && r.scheduled_us < (r.started_us >= 0 ? r.started_us : now_us)) {
-            const int64_t queued_end = r.started_us >= 0 ? r.started_us : (run.state == RunState::running ? now_us : run.end_us);
-            dl->AddRectFilled(ImVec2(x_of(r.scheduled_us), y + bar_h * 0.35f), ImVec2(x_of(queued_end), y + bar_h * 0.65f + 0.5f), queued_color);
-        }
+        auto thin = [&](int64_t from, int64_t to, ImU32 col) {
+            if (to > from) dl->AddRectFilled(ImVec2(x_of(from), y + bar_h * 0.35f), ImVec2(x_of(to), y + bar_h * 0.65f + 0.5f), col);
+        };
+        if (r.scheduled_us >= 0) thin(r.scheduled_us, r.started_us >= 0 ? r.started_us : live_end, queued_color);
         if (r.started_us < 0) continue;
-        const int64_t end = r.finished_us >= 0 ? r.finished_us : now_us;
-        const float x0 = x_of(r.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
-        const ImU32 col = outcome_color(r.outcome);
-        dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar_h), col);
-        if (i == app.selected_request) dl->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar_h + 1), IM_COL32_WHITE);
+        // Each attempt its own bar; the gaps between attempts are back-off.
+        float x_first = 1e9f, x_last = 0;
+        for (size_t a = 0; a < r.attempts.size(); ++a) {
+            const Attempt& at = r.attempts[a];
+            const int64_t end = at.ended_us >= 0 ? at.ended_us : live_end;
+            const float x0 = x_of(at.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
+            dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
+            if (a + 1 < r.attempts.size()) thin(end, r.attempts[a + 1].started_us, backoff_color);
+            else if (r.retry_at_us >= 0) thin(end, live_end, backoff_color);
+            x_first = std::min(x_first, x0);
+            x_last = std::max(x_last, x1);
+        }
+        // After the answer: waiting for the busy event loop, then the CPU work itself.
+        if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
+            thin(r.answered_us, r.handled_us, ready_color);
+            dl->AddRectFilled(ImVec2(x_of(r.handled_us), y), ImVec2(std::max(x_of(r.finished_us), x_of(r.handled_us) + 1.5f), y + bar_h), cpu_color);
+            x_last = std::max(x_last, x_of(r.finished_us));
+        }
+        if (r.outcome == Outcome::cancelled && r.attempts.empty()) continue;
+        if (i == app.selected_request) dl->AddRect(ImVec2(x_first - 1, y - 1), ImVec2(x_last + 1, y + bar_h + 1), IM_COL32_WHITE);
     }
 
     // Hover: the request under the pointer, with its numbers and its reason.
@@ -327,6 +383,15 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             if (r.started_us >= 0) ImGui::Text("started at %s", rel(r.started_us).c_str());
             if (r.finished_us >= 0)
                 ImGui::Text("ended at %s, took %s", rel(r.finished_us).c_str(), format_duration_ms(double(r.finished_us - r.started_us) / 1000).c_str());
+            if (r.attempts.size() > 1) {
+                for (size_t a = 0; a < r.attempts.size(); ++a) {
+                    const Attempt& at = r.attempts[a];
+                    ImGui::Text("  attempt %d: %s at %s%s", int(a) + 1, outcome_name(at.outcome), rel(at.started_us).c_str(),
+                                at.status ? (", HTTP " + std::to_string(at.status)).c_str() : "");
+                }
+            }
+            if (r.answered_us >= 0 && r.finished_us > r.answered_us)
+                ImGui::Text("answered at %s, handled from %s (CPU %d ms)", rel(r.answered_us).c_str(), rel(r.handled_us).c_str(), run.desc.cpu_ms);
             if (r.status) ImGui::Text("HTTP %d, %lld bytes", r.status, static_cast<long long>(r.bytes));
             if (!r.reason.empty()) ImGui::TextColored(note_color, "%s", r.reason.c_str());
             ImGui::EndTooltip();
@@ -350,6 +415,11 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     ImGui::Dummy(ImVec2(0, 0));
     for (Outcome o : shown) legend_item(outcome_name(o), outcome_color(o), s, 0.25f, 1.25f);
     legend_item("queued (scheduled, not yet sent)", queued_color, s * 1.6f, 0.55f, 0.95f);
+    if (run.desc.retries > 0) legend_item("back-off before a retry", backoff_color, s * 1.6f, 0.55f, 0.95f);
+    if (run.desc.cpu_ms > 0) {
+        legend_item("answer waits for the busy loop", ready_color, s * 1.6f, 0.55f, 0.95f);
+        legend_item("CPU work on the answer", cpu_color, s, 0.25f, 1.25f);
+    }
 }
 
 //-------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ap {
@@ -60,6 +61,51 @@ bool parse_api(const std::string& s, Api* out) {
     return false;
 }
 
+const char* spread_name(Spread s) {
+    switch (s) {
+        case Spread::even: return "even";
+        case Spread::uneven: return "uneven";
+        case Spread::slow_tail: return "slow_tail";
+    }
+    return "?";
+}
+
+bool parse_spread(const std::string& s, Spread* out) {
+    for (int i = 0; i < spread_count; ++i) {
+        if (s == spread_name(Spread(i))) { *out = Spread(i); return true; }
+    }
+    return false;
+}
+
+int request_latency_ms(const RunDesc& d, int index) {
+    switch (d.spread) {
+        case Spread::even: return d.latency_ms;
+        case Spread::uneven: return int(int64_t(d.latency_ms) * (50 + (int64_t(index) * 37) % 101) / 100);
+        case Spread::slow_tail: return index % d.slow_every == d.slow_every - 1 ? d.slow_ms : d.latency_ms;
+    }
+    return d.latency_ms;
+}
+
+uint32_t fnv1a(const std::string& s) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+bool attempt_fails(const RunDesc& d, int index, int attempt) {
+    if (d.fail_pct <= 0) return false;
+    return int(fnv1a(std::to_string(index) + "-" + std::to_string(attempt)) % 100) < d.fail_pct;
+}
+
+int64_t backoff_us(const RunDesc& d, int index, int retry) {
+    const int64_t base = int64_t(d.backoff_ms) * 1000 << std::min(retry - 1, 10);
+    const uint32_t jitter_permille = fnv1a("backoff-" + std::to_string(index) + "-" + std::to_string(retry)) % 1000;
+    return base + base * jitter_permille / 1000;
+}
+
 bool outcome_is_final(Outcome o) { return o != Outcome::pending && o != Outcome::in_flight; }
 
 static std::string thousands(int v) {
@@ -85,6 +131,13 @@ std::vector<std::string> clamp_run_desc(RunDesc* d) {
     clamp_field(&d->latency_ms, Limits::min_latency_ms, Limits::max_latency_ms, "Latency", " ms", &notes);
     clamp_field(&d->limit, Limits::min_limit, Limits::max_limit, "Limit k", "", &notes);
     clamp_field(&d->timeout_ms, Limits::min_timeout_ms, Limits::max_timeout_ms, "Timeout", " ms", &notes);
+    clamp_field(&d->cpu_ms, 0, Limits::max_cpu_ms, "CPU work", " ms", &notes);
+    clamp_field(&d->retries, 0, Limits::max_retries, "Retries", "", &notes);
+    clamp_field(&d->backoff_ms, 0, Limits::max_backoff_ms, "Backoff", " ms", &notes);
+    clamp_field(&d->fail_pct, 0, 100, "Failure rate", "%", &notes);
+    clamp_field(&d->slow_every, Limits::min_slow_every, Limits::max_slow_every, "Slow every", "", &notes);
+    clamp_field(&d->slow_ms, Limits::min_latency_ms, Limits::max_latency_ms, "Slow latency", " ms", &notes);
+    if (int(d->spread) >= spread_count) { notes.push_back("Unknown latency spread: using even."); d->spread = Spread::even; }
     if (d->status < 100 || d->status > 599) {
         notes.push_back("Status " + std::to_string(d->status) + " is not an HTTP status: using 200.");
         d->status = 200;
@@ -94,13 +147,15 @@ std::vector<std::string> clamp_run_desc(RunDesc* d) {
     return notes;
 }
 
-std::string request_url(const RunDesc& d, int index) {
+std::string request_url(const RunDesc& d, int index, int attempt) {
     std::string url = d.base_url;
     while (!url.empty() && url.back() == '/') url.pop_back();
-    url += "/api/delay/" + std::to_string(d.latency_ms);
+    url += "/api/delay/" + std::to_string(request_latency_ms(d, index));
     // The request index keeps URLs distinct, so no cache layer could ever merge two requests.
     url += "?i=" + std::to_string(index);
+    if (attempt > 0) url += "&attempt=" + std::to_string(attempt);
     if (d.status != 200) url += "&status=" + std::to_string(d.status);
+    if (d.fail_pct > 0) url += "&fail=" + std::to_string(d.fail_pct) + "&key=" + std::to_string(index) + "-" + std::to_string(attempt);
     return url;
 }
 

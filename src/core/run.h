@@ -63,12 +63,27 @@ bool parse_code_path(const std::string& s, CodePath* out);
 bool parse_api(const std::string& s, Api* out);
 bool outcome_is_final(Outcome o);
 
+// How latencies vary between the requests of a run. The rules are simple integer arithmetic on the
+// request's index, so the Python programs reproduce them exactly (see src/lessons/python/).
+enum class Spread : uint8_t {
+    even,       // every request waits latency_ms
+    uneven,     // request i waits latency_ms * (50 + (i * 37) % 101) / 100: from half to one and a half
+    slow_tail,  // every slow_every-th request (i % slow_every == slow_every - 1) waits slow_ms instead
+};
+inline constexpr int spread_count = 3;
+const char* spread_name(Spread s);
+bool parse_spread(const std::string& s, Spread* out);
+
 // Ranges the page accepts; anything outside is clamped with a note (see clamp_run_desc).
 struct Limits {
     static constexpr int min_count = 1, max_count = 10000;
     static constexpr int min_latency_ms = 0, max_latency_ms = 10000;
     static constexpr int min_limit = 1, max_limit = 1000;
     static constexpr int min_timeout_ms = 100, max_timeout_ms = 60000;
+    static constexpr int max_cpu_ms = 2000;
+    static constexpr int max_retries = 5;
+    static constexpr int max_backoff_ms = 10000;
+    static constexpr int min_slow_every = 2, max_slow_every = 1000;
 };
 
 struct RunDesc {
@@ -78,26 +93,57 @@ struct RunDesc {
     int latency_ms = 200;     // server-side delay of every request
     int limit = 5;            // k: most requests in flight at once (bounded path only)
     int status = 200;         // the status the API is asked to answer with (?status=)
-    int timeout_ms = 20000;   // per request, measured from its start
-    std::string base_url;     // API base; the request URL is <base>/api/delay/<ms>[?status=<code>]
+    int timeout_ms = 20000;   // per attempt, measured from its start
+    Spread spread = Spread::even;
+    int slow_every = 10;      // slow_tail: one request in slow_every ...
+    int slow_ms = 3000;       // ... waits this long
+    int cpu_ms = 0;           // CPU work on the event loop per answer (a real busy loop in the page)
+    int retries = 0;          // extra attempts after a timeout or a 5xx (never after a 4xx)
+    int backoff_ms = 100;     // wait before retry r: backoff_ms * 2^(r-1) * (1 + jitter), jitter in [0, 1)
+    int fail_pct = 0;         // the API answers 503 to this share of attempts (decided by attempt_fails)
+    std::string base_url;     // API base; the request URL is <base>/api/delay/<ms>?i=<index>[&...]
+
+    bool operator==(const RunDesc&) const = default;
 };
+
+// The latency request `index` asks the API for.
+int request_latency_ms(const RunDesc& desc, int index);
+// Whether the API fails attempt `attempt` of request `index` with a 503: FNV-1a of "<index>-<attempt>",
+// mod 100, below fail_pct. The in-page API and the dev server decide the same way from ?fail=&key=.
+bool attempt_fails(const RunDesc& desc, int index, int attempt);
+uint32_t fnv1a(const std::string& s);
+// The wait before retry number `retry` (1, 2, ...) of request `index`: exponential, with a jitter that is
+// pseudo-random but repeatable.
+int64_t backoff_us(const RunDesc& desc, int index, int retry);
 
 // Clamps every field into range. Returns one human-readable note per field that had to change
 // ("N = 20000 is above 10,000: using 10,000."), empty when the input was valid.
 std::vector<std::string> clamp_run_desc(RunDesc* desc);
 
-// The URL of one request of a run.
-std::string request_url(const RunDesc& desc, int index);
+// The URL of one attempt of one request of a run.
+std::string request_url(const RunDesc& desc, int index, int attempt = 0);
+
+// One attempt at a request: its own start, end and outcome (a request has several when it is retried).
+struct Attempt {
+    int64_t started_us = -1;
+    int64_t ended_us = -1;
+    Outcome outcome = Outcome::in_flight;
+    int status = 0;
+};
 
 // One request's life, as recorded by the scheduler. Times are absolute microseconds; -1 = not yet.
 struct RequestTrace {
-    int64_t scheduled_us = -1;  // when the code path asked for it (gather: at once; loop: when reached)
-    int64_t started_us = -1;    // when it was handed to the transport
-    int64_t finished_us = -1;   // when its answer (or error, timeout, cancel) was recorded
+    int64_t scheduled_us = -1;   // when the code path asked for it (gather: at once; loop: when reached)
+    int64_t started_us = -1;     // when its first attempt was handed to the transport
+    int64_t answered_us = -1;    // when its final answer arrived
+    int64_t handled_us = -1;     // when the event loop began the CPU work on it (>= answered_us)
+    int64_t finished_us = -1;    // when it was done: answer handled, or failed, timed out, cancelled
     Outcome outcome = Outcome::pending;
-    int status = 0;             // HTTP status when there was an answer, else 0
-    int64_t bytes = 0;          // response body size
-    std::string reason;         // one line for non-ok outcomes ("HTTP 503", "connection refused or CORS")
+    int status = 0;              // HTTP status when there was an answer, else 0
+    int64_t bytes = 0;           // response body size
+    std::string reason;          // one line for non-ok outcomes ("HTTP 503", "connection refused or CORS")
+    std::vector<Attempt> attempts;
+    int64_t retry_at_us = -1;    // while backing off: when the next attempt starts
 };
 
 }  // namespace ap

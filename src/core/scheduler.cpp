@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "virtual_transport.h"
+
 namespace ap {
 
 const char* run_state_name(RunState s) {
@@ -17,14 +19,20 @@ const char* run_state_name(RunState s) {
 void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
     if (running()) cancel(now_us);
     deferred_.clear();
-    // Generation 0 is reserved so that RequestId{0} is never valid; wrapping after 65,535 runs is harmless
-    // because only the current generation is ever accepted.
-    last_generation_ = uint16_t(last_generation_ == 0xffff ? 1 : last_generation_ + 1);
+    // Generation 0 is reserved so that RequestId{0} is never valid; wrapping is harmless because only the
+    // current generation is ever accepted.
+    last_generation_ = uint16_t(last_generation_ >= max_generation ? 1 : last_generation_ + 1);
     run_ = Run{};
     run_.generation = last_generation_;
     run_.desc = desc;
     run_.state = RunState::running;
     run_.start_us = now_us;
+    if (with_expectation_) {
+        run_.expected_ms = model_wall_ms(desc);
+        RunDesc one_at_a_time = desc;
+        one_at_a_time.path = CodePath::sequential;
+        run_.sequential_ms = desc.path == CodePath::sequential ? run_.expected_ms : model_wall_ms(one_at_a_time);
+    }
     run_.requests.assign(size_t(desc.count), RequestTrace{});
     if (code_path_info(desc.path).created_up_front) {
         // gather and its kin create every task up front; a loop only reaches a call when the previous one
@@ -51,55 +59,101 @@ void Scheduler::start_next(int64_t now_us) {
     r.started_us = now_us;
     r.outcome = Outcome::in_flight;
     ++run_.in_flight;
+    start_attempt(index, now_us);
+}
+
+void Scheduler::start_attempt(int index, int64_t now_us) {
+    RequestTrace& r = run_.requests[size_t(index)];
+    const int attempt = int(r.attempts.size());
+    r.retry_at_us = -1;
+    Attempt a;
+    a.started_us = now_us;
+    r.attempts.push_back(a);
     RequestSpec spec;
-    spec.url = request_url(run_.desc, index);
-    spec.latency_ms = run_.desc.latency_ms;
-    spec.status = run_.desc.status;
-    transport_->start(make_request_id(run_.generation, uint16_t(index)), spec, now_us);
+    spec.url = request_url(run_.desc, index, attempt);
+    spec.latency_ms = request_latency_ms(run_.desc, index);
+    spec.status = attempt_fails(run_.desc, index, attempt) ? 503 : run_.desc.status;
+    transport_->start(make_request_id(run_.generation, index, attempt), spec, now_us);
 }
 
 bool Scheduler::accepts(RequestId id) const {
     if (run_.state != RunState::running || request_generation(id) != run_.generation) return false;
-    const size_t index = request_index(id);
-    return index < run_.requests.size() && run_.requests[index].outcome == Outcome::in_flight;
+    const size_t index = size_t(request_index(id));
+    if (index >= run_.requests.size()) return false;
+    const RequestTrace& r = run_.requests[index];
+    const int attempt = request_attempt(id);
+    return r.outcome == Outcome::in_flight && attempt == int(r.attempts.size()) - 1 &&
+           r.attempts.back().outcome == Outcome::in_flight;
 }
 
-bool Scheduler::complete(RequestId id, const Completion& completion, int64_t now_us) {
+bool Scheduler::complete(RequestId id, const Completion& completion, int64_t now_us, int64_t handled_us) {
     if (!accepts(id)) return false;
     if (pumping_) {
-        deferred_.push_back(Deferred{id, completion, now_us});
+        deferred_.push_back(Deferred{id, completion, now_us, handled_us});
         return true;
     }
-    record(id, completion, now_us);
-    pump(now_us);
+    pump(record(id, completion, now_us, handled_us));
     return true;
 }
 
-void Scheduler::record(RequestId id, const Completion& c, int64_t now_us) {
-    if (!accepts(id)) return;
-    const int index = request_index(id);
+static bool retryable(Outcome o, int status) { return o == Outcome::timeout || (o == Outcome::http_error && status >= 500); }
+
+void Scheduler::attempt_failed(int index, Outcome outcome, int status, const std::string& reason, int64_t now_us) {
     RequestTrace& r = run_.requests[size_t(index)];
-    r.status = c.status;
-    r.bytes = c.bytes;
-    Outcome outcome;
-    if (c.status >= 200 && c.status < 300) {
-        outcome = Outcome::ok;
-    } else if (c.status >= 100) {
-        outcome = Outcome::http_error;
-        r.reason = "HTTP " + std::to_string(c.status) + (c.reason.empty() ? "" : " " + c.reason);
-    } else {
-        outcome = Outcome::network_error;
-        r.reason = c.reason.empty() ? "no answer: connection refused, host unreachable or blocked by CORS"
-                                    : c.reason;
+    Attempt& a = r.attempts.back();
+    a.ended_us = now_us;
+    a.outcome = outcome;
+    a.status = status;
+    const int done = int(r.attempts.size());
+    if (retryable(outcome, status) && done <= run_.desc.retries && done < max_attempts) {
+        r.retry_at_us = now_us + backoff_us(run_.desc, index, done);  // the request keeps its slot meanwhile
+        return;
     }
+    r.status = status;
+    r.reason = done > 1 ? reason + " (after " + std::to_string(done) + " attempts)" : reason;
     end_request(index, outcome, now_us);
 }
 
-void Scheduler::end_request(int index, Outcome outcome, int64_t now_us) {
+int64_t Scheduler::record(RequestId id, const Completion& c, int64_t now_us, int64_t handled_us) {
+    if (!accepts(id)) return now_us;
+    const int index = request_index(id);
+    RequestTrace& r = run_.requests[size_t(index)];
+    if (c.status >= 200 && c.status < 300) {
+        Attempt& a = r.attempts.back();
+        a.ended_us = now_us;
+        a.outcome = Outcome::ok;
+        a.status = c.status;
+        r.status = c.status;
+        r.bytes = c.bytes;
+        r.answered_us = now_us;
+        // The one thread handles answers one at a time: this one waits for the thread, then takes cpu_ms.
+        int64_t done;
+        if (handled_us >= 0) {
+            done = std::max(now_us, handled_us);
+            r.handled_us = std::max(now_us, done - int64_t(run_.desc.cpu_ms) * 1000);
+        } else {
+            r.handled_us = std::max(now_us, run_.cpu_free_us);
+            done = r.handled_us + int64_t(run_.desc.cpu_ms) * 1000;
+        }
+        run_.cpu_free_us = done;
+        end_request(index, Outcome::ok, done);
+        return done;
+    }
+    if (c.status >= 100) {
+        attempt_failed(index, Outcome::http_error, c.status, "HTTP " + std::to_string(c.status) + (c.reason.empty() ? "" : " " + c.reason), now_us);
+    } else {
+        attempt_failed(index, Outcome::network_error, 0,
+                       c.reason.empty() ? "no answer: connection refused, host unreachable or blocked by CORS" : c.reason, now_us);
+    }
+    return now_us;
+}
+
+void Scheduler::end_request(int index, Outcome outcome, int64_t when_us) {
     RequestTrace& r = run_.requests[size_t(index)];
     if (r.outcome == Outcome::in_flight) --run_.in_flight;
     r.outcome = outcome;
-    r.finished_us = r.started_us >= 0 ? now_us : -1;
+    r.retry_at_us = -1;
+    r.finished_us = r.started_us >= 0 ? when_us : -1;
     ++run_.ended;
 }
 
@@ -111,7 +165,7 @@ void Scheduler::pump(int64_t now_us) {
         if (deferred_.empty()) break;
         Deferred d = std::move(deferred_.front());
         deferred_.pop_front();
-        record(d.id, d.completion, d.now_us);
+        now_us = std::max(now_us, record(d.id, d.completion, d.now_us, d.handled_us));
     }
     pumping_ = false;
     if (run_.state == RunState::running && run_.ended == int(run_.requests.size())) {
@@ -127,10 +181,19 @@ void Scheduler::advance(int64_t now_us) {
     bool any = false;
     for (size_t i = 0; i < run_.requests.size(); ++i) {
         RequestTrace& r = run_.requests[i];
-        if (r.outcome != Outcome::in_flight || now_us < r.started_us + timeout_us) continue;
-        transport_->abort(make_request_id(run_.generation, uint16_t(i)));
-        r.reason = "no answer within the " + std::to_string(run_.desc.timeout_ms) + " ms timeout";
-        end_request(int(i), Outcome::timeout, now_us);
+        if (r.outcome != Outcome::in_flight) continue;
+        if (r.retry_at_us >= 0) {
+            if (r.retry_at_us <= now_us) {
+                start_attempt(int(i), now_us);
+                any = true;
+            }
+            continue;
+        }
+        const Attempt& a = r.attempts.back();
+        if (a.outcome != Outcome::in_flight || now_us < a.started_us + timeout_us) continue;
+        const int attempt = int(r.attempts.size()) - 1;
+        transport_->abort(make_request_id(run_.generation, int(i), attempt));
+        attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(run_.desc.timeout_ms) + " ms timeout", now_us);
         any = true;
     }
     if (any) pump(now_us);
@@ -139,10 +202,11 @@ void Scheduler::advance(int64_t now_us) {
 int64_t Scheduler::next_deadline_us() const {
     if (!running()) return -1;
     int64_t best = -1;
+    auto consider = [&](int64_t t) { if (best < 0 || t < best) best = t; };
     for (const RequestTrace& r : run_.requests) {
         if (r.outcome != Outcome::in_flight) continue;
-        const int64_t deadline = r.started_us + int64_t(run_.desc.timeout_ms) * 1000;
-        if (best < 0 || deadline < best) best = deadline;
+        if (r.retry_at_us >= 0) consider(r.retry_at_us);
+        else if (r.attempts.back().outcome == Outcome::in_flight) consider(r.attempts.back().started_us + int64_t(run_.desc.timeout_ms) * 1000);
     }
     return best;
 }
@@ -154,7 +218,11 @@ void Scheduler::cancel(int64_t now_us) {
         RequestTrace& r = run_.requests[i];
         if (outcome_is_final(r.outcome)) continue;
         if (r.outcome == Outcome::in_flight) {
-            transport_->abort(make_request_id(run_.generation, uint16_t(i)));
+            if (!r.attempts.empty() && r.attempts.back().outcome == Outcome::in_flight) {
+                transport_->abort(make_request_id(run_.generation, int(i), int(r.attempts.size()) - 1));
+                r.attempts.back().ended_us = now_us;
+                r.attempts.back().outcome = Outcome::cancelled;
+            }
             r.reason = "cancelled while in flight";
         } else {
             r.reason = "cancelled before it started";
@@ -164,6 +232,16 @@ void Scheduler::cancel(int64_t now_us) {
     run_.state = RunState::cancelled;
     run_.end_us = now_us;
     run_.next_index = int(run_.requests.size());
+}
+
+double model_wall_ms(const RunDesc& desc) {
+    VirtualTransport transport;
+    Scheduler model(&transport, /*with_expectation=*/false);
+    RunDesc d = desc;
+    d.api = Api::simulated;
+    model.begin(d, 0);
+    run_virtual(&model, &transport, 0);
+    return double(model.run().end_us) / 1000.0;
 }
 
 }  // namespace ap

@@ -3,11 +3,17 @@
 //   ap::Scheduler s(&transport);
 //   s.begin(desc, now_us);                 // starts what the code path allows at once
 //   s.complete(id, completion, now_us);    // an answer came; starts whatever may start next
-//   s.advance(now_us);                     // times out requests past their deadline
+//   s.advance(now_us);                     // timeouts and retries that are due
 //   s.cancel(now_us);                      // aborts everything in flight
 //
 // Times come from the caller's monotonic clock. Starting a run while one is running cancels the old one
 // first; its late answers carry an old generation and are dropped.
+//
+// The scheduler also plays the event loop's part: a request is "in flight" for the code path (it holds
+// its semaphore slot, its place in the loop) from its first attempt until it is handled, including
+// back-off between retries; and answers are handled one at a time, each taking desc.cpu_ms of the one
+// thread. In virtual time the scheduler models that thread; in the page the CPU is really spent, and
+// complete() is told when.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -27,24 +33,32 @@ struct Run {
     RunState state = RunState::idle;
     int64_t start_us = -1;
     int64_t end_us = -1;       // when the last request ended or the run was cancelled
+    double expected_ms = 0;    // what the model says this run takes (model_wall_ms at begin)
+    double sequential_ms = 0;  // what the model says the same calls take one at a time: the speedup's yardstick
     std::vector<RequestTrace> requests;
     int next_index = 0;        // first request not yet started
-    int in_flight = 0;
+    int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
     int ended = 0;             // requests with a final outcome
+    int64_t cpu_free_us = -1;  // when the event loop's thread is free again (virtual time)
 };
 
 class Scheduler {
 public:
-    explicit Scheduler(Transport* transport) : transport_(transport) {}
+    // with_expectation: compute Run::expected_ms at begin() by playing the run in virtual time (the model
+    // itself runs without, or it would recurse).
+    explicit Scheduler(Transport* transport, bool with_expectation = true)
+        : transport_(transport), with_expectation_(with_expectation) {}
 
     // Clamps nothing: pass a desc that went through clamp_run_desc.
     void begin(const RunDesc& desc, int64_t now_us);
-    // Returns false when the completion was dropped (stale generation, unknown id, already ended).
-    bool complete(RequestId id, const Completion& completion, int64_t now_us);
+    // An answer to an attempt, arrived at now_us. handled_us: when the page finished the CPU work on it
+    // (it spends desc.cpu_ms for real before calling), or -1 to have the scheduler model that work.
+    // Returns false when the completion was dropped (stale generation or attempt, unknown id, ended).
+    bool complete(RequestId id, const Completion& completion, int64_t now_us, int64_t handled_us = -1);
     void advance(int64_t now_us);
     void cancel(int64_t now_us);
 
-    // Earliest instant at which advance() has something to do (a timeout), or -1.
+    // Earliest instant at which advance() has something to do (a timeout or a retry), or -1.
     int64_t next_deadline_us() const;
     bool running() const { return run_.state == RunState::running; }
     const Run& run() const { return run_; }
@@ -52,18 +66,27 @@ public:
 private:
     bool can_start_next() const;
     void start_next(int64_t now_us);
-    void record(RequestId id, const Completion& c, int64_t now_us);
+    void start_attempt(int index, int64_t now_us);
+    // Returns when the request's slot is free again: after its handling, or at once for a failure.
+    int64_t record(RequestId id, const Completion& c, int64_t now_us, int64_t handled_us);
+    void attempt_failed(int index, Outcome outcome, int status, const std::string& reason, int64_t now_us);
     void pump(int64_t now_us);
     void end_request(int index, Outcome outcome, int64_t now_us);
     bool accepts(RequestId id) const;
 
-    struct Deferred { RequestId id; Completion completion; int64_t now_us; };
+    struct Deferred { RequestId id; Completion completion; int64_t now_us; int64_t handled_us; };
 
     Transport* transport_;
+    bool with_expectation_;
     Run run_;
     uint16_t last_generation_ = 0;
     bool pumping_ = false;
     std::deque<Deferred> deferred_;  // completions reported from inside Transport::start()
 };
+
+// What the model says a run takes: the run played in virtual time with every API answer exactly as
+// the desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the
+// yardstick for the real ones.
+double model_wall_ms(const RunDesc& desc);
 
 }  // namespace ap

@@ -28,8 +28,8 @@ static double us_to_ms(int64_t us) { return double(us) / 1000.0; }
 RunStats compute_stats(const Run& run) {
     RunStats s;
     s.count = int(run.requests.size());
-    s.expected_ms = expected_wall_ms(run.desc);
-    s.sequential_estimate_ms = sequential_estimate_ms(run.desc);
+    s.expected_ms = run.expected_ms;
+    s.sequential_estimate_ms = run.sequential_ms;
     s.expected_speedup = s.expected_ms > 0 ? s.sequential_estimate_ms / s.expected_ms : 1.0;
 
     // Peak in flight from the trace itself: +1 at each start, −1 at each end, ends first on ties
@@ -150,6 +150,9 @@ std::string run_to_json(const Run& run, const RunStats& s) {
     out += "\"n\":" + std::to_string(run.desc.count) + ",";
     out += "\"latencyMs\":" + std::to_string(run.desc.latency_ms) + ",";
     out += "\"limit\":" + std::to_string(run.desc.limit) + ",";
+    out += "\"cpuMs\":" + std::to_string(run.desc.cpu_ms) + ",";
+    out += "\"retries\":" + std::to_string(run.desc.retries) + ",";
+    out += "\"spread\":\"" + std::string(spread_name(run.desc.spread)) + "\",";
     out += "\"state\":\"" + std::string(run_state_name(run.state)) + "\",";
     append_number(&out, "wallMs", s.wall_ms);
     append_number(&out, "sumMs", s.sum_ms);
@@ -175,6 +178,22 @@ std::string run_to_json(const Run& run, const RunStats& s) {
         std::snprintf(buf, sizeof buf, "%s{\"startMs\":%.3f,\"endMs\":%.3f,\"outcome\":\"%s\",\"status\":%d,\"bytes\":%lld",
                       i ? "," : "", start, end, outcome_name(r.outcome), r.status, static_cast<long long>(r.bytes));
         out += buf;
+        if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
+            std::snprintf(buf, sizeof buf, ",\"answeredMs\":%.3f,\"handledMs\":%.3f", us_to_ms(r.answered_us - run.start_us),
+                          us_to_ms(r.handled_us - run.start_us));
+            out += buf;
+        }
+        if (r.attempts.size() > 1) {
+            out += ",\"attempts\":[";
+            for (size_t a = 0; a < r.attempts.size(); ++a) {
+                const Attempt& at = r.attempts[a];
+                std::snprintf(buf, sizeof buf, "%s{\"startMs\":%.3f,\"endMs\":%.3f,\"outcome\":\"%s\",\"status\":%d}", a ? "," : "",
+                              us_to_ms(at.started_us - run.start_us), at.ended_us >= 0 ? us_to_ms(at.ended_us - run.start_us) : -1.0,
+                              outcome_name(at.outcome), at.status);
+                out += buf;
+            }
+            out += "]";
+        }
         if (!r.reason.empty()) {
             out += ",\"reason\":";
             append_escaped(&out, r.reason);

@@ -13,7 +13,8 @@ namespace ap {
 // The browser opens at most this many HTTP/1.1 connections to one host.
 inline constexpr int browser_connections_per_host = 6;
 
-// Time the code path should take if every request took exactly desc.latency_ms:
+// The textbook formula, for runs with even latencies and no CPU work, failures or retries (the page's
+// expectations come from model_wall_ms, which also covers those):
 // sequential N×L, concurrent L, bounded ⌈N/k⌉×L.
 double expected_wall_ms(const RunDesc& desc);
 // N×L: what the plain loop would take; the yardstick for every speedup.

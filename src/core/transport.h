@@ -2,22 +2,29 @@
 // "stop that one". How an answer comes back is the transport owner's business: it calls
 // Scheduler::complete() with the request's id when it knows the outcome.
 //
-// Requests are ids, never pointers: an id is the run's generation and the request's index, so an answer
-// that arrives after its run was cancelled or replaced is recognised and dropped.
+// Requests are ids, never pointers: an id is the run's generation, the request's index and the attempt,
+// so an answer that arrives after its run was cancelled or replaced, or after its attempt timed out and
+// was retried, is recognised and dropped.
 #pragma once
 #include <cstdint>
 #include <string>
 
 namespace ap {
 
+// generation (14 bits) | attempt (4 bits) | index (14 bits). 0 is never valid (generations start at 1).
 struct RequestId {
-    uint32_t value = 0;  // generation << 16 | index; 0 is never a valid id (generations start at 1)
+    uint32_t value = 0;
 };
-inline RequestId make_request_id(uint16_t generation, uint16_t index) {
-    return RequestId{uint32_t(generation) << 16 | index};
+inline constexpr int max_request_index = (1 << 14) - 1;
+inline constexpr int max_attempts = 1 << 4;
+inline constexpr uint16_t max_generation = (1 << 14) - 1;
+inline RequestId make_request_id(uint16_t generation, int index, int attempt = 0) {
+    return RequestId{uint32_t(generation & max_generation) << 18 | uint32_t(attempt & (max_attempts - 1)) << 14 |
+                     uint32_t(index & max_request_index)};
 }
-inline uint16_t request_generation(RequestId id) { return uint16_t(id.value >> 16); }
-inline uint16_t request_index(RequestId id) { return uint16_t(id.value & 0xffff); }
+inline uint16_t request_generation(RequestId id) { return uint16_t(id.value >> 18); }
+inline int request_attempt(RequestId id) { return int(id.value >> 14 & (max_attempts - 1)); }
+inline int request_index(RequestId id) { return int(id.value & max_request_index); }
 
 struct RequestSpec {
     std::string url;

@@ -79,6 +79,22 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
     return buf;
 }
 
+// The run's other knobs, set before ap_js_run (which takes the rest). Out-of-range values are clamped by
+// the run, which says why on screen.
+EMSCRIPTEN_KEEPALIVE void ap_js_set_knobs(const char* spread, int slow_every, int slow_ms, int cpu_ms, int timeout_ms,
+                                          int retries, int backoff_ms, int fail_pct, int /*reserved*/) {
+    if (!g_app) return;
+    RunDesc& d = g_app->desc;
+    if (!parse_spread(spread ? spread : "", &d.spread)) d.spread = Spread::even;
+    d.slow_every = slow_every;
+    d.slow_ms = slow_ms;
+    d.cpu_ms = cpu_ms;
+    d.timeout_ms = timeout_ms;
+    d.retries = retries;
+    d.backoff_ms = backoff_ms;
+    d.fail_pct = fail_pct;
+}
+
 // Points the "server" API at another base URL, e.g. a dev server on another port.
 EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     if (!g_app || !base) return;
