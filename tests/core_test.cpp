@@ -6,6 +6,7 @@
 
 #include "core/embedded_text.h"
 #include "core/history.h"
+#include "core/lessons.h"
 #include "core/scheduler.h"
 #include "core/stats.h"
 #include "core/virtual_transport.h"
@@ -162,7 +163,7 @@ TEST(Scheduler, RecordsEachErrorOutcomeWithAReason) {
         }
         return a;
     };
-    RunDesc d = desc_of(CodePath::concurrent, 4, 100);
+    RunDesc d = desc_of(CodePath::retry_backoff, 4, 100);  // the one program with its own timeout
     d.timeout_ms = 300;
     f.scheduler.begin(d, 0);
     const int64_t end = run_virtual(&f.scheduler, &f.transport, 0);
@@ -193,9 +194,9 @@ TEST(Scheduler, SequentialLoopGoesOnAfterAFailure) {
         return a;
     };
     RunDesc d = desc_of(CodePath::sequential, 3, 100);
-    d.timeout_ms = 250;
+    d.timeout_ms = 250;  // not requests_loop.py's: it keeps its 20 s
     f.scheduler.begin(d, 0);
-    EXPECT_EQ(run_virtual(&f.scheduler, &f.transport, 0), 450 * ms);
+    EXPECT_EQ(run_virtual(&f.scheduler, &f.transport, 0), int64_t(program_timeout_ms) * ms + 200 * ms);
 }
 
 // A transport that reports some failures from inside start(), as the browser may on a bad URL.
@@ -440,7 +441,8 @@ TEST(Scheduler, GatherTakesAsLongAsItsSlowestCall) {
     const RunStats s = f.run(d);
     EXPECT_DOUBLE_EQ(s.wall_ms, 4000);
     EXPECT_DOUBLE_EQ(s.expected_ms, 4000) << "the model knows the tail";
-    d.timeout_ms = 1000;  // a per-request timeout caps it
+    d.path = CodePath::retry_backoff;  // a per-request timeout caps it
+    d.timeout_ms = 1000;
     Fixture g;
     const RunStats t = g.run(d);
     EXPECT_DOUBLE_EQ(t.wall_ms, 1000);
@@ -495,7 +497,7 @@ TEST(Scheduler, PageSpentCpuIsTakenAsReported) {
 
 TEST(Scheduler, RetriesTimeoutsAnd5xxWithBackoffButNot4xx) {
     Fixture f;
-    RunDesc d = desc_of(CodePath::concurrent, 3, 100);
+    RunDesc d = desc_of(CodePath::retry_backoff, 3, 100);
     d.retries = 3;
     d.backoff_ms = 100;
     d.timeout_ms = 250;
@@ -532,7 +534,7 @@ TEST(Scheduler, RetriesTimeoutsAnd5xxWithBackoffButNot4xx) {
 
 TEST(Scheduler, AnAnswerToATimedOutAttemptIsDropped) {
     Fixture f;
-    RunDesc d = desc_of(CodePath::concurrent, 1, 100);
+    RunDesc d = desc_of(CodePath::retry_backoff, 1, 100);
     d.retries = 1;
     d.timeout_ms = 150;
     f.scheduler.begin(d, 0);
@@ -553,6 +555,7 @@ TEST(Scheduler, FailureRateIsDecidedByTheSharedHash) {
     EXPECT_LT(failing, 60);
     EXPECT_EQ(fnv1a("0-0"), 1468200994u) << "the JS implementations test against the same value";
     d.retries = 3;
+    d.path = CodePath::retry_backoff;
     Fixture f;
     const RunStats s = f.run(d);
     EXPECT_GT(s.ok, 190) << "retries recover almost every call";
@@ -560,7 +563,7 @@ TEST(Scheduler, FailureRateIsDecidedByTheSharedHash) {
 }
 
 TEST(Scheduler, ModelMatchesAVirtualRunForEveryKnob) {
-    RunDesc d = desc_of(CodePath::bounded, 30, 300, 4);
+    RunDesc d = desc_of(CodePath::retry_backoff, 30, 300, 4);
     d.spread = Spread::uneven;
     d.cpu_ms = 20;
     d.retries = 2;
@@ -570,4 +573,119 @@ TEST(Scheduler, ModelMatchesAVirtualRunForEveryKnob) {
     const RunStats s = f.run(d);
     EXPECT_DOUBLE_EQ(s.wall_ms, model_wall_ms(d));
     EXPECT_GT(s.wall_ms, 0);
+}
+
+TEST(Lessons, TheBuiltInFileParsesAndEveryClaimHoldsInVirtualTime) {
+    const char* text = find_embedded_text("lessons.txt");
+    ASSERT_NE(text, nullptr);
+    const LessonFile file = parse_lessons(text, "lessons.txt");
+    EXPECT_TRUE(file.errors.empty()) << file.errors.front();
+    ASSERT_EQ(file.lessons.size(), 10u);
+    for (const Lesson& l : file.lessons) {
+        EXPECT_FALSE(l.paragraphs.empty()) << l.id;
+        // Every path the lesson offers, with its preset and a few other numbers, measures what it claims.
+        for (CodePath p : l.paths) {
+            for (int scale : {1, 2}) {
+                RunDesc d = l.preset;
+                d.path = p;
+                d.api = Api::simulated;
+                d.count = std::max(1, d.count / scale);
+                d.latency_ms = d.latency_ms * scale;
+                Fixture f;
+                const RunStats s = f.run(d);
+                const Verdict v = judge_run(f.scheduler.run(), s);
+                EXPECT_TRUE(v.ok) << l.id << " / " << code_path_name(p) << ": " << v.line << " " << v.reason;
+                EXPECT_NE(claim_for(d).find(format_duration_ms(model_wall_ms(d))), std::string::npos) << claim_for(d);
+            }
+        }
+    }
+    EXPECT_EQ(file.lessons[0].preset.path, CodePath::sequential);
+    EXPECT_EQ(claim_for(file.lessons[0].preset), "expected = N x latency = 20 x 250 ms = 5.00 s");
+    EXPECT_TRUE(file.lessons[2].loop_view);
+}
+
+TEST(Lessons, ClaimsTeachTheirNumbers) {
+    const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
+    auto lesson = [&](const std::string& id) {
+        for (const Lesson& l : file.lessons) if (l.id == id) return l;
+        ADD_FAILURE() << id;
+        return Lesson{};
+    };
+    EXPECT_DOUBLE_EQ(model_wall_ms(lesson("wait-together").preset), 500);
+    RunDesc cpu = lesson("when-not-worth-it").preset;
+    EXPECT_DOUBLE_EQ(model_wall_ms(cpu), 300 + 20 * 50);
+    cpu.path = CodePath::sequential;
+    EXPECT_DOUBLE_EQ(model_wall_ms(cpu), 20 * 350);
+    RunDesc tail = lesson("timeouts-retries").preset;
+    const double with_retries = model_wall_ms(tail);
+    tail.path = CodePath::concurrent;
+    EXPECT_DOUBLE_EQ(model_wall_ms(tail), 4000) << "plain gather waits for the hiccup";
+    EXPECT_LT(with_retries, 3000) << "the timeout cuts it short";
+    RunDesc blocking = lesson("blocking-the-loop").preset;
+    EXPECT_DOUBLE_EQ(model_wall_ms(blocking), 12 * 300);
+    blocking.path = CodePath::thread_pool;
+    EXPECT_DOUBLE_EQ(model_wall_ms(blocking), 3 * 300);
+}
+
+TEST(Lessons, BadFilesGetLineNumberedErrorsAndGoodLessonsSurvive) {
+    const std::string text =
+        "lesson: good\ntitle: Good\npaths: concurrent\npreset: n=5\ntext:\nHello.\n"
+        "lesson: bad-path\ntitle: Bad\npaths: paralel\n"
+        "lesson: bad-preset\ntitle: Bad\npaths: sequential\npreset: n=abc\n"
+        "lesson: out-of-range\ntitle: Bad\npaths: sequential\npreset: n=99999\n"
+        "lesson: no-title\npaths: sequential\n"
+        "lesson: unknown-key\ntitle: X\npaths: sequential\ncolour: red\n";
+    const LessonFile f = parse_lessons(text, "extra.txt");
+    ASSERT_EQ(f.lessons.size(), 1u);
+    EXPECT_EQ(f.lessons[0].id, "good");
+    EXPECT_EQ(f.lessons[0].preset.count, 5);
+    ASSERT_EQ(f.errors.size(), 5u);
+    EXPECT_EQ(f.errors[0], "extra.txt:9: unknown code path 'paralel'");
+    EXPECT_EQ(f.errors[1], "extra.txt:13: n must be a whole number, got 'abc'");
+    EXPECT_EQ(f.errors[2], "extra.txt:17: N = 99,999 is above 10,000: using 10,000.");
+    EXPECT_EQ(f.errors[3], "extra.txt:18: lesson 'no-title' has no title");
+    EXPECT_EQ(f.errors[4], "extra.txt:23: unknown key 'colour'");
+    EXPECT_TRUE(parse_lessons("", "empty.txt").lessons.empty());
+    EXPECT_EQ(parse_lessons("<html>not a lesson file</html>", "page.html").errors.size(), 1u);
+}
+
+TEST(Lessons, VerdictsSayWhyWhenTheyFail) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 4, 100);
+    f.scheduler.begin(d, 0);
+    run_virtual(&f.scheduler, &f.transport, 0);
+    ap::Run late = f.scheduler.run();
+    for (RequestTrace& r : late.requests) r.finished_us += 200 * ms;
+    late.end_us += 200 * ms;
+    const Verdict v = judge_run(late, compute_stats(late));
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.line, "measured 300 ms, expected 100 ms  \xe2\x9c\x97");
+    EXPECT_EQ(v.reason, "slower than the model: this machine or network adds 200 ms");
+}
+
+TEST(Lessons, AsCompletedOrderAndTheLoopStepper) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::as_completed, 5, 400);
+    d.spread = Spread::uneven;
+    f.run(d);
+    const std::vector<int> order = finishing_order(f.scheduler.run());
+    ASSERT_EQ(order.size(), 5u);
+    for (size_t i = 1; i < order.size(); ++i) EXPECT_LE(request_latency_ms(d, order[i - 1]), request_latency_ms(d, order[i]));
+
+    Fixture g;
+    RunDesc loop = desc_of(CodePath::concurrent, 3, 300);
+    loop.cpu_ms = 40;
+    g.run(loop);
+    const std::vector<LoopStep> steps = loop_steps(g.scheduler.run());
+    ASSERT_GE(steps.size(), 10u);
+    EXPECT_EQ(steps[0].states, std::vector<CoroutineState>(3, CoroutineState::not_started));
+    EXPECT_EQ(steps[3].states, std::vector<CoroutineState>(3, CoroutineState::waiting)) << "all three park on await";
+    bool saw_ready_behind_running = false;
+    for (const LoopStep& s : steps) {
+        const int running = int(std::count(s.states.begin(), s.states.end(), CoroutineState::running));
+        EXPECT_LE(running, 1) << "one thread: one coroutine runs at a time";
+        if (running == 1 && std::count(s.states.begin(), s.states.end(), CoroutineState::ready) > 0) saw_ready_behind_running = true;
+    }
+    EXPECT_TRUE(saw_ready_behind_running);
+    EXPECT_EQ(steps.back().states, std::vector<CoroutineState>(3, CoroutineState::done));
 }

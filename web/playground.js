@@ -8,7 +8,7 @@
 (function () {
   'use strict';
   const PATHS = ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group', 'pool_limit',
-    'blocking_in_async', 'thread_pool'];
+    'blocking_in_async', 'thread_pool', 'retry_backoff'];
   const SPREADS = ['even', 'uneven', 'slow_tail'];
   const APIS = ['page', 'server', 'simulated'];
   const status = document.getElementById('status');

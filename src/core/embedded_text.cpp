@@ -19,9 +19,22 @@ std::string python_for(CodePath path) {
     return text ? text : "# " + name + " was not embedded in this build.\n";
 }
 
-std::string render_snippet(const std::string& text, const RunDesc& d) {
-    struct Setting { const char* prefix; int value; };
-    const Setting settings[] = {{"N = ", d.count}, {"DELAY_MS = ", d.latency_ms}, {"LIMIT = ", d.limit}};
+std::string render_snippet(const std::string& text, const RunDesc& d, const std::string& base) {
+    struct Setting { const char* name; std::string value; };
+    const Setting settings[] = {
+        {"N", std::to_string(d.count)},
+        {"DELAY_MS", std::to_string(d.latency_ms)},
+        {"LIMIT", std::to_string(d.limit)},
+        {"CPU_MS", std::to_string(d.cpu_ms)},
+        {"UNEVEN", d.spread == Spread::uneven ? "True" : "False"},
+        {"SLOW_EVERY", d.spread == Spread::slow_tail ? std::to_string(d.slow_every) : "0"},
+        {"SLOW_MS", std::to_string(d.slow_ms)},
+        {"TIMEOUT_MS", std::to_string(d.timeout_ms)},
+        {"RETRIES", std::to_string(d.retries)},
+        {"BACKOFF_MS", std::to_string(d.backoff_ms)},
+        {"FAIL_PCT", std::to_string(d.fail_pct)},
+        {"BASE", base.empty() ? std::string() : "\"" + base + "\""},
+    };
     std::string out;
     out.reserve(text.size());
     size_t pos = 0;
@@ -30,10 +43,15 @@ std::string render_snippet(const std::string& text, const RunDesc& d) {
         if (end == std::string::npos) end = text.size();
         std::string line = text.substr(pos, end - pos);
         for (const Setting& s : settings) {
-            if (line.compare(0, std::strlen(s.prefix), s.prefix) == 0) {
-                line = std::string(s.prefix) + std::to_string(s.value);
-                break;
-            }
+            const std::string prefix = std::string(s.name) + " = ";
+            if (s.value.empty() || line.compare(0, prefix.size(), prefix) != 0) continue;
+            // Keep the comment after the value, aligned as it was.
+            const size_t comment = line.find("  #", prefix.size());
+            std::string rest = comment == std::string::npos ? "" : line.substr(comment);
+            const size_t old_len = (comment == std::string::npos ? line.size() : comment) - prefix.size();
+            if (!rest.empty() && s.value.size() < old_len) rest.insert(0, old_len - s.value.size(), ' ');
+            line = prefix + s.value + rest;
+            break;
         }
         out += line;
         if (end < text.size()) out += '\n';

@@ -23,8 +23,9 @@ const char* python_file_for(CodePath path);
 // That program's text, or an explanation when it is missing.
 std::string python_for(CodePath path);
 
-// The program with its top-level settings (N = ..., DELAY_MS = ..., LIMIT = ...) set to the run's
-// numbers, so the code beside the waterfall is the code that would produce it.
-std::string render_snippet(const std::string& text, const RunDesc& desc);
+// The program with its top-level settings (N = ..., DELAY_MS = ..., LIMIT = ..., CPU_MS = ..., and the
+// rest) set to the run's numbers, so the code beside the waterfall is the code that would produce it.
+// base, when given, replaces BASE (the dev server's address) too. Trailing comments are kept.
+std::string render_snippet(const std::string& text, const RunDesc& desc, const std::string& base = "");
 
 }  // namespace ap

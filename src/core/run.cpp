@@ -16,6 +16,7 @@ static const CodePathInfo code_paths[code_path_count] = {
     {"pool_limit", "httpx pool of k", "pool_limit.py", Schedule::k_at_a_time, true, "a free connection in the pool"},
     {"blocking_in_async", "requests inside async def", "requests_in_async.py", Schedule::one_at_a_time, true, "the event loop, blocked by the call before"},
     {"thread_pool", "asyncio.to_thread, k threads", "thread_pool.py", Schedule::k_at_a_time, true, "a free worker thread"},
+    {"retry_backoff", "gather with timeout + retries", "retries.py", Schedule::all_at_once, true, ""},
 };
 
 const CodePathInfo& code_path_info(CodePath p) {
@@ -77,14 +78,18 @@ bool parse_spread(const std::string& s, Spread* out) {
     return false;
 }
 
-int request_latency_ms(const RunDesc& d, int index) {
+int request_latency_ms(const RunDesc& d, int index, int attempt) {
     switch (d.spread) {
         case Spread::even: return d.latency_ms;
         case Spread::uneven: return int(int64_t(d.latency_ms) * (50 + (int64_t(index) * 37) % 101) / 100);
-        case Spread::slow_tail: return index % d.slow_every == d.slow_every - 1 ? d.slow_ms : d.latency_ms;
+        case Spread::slow_tail:
+            return attempt == 0 && index % d.slow_every == d.slow_every - 1 ? d.slow_ms : d.latency_ms;
     }
     return d.latency_ms;
 }
+
+int effective_timeout_ms(const RunDesc& d) { return d.path == CodePath::retry_backoff ? d.timeout_ms : program_timeout_ms; }
+int effective_retries(const RunDesc& d) { return d.path == CodePath::retry_backoff ? d.retries : 0; }
 
 uint32_t fnv1a(const std::string& s) {
     uint32_t h = 2166136261u;
@@ -150,7 +155,7 @@ std::vector<std::string> clamp_run_desc(RunDesc* d) {
 std::string request_url(const RunDesc& d, int index, int attempt) {
     std::string url = d.base_url;
     while (!url.empty() && url.back() == '/') url.pop_back();
-    url += "/api/delay/" + std::to_string(request_latency_ms(d, index));
+    url += "/api/delay/" + std::to_string(request_latency_ms(d, index, attempt));
     // The request index keeps URLs distinct, so no cache layer could ever merge two requests.
     url += "?i=" + std::to_string(index);
     if (attempt > 0) url += "&attempt=" + std::to_string(attempt);

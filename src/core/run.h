@@ -23,8 +23,9 @@ enum class CodePath : uint8_t {
     pool_limit,         // gather through an httpx pool of `limit` connections: the pool queues the rest
     blocking_in_async,  // requests.get inside async def under gather: it blocks the event loop, one at a time
     thread_pool,        // the blocking call moved to `limit` worker threads (asyncio.to_thread)
+    retry_backoff,      // gather where each call has a timeout and retries timeouts and 5xx with back-off
 };
-inline constexpr int code_path_count = 10;
+inline constexpr int code_path_count = 11;
 
 // How a code path lets requests overlap.
 enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };
@@ -74,6 +75,9 @@ inline constexpr int spread_count = 3;
 const char* spread_name(Spread s);
 bool parse_spread(const std::string& s, Spread* out);
 
+// The browser opens at most this many HTTP/1.1 connections to one host.
+inline constexpr int browser_connections_per_host = 6;
+
 // Ranges the page accepts; anything outside is clamped with a note (see clamp_run_desc).
 struct Limits {
     static constexpr int min_count = 1, max_count = 10000;
@@ -106,8 +110,14 @@ struct RunDesc {
     bool operator==(const RunDesc&) const = default;
 };
 
-// The latency request `index` asks the API for.
-int request_latency_ms(const RunDesc& desc, int index);
+// The latency attempt `attempt` of request `index` asks the API for. A slow-tail call is slow on its first
+// attempt only: the hiccup that a timeout and a retry get around.
+int request_latency_ms(const RunDesc& desc, int index, int attempt = 0);
+// The per-attempt timeout and the retries the code path really has: only the retries program
+// (retries.py) sets its own; every other program keeps httpx's/requests' 20 s and never retries.
+int effective_timeout_ms(const RunDesc& desc);
+int effective_retries(const RunDesc& desc);
+inline constexpr int program_timeout_ms = 20000;
 // Whether the API fails attempt `attempt` of request `index` with a 503: FNV-1a of "<index>-<attempt>",
 // mod 100, below fail_pct. The in-page API and the dev server decide the same way from ?fail=&key=.
 bool attempt_fails(const RunDesc& desc, int index, int attempt);

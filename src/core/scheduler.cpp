@@ -32,6 +32,7 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
         RunDesc one_at_a_time = desc;
         one_at_a_time.path = CodePath::sequential;
         run_.sequential_ms = desc.path == CodePath::sequential ? run_.expected_ms : model_wall_ms(one_at_a_time);
+        run_.capped_ms = desc.api == Api::server ? model_wall_ms(desc, browser_connections_per_host) : run_.expected_ms;
     }
     run_.requests.assign(size_t(desc.count), RequestTrace{});
     if (code_path_info(desc.path).created_up_front) {
@@ -44,6 +45,7 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
 
 bool Scheduler::can_start_next() const {
     if (run_.state != RunState::running || run_.next_index >= int(run_.requests.size())) return false;
+    if (wire_cap_ > 0 && run_.in_flight >= wire_cap_) return false;
     switch (code_path_info(run_.desc.path).schedule) {
         case Schedule::one_at_a_time: return run_.in_flight == 0;
         case Schedule::all_at_once: return true;
@@ -71,7 +73,7 @@ void Scheduler::start_attempt(int index, int64_t now_us) {
     r.attempts.push_back(a);
     RequestSpec spec;
     spec.url = request_url(run_.desc, index, attempt);
-    spec.latency_ms = request_latency_ms(run_.desc, index);
+    spec.latency_ms = request_latency_ms(run_.desc, index, attempt);
     spec.status = attempt_fails(run_.desc, index, attempt) ? 503 : run_.desc.status;
     transport_->start(make_request_id(run_.generation, index, attempt), spec, now_us);
 }
@@ -105,7 +107,7 @@ void Scheduler::attempt_failed(int index, Outcome outcome, int status, const std
     a.outcome = outcome;
     a.status = status;
     const int done = int(r.attempts.size());
-    if (retryable(outcome, status) && done <= run_.desc.retries && done < max_attempts) {
+    if (retryable(outcome, status) && done <= effective_retries(run_.desc) && done < max_attempts) {
         r.retry_at_us = now_us + backoff_us(run_.desc, index, done);  // the request keeps its slot meanwhile
         return;
     }
@@ -177,7 +179,8 @@ void Scheduler::pump(int64_t now_us) {
 
 void Scheduler::advance(int64_t now_us) {
     if (!running()) return;
-    const int64_t timeout_us = int64_t(run_.desc.timeout_ms) * 1000;
+    const int timeout_ms = effective_timeout_ms(run_.desc);
+    const int64_t timeout_us = int64_t(timeout_ms) * 1000;
     bool any = false;
     for (size_t i = 0; i < run_.requests.size(); ++i) {
         RequestTrace& r = run_.requests[i];
@@ -193,7 +196,7 @@ void Scheduler::advance(int64_t now_us) {
         if (a.outcome != Outcome::in_flight || now_us < a.started_us + timeout_us) continue;
         const int attempt = int(r.attempts.size()) - 1;
         transport_->abort(make_request_id(run_.generation, int(i), attempt));
-        attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(run_.desc.timeout_ms) + " ms timeout", now_us);
+        attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(timeout_ms) + " ms timeout", now_us);
         any = true;
     }
     if (any) pump(now_us);
@@ -206,7 +209,7 @@ int64_t Scheduler::next_deadline_us() const {
     for (const RequestTrace& r : run_.requests) {
         if (r.outcome != Outcome::in_flight) continue;
         if (r.retry_at_us >= 0) consider(r.retry_at_us);
-        else if (r.attempts.back().outcome == Outcome::in_flight) consider(r.attempts.back().started_us + int64_t(run_.desc.timeout_ms) * 1000);
+        else if (r.attempts.back().outcome == Outcome::in_flight) consider(r.attempts.back().started_us + int64_t(effective_timeout_ms(run_.desc)) * 1000);
     }
     return best;
 }
@@ -234,9 +237,10 @@ void Scheduler::cancel(int64_t now_us) {
     run_.next_index = int(run_.requests.size());
 }
 
-double model_wall_ms(const RunDesc& desc) {
+double model_wall_ms(const RunDesc& desc, int wire_cap) {
     VirtualTransport transport;
     Scheduler model(&transport, /*with_expectation=*/false);
+    model.wire_cap_ = wire_cap;
     RunDesc d = desc;
     d.api = Api::simulated;
     model.begin(d, 0);

@@ -35,6 +35,7 @@ struct Run {
     int64_t end_us = -1;       // when the last request ended or the run was cancelled
     double expected_ms = 0;    // what the model says this run takes (model_wall_ms at begin)
     double sequential_ms = 0;  // what the model says the same calls take one at a time: the speedup's yardstick
+    double capped_ms = 0;      // server API only: the expectation with the browser's 6 connections per host
     std::vector<RequestTrace> requests;
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
@@ -78,6 +79,8 @@ private:
 
     Transport* transport_;
     bool with_expectation_;
+    int wire_cap_ = 0;  // model only: most attempts on the wire at once (0 = no cap)
+    friend double model_wall_ms(const RunDesc&, int);
     Run run_;
     uint16_t last_generation_ = 0;
     bool pumping_ = false;
@@ -87,6 +90,7 @@ private:
 // What the model says a run takes: the run played in virtual time with every API answer exactly as
 // the desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the
 // yardstick for the real ones.
-double model_wall_ms(const RunDesc& desc);
+// wire_cap > 0 also holds the model to that many requests on the wire at once (the browser's per-host cap).
+double model_wall_ms(const RunDesc& desc, int wire_cap = 0);
 
 }  // namespace ap

@@ -10,8 +10,6 @@
 
 namespace ap {
 
-// The browser opens at most this many HTTP/1.1 connections to one host.
-inline constexpr int browser_connections_per_host = 6;
 
 // The textbook formula, for runs with even latencies and no CPU work, failures or retries (the page's
 // expectations come from model_wall_ms, which also covers those):

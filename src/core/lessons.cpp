@@ -1,0 +1,266 @@
+#include "lessons.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+namespace ap {
+
+static std::string trim(const std::string& s) {
+    const size_t a = s.find_first_not_of(" \t\r");
+    if (a == std::string::npos) return "";
+    const size_t b = s.find_last_not_of(" \t\r");
+    return s.substr(a, b - a + 1);
+}
+
+static bool parse_int(const std::string& s, int* out) {
+    if (s.empty() || s.size() > 9) return false;
+    char* end = nullptr;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (*end != '\0') return false;
+    *out = int(v);
+    return true;
+}
+
+bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
+    std::istringstream in(preset);
+    std::string item;
+    while (in >> item) {
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos) { *error = "'" + item + "' is not key=value"; return false; }
+        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+        if (key == "path") {
+            if (!parse_code_path(value, &d->path)) { *error = "unknown code path '" + value + "'"; return false; }
+            continue;
+        }
+        if (key == "api") {
+            if (!parse_api(value, &d->api)) { *error = "unknown API '" + value + "' (page, server or simulated)"; return false; }
+            continue;
+        }
+        if (key == "spread") {
+            if (!parse_spread(value, &d->spread)) { *error = "unknown spread '" + value + "' (even, uneven or slow_tail)"; return false; }
+            continue;
+        }
+        static const std::map<std::string, int RunDesc::*> ints = {
+            {"n", &RunDesc::count}, {"latency", &RunDesc::latency_ms}, {"limit", &RunDesc::limit},
+            {"status", &RunDesc::status}, {"timeout", &RunDesc::timeout_ms}, {"slow_every", &RunDesc::slow_every},
+            {"slow_ms", &RunDesc::slow_ms}, {"cpu", &RunDesc::cpu_ms}, {"retries", &RunDesc::retries},
+            {"backoff", &RunDesc::backoff_ms}, {"fail", &RunDesc::fail_pct}};
+        auto it = ints.find(key);
+        if (it == ints.end()) { *error = "unknown setting '" + key + "'"; return false; }
+        if (!parse_int(value, &(d->*(it->second)))) { *error = key + " must be a whole number, got '" + value + "'"; return false; }
+    }
+    RunDesc clamped = *d;
+    const std::vector<std::string> notes = clamp_run_desc(&clamped);
+    if (!notes.empty()) { *error = notes.front(); return false; }
+    return true;
+}
+
+LessonFile parse_lessons(const std::string& text, const std::string& file_name) {
+    LessonFile out;
+    std::istringstream in(text);
+    std::string line;
+    int line_no = 0;
+    Lesson current;
+    bool have = false, in_text = false, broken = false;
+    std::string paragraph;
+    auto fail = [&](const std::string& why) {
+        out.errors.push_back(file_name + ":" + std::to_string(line_no) + ": " + why);
+        broken = true;
+    };
+    auto flush_paragraph = [&]() {
+        if (!paragraph.empty()) current.paragraphs.push_back(paragraph);
+        paragraph.clear();
+    };
+    auto finish = [&]() {
+        if (!have) return;
+        flush_paragraph();
+        if (!broken) {
+            if (current.title.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no title");
+            else if (current.paths.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths");
+            else out.lessons.push_back(current);
+        }
+        current = Lesson{};
+        have = in_text = broken = false;
+    };
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.rfind("lesson:", 0) == 0) {
+            finish();
+            have = true;
+            current.id = trim(line.substr(7));
+            current.source = file_name + ":" + std::to_string(line_no);
+            if (current.id.empty()) fail("a lesson needs an id after 'lesson:'");
+            continue;
+        }
+        if (in_text) {
+            if (trim(line).empty()) flush_paragraph();
+            else paragraph += (paragraph.empty() ? "" : " ") + trim(line);
+            continue;
+        }
+        const std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        if (!have) { fail("text before the first 'lesson:' line"); broken = false; continue; }
+        const size_t colon = t.find(':');
+        if (colon == std::string::npos) { fail("expected 'key: value', got '" + t + "'"); continue; }
+        const std::string key = trim(t.substr(0, colon)), value = trim(t.substr(colon + 1));
+        if (key == "title") {
+            current.title = value;
+        } else if (key == "paths") {
+            std::istringstream names(value);
+            std::string name;
+            while (names >> name) {
+                CodePath p;
+                if (!parse_code_path(name, &p)) { fail("unknown code path '" + name + "'"); break; }
+                current.paths.push_back(p);
+            }
+        } else if (key == "preset") {
+            std::string error;
+            if (!apply_preset(value, &current.preset, &error)) fail(error);
+        } else if (key == "view") {
+            if (value == "loop") current.loop_view = true;
+            else fail("unknown view '" + value + "' (the one view is 'loop')");
+        } else if (key == "text") {
+            in_text = true;
+            if (!value.empty()) paragraph = value;
+        } else {
+            fail("unknown key '" + key + "'");
+        }
+    }
+    finish();
+    // The first path is the one shown first.
+    for (Lesson& l : out.lessons) l.preset.path = l.paths.front();
+    return out;
+}
+
+std::string claim_for(const RunDesc& d) {
+    char buf[240];
+    const bool textbook = d.spread == Spread::even && d.cpu_ms == 0 && d.retries == 0 && d.fail_pct == 0;
+    const std::string total = format_duration_ms(model_wall_ms(d));
+    if (textbook) {
+        switch (code_path_info(d.path).schedule) {
+            case Schedule::one_at_a_time:
+                std::snprintf(buf, sizeof buf, "expected = N x latency = %d x %d ms = %s", d.count, d.latency_ms, total.c_str());
+                return buf;
+            case Schedule::all_at_once:
+                std::snprintf(buf, sizeof buf, "expected = one latency = %s, however many calls (%d)", total.c_str(), d.count);
+                return buf;
+            case Schedule::k_at_a_time:
+                std::snprintf(buf, sizeof buf, "expected = ceil(N / k) x latency = %d x %d ms = %s", (d.count + d.limit - 1) / d.limit,
+                              d.latency_ms, total.c_str());
+                return buf;
+        }
+    }
+    if (d.spread == Spread::even && d.cpu_ms > 0 && d.retries == 0 && d.fail_pct == 0) {
+        if (code_path_info(d.path).schedule == Schedule::one_at_a_time) {
+            std::snprintf(buf, sizeof buf, "expected = N x (latency + CPU) = %d x (%d + %d) ms = %s", d.count, d.latency_ms, d.cpu_ms, total.c_str());
+            return buf;
+        }
+        if (code_path_info(d.path).schedule == Schedule::all_at_once) {
+            std::snprintf(buf, sizeof buf, "expected = latency + N x CPU = %d + %d x %d ms = %s: the waits overlap, the computing does not",
+                          d.latency_ms, d.count, d.cpu_ms, total.c_str());
+            return buf;
+        }
+    }
+    std::snprintf(buf, sizeof buf, "expected = %s, by the model (the run played in virtual time)", total.c_str());
+    return buf;
+}
+
+Verdict judge_run(const Run& run, const RunStats& s, double tolerance) {
+    Verdict v;
+    v.measured_ms = s.wall_ms;
+    v.expected_ms = run.desc.api == Api::server ? run.capped_ms : run.expected_ms;
+    const std::string nums = "measured " + format_duration_ms(v.measured_ms) + ", expected " + format_duration_ms(v.expected_ms);
+    if (run.state == RunState::cancelled) {
+        v.line = nums + " - cancelled";
+        v.reason = "the run was cancelled before it finished";
+        return v;
+    }
+    const double slack = std::max(tolerance * v.expected_ms, 25.0);  // a few ms of browser overhead on tiny runs
+    v.ok = std::fabs(v.measured_ms - v.expected_ms) <= slack && s.network_errors == 0;
+    v.line = nums + (v.ok ? "  \xe2\x9c\x93" : "  \xe2\x9c\x97");
+    if (!v.ok) {
+        if (s.network_errors > 0) v.reason = std::to_string(s.network_errors) + " requests got no answer: is the API reachable?";
+        else if (v.measured_ms > v.expected_ms) v.reason = "slower than the model: this machine or network adds " + format_duration_ms(v.measured_ms - v.expected_ms);
+        else v.reason = "faster than the model expects: the API answered early";
+    }
+    return v;
+}
+
+std::vector<int> finishing_order(const Run& run) {
+    std::vector<int> order;
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        if (run.requests[i].finished_us >= 0) order.push_back(int(i));
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return run.requests[size_t(a)].finished_us < run.requests[size_t(b)].finished_us; });
+    return order;
+}
+
+const char* coroutine_state_name(CoroutineState s) {
+    switch (s) {
+        case CoroutineState::not_started: return "not started";
+        case CoroutineState::running: return "running";
+        case CoroutineState::waiting: return "waiting (await)";
+        case CoroutineState::ready: return "ready";
+        case CoroutineState::backing_off: return "sleeping before a retry";
+        case CoroutineState::done: return "done";
+    }
+    return "?";
+}
+
+std::vector<LoopStep> loop_steps(const Run& run) {
+    // At one instant: answers land first, then a coroutine finishes, then new requests go out, then the
+    // loop resumes the next ready one; so no instant shows two coroutines running.
+    struct Event { int64_t at; int order; int call; CoroutineState to; std::string what; };
+    std::vector<Event> events;
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        const int c = int(i);
+        const std::string name = "call " + std::to_string(c + 1);
+        for (size_t a = 0; a < r.attempts.size(); ++a) {
+            const Attempt& at = r.attempts[a];
+            events.push_back({at.started_us, 2, c, CoroutineState::waiting,
+                              name + (a ? " tries again" : " sends its request") + " and parks on await; the loop is free"});
+            if (at.ended_us >= 0 && a + 1 < r.attempts.size())
+                events.push_back({at.ended_us, 0, c, CoroutineState::backing_off, name + " failed (" + std::string(outcome_name(at.outcome)) + "): it sleeps, then retries"});
+        }
+        if (r.answered_us >= 0) {
+            if (r.handled_us > r.answered_us) {
+                events.push_back({r.answered_us, 0, c, CoroutineState::ready, name + " has its answer, but the loop is busy: it is ready, not running"});
+            }
+            if (r.finished_us > r.handled_us) {
+                events.push_back({r.handled_us, 3, c, CoroutineState::running, "the loop resumes " + name + ": it computes on the answer, nothing else runs"});
+            }
+        }
+        if (r.finished_us >= 0) {
+            events.push_back({r.finished_us, 1, c, CoroutineState::done,
+                              name + (r.outcome == Outcome::ok ? " is done" : std::string(" ends: ") + outcome_name(r.outcome))});
+        }
+    }
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+        return a.at != b.at ? a.at < b.at : a.order < b.order;
+    });
+    std::vector<LoopStep> steps;
+    std::vector<CoroutineState> states(run.requests.size(), CoroutineState::not_started);
+    LoopStep first;
+    first.at_us = 0;
+    first.what = "asyncio.run starts the event loop; " + std::to_string(run.requests.size()) + " calls to make";
+    first.states = states;
+    steps.push_back(first);
+    for (const Event& e : events) {
+        states[size_t(e.call)] = e.to;
+        LoopStep s;
+        s.at_us = e.at - run.start_us;
+        s.what = e.what;
+        s.states = states;
+        steps.push_back(std::move(s));
+    }
+    return steps;
+}
+
+}  // namespace ap

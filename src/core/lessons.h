@@ -1,0 +1,75 @@
+// lessons.h — the lessons: data, not code. A lesson file (src/lessons/lessons.txt is the built-in one;
+// a teacher can add another through the page's ?lessons= URL parameter) holds blocks like
+//
+//   lesson: wait-together
+//   title: Wait together
+//   paths: concurrent await_in_loop          (the code paths the learner may toggle; the first is shown)
+//   preset: n=50 latency=500 api=page        (any RunDesc knob: see apply_preset)
+//   view: loop                               (optional: "loop" adds the event-loop stepper)
+//   text:
+//   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
+//
+// Each lesson's claim is computed from the model, never written by hand, and every run gets a verdict:
+// measured against expected, with a one-line reason when they differ.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "run.h"
+#include "scheduler.h"
+#include "stats.h"
+
+namespace ap {
+
+struct Lesson {
+    std::string id;
+    std::string title;
+    std::vector<CodePath> paths;
+    RunDesc preset;                      // the run the lesson starts from
+    std::vector<std::string> paragraphs;
+    bool loop_view = false;              // shows the event-loop stepper
+    std::string source;                  // "lessons.txt:12", where it was defined
+};
+
+struct LessonFile {
+    std::vector<Lesson> lessons;
+    std::vector<std::string> errors;     // "extra.txt:7: unknown code path 'paralel'"
+};
+
+// Parses a lesson file. Lessons with errors are left out; the others are kept.
+LessonFile parse_lessons(const std::string& text, const std::string& file_name);
+
+// Applies "key=value key=value" to desc. Keys: path n latency limit api status timeout spread slow_every
+// slow_ms cpu retries backoff fail. Returns false with *error set on an unknown key or a bad value.
+bool apply_preset(const std::string& preset, RunDesc* desc, std::string* error);
+
+// The claim, in numbers, for a run of desc: "expected = N x latency = 20 x 250 ms = 5.00 s".
+std::string claim_for(const RunDesc& desc);
+
+// The verdict on a finished run: measured against the model (with the browser's connection cap for the
+// server API), within `tolerance` (0.15 = 15%).
+struct Verdict {
+    bool ok = false;
+    double measured_ms = 0;
+    double expected_ms = 0;
+    std::string line;    // "measured 5.08 s, expected 5.00 s ✓"
+    std::string reason;  // for ✗: why (the connection cap, failures, a cancel, this machine)
+};
+Verdict judge_run(const Run& run, const RunStats& stats, double tolerance = 0.15);
+
+// The order in which the run's requests finished (request indices), e.g. for as_completed.
+std::vector<int> finishing_order(const Run& run);
+
+// The event loop, step by step: at each instant something happens to a coroutine (it sends its request
+// and parks on await, its answer arrives, the loop resumes it, it finishes), and every coroutine is in
+// one state. Built from a run's trace; meant for small runs (a handful of coroutines).
+enum class CoroutineState : uint8_t { not_started, running, waiting, ready, backing_off, done };
+const char* coroutine_state_name(CoroutineState s);
+struct LoopStep {
+    int64_t at_us = 0;        // relative to the run's start
+    std::string what;         // "call 2 gets its answer; it is ready, but the loop is busy with call 1"
+    std::vector<CoroutineState> states;
+};
+std::vector<LoopStep> loop_steps(const Run& run);
+
+}  // namespace ap
