@@ -94,6 +94,7 @@ test('the page is ready with its in-page API serving and the dev server reachabl
 });
 
 test('a person runs the loop, then gather, by clicking', async () => {
+  await click('settings');  // every code path is under "All settings"
   await click('path:sequential');
   await typeInto('n', 5);
   await typeInto('latency', 200);
@@ -219,8 +220,77 @@ test('without service workers the page falls back to simulated runs and says so'
   assert.deepEqual(errors, []);
 });
 
+test('every lesson, opened and run through the page, proves its claim (a screenshot each)', async () => {
+  allowedErrors = /Failed to load resource: the server responded with a status of 503/;  // the retries lesson's injected 503s
+  try {
+    await page.evaluate(() => window.playground.lesson(1));
+    const { count, lessons } = await page.evaluate(() => window.playground.lessonState());
+    assert.equal(count, 10);
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await click('lesson:next');  // as a person walks through them
+      const state = await page.evaluate(() => window.playground.lessonState());
+      assert.equal(state.id, lessons[i]);
+      assert.ok(state.claim.startsWith('expected'), state.claim);
+      const result = await clickRun();
+      assert.equal(result.state, 'finished', state.id);
+      await page.waitForTimeout(150);
+      const after = await page.evaluate(() => window.playground.lessonState());
+      assert.ok(after.verdict, `${state.id}: no verdict`);
+      console.log(`# lesson ${i + 1} ${state.id}: ${after.verdict.path}: ${after.verdict.line}`);
+      assert.equal(after.verdict.ok, true, `${state.id}: ${after.verdict.line} ${after.verdict.reason}`);
+      if (state.id === 'just-enough-asyncio') {
+        for (let k = 0; k < 4; k++) await click('loop:forward');
+      }
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: path.join(args.out, `lesson-${String(i + 1).padStart(2, '0')}-${state.id}.png`) });
+    }
+    const done = (await page.evaluate(() => window.playground.lessonState())).done;
+    assert.equal(done.length, 10, 'every lesson is marked as seen to hold');
+  } finally {
+    allowedErrors = null;
+  }
+  noConsoleErrors();
+});
+
+test('the place and the marks survive a reload; a bad lesson file is explained, built-ins stay', async () => {
+  await page.evaluate(() => window.playground.lesson('limits'));
+  await page.reload();
+  await page.evaluate(() => window.playground.ready);
+  const state = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(state.id, 'limits');
+  assert.equal(state.done.length, 10);
+  allowedErrors = /status of 404/;
+  try {
+    await page.goto(`${dev.url}?lessons=missing.txt`);
+    await page.evaluate(() => window.playground.ready);
+  } finally {
+    allowedErrors = null;
+  }
+  const bad = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(bad.count, 10);
+  assert.match(bad.errors.join(' '), /missing\.txt: could not be loaded \(HTTP 404\)/);
+  await page.screenshot({ path: path.join(args.out, 'bad-lesson-file.png') });
+  // A teacher's own lesson, added from a URL, opened by id.
+  const extra = 'lesson: teacher\ntitle: A teacher\'s lesson\npaths: bounded\npreset: n=6 latency=100 limit=2\ntext:\nTwo at a time.\n' +
+    'lesson: broken\ntitle: Broken\npaths: parallel\n';
+  await page.goto(`${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(extra))}&lesson=teacher`);
+  await page.evaluate(() => window.playground.ready);
+  const added = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(added.count, 11);
+  assert.equal(added.id, 'teacher');
+  assert.match(added.errors.join(' '), /:9: unknown code path 'parallel'/);
+  const r = await clickRun();
+  assert.equal(r.path, 'bounded');
+  assert.equal(r.expectedMs, 300);
+  noConsoleErrors();
+});
+
 test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {
+  await page.goto(dev.url);
+  await page.evaluate(() => window.playground.ready);
   await page.evaluate(() => window.playground.run({ path: 'sequential', n: 10, latencyMs: 200, api: 'page' }));
+  await click('settings');
   await click('path:concurrent');
   await typeInto('n', 10);
   await typeInto('latency', 200);

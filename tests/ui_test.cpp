@@ -26,6 +26,7 @@ struct Headless {
         unsigned char* pixels;
         int w, h;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // builds the font atlas
+        for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k;
         app_init(app, nullptr);                         // no browser: the simulated API only
         ApiStatus s;
         s.server_base = "http://127.0.0.1:8000";
@@ -58,6 +59,7 @@ struct Headless {
         frame();
         io.MouseDown[0] = false;
         frame();
+        frame();  // what the click changed is laid out in the frame after it
     }
 
     void advance_to(int64_t t) {
@@ -101,6 +103,7 @@ TEST(Ui, DrawsEveryStateOfARun) {
 TEST(Ui, ClickingTheControlsChangesTheRunAndStartsIt) {
     Headless h;
     h.frame();
+    h.click("settings");  // every code path is under "All settings"
     h.click("path:concurrent");
     EXPECT_EQ(h.app.desc.path, CodePath::concurrent);
     h.click("path:bounded");
@@ -111,12 +114,43 @@ TEST(Ui, ClickingTheControlsChangesTheRunAndStartsIt) {
 
 TEST(Ui, ServerApiShowsItsUrlFieldAndAnUnreachableNote) {
     Headless h;
+    h.frame();
+    h.click("settings");
     h.app.desc.api = Api::server;
     h.frame();
     EXPECT_NE(h.rect("server-url"), nullptr);
     h.app.desc.api = Api::simulated;
     h.frame();
     EXPECT_EQ(h.rect("server-url"), nullptr);
+}
+
+TEST(Ui, LessonsAreWalkedWithTheArrowsAndTheirPathsToggled) {
+    Headless h;
+    h.frame();
+    EXPECT_EQ(h.app.lesson, 0);
+    h.click("lesson:next");
+    EXPECT_EQ(h.app.lesson, 1);
+    EXPECT_EQ(h.app.desc.path, CodePath::sync_client) << "the lesson's preset, first path first";
+    h.click("lesson-path:sequential");
+    EXPECT_EQ(h.app.desc.path, CodePath::sequential);
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[ImGuiKey_RightArrow] = true;  // the null backend maps ImGuiKey_* to themselves
+    h.frame();
+    io.KeysDown[ImGuiKey_RightArrow] = false;
+    h.frame();
+    EXPECT_EQ(h.app.lesson, 2);
+    EXPECT_TRUE(h.app.lessons[2].loop_view);
+    // A run of the loop lesson draws the stepper; stepping moves through the loop's events.
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(2000 * ms);
+    ASSERT_FALSE(h.app.scheduler.running());
+    h.click("loop:forward");
+    h.click("loop:forward");
+    EXPECT_EQ(h.app.loop_step, 2);
+    h.click("loop:back");
+    EXPECT_EQ(h.app.loop_step, 1);
+    EXPECT_TRUE(h.app.verdict.valid);
+    EXPECT_TRUE(h.app.verdict.verdict.ok) << h.app.verdict.verdict.line;
 }
 
 TEST(Ui, NarrowWindowsStillDraw) {

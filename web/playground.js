@@ -3,7 +3,9 @@
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
 //   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
-//                          frameStats(), widgetRect(name) }
+//                          frameStats(), widgetRect(name), lesson(idOrNumber), lessonState() }
+//   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
+//     ✓ marks are kept in localStorage
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
   'use strict';
@@ -38,9 +40,19 @@
     printErr: (text) => console.warn(text),
     onAbort: (what) => showError('The playground stopped: ' + what + '\nReload the page to start again.'),
     apFirstFrame() {
-      firstFrame = true;
       firstFrameMs = performance.now();  // since navigation started
-      settle();
+      restoreProgress();
+      loadExtraLessons().then(() => {
+        firstFrame = true;
+        settle();
+      });
+    },
+    apProgress(json) {
+      try {
+        localStorage.setItem(PROGRESS_KEY, json);
+      } catch (e) {
+        // Storage may be off (private mode, a sandboxed iframe): the page still works, it just forgets.
+      }
     },
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
@@ -68,6 +80,40 @@
   Module.canvas.addEventListener('pointerdown', () => Module.canvas.focus());
 
   window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
+
+  const PROGRESS_KEY = 'asyncplay.progress';
+  const params = new URLSearchParams(location.search);
+
+  // The learner's place and ✓ marks from the last visit; ?lesson=<id or number> wins over them.
+  function restoreProgress() {
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(PROGRESS_KEY) || 'null');
+    } catch (e) {
+      saved = null;
+    }
+    const done = saved && Array.isArray(saved.done) ? saved.done.filter((d) => typeof d === 'string') : [];
+    const lesson = params.get('lesson') || (saved && typeof saved.lesson === 'string' ? saved.lesson : '');
+    Module.ccall('ap_js_restore_progress', null, ['string', 'string'], [lesson, done.join(',')]);
+    if (params.get('lesson') && Module.ccall('ap_js_select_lesson', 'number', ['string'], [params.get('lesson')]) < 0) {
+      Module.ccall('ap_js_lesson_file_error', null, ['string'], [`?lesson=${params.get('lesson')}: no such lesson; showing the first one`]);
+    }
+  }
+
+  // A teacher's extra lessons: ?lessons=<url of a lesson file>. A bad file costs nothing but a message.
+  async function loadExtraLessons() {
+    const url = params.get('lessons');
+    if (!url) return;
+    const name = url.split('/').pop() || url;
+    try {
+      const reply = await withTimeout(fetch(url, { cache: 'no-store' }), 10000, `loading ${name}`);
+      if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
+      const added = Module.ccall('ap_js_add_lessons', 'number', ['string', 'string'], [name, await reply.text()]);
+      if (added > 0 && params.get('lesson')) Module.ccall('ap_js_select_lesson', 'number', ['string'], [params.get('lesson')]);
+    } catch (e) {
+      Module.ccall('ap_js_lesson_file_error', null, ['string'], [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
+    }
+  }
 
   function withTimeout(promise, ms, what) {
     return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(what + ' took over ' + ms + ' ms')), ms))]);
@@ -168,8 +214,20 @@
     return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h };
   }
 
+  // Opens a lesson by id or by its 1-based number; resolves to the lesson's state.
+  function lesson(which) {
+    return ready.then(() => {
+      if (Module.ccall('ap_js_select_lesson', 'number', ['string'], [String(which)]) < 0) throw new Error(`no lesson ${which}`);
+      return lessonState();
+    });
+  }
+
+  function lessonState() {
+    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_lesson_state', 'number', [], [])));
+  }
+
   window.playground = {
-    ready, run, cancel, frameStats, widgetRect,
+    ready, run, cancel, frameStats, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
   };

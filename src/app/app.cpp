@@ -3,12 +3,67 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/embedded_text.h"
+
 namespace ap {
+
+static void save_progress(App& app) {
+    if (app.on_progress && !app.lessons.empty()) app.on_progress(app.lessons[size_t(app.lesson)].id, app.done);
+}
 
 void app_init(App& app, Transport* network) {
     app.network = network;
     app.route.target = network ? network : static_cast<Transport*>(&app.simulated);
-    app.desc.api = network ? Api::page : Api::simulated;
+    const char* builtin = find_embedded_text("lessons.txt");
+    LessonFile file = parse_lessons(builtin ? builtin : "", "lessons.txt");
+    app.lessons = std::move(file.lessons);
+    app.lesson_errors = std::move(file.errors);
+    if (!app.lessons.empty()) app.desc = app.lessons.front().preset;
+    app.desc.api = network ? app.desc.api : Api::simulated;
+}
+
+void app_select_lesson(App& app, int index, int64_t now_us) {
+    if (index < 0 || index >= int(app.lessons.size())) return;
+    app.queued_paths.clear();
+    app_cancel(app, now_us);
+    app.lesson = index;
+    app.desc = app.lessons[size_t(index)].preset;
+    if (app.desc.api == Api::page && ((app.apis.probed && !app.apis.inpage_ready) || !app.network)) app.desc.api = Api::simulated;
+    app.input_notes.clear();
+    app.verdict = App::LessonVerdict{};
+    app.loop_step = 0;
+    app.selected_phase = -1;
+    app.dirty = true;
+    save_progress(app);
+}
+
+int app_add_lessons(App& app, const std::string& text, const std::string& file_name) {
+    LessonFile file = parse_lessons(text, file_name);
+    for (std::string& e : file.errors) app.lesson_errors.push_back(std::move(e));
+    if (file.lessons.empty() && file.errors.empty()) app.lesson_errors.push_back(file_name + ": no lessons in this file");
+    const int added = int(file.lessons.size());
+    for (Lesson& l : file.lessons) app.lessons.push_back(std::move(l));
+    app.dirty = true;
+    return added;
+}
+
+void app_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us) {
+    app.done = done;
+    for (size_t i = 0; i < app.lessons.size(); ++i) {
+        if (app.lessons[i].id == lesson_id) {
+            app_select_lesson(app, int(i), now_us);
+            return;
+        }
+    }
+    app.dirty = true;
+}
+
+void app_run_each(App& app, int64_t now_us) {
+    if (app.lessons.empty()) return;
+    const Lesson& l = app.lessons[size_t(app.lesson)];
+    app_cancel(app, now_us);
+    app.queued_paths.assign(l.paths.begin(), l.paths.end());  // app_tick starts them one after another
+    app.dirty = true;
 }
 
 // Records the end of the current run once: into the history, and to whoever waits for its ticket.
@@ -30,14 +85,24 @@ static void finish_if_ended(App& app) {
     const uint32_t ticket = app.ticket;
     app.ticket = 0;
     app.dirty = true;
-    if (app.on_run_ended) {
-        const Run& run = app.scheduler.run();
-        app.on_run_ended(ticket, run_to_json(run, entry ? entry->stats : compute_stats(run)));
+    const Run& run = app.scheduler.run();
+    const RunStats stats = entry ? entry->stats : compute_stats(run);
+    if (app.verdict.generation == run.generation && !app.lessons.empty()) {
+        app.verdict.valid = true;
+        app.verdict.verdict = judge_run(run, stats);
+        const std::string& id = app.lessons[size_t(app.lesson)].id;
+        if (app.verdict.verdict.ok && std::find(app.done.begin(), app.done.end(), id) == app.done.end()) {
+            app.done.push_back(id);
+            save_progress(app);
+        }
     }
+    if (app.on_run_ended) app.on_run_ended(ticket, run_to_json(run, stats));
 }
 
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
+    const std::vector<CodePath> queued = std::move(app.queued_paths);  // cancelling the old run must not drop them
     app_cancel(app, now_us);
+    app.queued_paths = queued;
     app.input_notes = clamp_run_desc(&desc);
     if (desc.api == Api::page && !app.apis.inpage_ready) {
         app.input_notes.push_back("The in-page API is not available (" + app.apis.inpage_note +
@@ -54,7 +119,11 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
     app.desc = desc;
     app.ticket = app.next_ticket++;
     app.selected_request = -1;
+    app.loop_step = 0;
     app.scheduler.begin(desc, now_us);
+    app.verdict = App::LessonVerdict{};
+    app.verdict.generation = app.scheduler.run().generation;
+    app.verdict.path = code_path_info(desc.path).label;
     app.dirty = true;
     const uint32_t ticket = app.ticket;
     finish_if_ended(app);  // zero-latency simulated runs may end at once
@@ -62,6 +131,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
 }
 
 void app_cancel(App& app, int64_t now_us) {
+    app.queued_paths.clear();
     if (!app.scheduler.running()) return;
     app.scheduler.cancel(now_us);
     finish_if_ended(app);
@@ -73,6 +143,14 @@ void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, i
 }
 
 void app_tick(App& app, int64_t now_us) {
+    if (!app.scheduler.running() && !app.queued_paths.empty() && app.ticket == 0) {
+        // "Run each": the next of the lesson's paths, with the same numbers.
+        RunDesc d = app.desc;
+        d.path = app.queued_paths.front();
+        app.queued_paths.erase(app.queued_paths.begin());
+        app_start_run(app, d, now_us);
+        return;
+    }
     if (!app.scheduler.running()) return;
     if (app.route.target == &app.simulated && app.simulated.deliver_due(&app.scheduler, now_us) > 0) app.dirty = true;
     const int64_t deadline = app.scheduler.next_deadline_us();

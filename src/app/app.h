@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/history.h"
+#include "core/lessons.h"
 #include "core/scheduler.h"
 #include "core/virtual_transport.h"
 
@@ -50,6 +51,19 @@ struct App {
     // Called when a run ends (finished or cancelled) with its ticket and its result JSON.
     std::function<void(uint32_t ticket, const std::string& json)> on_run_ended;
 
+    // Lessons: the built-in file plus any a teacher added; the current one; which ones the learner has
+    // seen hold (a ✓ verdict). The platform persists `lesson` and `done` (see on_progress).
+    std::vector<Lesson> lessons;
+    std::vector<std::string> lesson_errors;  // from lesson files that did not parse, shown in the panel
+    int lesson = 0;
+    std::vector<std::string> done;           // ids of lessons with a ✓ verdict
+    std::function<void(const std::string& lesson_id, const std::vector<std::string>& done)> on_progress;
+    std::vector<CodePath> queued_paths;      // "Run each": the lesson's paths still to run, in order
+    struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
+    LessonVerdict verdict;                   // of the last run started while this lesson was open
+    int loop_step = 0;                       // the event-loop stepper's position
+    int selected_phase = -1;                 // a code line clicked: its phase's bars are outlined
+
     bool dirty = true;             // something changed that the screen does not show yet
     // The Run button asks; the platform starts the run once the frame that showed the click is done
     // (see src/web/main.cpp), so that frame's cost does not land inside the first requests.
@@ -63,6 +77,14 @@ struct App {
 };
 
 void app_init(App& app, Transport* network);
+// Opens lesson `index`: cancels a run in flight, loads the lesson's preset. Out of range: ignored.
+void app_select_lesson(App& app, int index, int64_t now_us);
+// Adds the lessons of a teacher's file; errors are kept for the panel. Returns how many were added.
+int app_add_lessons(App& app, const std::string& text, const std::string& file_name);
+// Restores the place and the ✓ marks the platform saved.
+void app_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us);
+// Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
+void app_run_each(App& app, int64_t now_us);
 // Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first.
 // Returns the run's ticket.
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us);

@@ -2,10 +2,12 @@
 // the model already has: the controls edit app.desc, the results read the scheduler and the history.
 //
 // [SECTION] Colours and small helpers
+// [SECTION] Lesson panel (text, the lesson's code paths, claim, verdict, navigation)
 // [SECTION] Controls panel (code path, N, latency, k, API, Run / Cancel)
 // [SECTION] Code panel (the Python the run mirrors)
 // [SECTION] Totals
 // [SECTION] Waterfall (one bar per request on a shared time axis)
+// [SECTION] Event-loop stepper
 // [SECTION] History (past runs side by side on one axis)
 // [SECTION] Page layout
 #include <algorithm>
@@ -15,8 +17,10 @@
 
 #include "app/app.h"
 #include "core/embedded_text.h"
+#include "core/lessons.h"
 #include "core/stats.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // ImGui::GetActiveID: is a widget being edited?
 
 namespace ap {
 
@@ -115,6 +119,144 @@ static void wrapped_note(const std::string& s, const ImVec4& color = note_color)
 static void name_item(App& app, const std::string& name) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     app.widget_rects.push_back(App::WidgetRect{name, a.x, a.y, b.x - a.x, b.y - a.y});
+}
+
+//-------------------------------------------------------------------------------------------------
+// [SECTION] Lesson panel
+//-------------------------------------------------------------------------------------------------
+
+// Run, "Run each path" (when the lesson offers several), Cancel.
+static void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths) {
+    const float button_w = ImGui::GetFontSize() * 7;
+    const bool running = app.scheduler.running() || !app.queued_paths.empty();
+    const char* label = app.start_requested ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
+    if (ImGui::Button(label, ImVec2(button_w, 0))) app.start_requested = true;  // started by the platform
+    name_item(app, "run");
+    if (paths.size() > 1) {
+        ImGui::SameLine();
+        if (ImGui::Button("Run each path", ImVec2(button_w * 1.5f, 0))) app_run_each(app, now_us);
+        name_item(app, "run-each");
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!running);
+    if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
+    name_item(app, "cancel");
+    ImGui::EndDisabled();
+}
+
+static const ImVec4 good_color(0.45f, 0.85f, 0.55f, 1.0f);
+static const ImVec4 bad_color(1.0f, 0.50f, 0.45f, 1.0f);
+static const ImVec4 title_color(0.62f, 0.80f, 1.0f, 1.0f);
+
+// ✓ and ✗ drawn, not typed: the built-in font has no such glyphs.
+static void verdict_mark(bool ok) {
+    const float h = ImGui::GetTextLineHeight();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 col = ImGui::GetColorU32(ok ? good_color : bad_color);
+    if (ok) {
+        ImGui::RenderCheckMark(dl, ImVec2(p.x + 1, p.y + 1), col, h - 2);
+    } else {
+        dl->AddLine(ImVec2(p.x + 2, p.y + 2), ImVec2(p.x + h - 2, p.y + h - 2), col, 2);
+        dl->AddLine(ImVec2(p.x + h - 2, p.y + 2), ImVec2(p.x + 2, p.y + h - 2), col, 2);
+    }
+    ImGui::Dummy(ImVec2(h, h));
+    ImGui::SameLine();
+}
+
+static std::string without_mark(const std::string& line) {
+    const size_t cut = line.find("  \xe2\x9c");
+    return cut == std::string::npos ? line : line.substr(0, cut);
+}
+
+static bool lesson_done(const App& app, int i) {
+    return std::find(app.done.begin(), app.done.end(), app.lessons[size_t(i)].id) != app.done.end();
+}
+
+static void draw_lesson(App& app, int64_t now_us) {
+    if (app.lessons.empty()) {
+        wrapped_note("No lessons loaded.");
+        for (const std::string& e : app.lesson_errors) wrapped_note(e);
+        return;
+    }
+    const int count = int(app.lessons.size());
+    const Lesson& l = app.lessons[size_t(app.lesson)];
+    ImGui::BeginDisabled(app.lesson == 0);
+    if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) app_select_lesson(app, app.lesson - 1, now_us);
+    name_item(app, "lesson:prev");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::Text("Lesson %d of %d", app.lesson + 1, count);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.lesson + 1 >= count);
+    if (ImGui::ArrowButton("##next", ImGuiDir_Right)) app_select_lesson(app, app.lesson + 1, now_us);
+    name_item(app, "lesson:next");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
+    const bool open = ImGui::BeginCombo("##lessons", "all lessons");
+    name_item(app, "lesson:list");
+    if (open) {
+        for (int i = 0; i < count; ++i) {
+            // Progress marks: a check for every lesson whose claim the learner has seen hold.
+            if (lesson_done(app, i)) verdict_mark(true);
+            else ImGui::Dummy(ImVec2(ImGui::GetTextLineHeight(), 0)), ImGui::SameLine();
+            const std::string label = std::to_string(i + 1) + ". " + app.lessons[size_t(i)].title;
+            if (ImGui::Selectable(label.c_str(), i == app.lesson)) app_select_lesson(app, i, now_us);
+            name_item(app, "lesson:" + app.lessons[size_t(i)].id);
+        }
+        ImGui::EndCombo();
+    }
+    if (lesson_done(app, app.lesson)) verdict_mark(true);
+    ImGui::PushStyleColor(ImGuiCol_Text, title_color);
+    ImGui::TextWrapped("%s", l.title.c_str());
+    ImGui::PopStyleColor();
+    const float text_h = std::min(ImGui::GetTextLineHeightWithSpacing() * 9, ImGui::GetContentRegionAvail().y * 0.3f);
+    ImGui::BeginChild("lesson-text", ImVec2(0, text_h), false);
+    for (const std::string& p : l.paragraphs) {
+        ImGui::TextWrapped("%s", p.c_str());
+        ImGui::Spacing();
+    }
+    ImGui::EndChild();
+
+    // The code paths this lesson lets the learner toggle.
+    for (size_t i = 0; i < l.paths.size(); ++i) {
+        const CodePathInfo& info = code_path_info(l.paths[i]);
+        if (i) ImGui::SameLine();
+        if (ImGui::RadioButton(info.label, app.desc.path == l.paths[i])) app.desc.path = l.paths[i];
+        name_item(app, std::string("lesson-path:") + info.name);
+    }
+    // The numbers the claim is about, editable right here.
+    RunDesc& d = app.desc;
+    bool edited = false;
+    const float field_w = ImGui::GetFontSize() * 6.5f;
+    auto compact = [&](const char* label, const char* name, int* v, int step) {
+        ImGui::SetNextItemWidth(field_w);
+        edited |= ImGui::InputInt(label, v, step, step * 10);
+        name_item(app, name);
+    };
+    compact("N", "n", &d.count, 1);
+    ImGui::SameLine();
+    compact("latency ms", "latency", &d.latency_ms, 50);
+    if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
+        ImGui::SameLine();
+        compact("k", "limit", &d.limit, 1);
+    }
+    if (edited) app.input_notes = clamp_run_desc(&d);
+    ImGui::TextWrapped("Claim: %s", claim_for(app.desc).c_str());
+    draw_run_buttons(app, now_us, l.paths);
+    for (const std::string& n : app.input_notes) wrapped_note(n);
+    if (app.verdict.valid) {
+        const Verdict& v = app.verdict.verdict;
+        verdict_mark(v.ok);
+        ImGui::PushStyleColor(ImGuiCol_Text, v.ok ? good_color : bad_color);
+        ImGui::TextWrapped("%s: %s", app.verdict.path.c_str(), without_mark(v.line).c_str());
+        ImGui::PopStyleColor();
+        if (!v.reason.empty()) wrapped_note(v.reason);
+    } else if (app.scheduler.running() && app.verdict.generation == app.scheduler.run().generation) {
+        ImGui::TextColored(dim_color, "%s: measuring...", app.verdict.path.c_str());
+    }
+    for (const std::string& e : app.lesson_errors) wrapped_note(e);
 }
 
 //-------------------------------------------------------------------------------------------------
@@ -231,17 +373,7 @@ static void draw_controls(App& app, int64_t now_us) {
     ImGui::Spacing();
     ImGui::TextWrapped("Expected: %s", expected_formula(d).c_str());
     ImGui::Spacing();
-    const float button_w = ImGui::GetFontSize() * 7;
-    if (ImGui::Button(app.start_requested ? "Starting..." : running ? "Run again" : "Run", ImVec2(button_w, 0))) {
-        app.start_requested = true;
-    }
-    name_item(app, "run");
-    ImGui::SameLine();
-    ImGui::BeginDisabled(!running);
-    if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
-    name_item(app, "cancel");
-    ImGui::EndDisabled();
-    for (const std::string& n : app.input_notes) wrapped_note(n);
+    if (app.lessons.empty()) draw_run_buttons(app, now_us, {});
 }
 
 //-------------------------------------------------------------------------------------------------
@@ -253,7 +385,8 @@ static void draw_code(const App& app) {
     ImGui::TextColored(dim_color, "The Python this run mirrors: %s", python_file_for(d.path));
     const std::string code = render_snippet(python_for(d.path), d);
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
-    ImGui::BeginChild("code", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+    const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
+    ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::TextUnformatted(code.c_str(), code.c_str() + code.size());
     ImGui::EndChild();
     ImGui::PopStyleColor();
@@ -423,6 +556,54 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
 }
 
 //-------------------------------------------------------------------------------------------------
+// [SECTION] Event-loop stepper
+//-------------------------------------------------------------------------------------------------
+
+static ImU32 state_color(CoroutineState s) {
+    switch (s) {
+        case CoroutineState::not_started: return IM_COL32(70, 72, 78, 255);
+        case CoroutineState::running: return IM_COL32(236, 214, 92, 255);
+        case CoroutineState::waiting: return IM_COL32(92, 160, 242, 255);
+        case CoroutineState::ready: return IM_COL32(120, 200, 230, 255);
+        case CoroutineState::backing_off: return IM_COL32(240, 200, 90, 255);
+        case CoroutineState::done: return IM_COL32(84, 196, 124, 255);
+    }
+    return IM_COL32_WHITE;
+}
+
+static void draw_loop_stepper(App& app, const Run& run) {
+    if (run.state == RunState::running) {
+        ImGui::TextColored(dim_color, "The event loop, step by step, once the run is over.");
+        return;
+    }
+    if (run.requests.size() > 12) {
+        ImGui::TextColored(dim_color, "The event-loop stepper follows a handful of calls: run with N of 12 or fewer.");
+        return;
+    }
+    const std::vector<LoopStep> steps = loop_steps(run);
+    if (steps.empty()) return;
+    app.loop_step = std::clamp(app.loop_step, 0, int(steps.size()) - 1);
+    if (ImGui::ArrowButton("##step-back", ImGuiDir_Left) && app.loop_step > 0) --app.loop_step;
+    name_item(app, "loop:back");
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("##step-forward", ImGuiDir_Right) && app.loop_step + 1 < int(steps.size())) ++app.loop_step;
+    name_item(app, "loop:forward");
+    const LoopStep& st = steps[size_t(app.loop_step)];
+    ImGui::SameLine();
+    ImGui::Text("step %d of %d, at %s:", app.loop_step + 1, int(steps.size()), format_duration_ms(double(st.at_us) / 1000).c_str());
+    ImGui::TextWrapped("%s", st.what.c_str());
+    for (size_t c = 0; c < st.states.size(); ++c) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), state_color(st.states[c]), 3);
+        ImGui::Dummy(ImVec2(h * 1.6f, h));
+        ImGui::SameLine();
+        ImGui::Text("call %d: %s", int(c) + 1, coroutine_state_name(st.states[c]));
+        if (c % 2 == 0 && c + 1 < st.states.size()) ImGui::SameLine(ImGui::GetContentRegionAvail().x * 0.5f);
+    }
+}
+
+//-------------------------------------------------------------------------------------------------
 // [SECTION] History
 //-------------------------------------------------------------------------------------------------
 
@@ -528,6 +709,12 @@ static void draw_header(const App& app) {
 
 void app_draw(App& app, int64_t now_us) {
     app.widget_rects.clear();
+    // Left and right arrows walk through the lessons, unless the learner is typing into a field.
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!io.WantTextInput && ImGui::GetActiveID() == 0) {
+        if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow), false)) app_select_lesson(app, app.lesson - 1, now_us);
+        if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), false)) app_select_lesson(app, app.lesson + 1, now_us);
+    }
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
@@ -539,8 +726,11 @@ void app_draw(App& app, int64_t now_us) {
     const float total_w = ImGui::GetContentRegionAvail().x;
     const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
     ImGui::BeginChild("left", ImVec2(left_w, 0), false);
-    draw_controls(app, now_us);
-    ImGui::Spacing();
+    draw_lesson(app, now_us);
+    ImGui::Separator();
+    const bool settings = ImGui::CollapsingHeader("All settings: every code path, the API, failures");
+    name_item(app, "settings");
+    if (settings) draw_controls(app, now_us);
     ImGui::Separator();
     draw_code(app);
     ImGui::EndChild();
@@ -558,8 +748,19 @@ void app_draw(App& app, int64_t now_us) {
         draw_totals(run, s, running, now_us);
         const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
         const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
-        const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * 0.55f);
+        const bool stepper = !app.lessons.empty() && app.lessons[size_t(app.lesson)].loop_view;
+        const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
+        const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.36f : 0.55f));
         draw_waterfall(app, run, span, now_us, wf_h);
+        if (order) {
+            std::string line = "as_completed hands the results over in this order:";
+            for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
+            ImGui::TextWrapped("%s", line.c_str());
+        }
+        if (stepper) {
+            ImGui::Separator();
+            draw_loop_stepper(app, run);
+        }
     }
     ImGui::Spacing();
     ImGui::Separator();

@@ -230,8 +230,10 @@ std::vector<LoopStep> loop_steps(const Run& run) {
                 events.push_back({at.ended_us, 0, c, CoroutineState::backing_off, name + " failed (" + std::string(outcome_name(at.outcome)) + "): it sleeps, then retries"});
         }
         if (r.answered_us >= 0) {
-            if (r.handled_us > r.answered_us) {
-                events.push_back({r.answered_us, 0, c, CoroutineState::ready, name + " has its answer, but the loop is busy: it is ready, not running"});
+            if (r.finished_us > r.answered_us) {  // there is work to do on the answer
+                events.push_back({r.answered_us, 0, c, CoroutineState::ready,
+                                  r.handled_us > r.answered_us ? name + " has its answer, but the loop is busy: it is ready, not running"
+                                                               : name + " has its answer: it is ready to run"});
             }
             if (r.finished_us > r.handled_us) {
                 events.push_back({r.handled_us, 3, c, CoroutineState::running, "the loop resumes " + name + ": it computes on the answer, nothing else runs"});

@@ -5,6 +5,7 @@
 #include <emscripten.h>
 
 #include "app/app.h"
+#include "core/lessons.h"
 #include "web/fetch_transport.h"
 
 namespace ap {
@@ -13,12 +14,34 @@ static App* g_app = nullptr;
 FrameStats frame_stats;
 void (*bridge_wake)() = nullptr;
 
-void bridge_init(App* app) { g_app = app; }
-
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
+EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
+
+static std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) >= 0x20) out += c;
+    }
+    return out + "\"";
+}
+
+static std::string json_strings(const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
+    return out + "]";
+}
+
+void bridge_init(App* app) {
+    g_app = app;
+    // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
+    app->on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
+        js_progress(("{\"lesson\":" + json_string(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
+    };
+}
 
 void bridge_first_frame() { js_first_frame(); }
 void bridge_run_ended(uint32_t ticket, const std::string& json) { js_run_ended(ticket, json.c_str()); }
@@ -100,6 +123,80 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     if (!g_app || !base) return;
     app_set_server_base(*g_app, base);
     if (bridge_wake) bridge_wake();
+}
+
+// Opens a lesson by id or by 1-based number; returns its 0-based index, or -1 when there is none.
+EMSCRIPTEN_KEEPALIVE int ap_js_select_lesson(const char* which) {
+    if (!g_app || !which) return -1;
+    const std::string w = which;
+    for (size_t i = 0; i < g_app->lessons.size(); ++i) {
+        if (g_app->lessons[i].id == w || std::to_string(i + 1) == w) {
+            app_select_lesson(*g_app, int(i), monotonic_now_us());
+            if (bridge_wake) bridge_wake();
+            return int(i);
+        }
+    }
+    return -1;
+}
+
+// A teacher's lesson file (the ?lessons= URL parameter): returns how many lessons it added.
+EMSCRIPTEN_KEEPALIVE int ap_js_add_lessons(const char* name, const char* text) {
+    if (!g_app) return 0;
+    const int added = app_add_lessons(*g_app, text ? text : "", name ? name : "lessons");
+    if (bridge_wake) bridge_wake();
+    return added;
+}
+
+// Why a teacher's lesson file could not be loaded at all (network, HTTP status).
+EMSCRIPTEN_KEEPALIVE void ap_js_lesson_file_error(const char* message) {
+    if (!g_app || !message) return;
+    g_app->lesson_errors.push_back(message);
+    g_app->dirty = true;
+    if (bridge_wake) bridge_wake();
+}
+
+// The place and ✓ marks saved by the page, as "lesson id" and "id,id,...".
+EMSCRIPTEN_KEEPALIVE void ap_js_restore_progress(const char* lesson_id, const char* done_csv) {
+    if (!g_app) return;
+    std::vector<std::string> done;
+    std::string item;
+    for (const char* p = done_csv ? done_csv : ""; ; ++p) {
+        if (*p == ',' || *p == '\0') {
+            if (!item.empty()) done.push_back(item);
+            item.clear();
+            if (*p == '\0') break;
+        } else {
+            item += *p;
+        }
+    }
+    app_restore_progress(*g_app, lesson_id ? lesson_id : "", done, monotonic_now_us());
+    if (bridge_wake) bridge_wake();
+}
+
+// {"index":..,"id":..,"title":..,"count":..,"lessons":[ids],"paths":[..],"claim":..,"verdict":{ok,line,reason,path}|null,
+//  "done":[ids],"errors":[..],"loopSteps":n}; valid until the next call.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
+    static std::string out;
+    out = "null";
+    if (!g_app || g_app->lessons.empty()) return out.c_str();
+    const App& a = *g_app;
+    const Lesson& l = a.lessons[size_t(a.lesson)];
+    std::vector<std::string> ids, paths;
+    for (const Lesson& x : a.lessons) ids.push_back(x.id);
+    for (CodePath p : l.paths) paths.push_back(code_path_name(p));
+    out = "{\"index\":" + std::to_string(a.lesson) + ",\"id\":" + json_string(l.id) + ",\"title\":" + json_string(l.title) +
+          ",\"count\":" + std::to_string(a.lessons.size()) + ",\"lessons\":" + json_strings(ids) + ",\"paths\":" + json_strings(paths) +
+          ",\"path\":" + json_string(code_path_name(a.desc.path)) + ",\"claim\":" + json_string(claim_for(a.desc)) + ",\"verdict\":";
+    if (a.verdict.valid) {
+        const Verdict& v = a.verdict.verdict;
+        out += std::string("{\"ok\":") + (v.ok ? "true" : "false") + ",\"line\":" + json_string(v.line) + ",\"reason\":" +
+               json_string(v.reason) + ",\"path\":" + json_string(a.verdict.path) + ",\"measuredMs\":" + std::to_string(v.measured_ms) +
+               ",\"expectedMs\":" + std::to_string(v.expected_ms) + "}";
+    } else {
+        out += "null";
+    }
+    out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors) + "}";
+    return out.c_str();
 }
 
 // {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.

@@ -215,7 +215,7 @@ int main() {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // layout is a function of the window size, nothing to remember
-    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    // Arrow keys belong to the lessons (previous / next), not to ImGui's keyboard navigation.
     ImGui::StyleColorsDark();
     ImGuiStyle& style = ImGui::GetStyle();
     style.WindowRounding = 0;
