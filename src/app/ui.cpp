@@ -384,6 +384,7 @@ static void draw_code(const App& app) {
     const RunDesc& d = app.desc;
     ImGui::TextColored(dim_color, "The Python this run mirrors: %s", python_file_for(d.path));
     const std::string code = render_snippet(python_for(d.path), d);
+    for (const std::string& gap : snippet_gaps(code, d)) wrapped_note(gap);
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
     const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
     ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);

@@ -60,4 +60,16 @@ std::string render_snippet(const std::string& text, const RunDesc& d, const std:
     return out;
 }
 
+std::vector<std::string> snippet_gaps(const std::string& text, const RunDesc& d) {
+    std::vector<std::string> gaps;
+    auto has = [&](const char* setting) { return text.find(std::string("\n") + setting + " = ") != std::string::npos; };
+    if (d.spread == Spread::uneven && !has("UNEVEN"))
+        gaps.push_back("This program gives every call the same latency; the run's uneven latencies are the page's own.");
+    if (d.spread == Spread::slow_tail && !has("SLOW_EVERY"))
+        gaps.push_back("This program has no slow tail; the run's slow calls are the page's own.");
+    if (d.cpu_ms > 0 && !has("CPU_MS")) gaps.push_back("This program does no CPU work per answer; the run's is the page's own.");
+    if (d.fail_pct > 0 && !has("FAIL_PCT")) gaps.push_back("This program does not ask the API for failures; the run's are the page's own.");
+    return gaps;
+}
+
 }  // namespace ap

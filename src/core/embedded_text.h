@@ -3,6 +3,7 @@
 // learner's current numbers.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "run.h"
 
@@ -27,5 +28,9 @@ std::string python_for(CodePath path);
 // rest) set to the run's numbers, so the code beside the waterfall is the code that would produce it.
 // base, when given, replaces BASE (the dev server's address) too. Trailing comments are kept.
 std::string render_snippet(const std::string& text, const RunDesc& desc, const std::string& base = "");
+
+// What the run does that the program does not (a spread or CPU work it has no setting for), one line
+// each, so the page never shows code that silently differs from the run beside it.
+std::vector<std::string> snippet_gaps(const std::string& text, const RunDesc& desc);
 
 }  // namespace ap

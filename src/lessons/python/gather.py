@@ -11,7 +11,18 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
-CPU_MS = 0  # work done on each answer, in ms of CPU
+CPU_MS = 0         # work done on each answer, in ms of CPU
+UNEVEN = False     # True: call i waits 0.5 to 1.5 x DELAY_MS
+SLOW_EVERY = 0     # 0: none; else one call in SLOW_EVERY ...
+SLOW_MS = 3000     # ... waits this long instead
+
+
+def delay_for(i):
+    if SLOW_EVERY and i % SLOW_EVERY == SLOW_EVERY - 1:
+        return SLOW_MS
+    if UNEVEN:
+        return DELAY_MS * (50 + (i * 37) % 101) // 100
+    return DELAY_MS
 
 
 def burn(ms):  # stands in for parsing, maths, resizing...
@@ -21,7 +32,7 @@ def burn(ms):  # stands in for parsing, maths, resizing...
 
 
 async def fetch_one(client, i):
-    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
     # While this coroutine waits for its answer,
     # the event loop runs the other ones.
     reply = await client.get(url)

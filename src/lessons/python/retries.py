@@ -40,7 +40,8 @@ def backoff_s(i, retry):  # doubles each time, plus jitter
 
 async def fetch_one(client, i):
     for attempt in range(RETRIES + 1):
-        url = (f"{BASE}/api/delay/{delay_for(i, attempt)}?i={i}"
+        delay = delay_for(i, attempt)
+        url = (f"{BASE}/api/delay/{delay}?i={i}"
                f"&fail={FAIL_PCT}&key={i}-{attempt}")
         try:
             reply = await client.get(url)

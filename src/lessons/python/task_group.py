@@ -11,10 +11,17 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+UNEVEN = False  # True: call i waits 0.5 to 1.5 x DELAY_MS
+
+
+def delay_for(i):
+    if not UNEVEN:
+        return DELAY_MS
+    return DELAY_MS * (50 + (i * 37) % 101) // 100
 
 
 async def fetch_one(client, i):
-    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
     reply = await client.get(url)
     return reply.json()
 
