@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/code_view.h"
 #include "core/embedded_text.h"
 #include "core/history.h"
 #include "core/lessons.h"
@@ -688,4 +689,69 @@ TEST(Lessons, AsCompletedOrderAndTheLoopStepper) {
     }
     EXPECT_TRUE(saw_ready_behind_running);
     EXPECT_EQ(steps.back().states, std::vector<CoroutineState>(3, CoroutineState::done));
+}
+
+TEST(CodeView, EveryProgramMarksWhereItsCallsWaitAndShowsNoTags) {
+    for (int i = 0; i < code_path_count; ++i) {
+        const CodePath p = CodePath(i);
+        RunDesc d;
+        d.path = p;
+        const std::vector<CodeLine> lines = code_lines(render_tagged_snippet(python_for(p), d));
+        int waits = 0;
+        for (const CodeLine& l : lines) {
+            waits += (l.phases & phase_bit(Phase::waiting)) != 0;
+            EXPECT_EQ(l.text.find("#@"), std::string::npos) << code_path_name(p);
+            EXPECT_LE(l.text.size(), 62u) << code_path_name(p) << ": " << l.text;
+        }
+        EXPECT_EQ(waits, 1) << code_path_name(p);
+        EXPECT_EQ(render_snippet(python_for(p), d).find("#@"), std::string::npos);
+        const bool queues = code_path_info(p).schedule == Schedule::k_at_a_time || p == CodePath::blocking_in_async;
+        bool has_queue = false;
+        for (const CodeLine& l : lines) has_queue |= (l.phases & phase_bit(Phase::queued)) != 0;
+        EXPECT_EQ(has_queue, queues) << code_path_name(p);
+    }
+    const std::vector<CodeLine> l = code_lines("a = 1\n    x = await get()  #@queue,wait\n");
+    ASSERT_EQ(l.size(), 3u);
+    EXPECT_EQ(l[1].text, "    x = await get()");
+    EXPECT_EQ(l[1].phases, phase_bit(Phase::queued) | phase_bit(Phase::waiting));
+}
+
+TEST(CodeView, RequestPhasesFollowTheTrace) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::retry_backoff, 2, 100);
+    d.cpu_ms = 30;
+    d.retries = 1;
+    f.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
+        return a;
+    };
+    f.run(d);
+    const auto& r = f.scheduler.run().requests;
+    EXPECT_EQ(request_phase(r[0], 50 * ms), Phase::waiting);
+    EXPECT_EQ(request_phase(r[0], 110 * ms), Phase::handling);
+    EXPECT_EQ(request_phase(r[1], 110 * ms), Phase::backing_off);
+    EXPECT_EQ(request_phase(r[1], r[1].attempts[1].started_us + 10 * ms), Phase::waiting);
+    EXPECT_EQ(request_phase(r[0], r[0].finished_us), Phase::none);
+    Fixture g;
+    g.run(desc_of(CodePath::bounded, 4, 100, 2));
+    EXPECT_EQ(request_phase(g.scheduler.run().requests[3], 50 * ms), Phase::queued);
+}
+
+TEST(CodeView, PythonIsColouredByKind) {
+    const std::string line = "    reply = await client.get(f\"{BASE}/x\", timeout=20)  # wait";
+    const std::vector<Span> spans = python_spans(line);
+    auto kind_of = [&](const std::string& word) {
+        const size_t at = line.find(word);
+        for (const Span& s : spans) if (s.begin <= at && at < s.end) return s.kind;
+        return SpanKind::plain;
+    };
+    EXPECT_EQ(kind_of("await"), SpanKind::keyword);
+    EXPECT_EQ(kind_of("f\"{BASE}"), SpanKind::string);
+    EXPECT_EQ(kind_of("20"), SpanKind::number);
+    EXPECT_EQ(kind_of("# wait"), SpanKind::comment);
+    EXPECT_EQ(kind_of("client"), SpanKind::plain);
+    size_t covered = 0;
+    for (const Span& s : spans) covered += s.end - s.begin;
+    EXPECT_EQ(covered, line.size()) << "spans tile the line";
 }

@@ -223,6 +223,8 @@ test('without service workers the page falls back to simulated runs and says so'
 test('every lesson, opened and run through the page, proves its claim (a screenshot each)', async () => {
   allowedErrors = /Failed to load resource: the server responded with a status of 503/;  // the retries lesson's injected 503s
   try {
+    await page.goto(dev.url);  // a fresh page: "All settings" folded, the code in view
+    await page.evaluate(() => window.playground.ready);
     await page.evaluate(() => window.playground.lesson(1));
     const { count, lessons } = await page.evaluate(() => window.playground.lessonState());
     assert.equal(count, 10);
@@ -238,6 +240,18 @@ test('every lesson, opened and run through the page, proves its claim (a screens
       assert.ok(after.verdict, `${state.id}: no verdict`);
       console.log(`# lesson ${i + 1} ${state.id}: ${after.verdict.path}: ${after.verdict.line}`);
       assert.equal(after.verdict.ok, true, `${state.id}: ${after.verdict.line} ${after.verdict.reason}`);
+      if (state.id === 'limits') {
+        // A clicked code line lights its bars; a clicked bar lights its line.
+        await click('code-line:queue');
+        assert.equal((await page.evaluate(() => window.playground.lessonState())).selectedPhase, 'queue');
+        const wf = await page.evaluate(() => window.playground.widgetRect('waterfall'));
+        // Row 1 (the first call) is in flight from the start: its bar, a little way in.
+        await page.mouse.click(wf.x + wf.w * 0.08, wf.y + 30);
+        await page.waitForTimeout(100);
+        const picked = await page.evaluate(() => window.playground.lessonState());
+        assert.equal(picked.selectedRequest, 0);
+        assert.equal(picked.selectedPhase, 'wait');
+      }
       if (state.id === 'just-enough-asyncio') {
         for (let k = 0; k < 4; k++) await click('loop:forward');
       }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "core/code_view.h"
 #include "core/embedded_text.h"
 #include "core/lessons.h"
 #include "core/stats.h"
@@ -380,15 +381,93 @@ static void draw_controls(App& app, int64_t now_us) {
 // [SECTION] Code panel
 //-------------------------------------------------------------------------------------------------
 
-static void draw_code(const App& app) {
+static ImU32 span_color(SpanKind k) {
+    switch (k) {
+        case SpanKind::plain: return IM_COL32(214, 216, 222, 255);
+        case SpanKind::keyword: return IM_COL32(198, 146, 234, 255);
+        case SpanKind::builtin: return IM_COL32(130, 190, 255, 255);
+        case SpanKind::string: return IM_COL32(152, 204, 120, 255);
+        case SpanKind::comment: return IM_COL32(128, 134, 148, 255);
+        case SpanKind::number: return IM_COL32(240, 170, 110, 255);
+    }
+    return IM_COL32_WHITE;
+}
+
+static ImU32 phase_color(Phase p, int alpha) {
+    switch (p) {
+        case Phase::queued: return IM_COL32(150, 150, 150, alpha);
+        case Phase::waiting: return IM_COL32(92, 160, 242, alpha);
+        case Phase::handling: return IM_COL32(236, 214, 92, alpha);
+        case Phase::backing_off: return IM_COL32(240, 200, 90, alpha);
+        case Phase::none: break;
+    }
+    return IM_COL32(0, 0, 0, 0);
+}
+
+// The code, coloured; during a run each marked line shows how many requests are at it; a clicked bar
+// lights its line, a clicked line lights its bars.
+static void draw_code(App& app, int64_t now_us) {
     const RunDesc& d = app.desc;
     ImGui::TextColored(dim_color, "The Python this run mirrors: %s", python_file_for(d.path));
-    const std::string code = render_snippet(python_for(d.path), d);
-    for (const std::string& gap : snippet_gaps(code, d)) wrapped_note(gap);
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
+    const std::vector<CodeLine> lines = code_lines(render_tagged_snippet(python_for(d.path), d));
+    for (const std::string& gap : snippet_gaps(python_for(d.path), d)) wrapped_note(gap);
+
+    const Run& run = app.scheduler.run();
+    int counts[phase_count] = {};
+    const bool live = run.state == RunState::running && run.desc.path == d.path;
+    if (live) {
+        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, now_us))];
+    }
     const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
     ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);
-    ImGui::TextUnformatted(code.c_str(), code.c_str() + code.size());
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float line_h = ImGui::GetTextLineHeight();
+    const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::CalcTextSize("x").x * 64);
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
+    bool named[phase_count] = {};
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const CodeLine& line = lines[i];
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        Phase lit = Phase::none;
+        int count = 0;
+        for (int ph = 1; ph < phase_count; ++ph) {
+            if (!(line.phases & phase_bit(Phase(ph)))) continue;
+            if (app.selected_phase == ph || (live && counts[ph] > 0)) lit = Phase(ph);
+            count += live ? counts[ph] : 0;
+        }
+        if (lit != Phase::none) dl->AddRectFilled(p, ImVec2(p.x + width, p.y + line_h), phase_color(lit, app.selected_phase == int(lit) ? 90 : 55));
+        ImGui::PushID(int(i));
+        if (ImGui::InvisibleButton("line", ImVec2(width, line_h)) && line.phases) {
+            int first = 0;
+            for (int ph = 1; ph < phase_count && !first; ++ph) if (line.phases & phase_bit(Phase(ph))) first = ph;
+            app.selected_phase = app.selected_phase == first ? -1 : first;
+            app.dirty = true;
+        }
+        ImGui::PopID();
+        for (int ph = 1; ph < phase_count; ++ph) {
+            if ((line.phases & phase_bit(Phase(ph))) && !named[ph]) {
+                named[ph] = true;
+                name_item(app, std::string("code-line:") + phase_name(Phase(ph)));
+            }
+        }
+        float x = p.x + 4;
+        for (const Span& s : python_spans(line.text)) {
+            const char* b = line.text.c_str() + s.begin;
+            const char* e = line.text.c_str() + s.end;
+            dl->AddText(ImVec2(x, p.y), span_color(s.kind), b, e);
+            x += ImGui::CalcTextSize(b, e).x;
+        }
+        if (count > 0) {
+            char badge[64];
+            std::snprintf(badge, sizeof badge, "%d %s", count, phase_label(lit));
+            const float bw = ImGui::CalcTextSize(badge).x;
+            const float bx = std::max(x + 12, p.x + ImGui::GetContentRegionAvail().x - bw - 6);
+            dl->AddRectFilled(ImVec2(bx - 4, p.y), ImVec2(bx + bw + 4, p.y + line_h), phase_color(lit, 220), 3);
+            dl->AddText(ImVec2(bx, p.y), IM_COL32(20, 22, 27, 255), badge);
+        }
+    }
+    ImGui::PopStyleVar();
     ImGui::EndChild();
     ImGui::PopStyleColor();
 }
@@ -421,7 +500,7 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
         cell("slowest", format_duration_ms(s.slowest_ms));
         cell("mean", format_duration_ms(s.mean_ms));
         cell("expected", format_duration_ms(s.expected_ms));
-        if (running) std::snprintf(buf, sizeof buf, "... of %.1fx", s.expected_speedup);
+        if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
         else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
         cell("speedup", buf);
         std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
@@ -452,6 +531,10 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     const int n = int(run.requests.size());
     const float label_h = ImGui::GetTextLineHeight() + 2;
     ImGui::BeginChild("waterfall", ImVec2(0, height), true);
+    {
+        const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+        app.widget_rects.push_back(App::WidgetRect{"waterfall", a.x, a.y, size.x, size.y});
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float width = std::max(10.0f, ImGui::GetContentRegionAvail().x - 4);
@@ -474,10 +557,17 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     for (int i = first; i < last; ++i) {
         const RequestTrace& r = run.requests[size_t(i)];
         const float y = rows_top.y + row_h * i;
-        auto thin = [&](int64_t from, int64_t to, ImU32 col) {
-            if (to > from) dl->AddRectFilled(ImVec2(x_of(from), y + bar_h * 0.35f), ImVec2(x_of(to), y + bar_h * 0.65f + 0.5f), col);
+        // A code line clicked: outline every stretch of that phase.
+        auto outline = [&](Phase ph, ImVec2 a, ImVec2 b) {
+            if (app.selected_phase == int(ph) && b.x > a.x) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32_WHITE);
         };
-        if (r.scheduled_us >= 0) thin(r.scheduled_us, r.started_us >= 0 ? r.started_us : live_end, queued_color);
+        auto thin = [&](int64_t from, int64_t to, ImU32 col, Phase ph) {
+            if (to <= from) return;
+            const ImVec2 a(x_of(from), y + bar_h * 0.35f), b(x_of(to), y + bar_h * 0.65f + 0.5f);
+            dl->AddRectFilled(a, b, col);
+            outline(ph, a, b);
+        };
+        if (r.scheduled_us >= 0) thin(r.scheduled_us, r.started_us >= 0 ? r.started_us : live_end, queued_color, Phase::queued);
         if (r.started_us < 0) continue;
         // Each attempt its own bar; the gaps between attempts are back-off.
         float x_first = 1e9f, x_last = 0;
@@ -486,15 +576,18 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             const int64_t end = at.ended_us >= 0 ? at.ended_us : live_end;
             const float x0 = x_of(at.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
             dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
-            if (a + 1 < r.attempts.size()) thin(end, r.attempts[a + 1].started_us, backoff_color);
-            else if (r.retry_at_us >= 0) thin(end, live_end, backoff_color);
+            outline(Phase::waiting, ImVec2(x0, y), ImVec2(x1, y + bar_h));
+            if (a + 1 < r.attempts.size()) thin(end, r.attempts[a + 1].started_us, backoff_color, Phase::backing_off);
+            else if (r.retry_at_us >= 0) thin(end, live_end, backoff_color, Phase::backing_off);
             x_first = std::min(x_first, x0);
             x_last = std::max(x_last, x1);
         }
         // After the answer: waiting for the busy event loop, then the CPU work itself.
         if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
-            thin(r.answered_us, r.handled_us, ready_color);
-            dl->AddRectFilled(ImVec2(x_of(r.handled_us), y), ImVec2(std::max(x_of(r.finished_us), x_of(r.handled_us) + 1.5f), y + bar_h), cpu_color);
+            thin(r.answered_us, r.handled_us, ready_color, Phase::waiting);
+            const ImVec2 a(x_of(r.handled_us), y), b(std::max(x_of(r.finished_us), x_of(r.handled_us) + 1.5f), y + bar_h);
+            dl->AddRectFilled(a, b, cpu_color);
+            outline(Phase::handling, a, b);
             x_last = std::max(x_last, x_of(r.finished_us));
         }
         if (r.outcome == Outcome::cancelled && r.attempts.empty()) continue;
@@ -507,7 +600,14 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         const int i = int((m.y - rows_top.y) / row_h);
         if (i >= 0 && i < n && m.y >= rows_top.y) {
             const RequestTrace& r = run.requests[size_t(i)];
-            if (ImGui::IsMouseClicked(0)) app.selected_request = i;
+            if (ImGui::IsMouseClicked(0)) {
+                // The bar's phase at the clicked instant lights its line in the code.
+                app.selected_request = i;
+                const int64_t t = run.start_us + int64_t(double(m.x - rows_top.x) / us_to_x);
+                const Phase ph = request_phase(r, t);
+                app.selected_phase = ph == Phase::none ? -1 : int(ph);
+                app.dirty = true;
+            }
             ImGui::BeginTooltip();
             ImGui::Text("request %d of %d: %s", i + 1, n, outcome_name(r.outcome));
             auto rel = [&](int64_t us) { return format_duration_ms(double(us - run.start_us) / 1000); };
@@ -733,7 +833,7 @@ void app_draw(App& app, int64_t now_us) {
     name_item(app, "settings");
     if (settings) draw_controls(app, now_us);
     ImGui::Separator();
-    draw_code(app);
+    draw_code(app, now_us);
     ImGui::EndChild();
 
     ImGui::SameLine();

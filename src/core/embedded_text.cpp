@@ -1,5 +1,7 @@
 #include "embedded_text.h"
 
+#include "code_view.h"
+
 #include <cstring>
 
 namespace ap {
@@ -20,6 +22,10 @@ std::string python_for(CodePath path) {
 }
 
 std::string render_snippet(const std::string& text, const RunDesc& d, const std::string& base) {
+    return strip_phase_tags(render_tagged_snippet(text, d, base));
+}
+
+std::string render_tagged_snippet(const std::string& text, const RunDesc& d, const std::string& base) {
     struct Setting { const char* name; std::string value; };
     const Setting settings[] = {
         {"N", std::to_string(d.count)},

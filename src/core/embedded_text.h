@@ -29,6 +29,9 @@ std::string python_for(CodePath path);
 // base, when given, replaces BASE (the dev server's address) too. Trailing comments are kept.
 std::string render_snippet(const std::string& text, const RunDesc& desc, const std::string& base = "");
 
+// The same, keeping the "#@phase" tags that mark where a request can be (see code_view.h).
+std::string render_tagged_snippet(const std::string& text, const RunDesc& desc, const std::string& base = "");
+
 // What the run does that the program does not (a spread or CPU work it has no setting for), one line
 // each, so the page never shows code that silently differs from the run beside it.
 std::vector<std::string> snippet_gaps(const std::string& text, const RunDesc& desc);

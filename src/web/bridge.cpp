@@ -5,6 +5,7 @@
 #include <emscripten.h>
 
 #include "app/app.h"
+#include "core/code_view.h"
 #include "core/lessons.h"
 #include "web/fetch_transport.h"
 
@@ -195,7 +196,9 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     } else {
         out += "null";
     }
-    out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors) + "}";
+    out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors);
+    out += ",\"selectedPhase\":" + (a.selected_phase > 0 ? json_string(phase_name(Phase(a.selected_phase))) : std::string("null"));
+    out += ",\"selectedRequest\":" + std::to_string(a.selected_request) + "}";
     return out.c_str();
 }
 

@@ -22,7 +22,7 @@ def delay_for(i):
 
 async def fetch_one(client, i):
     url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
-    reply = await client.get(url)
+    reply = await client.get(url)  #@wait
     return i, reply.json()
 
 

@@ -20,7 +20,7 @@ async def fetch_all():
             url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
             # This await finishes before the loop goes on,
             # so only one request ever waits at a time.
-            reply = await client.get(url)
+            reply = await client.get(url)  #@wait
             bodies.append(reply.json())
     return bodies  # total: N x DELAY_MS
 

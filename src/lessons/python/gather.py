@@ -35,10 +35,10 @@ async def fetch_one(client, i):
     url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
     # While this coroutine waits for its answer,
     # the event loop runs the other ones.
-    reply = await client.get(url)
+    reply = await client.get(url)  #@wait
     # No await in burn(): while it runs, the loop runs
     # nothing else, and the other answers wait their turn.
-    burn(CPU_MS)
+    burn(CPU_MS)  #@cpu
     return reply.json()
 
 

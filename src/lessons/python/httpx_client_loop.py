@@ -17,7 +17,7 @@ def fetch_all(client):
     for i in range(N):
         url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
         # Client.get blocks exactly like requests.get.
-        reply = client.get(url)
+        reply = client.get(url)  #@wait
         bodies.append(reply.json())
     return bodies  # total: N x DELAY_MS, as before
 

@@ -17,7 +17,7 @@ LIMIT = 5
 async def fetch_one(client, i):
     url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
     # Waits for a free connection first, then for the API.
-    reply = await client.get(url)
+    reply = await client.get(url)  #@queue,wait
     return reply.json()
 
 

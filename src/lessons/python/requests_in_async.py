@@ -17,7 +17,7 @@ DELAY_MS = 500
 async def fetch_one(session, i):
     url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
     # No await here: nothing else can run while it waits.
-    reply = session.get(url, timeout=20)
+    reply = session.get(url, timeout=20)  #@wait
     return reply.json()
 
 
@@ -25,7 +25,7 @@ async def fetch_all():
     with requests.Session() as session:
         calls = [fetch_one(session, i) for i in range(N)]
         # Looks concurrent; runs one at a time: N x DELAY_MS.
-        return await asyncio.gather(*calls)
+        return await asyncio.gather(*calls)  #@queue
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ def fetch_all(session):
         url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
         # get() returns only when the whole answer is in,
         # so the loop stands still DELAY_MS on every pass.
-        reply = session.get(url, timeout=20)
+        reply = session.get(url, timeout=20)  #@wait
         bodies.append(reply.json())
-        burn(CPU_MS)
+        burn(CPU_MS)  #@cpu
     return bodies  # total: N x (DELAY_MS + CPU_MS)
 
 

@@ -44,13 +44,13 @@ async def fetch_one(client, i):
         url = (f"{BASE}/api/delay/{delay}?i={i}"
                f"&fail={FAIL_PCT}&key={i}-{attempt}")
         try:
-            reply = await client.get(url)
+            reply = await client.get(url)  #@wait
             if reply.status_code < 500:
                 return reply.status_code
         except httpx.TimeoutException:
             pass  # worth another try
         if attempt < RETRIES:
-            await asyncio.sleep(backoff_s(i, attempt + 1))
+            await asyncio.sleep(backoff_s(i, attempt + 1))  #@backoff
     return None  # gave up
 
 

@@ -18,8 +18,8 @@ async def fetch_one(client, gate, i):
     url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
     # Caller number LIMIT + 1 queues here until
     # one of the calls in flight has finished.
-    async with gate:
-        reply = await client.get(url)
+    async with gate:  #@queue
+        reply = await client.get(url)  #@wait
     return reply.json()
 
 

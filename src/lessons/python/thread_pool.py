@@ -17,14 +17,14 @@ LIMIT = 5
 
 def fetch_blocking(i):
     url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
-    return requests.get(url, timeout=20).json()
+    return requests.get(url, timeout=20).json()  #@wait
 
 
 async def fetch_all():
     loop = asyncio.get_running_loop()
     # to_thread uses the loop's default executor: size it.
     loop.set_default_executor(ThreadPoolExecutor(LIMIT))
-    calls = [asyncio.to_thread(fetch_blocking, i)
+    calls = [asyncio.to_thread(fetch_blocking, i)  #@queue
              for i in range(N)]
     # LIMIT threads wait at once: ceil(N / LIMIT) x DELAY_MS.
     return await asyncio.gather(*calls)
