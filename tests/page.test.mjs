@@ -41,8 +41,14 @@ function noConsoleErrors() {
   assert.deepEqual(consoleErrors, [], 'console errors');
 }
 
+// Lets the page draw what the last action changed, as a person sees the screen before clicking on it.
+function settled() {
+  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 20)))));
+}
+
 // Clicks the centre of a control the page drew (see App::widget_rects).
 async function click(name) {
+  await settled();
   const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `the page shows no control named ${name}`);
   // Move, press, release at a person's pace (see typeInto).
@@ -56,6 +62,7 @@ async function click(name) {
 
 async function typeInto(name, value) {
   // The text field is the left part of the control (its -/+ buttons and label are on the right).
+  await settled();
   const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `the page shows no control named ${name}`);
   // At a person's pace: Dear ImGui 1.86 reads key state once per frame, so a key pressed and released
@@ -75,8 +82,9 @@ async function typeInto(name, value) {
 }
 
 function nextRunEnd() {
-  return page.evaluate(() => new Promise((resolve) => {
+  return page.evaluate(() => new Promise((resolve, reject) => {
     window.addEventListener('playground:run-ended', (e) => resolve(e.detail), { once: true });
+    setTimeout(() => reject(new Error('no run ended within 60 s: did the click reach the Run button?')), 60000);
   }));
 }
 
@@ -267,9 +275,22 @@ test('every lesson, opened and run through the page, proves its claim (a screens
   noConsoleErrors();
 });
 
+test('switching lessons mid-run cancels the run cleanly', async () => {
+  await page.evaluate(() => window.playground.lesson('one-call-at-a-time'));
+  const running = clickRun();
+  await page.waitForTimeout(600);
+  await click('lesson:next');
+  const r = await running;
+  assert.equal(r.state, 'cancelled');
+  const state = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(state.id, 'same-interface');
+  assert.equal(state.verdict, null);
+  noConsoleErrors();
+});
+
 test('the place and the marks survive a reload; a bad lesson file is explained, built-ins stay', async () => {
   await page.evaluate(() => window.playground.lesson('limits'));
-  await page.reload();
+  await page.reload();  // (the cancelled run above did not undo the marks)
   await page.evaluate(() => window.playground.ready);
   const state = await page.evaluate(() => window.playground.lessonState());
   assert.equal(state.id, 'limits');

@@ -166,7 +166,11 @@ std::string claim_for(const RunDesc& d) {
             return buf;
         }
     }
-    std::snprintf(buf, sizeof buf, "expected = %s, by the model (the run played in virtual time)", total.c_str());
+    if (d.cpu_ms == 0 && effective_retries(d) == 0 && d.fail_pct == 0 && code_path_info(d.path).schedule == Schedule::all_at_once) {
+        std::snprintf(buf, sizeof buf, "expected = the slowest call = %s: the others wait in its shadow", total.c_str());
+        return buf;
+    }
+    std::snprintf(buf, sizeof buf, "expected = %s, by the model (timeouts, back-off and retries played in virtual time)", total.c_str());
     return buf;
 }
 
