@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <sstream>
 
 namespace ap {
 
@@ -14,6 +13,20 @@ static std::string trim(const std::string& s) {
     if (a == std::string::npos) return "";
     const size_t b = s.find_last_not_of(" \t\r");
     return s.substr(a, b - a + 1);
+}
+
+// Whitespace-separated words (no <sstream>: iostreams would add ~150 KB to the page).
+static std::vector<std::string> words(const std::string& s) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+        size_t j = i;
+        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
+        if (j > i) out.push_back(s.substr(i, j - i));
+        i = j;
+    }
+    return out;
 }
 
 static bool parse_int(const std::string& s, int* out) {
@@ -26,9 +39,7 @@ static bool parse_int(const std::string& s, int* out) {
 }
 
 bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
-    std::istringstream in(preset);
-    std::string item;
-    while (in >> item) {
+    for (const std::string& item : words(preset)) {
         const size_t eq = item.find('=');
         if (eq == std::string::npos) { *error = "'" + item + "' is not key=value"; return false; }
         const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
@@ -61,7 +72,7 @@ bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
 
 LessonFile parse_lessons(const std::string& text, const std::string& file_name) {
     LessonFile out;
-    std::istringstream in(text);
+    size_t line_start = 0;
     std::string line;
     int line_no = 0;
     Lesson current;
@@ -86,7 +97,11 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         current = Lesson{};
         have = in_text = broken = false;
     };
-    while (std::getline(in, line)) {
+    while (line_start < text.size()) {
+        size_t line_end = text.find('\n', line_start);
+        if (line_end == std::string::npos) line_end = text.size();
+        line = text.substr(line_start, line_end - line_start);
+        line_start = line_end + 1;
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.rfind("lesson:", 0) == 0) {
@@ -111,9 +126,7 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         if (key == "title") {
             current.title = value;
         } else if (key == "paths") {
-            std::istringstream names(value);
-            std::string name;
-            while (names >> name) {
+            for (const std::string& name : words(value)) {
                 CodePath p;
                 if (!parse_code_path(name, &p)) { fail("unknown code path '" + name + "'"); break; }
                 current.paths.push_back(p);
