@@ -122,6 +122,14 @@ static void name_item(App& app, const std::string& name) {
     app.widget_rects.push_back(App::WidgetRect{name, a.x, a.y, b.x - a.x, b.y - a.y});
 }
 
+// An integer field, registered under `name` (see name_item).
+static bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em = 9) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * width_em);
+    const bool edited = ImGui::InputInt(label, v, step, step * 10);
+    name_item(app, name);
+    return edited;
+}
+
 //-------------------------------------------------------------------------------------------------
 // [SECTION] Lesson panel
 //-------------------------------------------------------------------------------------------------
@@ -230,18 +238,12 @@ static void draw_lesson(App& app, int64_t now_us) {
     // The numbers the claim is about, editable right here.
     RunDesc& d = app.desc;
     bool edited = false;
-    const float field_w = ImGui::GetFontSize() * 6.5f;
-    auto compact = [&](const char* label, const char* name, int* v, int step) {
-        ImGui::SetNextItemWidth(field_w);
-        edited |= ImGui::InputInt(label, v, step, step * 10);
-        name_item(app, name);
-    };
-    compact("N", "n", &d.count, 1);
+    edited |= int_field(app, "N", "n", &d.count, 1, 6.5f);
     ImGui::SameLine();
-    compact("latency ms", "latency", &d.latency_ms, 50);
+    edited |= int_field(app, "latency ms", "latency", &d.latency_ms, 50, 6.5f);
     if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
         ImGui::SameLine();
-        compact("k", "limit", &d.limit, 1);
+        edited |= int_field(app, "k", "limit", &d.limit, 1, 6.5f);
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
     ImGui::TextWrapped("Claim: %s", claim_for(app.desc).c_str());
@@ -264,10 +266,6 @@ static void draw_lesson(App& app, int64_t now_us) {
 // [SECTION] Controls panel
 //-------------------------------------------------------------------------------------------------
 
-static bool int_field(const char* label, int* v, int step, int step_fast) {
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-    return ImGui::InputInt(label, v, step, step_fast);
-}
 
 static void draw_controls(App& app, int64_t now_us) {
     RunDesc& d = app.desc;
@@ -298,13 +296,10 @@ static void draw_controls(App& app, int64_t now_us) {
     ImGui::Spacing();
 
     bool edited = false;
-    edited |= int_field("requests (N)", &d.count, 1, 10);
-    name_item(app, "n");
-    edited |= int_field("latency (ms)", &d.latency_ms, 50, 500);
-    name_item(app, "latency");
+    edited |= int_field(app, "requests (N)", "n", &d.count, 1);
+    edited |= int_field(app, "latency (ms)", "latency", &d.latency_ms, 50);
     ImGui::BeginDisabled(code_path_info(d.path).schedule != Schedule::k_at_a_time);
-    edited |= int_field("limit (k)", &d.limit, 1, 5);
-    name_item(app, "limit");
+    edited |= int_field(app, "limit (k)", "limit", &d.limit, 1);
     ImGui::EndDisabled();
     if (ImGui::TreeNode("Latency, CPU and failures")) {
         const char* spreads[] = {"every call the same", "uneven (0.5 to 1.5 x)", "a slow tail"};
@@ -316,23 +311,19 @@ static void draw_controls(App& app, int64_t now_us) {
         }
         name_item(app, "spread");
         if (d.spread == Spread::slow_tail) {
-            edited |= int_field("slow: one in", &d.slow_every, 1, 5);
-            name_item(app, "slow-every");
-            edited |= int_field("slow latency (ms)", &d.slow_ms, 100, 1000);
-            name_item(app, "slow-ms");
+            edited |= int_field(app, "slow: one in", "slow-every", &d.slow_every, 1);
+            edited |= int_field(app, "slow latency (ms)", "slow-ms", &d.slow_ms, 100);
         }
-        edited |= int_field("CPU per answer (ms)", &d.cpu_ms, 10, 100);
-        name_item(app, "cpu");
-        edited |= int_field("timeout (ms)", &d.timeout_ms, 100, 1000);
-        name_item(app, "timeout");
-        edited |= int_field("retries", &d.retries, 1, 1);
-        name_item(app, "retries");
-        edited |= int_field("backoff (ms)", &d.backoff_ms, 50, 500);
-        name_item(app, "backoff");
-        edited |= int_field("API fails (%)", &d.fail_pct, 5, 20);
-        name_item(app, "fail");
-        edited |= int_field("answer status", &d.status, 1, 100);
-        name_item(app, "status");
+        edited |= int_field(app, "CPU per answer (ms)", "cpu", &d.cpu_ms, 10);
+        // Only the retries program has a timeout of its own and retries; the others keep a 20 s timeout.
+        ImGui::BeginDisabled(d.path != CodePath::retry_backoff);
+        edited |= int_field(app, "timeout (ms)", "timeout", &d.timeout_ms, 100);
+        edited |= int_field(app, "retries", "retries", &d.retries, 1);
+        edited |= int_field(app, "backoff (ms)", "backoff", &d.backoff_ms, 50);
+        ImGui::EndDisabled();
+        if (d.path != CodePath::retry_backoff) ImGui::TextColored(dim_color, "(timeout, retries, back-off: the retries program's)");
+        edited |= int_field(app, "API fails (%)", "fail", &d.fail_pct, 5);
+        edited |= int_field(app, "answer status", "status", &d.status, 1);
         ImGui::TreePop();
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
