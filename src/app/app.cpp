@@ -171,6 +171,16 @@ int64_t app_next_wakeup_us(const App& app) {
     return next;
 }
 
+const App::Expectation& app_expectation(App& app) {
+    App::Expectation& e = app.expectation;
+    if (e.wall_ms < 0 || !(e.desc == app.desc)) {
+        e.desc = app.desc;
+        e.wall_ms = model_wall_ms(app.desc);
+        e.claim = claim_for(app.desc);
+    }
+    return e;
+}
+
 void app_set_server_base(App& app, const std::string& base) {
     if (base == app.apis.server_base) return;
     app.apis.server_base = base;

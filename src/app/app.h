@@ -64,6 +64,10 @@ struct App {
     int loop_step = 0;                       // the event-loop stepper's position
     int selected_phase = -1;                 // a code line clicked: its phase's bars are outlined
 
+    // The model's view of `desc` (a virtual-time run: too costly to redo every frame for 10,000 calls).
+    struct Expectation { RunDesc desc; double wall_ms = -1; std::string claim; };
+    Expectation expectation;
+
     bool dirty = true;             // something changed that the screen does not show yet
     // The Run button asks; the platform starts the run once the frame that showed the click is done
     // (see src/web/main.cpp), so that frame's cost does not land inside the first requests.
@@ -97,6 +101,8 @@ void app_tick(App& app, int64_t now_us);
 // When app_tick next has something to do, or -1.
 int64_t app_next_wakeup_us(const App& app);
 void app_set_apis(App& app, const ApiStatus& apis);
+// The model's expectation and claim for the current desc, recomputed only when the desc changes.
+const App::Expectation& app_expectation(App& app);
 // Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
 void app_set_server_base(App& app, const std::string& base);
 

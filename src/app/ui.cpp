@@ -57,7 +57,8 @@ static const char* api_label(Api a) {
     return "?";
 }
 
-static std::string expected_formula(const RunDesc& d) {
+static std::string expected_formula(App& app) {
+    const RunDesc& d = app.desc;
     char buf[200];
     if (d.spread != Spread::even || d.cpu_ms > 0 || d.retries > 0 || d.fail_pct > 0) {
         std::string why;
@@ -66,14 +67,7 @@ static std::string expected_formula(const RunDesc& d) {
         if (d.cpu_ms > 0) why += ", " + std::to_string(d.cpu_ms) + " ms CPU per answer";
         if (d.fail_pct > 0) why += ", " + std::to_string(d.fail_pct) + "% failures";
         if (d.retries > 0) why += ", " + std::to_string(d.retries) + " retries";
-        // The model plays the run in virtual time: worth remembering between frames.
-        static RunDesc modelled;
-        static double modelled_ms = -1;
-        if (modelled_ms < 0 || !(modelled == d)) {
-            modelled = d;
-            modelled_ms = model_wall_ms(d);
-        }
-        std::snprintf(buf, sizeof buf, "%s, by the model (%s)", format_duration_ms(modelled_ms).c_str(), why.c_str() + 2);
+        std::snprintf(buf, sizeof buf, "%s, by the model (%s)", format_duration_ms(app_expectation(app).wall_ms).c_str(), why.c_str() + 2);
         return buf;
     }
     const std::string total = format_duration_ms(expected_wall_ms(d));
@@ -246,7 +240,7 @@ static void draw_lesson(App& app, int64_t now_us) {
         edited |= int_field(app, "k", "limit", &d.limit, 1, 6.5f);
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
-    ImGui::TextWrapped("Claim: %s", claim_for(app.desc).c_str());
+    ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
     draw_run_buttons(app, now_us, l.paths);
     for (const std::string& n : app.input_notes) wrapped_note(n);
     if (app.verdict.valid) {
@@ -363,7 +357,7 @@ static void draw_controls(App& app, int64_t now_us) {
     }
 
     ImGui::Spacing();
-    ImGui::TextWrapped("Expected: %s", expected_formula(d).c_str());
+    ImGui::TextWrapped("Expected: %s", expected_formula(app).c_str());
     ImGui::Spacing();
     if (app.lessons.empty()) draw_run_buttons(app, now_us, {});
 }

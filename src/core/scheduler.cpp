@@ -35,6 +35,8 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
         run_.capped_ms = desc.api == Api::server ? model_wall_ms(desc, browser_connections_per_host) : run_.expected_ms;
     }
     run_.requests.assign(size_t(desc.count), RequestTrace{});
+    active_.clear();
+    active_pos_.assign(size_t(desc.count), -1);
     if (code_path_info(desc.path).created_up_front) {
         // gather and its kin create every task up front; a loop only reaches a call when the previous one
         // has returned, so its requests are scheduled as they start.
@@ -61,6 +63,7 @@ void Scheduler::start_next(int64_t now_us) {
     r.started_us = now_us;
     r.outcome = Outcome::in_flight;
     ++run_.in_flight;
+    activate(index);
     start_attempt(index, now_us);
 }
 
@@ -150,9 +153,27 @@ int64_t Scheduler::record(RequestId id, const Completion& c, int64_t now_us, int
     return now_us;
 }
 
+void Scheduler::activate(int index) {
+    active_pos_[size_t(index)] = int(active_.size());
+    active_.push_back(index);
+}
+
+void Scheduler::deactivate(int index) {
+    const int pos = active_pos_[size_t(index)];
+    if (pos < 0) return;
+    const int last = active_.back();
+    active_[size_t(pos)] = last;
+    active_pos_[size_t(last)] = pos;
+    active_.pop_back();
+    active_pos_[size_t(index)] = -1;
+}
+
 void Scheduler::end_request(int index, Outcome outcome, int64_t when_us) {
     RequestTrace& r = run_.requests[size_t(index)];
-    if (r.outcome == Outcome::in_flight) --run_.in_flight;
+    if (r.outcome == Outcome::in_flight) {
+        --run_.in_flight;
+        deactivate(index);
+    }
     r.outcome = outcome;
     r.retry_at_us = -1;
     r.finished_us = r.started_us >= 0 ? when_us : -1;
@@ -182,7 +203,9 @@ void Scheduler::advance(int64_t now_us) {
     const int timeout_ms = effective_timeout_ms(run_.desc);
     const int64_t timeout_us = int64_t(timeout_ms) * 1000;
     bool any = false;
-    for (size_t i = 0; i < run_.requests.size(); ++i) {
+    const std::vector<int> active = active_;  // ending a request edits active_
+    for (int index : active) {
+        const size_t i = size_t(index);
         RequestTrace& r = run_.requests[i];
         if (r.outcome != Outcome::in_flight) continue;
         if (r.retry_at_us >= 0) {
@@ -206,8 +229,8 @@ int64_t Scheduler::next_deadline_us() const {
     if (!running()) return -1;
     int64_t best = -1;
     auto consider = [&](int64_t t) { if (best < 0 || t < best) best = t; };
-    for (const RequestTrace& r : run_.requests) {
-        if (r.outcome != Outcome::in_flight) continue;
+    for (int index : active_) {
+        const RequestTrace& r = run_.requests[size_t(index)];
         if (r.retry_at_us >= 0) consider(r.retry_at_us);
         else if (r.attempts.back().outcome == Outcome::in_flight) consider(r.attempts.back().started_us + int64_t(effective_timeout_ms(run_.desc)) * 1000);
     }

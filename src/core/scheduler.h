@@ -75,6 +75,9 @@ private:
     void end_request(int index, Outcome outcome, int64_t now_us);
     bool accepts(RequestId id) const;
 
+    void activate(int index);
+    void deactivate(int index);
+
     struct Deferred { RequestId id; Completion completion; int64_t now_us; int64_t handled_us; };
 
     Transport* transport_;
@@ -85,6 +88,10 @@ private:
     uint16_t last_generation_ = 0;
     bool pumping_ = false;
     std::deque<Deferred> deferred_;  // completions reported from inside Transport::start()
+    // The requests in flight, so that timeouts and retries cost O(in flight), not O(N), per event: a loop
+    // of 10,000 calls would otherwise scan 10,000 traces 10,000 times.
+    std::vector<int> active_;
+    std::vector<int> active_pos_;    // index -> position in active_, or -1
 };
 
 // What the model says a run takes: the run played in virtual time with every API answer exactly as

@@ -187,7 +187,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     for (CodePath p : l.paths) paths.push_back(code_path_name(p));
     out = "{\"index\":" + std::to_string(a.lesson) + ",\"id\":" + json_string(l.id) + ",\"title\":" + json_string(l.title) +
           ",\"count\":" + std::to_string(a.lessons.size()) + ",\"lessons\":" + json_strings(ids) + ",\"paths\":" + json_strings(paths) +
-          ",\"path\":" + json_string(code_path_name(a.desc.path)) + ",\"claim\":" + json_string(claim_for(a.desc)) + ",\"verdict\":";
+          ",\"path\":" + json_string(code_path_name(a.desc.path)) + ",\"claim\":" + json_string(app_expectation(*g_app).claim) + ",\"verdict\":";
     if (a.verdict.valid) {
         const Verdict& v = a.verdict.verdict;
         out += std::string("{\"ok\":") + (v.ok ? "true" : "false") + ",\"line\":" + json_string(v.line) + ",\"reason\":" +
