@@ -337,6 +337,14 @@ TEST(Report, JsonCarriesTheTotalsAndEveryRequest) {
     EXPECT_EQ(json.back(), '}');
 }
 
+TEST(Report, ASentenceForScreenReaders) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 10, 200);
+    const RunStats s = f.run(d);
+    EXPECT_EQ(summarize_run(f.scheduler.run(), s), "10 requests, concurrent, simulated: 200 ms, expected 200 ms.");
+    EXPECT_NE(run_to_json(f.scheduler.run(), s).find("\"summary\":\"10 requests"), std::string::npos);
+}
+
 TEST(Report, DurationsReadLikeAPersonWouldWriteThem) {
     EXPECT_EQ(format_duration_ms(480), "480 ms");
     EXPECT_EQ(format_duration_ms(1200), "1.20 s");

@@ -139,6 +139,20 @@ test('through window.playground.run, 10 x 200 ms gather takes under 0.3 x the lo
   noConsoleErrors();
 });
 
+test('a screen reader hears each run and can walk the history as a table', async () => {
+  const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 4, latencyMs: 100, api: 'page' }));
+  const live = await page.$eval('#live', (el) => ({ text: el.textContent, polite: el.getAttribute('aria-live') }));
+  assert.equal(live.polite, 'polite');
+  assert.equal(live.text, r.summary);
+  assert.match(live.text, /^4 requests, concurrent, in-page API: \d+ ms, expected 100 ms\.$/);
+  const rows = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.ok(rows.length >= 4);
+  assert.deepEqual(rows[rows.length - 1].slice(1, 5), ['concurrent', '4', '100 ms', 'page']);
+  await page.evaluate(() => window.playground.lesson('limits'));
+  await settled();
+  assert.match(await page.$eval('#live', (el) => el.textContent), /^Lesson 7 of 10: Limits\. Claim: expected = ceil\(N \/ k\)/);
+});
+
 test('bounded concurrency runs in waves of k', async () => {
   const r = await page.evaluate(() => window.playground.run({ path: 'bounded', n: 9, latencyMs: 150, limit: 3, api: 'page' }));
   assert.equal(r.expectedMs, 450);

@@ -48,6 +48,7 @@
       });
     },
     apProgress(json) {
+      if (firstFrame) announceLesson();
       try {
         localStorage.setItem(PROGRESS_KEY, json);
       } catch (e) {
@@ -56,6 +57,7 @@
     },
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
+      mirrorRun(result);
       window.dispatchEvent(new CustomEvent('playground:run-ended', { detail: result }));
       const p = pending.get(ticket);
       if (p) {
@@ -80,6 +82,29 @@
   Module.canvas.addEventListener('pointerdown', () => Module.canvas.focus());
 
   window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
+
+  // The screen-reader mirror: what the canvas shows, as text a reader can announce and a table it can walk.
+  const live = document.getElementById('live');
+  const historyBody = document.querySelector('#history tbody');
+  let runNumber = 0;
+  function announce(text) {
+    live.textContent = text;
+  }
+  function mirrorRun(r) {
+    announce(r.summary);
+    const row = document.createElement('tr');
+    const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`);
+    for (const cell of [++runNumber, r.path, r.n, `${r.latencyMs} ms`, r.api, r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), ms(r.expectedMs)]) {
+      const td = document.createElement('td');
+      td.textContent = String(cell);
+      row.appendChild(td);
+    }
+    historyBody.appendChild(row);
+  }
+  function announceLesson() {
+    const s = lessonState();
+    if (s) announce(`Lesson ${s.index + 1} of ${s.count}: ${s.title}. Claim: ${s.claim}.`);
+  }
 
   const PROGRESS_KEY = 'asyncplay.progress';
   const params = new URLSearchParams(location.search);

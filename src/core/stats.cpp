@@ -117,6 +117,17 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
     return notes;
 }
 
+std::string summarize_run(const Run& run, const RunStats& s) {
+    static const char* api_words[] = {"in-page API", "dev server", "simulated"};
+    std::string text = std::to_string(s.count) + (s.count == 1 ? " request, " : " requests, ") + code_path_name(run.desc.path) +
+                       ", " + api_words[int(run.desc.api) % api_count] + ": ";
+    if (run.state == RunState::cancelled) return text + "cancelled after " + format_duration_ms(s.wall_ms) + ".";
+    text += format_duration_ms(s.wall_ms) + ", expected " + format_duration_ms(run.desc.api == Api::server ? run.capped_ms : s.expected_ms);
+    const int failed = s.http_errors + s.network_errors + s.timeouts;
+    if (failed > 0) text += ", " + std::to_string(failed) + " failed";
+    return text + ".";
+}
+
 static void append_escaped(std::string* out, const std::string& s) {
     out->push_back('"');
     for (char c : s) {
@@ -163,7 +174,9 @@ std::string run_to_json(const Run& run, const RunStats& s) {
     append_number(&out, "speedup", s.speedup);
     out += "\"peakInFlight\":" + std::to_string(s.peak_in_flight) + ",";
     out += "\"ok\":" + std::to_string(s.ok) + ",";
-    out += "\"notes\":[";
+    out += "\"summary\":";
+    append_escaped(&out, summarize_run(run, s));
+    out += ",\"notes\":[";
     const std::vector<std::string> notes = explain_run(run, s);
     for (size_t i = 0; i < notes.size(); ++i) {
         if (i) out += ",";
