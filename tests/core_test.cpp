@@ -764,3 +764,26 @@ TEST(CodeView, PythonIsColouredByKind) {
     for (const Span& s : spans) covered += s.end - s.begin;
     EXPECT_EQ(covered, line.size()) << "spans tile the line";
 }
+
+TEST(Lessons, PermalinksRoundTrip) {
+    const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
+    const Lesson& limits = file.lessons[6];
+    RunDesc d = limits.preset;
+    EXPECT_EQ(permalink_query(d, limits), "lesson=limits");
+    d.count = 40;
+    d.api = Api::server;
+    d.path = CodePath::pool_limit;
+    const std::string q = permalink_query(d, limits);
+    EXPECT_EQ(q, "lesson=limits&path=pool_limit&api=server&n=40");
+    RunDesc back = limits.preset;
+    std::string error;
+    for (const auto& [k, v] : parse_query("?" + q)) {
+        if (k != "lesson") ASSERT_TRUE(apply_preset(k + "=" + v, &back, &error)) << error;
+    }
+    EXPECT_TRUE(back == d);
+    const auto pairs = parse_query("?a=1&b=x%20y&c&d=%zz+w");
+    ASSERT_EQ(pairs.size(), 4u);
+    EXPECT_EQ(pairs[1].second, "x y");
+    EXPECT_EQ(pairs[2].first, "c");
+    EXPECT_EQ(pairs[3].second, "%zz w");
+}

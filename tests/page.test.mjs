@@ -335,6 +335,33 @@ test('the place and the marks survive a reload; a bad lesson file is explained, 
   noConsoleErrors();
 });
 
+test('a copied link reproduces the lesson and its numbers; bad parameters fall back with a note', async () => {
+  await page.goto(dev.url);
+  await page.evaluate(() => window.playground.ready);
+  await page.evaluate(() => window.playground.lesson('limits'));
+  await typeInto('n', 40);
+  await click('copy-link');
+  const link = await page.evaluate(() => window.playground.lastLink);
+  assert.equal(link, `${dev.url}?lesson=limits&n=40`);
+  await page.evaluate(() => window.playground.lesson('wait-together'));  // somewhere else first
+  await page.goto(link);
+  await page.evaluate(() => window.playground.ready);
+  const back = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(back.id, 'limits');
+  assert.equal(await page.evaluate(() => window.playground.permalink()), link);
+  await page.goto(`${dev.url}?lesson=nope&n=abc&colour=red&path=bounded`);
+  await page.evaluate(() => window.playground.ready);
+  const bad = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(bad.path, 'bounded', 'the good parameter still applies');
+  assert.deepEqual(bad.notes, [
+    "Link: there is no lesson 'nope'; showing lesson 7.",
+    "Link: n must be a whole number, got 'abc' (ignored).",
+    "Link: unknown setting 'colour' (ignored).",
+  ]);
+  await page.screenshot({ path: path.join(args.out, 'bad-link.png') });
+  noConsoleErrors();
+});
+
 test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {
   await page.goto(dev.url);
   await page.evaluate(() => window.playground.ready);

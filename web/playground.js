@@ -43,9 +43,18 @@
       firstFrameMs = performance.now();  // since navigation started
       restoreProgress();
       loadExtraLessons().then(() => {
+        applyUrl();
         firstFrame = true;
         settle();
       });
+    },
+    apCopyLink(query) {
+      lastLink = `${location.origin}${location.pathname}?${query}`;
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(lastLink).then(() => announce('Link copied.'), () => announce(`Link: ${lastLink}`));
+      } else {
+        announce(`Link: ${lastLink}`);
+      }
     },
     apProgress(json) {
       if (firstFrame) announceLesson();
@@ -118,11 +127,19 @@
       saved = null;
     }
     const done = saved && Array.isArray(saved.done) ? saved.done.filter((d) => typeof d === 'string') : [];
-    const lesson = params.get('lesson') || (saved && typeof saved.lesson === 'string' ? saved.lesson : '');
+    const lesson = saved && typeof saved.lesson === 'string' ? saved.lesson : '';
     Module.ccall('ap_js_restore_progress', null, ['string', 'string'], [lesson, done.join(',')]);
-    if (params.get('lesson') && Module.ccall('ap_js_select_lesson', 'number', ['string'], [params.get('lesson')]) < 0) {
-      Module.ccall('ap_js_lesson_file_error', null, ['string'], [`?lesson=${params.get('lesson')}: no such lesson; showing the first one`]);
-    }
+  }
+
+  // A permalink's state (?lesson=...&path=...&n=...): applied after the extra lessons are in.
+  function applyUrl() {
+    if (location.search) Module.ccall('ap_js_apply_url', null, ['string'], [location.search]);
+  }
+
+  let lastLink = null;
+  function permalink() {
+    const query = Module.UTF8ToString(Module.ccall('ap_js_permalink', 'number', [], []));
+    return `${location.origin}${location.pathname}?${query}`;
   }
 
   // A teacher's extra lessons: ?lessons=<url of a lesson file>. A bad file costs nothing but a message.
@@ -133,8 +150,7 @@
     try {
       const reply = await withTimeout(fetch(url, { cache: 'no-store' }), 10000, `loading ${name}`);
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
-      const added = Module.ccall('ap_js_add_lessons', 'number', ['string', 'string'], [name, await reply.text()]);
-      if (added > 0 && params.get('lesson')) Module.ccall('ap_js_select_lesson', 'number', ['string'], [params.get('lesson')]);
+      Module.ccall('ap_js_add_lessons', 'number', ['string', 'string'], [name, await reply.text()]);
     } catch (e) {
       Module.ccall('ap_js_lesson_file_error', null, ['string'], [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
     }
@@ -255,5 +271,7 @@
     ready, run, cancel, frameStats, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
+    get lastLink() { return lastLink; },
+    permalink,
   };
 })();

@@ -58,6 +58,38 @@ void app_restore_progress(App& app, const std::string& lesson_id, const std::vec
     app.dirty = true;
 }
 
+void app_apply_url(App& app, const std::string& query, int64_t now_us) {
+    const auto params = parse_query(query);
+    std::vector<std::string> notes;
+    for (const auto& [key, value] : params) {
+        if (key != "lesson") continue;
+        bool found = false;
+        for (size_t i = 0; i < app.lessons.size() && !found; ++i) {
+            if (app.lessons[i].id == value || std::to_string(i + 1) == value) {
+                app_select_lesson(app, int(i), now_us);
+                found = true;
+            }
+        }
+        if (!found) notes.push_back("Link: there is no lesson '" + value + "'; showing lesson " + std::to_string(app.lesson + 1) + ".");
+    }
+    static const char* js_keys[] = {"lesson", "lessons", "embed", "theme", "lock", "origin"};
+    for (const auto& [key, value] : params) {
+        const std::string& name = key;  // (a structured binding cannot be captured before C++20's clang 16)
+        if (std::find_if(std::begin(js_keys), std::end(js_keys), [&](const char* k) { return name == k; }) != std::end(js_keys)) continue;
+        std::string error;
+        RunDesc d = app.desc;
+        if (apply_preset(key + "=" + value, &d, &error)) app.desc = d;
+        else notes.push_back("Link: " + error + " (ignored).");
+    }
+    app.input_notes = notes;
+    app.dirty = true;
+}
+
+std::string app_permalink_query(const App& app) {
+    if (app.lessons.empty()) return "";
+    return permalink_query(app.desc, app.lessons[size_t(app.lesson)]);
+}
+
 void app_run_each(App& app, int64_t now_us) {
     if (app.lessons.empty()) return;
     const Lesson& l = app.lessons[size_t(app.lesson)];

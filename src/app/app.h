@@ -58,6 +58,7 @@ struct App {
     int lesson = 0;
     std::vector<std::string> done;           // ids of lessons with a ✓ verdict
     std::function<void(const std::string& lesson_id, const std::vector<std::string>& done)> on_progress;
+    std::function<void(const std::string& query)> on_copy_link;  // the platform builds the URL and copies it
     std::vector<CodePath> queued_paths;      // "Run each": the lesson's paths still to run, in order
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
     LessonVerdict verdict;                   // of the last run started while this lesson was open
@@ -87,6 +88,12 @@ void app_select_lesson(App& app, int index, int64_t now_us);
 int app_add_lessons(App& app, const std::string& text, const std::string& file_name);
 // Restores the place and the ✓ marks the platform saved.
 void app_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us);
+// Applies a page URL's query: ?lesson=<id or number> first, then any run setting (apply_preset's keys:
+// path n latency limit api ...). Unknown keys and bad values are ignored with a note on screen; keys the
+// JS side owns (lessons, embed, theme, lock, origin) pass silently.
+void app_apply_url(App& app, const std::string& query, int64_t now_us);
+// The query of the current state, for a permalink.
+std::string app_permalink_query(const App& app);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
 // Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first.

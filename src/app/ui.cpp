@@ -242,6 +242,9 @@ static void draw_lesson(App& app, int64_t now_us) {
     if (edited) app.input_notes = clamp_run_desc(&d);
     ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
     draw_run_buttons(app, now_us, l.paths);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Copy link") && app.on_copy_link) app.on_copy_link(app_permalink_query(app));
+    name_item(app, "copy-link");
     for (const std::string& n : app.input_notes) wrapped_note(n);
     if (app.verdict.valid) {
         const Verdict& v = app.verdict.verdict;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -68,6 +69,77 @@ bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
     const std::vector<std::string> notes = clamp_run_desc(&clamped);
     if (!notes.empty()) { *error = notes.front(); return false; }
     return true;
+}
+
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static std::string url_decode(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out += char(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+static std::string url_encode(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += char(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query(const std::string& query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t i = !query.empty() && query[0] == '?' ? 1 : 0;
+    while (i < query.size()) {
+        size_t amp = query.find('&', i);
+        if (amp == std::string::npos) amp = query.size();
+        const std::string item = query.substr(i, amp - i);
+        if (!item.empty()) {
+            const size_t eq = item.find('=');
+            out.emplace_back(url_decode(item.substr(0, eq)), eq == std::string::npos ? "" : url_decode(item.substr(eq + 1)));
+        }
+        i = amp + 1;
+    }
+    return out;
+}
+
+std::string permalink_query(const RunDesc& d, const Lesson& l) {
+    const RunDesc& p = l.preset;
+    std::string q = "lesson=" + url_encode(l.id);
+    auto add = [&](const char* key, const std::string& value) { q += std::string("&") + key + "=" + url_encode(value); };
+    if (d.path != p.path) add("path", code_path_name(d.path));
+    if (d.api != p.api) add("api", api_name(d.api));
+    if (d.spread != p.spread) add("spread", spread_name(d.spread));
+    const struct { const char* key; int RunDesc::*field; } ints[] = {
+        {"n", &RunDesc::count}, {"latency", &RunDesc::latency_ms}, {"limit", &RunDesc::limit},
+        {"status", &RunDesc::status}, {"timeout", &RunDesc::timeout_ms}, {"slow_every", &RunDesc::slow_every},
+        {"slow_ms", &RunDesc::slow_ms}, {"cpu", &RunDesc::cpu_ms}, {"retries", &RunDesc::retries},
+        {"backoff", &RunDesc::backoff_ms}, {"fail", &RunDesc::fail_pct}};
+    for (const auto& f : ints) {
+        if (d.*(f.field) != p.*(f.field)) add(f.key, std::to_string(d.*(f.field)));
+    }
+    return q;
 }
 
 LessonFile parse_lessons(const std::string& text, const std::string& file_name) {

@@ -13,6 +13,7 @@
 // measured against expected, with a one-line reason when they differ.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "run.h"
@@ -42,6 +43,12 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name);
 // Applies "key=value key=value" to desc. Keys: path n latency limit api status timeout spread slow_every
 // slow_ms cpu retries backoff fail. Returns false with *error set on an unknown key or a bad value.
 bool apply_preset(const std::string& preset, RunDesc* desc, std::string* error);
+
+// URL state. A query string ("?lesson=limits&n=40&api=server") split into decoded key/value pairs.
+std::vector<std::pair<std::string, std::string>> parse_query(const std::string& query);
+// The query that reproduces `desc` in lesson `lesson_id`: the lesson, then every setting that differs from
+// the lesson's preset. Keys are apply_preset's.
+std::string permalink_query(const RunDesc& desc, const Lesson& lesson);
 
 // The claim, in numbers, for a run of desc: "expected = N x latency = 20 x 250 ms = 5.00 s".
 std::string claim_for(const RunDesc& desc);

@@ -17,6 +17,7 @@ void (*bridge_wake)() = nullptr;
 
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
 EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
+EM_JS(void, js_copy_link, (const char* query), { if (Module.apCopyLink) Module.apCopyLink(UTF8ToString(query)); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
@@ -39,6 +40,7 @@ static std::string json_strings(const std::vector<std::string>& v) {
 void bridge_init(App* app) {
     g_app = app;
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
+    app->on_copy_link = [](const std::string& query) { js_copy_link(query.c_str()); };
     app->on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         js_progress(("{\"lesson\":" + json_string(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
     };
@@ -126,6 +128,20 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     if (bridge_wake) bridge_wake();
 }
 
+// The page's URL query (location.search): the lesson and run settings of a permalink.
+EMSCRIPTEN_KEEPALIVE void ap_js_apply_url(const char* query) {
+    if (!g_app || !query) return;
+    app_apply_url(*g_app, query, monotonic_now_us());
+    if (bridge_wake) bridge_wake();
+}
+
+// The query of the current state; valid until the next call.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_permalink() {
+    static std::string out;
+    out = g_app ? app_permalink_query(*g_app) : "";
+    return out.c_str();
+}
+
 // Opens a lesson by id or by 1-based number; returns its 0-based index, or -1 when there is none.
 EMSCRIPTEN_KEEPALIVE int ap_js_select_lesson(const char* which) {
     if (!g_app || !which) return -1;
@@ -196,7 +212,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     } else {
         out += "null";
     }
-    out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors);
+    out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors) + ",\"notes\":" + json_strings(a.input_notes);
     out += ",\"selectedPhase\":" + (a.selected_phase > 0 ? json_string(phase_name(Phase(a.selected_phase))) : std::string("null"));
     out += ",\"selectedRequest\":" + std::to_string(a.selected_request) + "}";
     return out.c_str();
