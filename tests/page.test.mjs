@@ -5,6 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
@@ -360,6 +363,43 @@ test('a copied link reproduces the lesson and its numbers; bad parameters fall b
   ]);
   await page.screenshot({ path: path.join(args.out, 'bad-link.png') });
   noConsoleErrors();
+});
+
+test('copied under a sub-path of a plain static host, the page and its in-page API work', async () => {
+  // A course site: the build copied to /course/week-1/playground/ and served by Python's http.server,
+  // which knows nothing of /api/delay.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'static-host-'));
+  const sub = path.join(root, 'course', 'week-1', 'playground');
+  fs.mkdirSync(sub, { recursive: true });
+  for (const f of fs.readdirSync(args.web)) {
+    if (/\.(html|js|wasm|css)$/.test(f)) fs.copyFileSync(path.join(args.web, f), path.join(sub, f));
+  }
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => { const p = probe.address().port; probe.close(() => resolve(p)); });
+  });
+  const server = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], { stdio: 'ignore' });
+  try {
+    const url = `http://127.0.0.1:${port}/course/week-1/playground/index.html`;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await context.newPage();
+    const errors = [];
+    p.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text()); });
+    for (let i = 0; i < 50; i++) {
+      try { await p.goto(url); break; } catch (e) { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    const { apis } = await p.evaluate(() => window.playground.ready);
+    assert.equal(apis.page.ready, true, apis.page.note);
+    assert.equal(apis.page.base, `http://127.0.0.1:${port}/course/week-1/playground/inpage`);
+    assert.equal(apis.server.ready, false, 'a static host has no /api/delay');
+    const r = await p.evaluate(() => window.playground.run({ path: 'concurrent', n: 5, latencyMs: 200, api: 'page' }));
+    assert.equal(r.ok, 5);
+    assert.ok(r.wallMs < 400, `${r.wallMs}`);
+    await p.screenshot({ path: path.join(args.out, 'static-sub-path.png') });
+    await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    server.kill();
+  }
 });
 
 test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {

@@ -122,8 +122,11 @@ static void finish_if_ended(App& app) {
     if (app.verdict.generation == run.generation && !app.lessons.empty()) {
         app.verdict.valid = true;
         app.verdict.verdict = judge_run(run, stats);
-        const std::string& id = app.lessons[size_t(app.lesson)].id;
-        if (app.verdict.verdict.ok && std::find(app.done.begin(), app.done.end(), id) == app.done.end()) {
+        const Lesson& lesson = app.lessons[size_t(app.lesson)];
+        const std::string& id = lesson.id;
+        // A lesson is marked only by a run of one of its own code paths whose claim held.
+        const bool own_path = std::find(lesson.paths.begin(), lesson.paths.end(), run.desc.path) != lesson.paths.end();
+        if (app.verdict.verdict.ok && own_path && std::find(app.done.begin(), app.done.end(), id) == app.done.end()) {
             app.done.push_back(id);
             save_progress(app);
         }
