@@ -402,6 +402,33 @@ test('copied under a sub-path of a plain static host, the page and its in-page A
   }
 });
 
+test('embedded in a host page, the playground never takes the host\'s keystrokes', async () => {
+  await page.goto(`${dev.url}host-example.html`);
+  const frame = page.frameLocator('#playground');
+  const inner = page.frames().find((f) => f.url().includes('index.html'));
+  await inner.evaluate(() => window.playground.ready);
+  const before = await inner.evaluate(() => window.playground.lessonState().id);
+  assert.equal(before, 'wait-together');
+  await page.click('#notes');
+  await page.keyboard.type('gather', { delay: 30 });
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.type('!', { delay: 30 });
+  assert.equal(await page.$eval('#notes', (el) => el.value), 'gathe!r');
+  await page.waitForTimeout(200);
+  assert.equal(await inner.evaluate(() => window.playground.lessonState().id), 'wait-together', 'the arrows stayed in the host');
+  // Clicked into, the playground takes its keys: the right arrow walks to the next lesson.
+  await frame.locator('#canvas').click({ position: { x: 700, y: 420 } });
+  await page.waitForTimeout(150);
+  await page.keyboard.down('ArrowRight');
+  await page.waitForTimeout(80);
+  await page.keyboard.up('ArrowRight');
+  await page.waitForTimeout(200);
+  assert.equal(await inner.evaluate(() => window.playground.lessonState().id), 'the-mistake');
+  await page.screenshot({ path: path.join(args.out, 'embedded.png') });
+  noConsoleErrors();
+});
+
 test('a sequential run and a concurrent run sit side by side in the history (screenshot)', async () => {
   await page.goto(dev.url);
   await page.evaluate(() => window.playground.ready);
