@@ -57,35 +57,6 @@ static const char* api_label(Api a) {
     return "?";
 }
 
-static std::string expected_formula(App& app) {
-    const RunDesc& d = app.desc;
-    char buf[200];
-    if (d.spread != Spread::even || d.cpu_ms > 0 || d.retries > 0 || d.fail_pct > 0) {
-        std::string why;
-        if (d.spread == Spread::uneven) why += ", uneven latencies";
-        if (d.spread == Spread::slow_tail) why += ", a slow tail";
-        if (d.cpu_ms > 0) why += ", " + std::to_string(d.cpu_ms) + " ms CPU per answer";
-        if (d.fail_pct > 0) why += ", " + std::to_string(d.fail_pct) + "% failures";
-        if (d.retries > 0) why += ", " + std::to_string(d.retries) + " retries";
-        std::snprintf(buf, sizeof buf, "%s, by the model (%s)", format_duration_ms(app_expectation(app).wall_ms).c_str(), why.c_str() + 2);
-        return buf;
-    }
-    const std::string total = format_duration_ms(expected_wall_ms(d));
-    switch (code_path_info(d.path).schedule) {
-        case Schedule::one_at_a_time:
-            std::snprintf(buf, sizeof buf, "N x latency = %d x %d ms = %s", d.count, d.latency_ms, total.c_str());
-            break;
-        case Schedule::all_at_once:
-            std::snprintf(buf, sizeof buf, "one latency = %d ms (all %d wait together)", d.latency_ms, d.count);
-            break;
-        case Schedule::k_at_a_time:
-            std::snprintf(buf, sizeof buf, "ceil(N / k) x latency = %d x %d ms = %s", (d.count + d.limit - 1) / d.limit,
-                          d.latency_ms, total.c_str());
-            break;
-    }
-    return buf;
-}
-
 // A tick step of 1, 2 or 5 x 10^k ms giving at most max_ticks ticks over range_ms.
 static double nice_step(double range_ms, int max_ticks) {
     const double raw = std::max(range_ms / std::max(1, max_ticks), 0.001);
@@ -263,10 +234,8 @@ static void draw_lesson(App& app, int64_t now_us) {
 // [SECTION] Controls panel
 //-------------------------------------------------------------------------------------------------
 
-
 static void draw_controls(App& app, int64_t now_us) {
     RunDesc& d = app.desc;
-    const bool running = app.scheduler.running();
 
     ImGui::TextColored(dim_color, "How the Python calls the API");
     // Grouped by how they let requests overlap: the grouping is half the lesson.
@@ -360,9 +329,11 @@ static void draw_controls(App& app, int64_t now_us) {
     }
 
     ImGui::Spacing();
-    ImGui::TextWrapped("Expected: %s", expected_formula(app).c_str());
-    ImGui::Spacing();
-    if (app.lessons.empty()) draw_run_buttons(app, now_us, {});
+    if (app.lessons.empty()) {  // otherwise the lesson panel above shows the claim and the buttons
+        ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
+        ImGui::Spacing();
+        draw_run_buttons(app, now_us, {});
+    }
 }
 
 //-------------------------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ std::string summarize_run(const Run& run, const RunStats& s) {
     return text + ".";
 }
 
+
 static void append_escaped(std::string* out, const std::string& s) {
     out->push_back('"');
     for (char c : s) {
@@ -146,6 +147,12 @@ static void append_escaped(std::string* out, const std::string& s) {
         }
     }
     out->push_back('"');
+}
+
+std::string json_quote(const std::string& s) {
+    std::string out;
+    append_escaped(&out, s);
+    return out;
 }
 
 static void append_number(std::string* out, const char* key, double v) {

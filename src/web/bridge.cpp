@@ -22,18 +22,9 @@ EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
 
-static std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) >= 0x20) out += c;
-    }
-    return out + "\"";
-}
-
 static std::string json_strings(const std::vector<std::string>& v) {
     std::string out = "[";
-    for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_quote(v[i]);
     return out + "]";
 }
 
@@ -42,7 +33,7 @@ void bridge_init(App* app) {
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     app->on_copy_link = [](const std::string& query) { js_copy_link(query.c_str()); };
     app->on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
-        js_progress(("{\"lesson\":" + json_string(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
+        js_progress(("{\"lesson\":" + json_quote(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
     };
 }
 
@@ -201,19 +192,19 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     std::vector<std::string> ids, paths;
     for (const Lesson& x : a.lessons) ids.push_back(x.id);
     for (CodePath p : l.paths) paths.push_back(code_path_name(p));
-    out = "{\"index\":" + std::to_string(a.lesson) + ",\"id\":" + json_string(l.id) + ",\"title\":" + json_string(l.title) +
+    out = "{\"index\":" + std::to_string(a.lesson) + ",\"id\":" + json_quote(l.id) + ",\"title\":" + json_quote(l.title) +
           ",\"count\":" + std::to_string(a.lessons.size()) + ",\"lessons\":" + json_strings(ids) + ",\"paths\":" + json_strings(paths) +
-          ",\"path\":" + json_string(code_path_name(a.desc.path)) + ",\"claim\":" + json_string(app_expectation(*g_app).claim) + ",\"verdict\":";
+          ",\"path\":" + json_quote(code_path_name(a.desc.path)) + ",\"claim\":" + json_quote(app_expectation(*g_app).claim) + ",\"verdict\":";
     if (a.verdict.valid) {
         const Verdict& v = a.verdict.verdict;
-        out += std::string("{\"ok\":") + (v.ok ? "true" : "false") + ",\"line\":" + json_string(v.line) + ",\"reason\":" +
-               json_string(v.reason) + ",\"path\":" + json_string(a.verdict.path) + ",\"measuredMs\":" + std::to_string(v.measured_ms) +
+        out += std::string("{\"ok\":") + (v.ok ? "true" : "false") + ",\"line\":" + json_quote(v.line) + ",\"reason\":" +
+               json_quote(v.reason) + ",\"path\":" + json_quote(a.verdict.path) + ",\"measuredMs\":" + std::to_string(v.measured_ms) +
                ",\"expectedMs\":" + std::to_string(v.expected_ms) + "}";
     } else {
         out += "null";
     }
     out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors) + ",\"notes\":" + json_strings(a.input_notes);
-    out += ",\"selectedPhase\":" + (a.selected_phase > 0 ? json_string(phase_name(Phase(a.selected_phase))) : std::string("null"));
+    out += ",\"selectedPhase\":" + (a.selected_phase > 0 ? json_quote(phase_name(Phase(a.selected_phase))) : std::string("null"));
     out += ",\"selectedRequest\":" + std::to_string(a.selected_request) + "}";
     return out.c_str();
 }
