@@ -162,3 +162,147 @@ TEST(Ui, NarrowWindowsStillDraw) {
     h.advance_to(10000 * ms);
     EXPECT_NE(h.rect("run"), nullptr);
 }
+
+TEST(Ui, NarrowWindowsShowTabsAndARunSwitchesToItsResults) {
+    Headless h;
+    ImGui::GetIO().DisplaySize = ImVec2(360, 640);  // a phone held upright
+    h.frame();
+    ASSERT_NE(h.rect("tab:lesson"), nullptr);
+    EXPECT_NE(h.rect("run"), nullptr) << "the lesson tab has the Run button";
+    EXPECT_EQ(h.rect("waterfall"), nullptr) << "one part at a time";
+    h.click("run");
+    app_start_run(h.app, h.app.desc, h.now);
+    h.frame();
+    h.frame();
+    EXPECT_EQ(h.app.narrow_tab, App::Tab::run);
+    EXPECT_NE(h.rect("waterfall"), nullptr) << "the run's tab shows its waterfall";
+    h.click("tab:code");
+    EXPECT_EQ(h.app.narrow_tab, App::Tab::code);
+    EXPECT_NE(h.rect("code-line:wait"), nullptr) << [&] { std::string all; for (const auto& r : h.app.widget_rects) all += r.name + " "; return all; }();
+    for (const auto& r : h.app.widget_rects) {
+        if (r.name.rfind("tab:", 0) == 0) EXPECT_LE(r.x + r.w, 360.0f) << r.name << " fits the width";
+    }
+}
+
+TEST(Ui, UrlCarriesEmbedThemeLocksAndStepAndExplainsBadValues) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=3&embed=1&theme=light&lock=path,n,settings&step=4", 0);
+    EXPECT_TRUE(h.app.view.embed);
+    EXPECT_TRUE(h.app.view.light());
+    EXPECT_TRUE(h.app.view.locked(Lock::path));
+    EXPECT_TRUE(h.app.view.locked(Lock::n));
+    EXPECT_FALSE(h.app.view.locked(Lock::latency));
+    EXPECT_TRUE(h.app.input_notes.empty()) << h.app.input_notes.front();
+    EXPECT_TRUE(h.app.start_requested) << "step= needs the run the stepper follows";
+    EXPECT_EQ(h.app.pending_step, 3);
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(5000 * ms);
+    EXPECT_EQ(h.app.loop_step, 3);
+    const std::string q = app_permalink_query(h.app);
+    EXPECT_NE(q.find("step=4"), std::string::npos) << q;
+    EXPECT_NE(q.find("embed=1"), std::string::npos) << q;
+    EXPECT_NE(q.find("theme=light"), std::string::npos) << q;
+    EXPECT_NE(q.find("lock=path,n,settings"), std::string::npos) << q;
+
+    Headless bad;
+    app_apply_url(bad.app, "?embed=maybe&theme=purple&lock=path,everything&step=-2", 0);
+    ASSERT_EQ(bad.app.input_notes.size(), 4u);
+    EXPECT_NE(bad.app.input_notes[0].find("embed=maybe"), std::string::npos);
+    EXPECT_NE(bad.app.input_notes[1].find("theme=purple"), std::string::npos);
+    EXPECT_NE(bad.app.input_notes[2].find("lock=everything"), std::string::npos);
+    EXPECT_NE(bad.app.input_notes[3].find("step=-2"), std::string::npos);
+    EXPECT_FALSE(bad.app.view.embed);
+    EXPECT_FALSE(bad.app.view.light());
+    EXPECT_TRUE(bad.app.view.locked(Lock::path)) << "the known part of a lock list still holds";
+}
+
+TEST(Ui, LockedControlsCannotBeChanged) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=4&lock=lesson,path,n,settings", 0);
+    h.frame();
+    const CodePath before = h.app.desc.path;
+    const int lesson = h.app.lesson;
+    const int n = h.app.desc.count;
+    h.click("lesson:next");
+    EXPECT_EQ(h.app.lesson, lesson);
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[ImGuiKey_RightArrow] = true;
+    h.frame();
+    io.KeysDown[ImGuiKey_RightArrow] = false;
+    h.frame();
+    EXPECT_EQ(h.app.lesson, lesson) << "the arrows do not walk a locked lesson";
+    for (const auto& r : h.app.widget_rects) {
+        if (r.name.rfind("lesson-path:", 0) == 0 && r.name != std::string("lesson-path:") + code_path_name(before)) h.click(r.name);
+    }
+    EXPECT_EQ(h.app.desc.path, before);
+    EXPECT_EQ(h.rect("settings"), nullptr) << "locked settings are not shown at all";
+    h.click("n");
+    io.AddInputCharacter('7');
+    h.frame();
+    EXPECT_EQ(h.app.desc.count, n);
+    h.click("run");
+    EXPECT_TRUE(h.app.start_requested) << "what is not locked still works";
+}
+
+TEST(Ui, TabWalksTheControlsAndEnterPressesTheFocusedOne) {
+    Headless h;
+    h.frame();
+    EXPECT_FALSE(app_tab_leaves(h.app, false)) << "Tab enters the controls";
+    EXPECT_TRUE(app_tab_leaves(h.app, true)) << "Shift+Tab from outside goes back to the host page";
+    h.app.tab_request = 1;
+    h.frame();
+    ASSERT_FALSE(h.app.focus.empty());
+    const std::string first = h.app.focus;
+    h.app.tab_request = 1;
+    h.frame();
+    EXPECT_NE(h.app.focus, first);
+    h.app.tab_request = -1;
+    h.frame();
+    EXPECT_EQ(h.app.focus, first);
+    // Walk to Run and press Enter: the run is requested as a click would.
+    for (int i = 0; i < 60 && h.app.focus != "run"; ++i) {
+        h.app.tab_request = 1;
+        h.frame();
+    }
+    ASSERT_EQ(h.app.focus, "run");
+    h.app.activate_request = true;
+    h.frame();
+    h.frame();
+    EXPECT_TRUE(h.app.start_requested);
+    // The last control: Tab leaves the page from there.
+    for (int i = 0; i < 200 && !app_tab_leaves(h.app, false); ++i) {
+        h.app.tab_request = 1;
+        h.frame();
+    }
+    EXPECT_TRUE(app_tab_leaves(h.app, false));
+    // A click hands control back to the pointer.
+    h.click("lesson:next");
+    EXPECT_TRUE(h.app.focus.empty());
+}
+
+TEST(Ui, ZoomButtonsWidenTheTimeline) {
+    Headless h;
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(10000 * ms);
+    h.click("zoom:in");
+    EXPECT_GT(h.app.zoom, 1.4f);
+    h.click("zoom:in");
+    h.click("zoom:fit");
+    EXPECT_EQ(h.app.zoom, 1.0f);
+    h.click("zoom:out");
+    EXPECT_EQ(h.app.zoom, 1.0f) << "never narrower than the whole run";
+}
+
+TEST(Ui, LightThemeDraws) {
+    Headless h;
+    app_apply_url(h.app, "?theme=light", 0);
+    h.frame();
+    float rgb[3];
+    app_clear_color(h.app, rgb);
+    EXPECT_GT(rgb[0], 0.8f);
+    EXPECT_GT(ImGui::GetStyle().Colors[ImGuiCol_WindowBg].x, 0.8f);
+    h.app.view.theme = Theme::automatic;
+    h.app.view.system_light = false;
+    h.frame();
+    EXPECT_LT(ImGui::GetStyle().Colors[ImGuiCol_WindowBg].x, 0.3f);
+}

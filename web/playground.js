@@ -6,6 +6,11 @@
 //                          frameStats(), widgetRect(name), lesson(idOrNumber), lessonState() }
 //   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
 //     ✓ marks are kept in localStorage
+//   - the host-page API (when embedded): postMessage events to the parent (ready, lesson, run-finished) and
+//     commands from it (set-lesson, run, get-state), only with the origin named by ?origin= (default: this
+//     page's own origin); see the README
+//   - the theme follows prefers-color-scheme unless ?theme= says otherwise; Tab leaves the canvas after its
+//     last control
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
   'use strict';
@@ -44,20 +49,33 @@
       restoreProgress();
       loadExtraLessons().then(() => {
         applyUrl();
+        followSystemTheme();
+        checkHostOrigin();
         firstFrame = true;
         settle();
+        ready.then(() => {
+          lastLessonId = null;
+          postLessonIfChanged(false);
+          toHost({ type: 'ready', lesson: lessonSummary(), version: 1 });
+        });
       });
     },
     apCopyLink(query) {
       lastLink = `${location.origin}${location.pathname}?${query}`;
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(lastLink).then(() => announce('Link copied.'), () => announce(`Link: ${lastLink}`));
-      } else {
-        announce(`Link: ${lastLink}`);
-      }
+      copyText(lastLink, 'Link');
+    },
+    apCopyEmbed(query) {
+      const params = new URLSearchParams(query);
+      params.set('embed', '1');
+      lastEmbed = embedCode(`${location.origin}${location.pathname}?${params}`);
+      copyText(lastEmbed, 'Embed code');
     },
     apProgress(json) {
-      if (firstFrame) announceLesson();
+      if (firstFrame) {
+        announceLesson();
+        postLessonIfChanged();
+      }
+      syncTheme();
       try {
         localStorage.setItem(PROGRESS_KEY, json);
       } catch (e) {
@@ -67,6 +85,12 @@
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
       mirrorRun(result);
+      // After the current script: a run that ends inside run() is told its ticket's command first.
+      queueMicrotask(() => {
+        const command = hostRuns.get(ticket);
+        hostRuns.delete(ticket);
+        toHost({ type: 'run-finished', id: command ? command.id : undefined, result });
+      });
       window.dispatchEvent(new CustomEvent('playground:run-ended', { detail: result }));
       const p = pending.get(ticket);
       if (p) {
@@ -85,6 +109,108 @@
       });
     },
   };
+
+  function copyText(text, what) {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(() => announce(`${what} copied.`), () => announce(`${what}: ${text}`));
+    } else {
+      announce(`${what}: ${text}`);
+    }
+  }
+
+  // The iframe a teacher pastes into a course page: sized for the compact layout, titled for screen readers.
+  function embedCode(url) {
+    const attr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    return `<iframe src="${attr(url)}" title="Async API playground" width="760" height="560" ` +
+      `style="border:0;max-width:100%" loading="lazy" allow="clipboard-write"></iframe>`;
+  }
+
+  // ---- Themes: the URL's theme= wins; otherwise the system's light or dark setting, followed live. ----
+  function followSystemTheme() {
+    if (!window.matchMedia) return;
+    const query = window.matchMedia('(prefers-color-scheme: light)');
+    const tell = () => Module.ccall('ap_js_set_system_theme', null, ['number'], [query.matches ? 1 : 0]);
+    tell();
+    if (query.addEventListener) query.addEventListener('change', tell);
+    syncTheme();
+  }
+  function syncTheme() {
+    const s = lessonState();
+    if (s) document.documentElement.dataset.theme = s.theme;
+  }
+
+  // ---- Keyboard: Tab moves through the canvas's controls, then on to the host page. ----
+  // The capture listener runs before SDL's (which would keep Tab inside the canvas for good).
+  window.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab' || e.target !== Module.canvas || !Module.ccall) return;
+    if (Module.ccall('ap_js_tab_leaves', 'number', ['number'], [e.shiftKey ? 1 : 0])) e.stopPropagation();
+  }, true);
+
+  // ---- The host-page API: postMessage to and from the page that embeds this one. ----
+  const embedded = window.parent !== window;
+  let hostOrigin = location.origin;  // ?origin= names another one; '*' is never accepted
+  const hostRuns = new Map();  // ticket -> the command that started it
+  let lastLessonId = null;
+  function checkHostOrigin() {
+    const asked = params.get('origin');
+    if (asked === null) return;
+    let origin = null;
+    try {
+      origin = new URL(asked).origin;
+    } catch (e) {
+      origin = null;
+    }
+    if (!origin || origin === 'null' || origin !== asked.replace(/\/$/, '')) {
+      Module.ccall('ap_js_note', null, ['string'], [`Link: origin=${asked} is not an origin like https://course.example; ` +
+        `the host-page API only talks to ${location.origin}.`]);
+      return;
+    }
+    hostOrigin = origin;
+  }
+  function toHost(message) {
+    if (!embedded) return;
+    try {
+      window.parent.postMessage({ source: 'asyncplay', ...message }, hostOrigin);
+    } catch (e) {
+      // A parent of another origin than hostOrigin: the browser drops the message, as it should.
+    }
+  }
+  function lessonSummary() {
+    const s = lessonState();
+    return s ? { id: s.id, index: s.index, number: s.index + 1, count: s.count, title: s.title, claim: s.claim, path: s.path } : null;
+  }
+  function postLessonIfChanged() {
+    const s = lessonSummary();
+    if (!s || s.id === lastLessonId) return;
+    lastLessonId = s.id;
+    toHost({ type: 'lesson', lesson: s });
+  }
+  window.addEventListener('message', (e) => {
+    if (!embedded || e.source !== window.parent || e.origin !== hostOrigin) return;
+    const m = e.data;
+    if (!m || typeof m !== 'object' || m.target !== 'asyncplay') return;
+    const fail = (message) => toHost({ type: 'error', id: m.id, command: m.type, message });
+    ready.then(() => {
+      switch (m.type) {
+        case 'set-lesson':
+          if (Module.ccall('ap_js_select_lesson', 'number', ['string'], [String(m.lesson)]) < 0) return fail(`no lesson ${m.lesson}`);
+          return postLessonIfChanged();
+        case 'run': {
+          const o = m.options && typeof m.options === 'object' ? m.options : {};
+          const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, m));
+          return started.catch((err) => fail(err.message));
+        }
+        case 'get-state':
+          return toHost({ type: 'state', id: m.id, lesson: lessonSummary(), permalink: permalink() });
+        default:
+          return fail(`unknown command ${JSON.stringify(m.type)}; known: set-lesson, run, get-state`);
+      }
+    });
+  });
+  // What the page's controls say now, in run()'s terms: a host's run command changes only what it names.
+  function currentSettings() {
+    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_desc', 'number', [], [])));
+  }
 
   // SDL cancels mousedown's default action, which would have focused the canvas; keys only reach the page
   // while the canvas has focus (so an embedded page never takes a host page's keystrokes).
@@ -137,6 +263,7 @@
   }
 
   let lastLink = null;
+  let lastEmbed = null;
   function permalink() {
     const query = Module.UTF8ToString(Module.ccall('ap_js_permalink', 'number', [], []));
     return `${location.origin}${location.pathname}?${query}`;
@@ -203,7 +330,7 @@
     return { page, server };
   }
 
-  function run(options = {}) {
+  function run(options = {}, onTicket = null) {
     const o = {
       path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', status: 200, spread: 'even', slowEvery: 10,
       slowMs: 3000, cpuMs: 0, timeoutMs: 20000, retries: 0, backoffMs: 100, failPct: 0, ...options,
@@ -229,6 +356,7 @@
         insideRunCall = false;
       }
       if (!ticket) return reject(new Error('the playground refused the run'));
+      if (onTicket) onTicket(ticket);
       if (endedEarly.has(ticket)) {
         resolve(endedEarly.get(ticket));
         endedEarly.delete(ticket);
@@ -272,6 +400,7 @@
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },
+    get lastEmbed() { return lastEmbed; },
     permalink,
   };
 })();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/embedded_text.h"
 
@@ -58,6 +59,58 @@ void app_restore_progress(App& app, const std::string& lesson_id, const std::vec
     app.dirty = true;
 }
 
+const char* lock_name(Lock l) {
+    static const char* names[lock_count] = {"lesson", "path", "n", "latency", "limit", "api", "settings"};
+    return names[int(l)];
+}
+
+static bool parse_flag(const std::string& v, bool* out) {
+    if (v == "1" || v == "true" || v == "yes" || v.empty()) return *out = true, true;
+    if (v == "0" || v == "false" || v == "no") return *out = false, true;
+    return false;
+}
+
+// The page's own keys: embed, theme, lock, step. Returns false when `key` is not one of them.
+static bool apply_view_key(App& app, const std::string& key, const std::string& value, std::vector<std::string>* notes) {
+    if (key == "embed") {
+        if (!parse_flag(value, &app.view.embed)) notes->push_back("Link: embed=" + value + " is not 1 or 0 (ignored).");
+    } else if (key == "theme") {
+        if (value == "light") app.view.theme = Theme::light;
+        else if (value == "dark") app.view.theme = Theme::dark;
+        else if (value == "auto") app.view.theme = Theme::automatic;
+        else notes->push_back("Link: theme=" + value + " is not light, dark or auto; following the system's setting.");
+    } else if (key == "lock") {
+        app.view.locks = 0;
+        size_t at = 0;
+        while (at <= value.size()) {
+            const size_t comma = std::min(value.find(',', at), value.size());
+            const std::string name = value.substr(at, comma - at);
+            at = comma + 1;
+            if (name.empty()) continue;
+            bool known = false;
+            for (int l = 0; l < lock_count && !known; ++l) {
+                if (name == lock_name(Lock(l))) app.view.locks |= lock_bit(Lock(l)), known = true;
+            }
+            if (!known) notes->push_back("Link: lock=" + name + " is not a control that can be locked (lesson, path, n, latency, limit, api, settings).");
+        }
+    } else if (key == "step") {
+        char* end = nullptr;
+        const long step = std::strtol(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || step < 1 || step > 1000) {
+            notes->push_back("Link: step=" + value + " is not a step number (1 or more); starting at the first step.");
+        } else if (app.lessons.empty() || !app.lessons[size_t(app.lesson)].loop_view) {
+            notes->push_back("Link: step=" + value + ": this lesson has no event-loop stepper (ignored).");
+        } else {
+            // The stepper follows a finished run: start it, and open it at that step when it ends.
+            app.pending_step = int(step) - 1;
+            app.start_requested = true;
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void app_apply_url(App& app, const std::string& query, int64_t now_us) {
     const auto params = parse_query(query);
     std::vector<std::string> notes;
@@ -72,10 +125,12 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
         }
         if (!found) notes.push_back("Link: there is no lesson '" + value + "'; showing lesson " + std::to_string(app.lesson + 1) + ".");
     }
-    static const char* js_keys[] = {"lesson", "lessons", "embed", "theme", "lock", "origin"};
+    // Keys the JavaScript side owns (a lesson file's URL, the host page's origin) pass silently.
+    static const char* js_keys[] = {"lesson", "lessons", "origin"};
     for (const auto& [key, value] : params) {
         const std::string& name = key;  // (a structured binding cannot be captured before C++20's clang 16)
         if (std::find_if(std::begin(js_keys), std::end(js_keys), [&](const char* k) { return name == k; }) != std::end(js_keys)) continue;
+        if (apply_view_key(app, key, value, &notes)) continue;
         std::string error;
         RunDesc d = app.desc;
         if (apply_preset(key + "=" + value, &d, &error)) app.desc = d;
@@ -87,7 +142,40 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
 
 std::string app_permalink_query(const App& app) {
     if (app.lessons.empty()) return "";
-    return permalink_query(app.desc, app.lessons[size_t(app.lesson)]);
+    std::string q = permalink_query(app.desc, app.lessons[size_t(app.lesson)]);
+    const Run& run = app.scheduler.run();
+    if (app.lessons[size_t(app.lesson)].loop_view && run.state == RunState::finished && app.loop_step > 0)
+        q += "&step=" + std::to_string(app.loop_step + 1);
+    if (app.view.embed) q += "&embed=1";
+    if (app.view.theme != Theme::automatic) q += app.view.theme == Theme::light ? "&theme=light" : "&theme=dark";
+    if (app.view.locks) {
+        std::string list;
+        for (int l = 0; l < lock_count; ++l) {
+            if (app.view.locked(Lock(l))) list += (list.empty() ? "" : ",") + std::string(lock_name(Lock(l)));
+        }
+        q += "&lock=" + list;
+    }
+    return q;
+}
+
+bool app_tab_leaves(const App& app, bool backwards) {
+    // The controls in the order the last frame drew them; disabled ones are skipped like the browser does.
+    const App::WidgetRect* first = nullptr;
+    const App::WidgetRect* last = nullptr;
+    for (const App::WidgetRect& r : app.widget_rects) {
+        if (!r.enabled || !r.id) continue;
+        if (!first) first = &r;
+        last = &r;
+    }
+    if (!first) return true;
+    if (app.focus.empty()) return backwards;  // Tab enters at the first control; Shift+Tab leaves
+    return (backwards ? first : last)->name == app.focus;
+}
+
+void app_clear_color(const App& app, float rgb[3]) {
+    const float dark[3] = {0.09f, 0.10f, 0.12f}, light[3] = {0.95f, 0.95f, 0.96f};
+    const float* c = app.view.light() ? light : dark;
+    for (int i = 0; i < 3; ++i) rgb[i] = c[i];
 }
 
 void app_run_each(App& app, int64_t now_us) {
@@ -131,6 +219,8 @@ static void finish_if_ended(App& app) {
             save_progress(app);
         }
     }
+    if (app.pending_step >= 0 && run.state == RunState::finished) app.loop_step = app.pending_step;  // clamped by the stepper
+    app.pending_step = -1;
     if (app.on_run_ended) app.on_run_ended(ticket, run_to_json(run, stats));
 }
 
@@ -155,6 +245,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
     app.ticket = app.next_ticket++;
     app.selected_request = -1;
     app.loop_step = 0;
+    app.show_run_tab = true;
     app.scheduler.begin(desc, now_us);
     app.verdict = App::LessonVerdict{};
     app.verdict.generation = app.scheduler.run().generation;

@@ -34,6 +34,23 @@ public:
     void abort(RequestId id) override { target->abort(id); }
 };
 
+// How the page is shown, from the URL (?embed=1&theme=light&lock=path,n) and the browser.
+enum class Theme : uint8_t { automatic, dark, light };
+// Controls a teacher can fix with ?lock=...: the learner sees them but cannot change them.
+enum class Lock : uint8_t { lesson, path, n, latency, limit, api, settings };
+inline constexpr int lock_count = 7;
+const char* lock_name(Lock l);  // "lesson", "path", ...: the URL's spelling
+inline uint32_t lock_bit(Lock l) { return 1u << int(l); }
+
+struct ViewOptions {
+    bool embed = false;               // compact chrome for an iframe
+    Theme theme = Theme::automatic;   // what the URL asked for
+    bool system_light = false;        // the browser's prefers-color-scheme (used when theme is automatic)
+    uint32_t locks = 0;               // lock_bit()s
+    bool light() const { return theme == Theme::light || (theme == Theme::automatic && system_light); }
+    bool locked(Lock l) const { return (locks & lock_bit(l)) != 0; }
+};
+
 struct App {
     // The controls edit this; a run copies it.
     RunDesc desc;
@@ -59,10 +76,12 @@ struct App {
     std::vector<std::string> done;           // ids of lessons with a ✓ verdict
     std::function<void(const std::string& lesson_id, const std::vector<std::string>& done)> on_progress;
     std::function<void(const std::string& query)> on_copy_link;  // the platform builds the URL and copies it
+    std::function<void(const std::string& query)> on_copy_embed; // ... or the iframe HTML for it
     std::vector<CodePath> queued_paths;      // "Run each": the lesson's paths still to run, in order
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
     LessonVerdict verdict;                   // of the last run started while this lesson was open
     int loop_step = 0;                       // the event-loop stepper's position
+    int pending_step = -1;                   // ?step=: where the stepper opens once the run it follows ends
     int selected_phase = -1;                 // a code line clicked: its phase's bars are outlined
 
     // The model's view of `desc` (a virtual-time run: too costly to redo every frame for 10,000 calls).
@@ -76,9 +95,20 @@ struct App {
     char server_url_edit[256] = "";  // the text field behind app_set_server_base
     // Where the last frame drew each named control (CSS pixels), so tests and assistive tools can find
     // "run", "cancel", "path:sequential", "n", ... without guessing coordinates.
-    struct WidgetRect { std::string name; float x, y, w, h; };
+    struct WidgetRect { std::string name; float x, y, w, h; uint32_t id = 0; void* window = nullptr; bool enabled = true; };
     std::vector<WidgetRect> widget_rects;
     int selected_request = -1;     // waterfall row under the learner's pointer or last clicked
+    float zoom = 1;                // the waterfall's horizontal zoom (buttons, Ctrl+wheel, a pinch)
+
+    ViewOptions view;
+    // Keyboard: the control Tab moved to (a widget_rects name), or "" when the pointer is in charge.
+    std::string focus;
+    int tab_request = 0;           // +1 Tab, -1 Shift+Tab: applied by the next drawn frame
+    bool activate_request = false; // Enter or Space on the focused control
+    // Where the page's one-column layout (a phone, a small iframe) shows each part.
+    enum class Tab : uint8_t { lesson, code, run, history };
+    Tab narrow_tab = Tab::lesson;
+    bool show_run_tab = false;     // a run started: the narrow layout switches to its results once
 };
 
 void app_init(App& app, Transport* network);
@@ -94,6 +124,11 @@ void app_restore_progress(App& app, const std::string& lesson_id, const std::vec
 void app_apply_url(App& app, const std::string& query, int64_t now_us);
 // The query of the current state, for a permalink.
 std::string app_permalink_query(const App& app);
+// Whether a Tab press (backwards: Shift+Tab) would leave the page's controls: the focus is on the last
+// (first) control, so the browser should move focus out of the canvas instead.
+bool app_tab_leaves(const App& app, bool backwards);
+// The page's background colour for the theme in use (r, g, b in 0..1).
+void app_clear_color(const App& app, float rgb[3]);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
 // Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first.

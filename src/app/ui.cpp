@@ -45,8 +45,46 @@ static const ImU32 queued_color = IM_COL32(150, 150, 150, 110);
 static const ImU32 backoff_color = IM_COL32(240, 200, 90, 150);
 static const ImU32 ready_color = IM_COL32(120, 200, 230, 120);
 static const ImU32 cpu_color = IM_COL32(236, 214, 92, 255);
-static const ImVec4 note_color(0.98f, 0.80f, 0.35f, 1.0f);
-static const ImVec4 dim_color(0.62f, 0.64f, 0.68f, 1.0f);
+// Text and line colours that depend on the theme; set at the start of every frame (see use_theme).
+static ImVec4 note_color, dim_color, good_color, bad_color, title_color;
+static ImU32 axis_line_color, axis_text_color, track_color, outline_color, focus_color;
+
+static void use_theme(bool light) {
+    static int applied = -1;
+    if (applied != int(light)) {
+        applied = int(light);
+        if (light) ImGui::StyleColorsLight();
+        else ImGui::StyleColorsDark();
+        ImGuiStyle& style = ImGui::GetStyle();
+        style.WindowRounding = 0;
+        style.FrameRounding = 3;
+        style.GrabRounding = 3;
+        if (light) style.Colors[ImGuiCol_WindowBg] = ImVec4(0.95f, 0.95f, 0.96f, 1.0f);
+    }
+    if (light) {
+        note_color = ImVec4(0.62f, 0.36f, 0.0f, 1.0f);
+        dim_color = ImVec4(0.36f, 0.38f, 0.42f, 1.0f);
+        good_color = ImVec4(0.05f, 0.50f, 0.20f, 1.0f);
+        bad_color = ImVec4(0.75f, 0.15f, 0.12f, 1.0f);
+        title_color = ImVec4(0.10f, 0.32f, 0.65f, 1.0f);
+        axis_line_color = IM_COL32(0, 0, 0, 45);
+        axis_text_color = IM_COL32(70, 72, 80, 255);
+        track_color = IM_COL32(0, 0, 0, 14);
+        outline_color = IM_COL32(20, 20, 30, 255);
+        focus_color = IM_COL32(20, 90, 220, 255);
+    } else {
+        note_color = ImVec4(0.98f, 0.80f, 0.35f, 1.0f);
+        dim_color = ImVec4(0.62f, 0.64f, 0.68f, 1.0f);
+        good_color = ImVec4(0.45f, 0.85f, 0.55f, 1.0f);
+        bad_color = ImVec4(1.0f, 0.50f, 0.45f, 1.0f);
+        title_color = ImVec4(0.62f, 0.80f, 1.0f, 1.0f);
+        axis_line_color = IM_COL32(255, 255, 255, 40);
+        axis_text_color = IM_COL32(190, 192, 198, 255);
+        track_color = IM_COL32(255, 255, 255, 12);
+        outline_color = IM_COL32_WHITE;
+        focus_color = IM_COL32(255, 210, 80, 255);
+    }
+}
 
 static const char* api_label(Api a) {
     switch (a) {
@@ -81,17 +119,25 @@ static void wrapped_note(const std::string& s, const ImVec4& color = note_color)
     ImGui::PopStyleColor();
 }
 
-// Records where the last item was drawn under `name` (see App::widget_rects).
-static void name_item(App& app, const std::string& name) {
+// Records where the last item was drawn under `name` (see App::widget_rects), and its id, so that Tab can
+// move to it and Enter or Space can press it. id_override: the part of a compound widget that takes keys.
+static void name_item(App& app, const std::string& name, ImGuiID id_override = 0) {
+    const ImGuiContext& g = *GImGui;
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    app.widget_rects.push_back(App::WidgetRect{name, a.x, a.y, b.x - a.x, b.y - a.y});
+    const ImGuiID id = id_override ? id_override : g.LastItemData.ID;
+    const bool enabled = (g.LastItemData.InFlags & ImGuiItemFlags_Disabled) == 0;
+    app.widget_rects.push_back(App::WidgetRect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled});
 }
 
 // An integer field, registered under `name` (see name_item).
 static bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em = 9) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * width_em);
+    // InputInt is a group; its text box (what Tab should reach) is the "" item under the label's id.
+    ImGui::PushID(label);
+    const ImGuiID text_id = ImGui::GetID("");
+    ImGui::PopID();
     const bool edited = ImGui::InputInt(label, v, step, step * 10);
-    name_item(app, name);
+    name_item(app, name, text_id);
     return edited;
 }
 
@@ -118,9 +164,6 @@ static void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePat
     ImGui::EndDisabled();
 }
 
-static const ImVec4 good_color(0.45f, 0.85f, 0.55f, 1.0f);
-static const ImVec4 bad_color(1.0f, 0.50f, 0.45f, 1.0f);
-static const ImVec4 title_color(0.62f, 0.80f, 1.0f, 1.0f);
 
 // ✓ and ✗ drawn, not typed: the built-in font has no such glyphs.
 static void verdict_mark(bool ok) {
@@ -155,21 +198,24 @@ static void draw_lesson(App& app, int64_t now_us) {
     }
     const int count = int(app.lessons.size());
     const Lesson& l = app.lessons[size_t(app.lesson)];
-    ImGui::BeginDisabled(app.lesson == 0);
+    const bool lesson_locked = app.view.locked(Lock::lesson);
+    ImGui::BeginDisabled(app.lesson == 0 || lesson_locked);
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) app_select_lesson(app, app.lesson - 1, now_us);
     name_item(app, "lesson:prev");
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::Text("Lesson %d of %d", app.lesson + 1, count);
     ImGui::SameLine();
-    ImGui::BeginDisabled(app.lesson + 1 >= count);
+    ImGui::BeginDisabled(app.lesson + 1 >= count || lesson_locked);
     if (ImGui::ArrowButton("##next", ImGuiDir_Right)) app_select_lesson(app, app.lesson + 1, now_us);
     name_item(app, "lesson:next");
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
+    ImGui::BeginDisabled(lesson_locked);
     const bool open = ImGui::BeginCombo("##lessons", "all lessons");
     name_item(app, "lesson:list");
+    ImGui::EndDisabled();
     if (open) {
         for (int i = 0; i < count; ++i) {
             // Progress marks: a check for every lesson whose claim the learner has seen hold.
@@ -193,29 +239,47 @@ static void draw_lesson(App& app, int64_t now_us) {
     }
     ImGui::EndChild();
 
-    // The code paths this lesson lets the learner toggle.
+    // The code paths this lesson lets the learner toggle (wrapping onto a new line on a narrow page).
+    ImGui::BeginDisabled(app.view.locked(Lock::path));
     for (size_t i = 0; i < l.paths.size(); ++i) {
         const CodePathInfo& info = code_path_info(l.paths[i]);
-        if (i) ImGui::SameLine();
+        const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(info.label).x;
+        if (i && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
         if (ImGui::RadioButton(info.label, app.desc.path == l.paths[i])) app.desc.path = l.paths[i];
         name_item(app, std::string("lesson-path:") + info.name);
     }
+    ImGui::EndDisabled();
     // The numbers the claim is about, editable right here.
     RunDesc& d = app.desc;
     bool edited = false;
+    ImGui::BeginDisabled(app.view.locked(Lock::n));
     edited |= int_field(app, "N", "n", &d.count, 1, 6.5f);
+    ImGui::EndDisabled();
     ImGui::SameLine();
+    ImGui::BeginDisabled(app.view.locked(Lock::latency));
     edited |= int_field(app, "latency ms", "latency", &d.latency_ms, 50, 6.5f);
+    ImGui::EndDisabled();
     if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
-        ImGui::SameLine();
+        if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 24) ImGui::SameLine();
+        ImGui::BeginDisabled(app.view.locked(Lock::limit));
         edited |= int_field(app, "k", "limit", &d.limit, 1, 6.5f);
+        ImGui::EndDisabled();
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
     ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
     draw_run_buttons(app, now_us, l.paths);
-    ImGui::SameLine();
     if (ImGui::SmallButton("Copy link") && app.on_copy_link) app.on_copy_link(app_permalink_query(app));
     name_item(app, "copy-link");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Copy embed code") && app.on_copy_embed) app.on_copy_embed(app_permalink_query(app));
+    name_item(app, "copy-embed");
+    if (app.view.locks) {
+        std::string list;
+        for (int k = 0; k < lock_count; ++k)
+            if (app.view.locked(Lock(k))) list += (list.empty() ? "" : ", ") + std::string(lock_name(Lock(k)));
+        ImGui::SameLine();
+        ImGui::TextColored(dim_color, "fixed by the teacher: %s", list.c_str());
+    }
     for (const std::string& n : app.input_notes) wrapped_note(n);
     if (app.verdict.valid) {
         const Verdict& v = app.verdict.verdict;
@@ -243,7 +307,9 @@ static void draw_controls(App& app, int64_t now_us) {
     const Group groups[] = {{"one at a time", Schedule::one_at_a_time},
                             {"all at once", Schedule::all_at_once},
                             {"at most k at once", Schedule::k_at_a_time}};
-    if (ImGui::BeginTable("paths", 2, ImGuiTableFlags_SizingStretchSame)) {
+    ImGui::BeginDisabled(app.view.locked(Lock::path));
+    const bool paths_table = ImGui::BeginTable("paths", 2, ImGuiTableFlags_SizingStretchSame);
+    if (paths_table) {
         for (const Group& g : groups) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
@@ -259,12 +325,17 @@ static void draw_controls(App& app, int64_t now_us) {
         }
         ImGui::EndTable();
     }
+    ImGui::EndDisabled();
     ImGui::Spacing();
 
     bool edited = false;
+    ImGui::BeginDisabled(app.view.locked(Lock::n));
     edited |= int_field(app, "requests (N)", "n", &d.count, 1);
+    ImGui::EndDisabled();
+    ImGui::BeginDisabled(app.view.locked(Lock::latency));
     edited |= int_field(app, "latency (ms)", "latency", &d.latency_ms, 50);
-    ImGui::BeginDisabled(code_path_info(d.path).schedule != Schedule::k_at_a_time);
+    ImGui::EndDisabled();
+    ImGui::BeginDisabled(code_path_info(d.path).schedule != Schedule::k_at_a_time || app.view.locked(Lock::limit));
     edited |= int_field(app, "limit (k)", "limit", &d.limit, 1);
     ImGui::EndDisabled();
     if (ImGui::TreeNode("Latency, CPU and failures")) {
@@ -296,9 +367,11 @@ static void draw_controls(App& app, int64_t now_us) {
 
     ImGui::Spacing();
     ImGui::TextColored(dim_color, "Which API answers");
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 17);
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 17, ImGui::GetContentRegionAvail().x));
+    ImGui::BeginDisabled(app.view.locked(Lock::api));
     const bool api_open = ImGui::BeginCombo("##api", api_label(d.api));
     name_item(app, "api");
+    ImGui::EndDisabled();
     if (api_open) {
         for (int i = 0; i < api_count; ++i) {
             if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
@@ -477,7 +550,7 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
 
 static void draw_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h) {
     const double step = nice_step(span_ms, std::max(2, int(width / 90)));
-    const ImU32 line = IM_COL32(255, 255, 255, 40), text = IM_COL32(190, 192, 198, 255);
+    const ImU32 line = axis_line_color, text = axis_text_color;
     for (double t = 0; t <= span_ms + 1e-9; t += step) {
         const float x = origin.x + float(t / span_ms) * width;
         dl->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + tick_h), line);
@@ -489,19 +562,41 @@ static void draw_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms
 static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now_us, float height) {
     const int n = int(run.requests.size());
     const float label_h = ImGui::GetTextLineHeight() + 2;
-    ImGui::BeginChild("waterfall", ImVec2(0, height), true);
+    // Zoom: buttons for touch and keyboard, Ctrl+wheel (a trackpad's pinch) or a two-finger pinch.
+    const float old_zoom = app.zoom;
+    if (ImGui::SmallButton(" - ")) app.zoom /= 1.5f;
+    name_item(app, "zoom:out");
+    ImGui::SameLine();
+    if (ImGui::SmallButton(" + ")) app.zoom *= 1.5f;
+    name_item(app, "zoom:in");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("fit")) app.zoom = 1;
+    name_item(app, "zoom:fit");
+    ImGui::SameLine();
+    ImGui::TextColored(dim_color, "zoom %.1fx%s", app.zoom, app.zoom > 1 ? "  (drag or scroll sideways)" : "");
+    ImGui::BeginChild("waterfall", ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
     {
         const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
         app.widget_rects.push_back(App::WidgetRect{"waterfall", a.x, a.y, size.x, size.y});
     }
+    const ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsWindowHovered() && io.KeyCtrl && io.MouseWheel != 0) app.zoom *= std::pow(1.25f, io.MouseWheel);
+    app.zoom = std::clamp(app.zoom, 1.0f, 64.0f);
+    const float view_w = std::max(10.0f, ImGui::GetContentRegionAvail().x - 4);
+    if (app.zoom != old_zoom) {
+        // Keep the instant in the middle of the view where it was.
+        const float mid = (ImGui::GetScrollX() + view_w / 2) / old_zoom;
+        ImGui::SetScrollX(std::max(0.0f, mid * app.zoom - view_w / 2));
+        app.dirty = true;
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 top = ImGui::GetCursorScreenPos();
-    const float width = std::max(10.0f, ImGui::GetContentRegionAvail().x - 4);
+    const float width = view_w * app.zoom;
     const float rows_h = std::max(20.0f, ImGui::GetContentRegionAvail().y - label_h);
     const float row_h = std::clamp(rows_h / std::max(1, n), 1.0f, 16.0f);
     const float bar_h = row_h >= 4 ? row_h - 1 : row_h;
 
-    draw_axis(dl, top, width, span_ms, rows_h + label_h);
+    draw_axis(dl, top, width, span_ms, rows_h + label_h + ImGui::GetScrollY());
     // Reserve the full height so the child scrolls when 10,000 rows do not fit.
     ImGui::Dummy(ImVec2(width, label_h + row_h * n));
     const ImVec2 rows_top(top.x, top.y + label_h);
@@ -518,7 +613,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         const float y = rows_top.y + row_h * i;
         // A code line clicked: outline every stretch of that phase.
         auto outline = [&](Phase ph, ImVec2 a, ImVec2 b) {
-            if (app.selected_phase == int(ph) && b.x > a.x) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32_WHITE);
+            if (app.selected_phase == int(ph) && b.x > a.x) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), outline_color);
         };
         auto thin = [&](int64_t from, int64_t to, ImU32 col, Phase ph) {
             if (to <= from) return;
@@ -550,7 +645,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             x_last = std::max(x_last, x_of(r.finished_us));
         }
         if (r.outcome == Outcome::cancelled && r.attempts.empty()) continue;
-        if (i == app.selected_request) dl->AddRect(ImVec2(x_first - 1, y - 1), ImVec2(x_last + 1, y + bar_h + 1), IM_COL32_WHITE);
+        if (i == app.selected_request) dl->AddRect(ImVec2(x_first - 1, y - 1), ImVec2(x_last + 1, y + bar_h + 1), outline_color);
     }
 
     // Hover: the request under the pointer, with its numbers and its reason.
@@ -671,7 +766,7 @@ static void draw_loop_stepper(App& app, const Run& run) {
 static void draw_mini_waterfall(const Run& run, double span_ms, ImVec2 size) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), IM_COL32(255, 255, 255, 12));
+    dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), track_color);
     const int n = int(run.requests.size());
     const double us_to_x = size.x / (span_ms * 1000.0);
     const float row_h = size.y / float(std::max(1, n));
@@ -767,11 +862,97 @@ static void draw_header(const App& app) {
     ImGui::Separator();
 }
 
+// The last run's totals, waterfall and stepper.
+static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
+    if (with_buttons && !app.lessons.empty()) {
+        draw_run_buttons(app, now_us, app.lessons[size_t(app.lesson)].paths);
+    }
+    const Run& run = app.scheduler.run();
+    const bool running = app.scheduler.running();
+    if (run.state == RunState::idle) {
+        ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
+                           "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
+                           "gather makes a block as wide as a single call.");
+        return;
+    }
+    const RunStats s = compute_stats(run);
+    draw_totals(run, s, running, now_us);
+    const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
+    const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
+    const bool stepper = !app.lessons.empty() && app.lessons[size_t(app.lesson)].loop_view;
+    const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
+    const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
+    draw_waterfall(app, run, span, now_us, wf_h);
+    if (order) {
+        std::string line = "as_completed hands the results over in this order:";
+        for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
+        ImGui::TextWrapped("%s", line.c_str());
+    }
+    if (stepper) {
+        ImGui::Separator();
+        draw_loop_stepper(app, run);
+    }
+}
+
+// Keyboard: Tab and Shift+Tab walk the named controls in the order they were drawn, Enter or Space presses
+// the one with the focus ring. (Dear ImGui 1.86 tabs through text fields only, and its arrow-key navigation
+// would take the arrows that walk the lessons.)
+static void apply_keyboard(App& app) {
+    ImGuiContext& g = *GImGui;
+    if (ImGui::IsMouseClicked(0) && !app.focus.empty()) app.focus.clear();  // the pointer is in charge again
+    std::vector<const App::WidgetRect*> stops;
+    for (const App::WidgetRect& r : app.widget_rects) {
+        if (r.enabled && r.id) stops.push_back(&r);
+    }
+    auto find = [&](const std::string& name) -> int {
+        for (size_t i = 0; i < stops.size(); ++i) if (stops[i]->name == name) return int(i);
+        return -1;
+    };
+    if (app.tab_request != 0 && !stops.empty()) {
+        const int at = find(app.focus);
+        int next = at < 0 ? (app.tab_request > 0 ? 0 : int(stops.size()) - 1) : at + app.tab_request;
+        next = std::clamp(next, 0, int(stops.size()) - 1);
+        const App::WidgetRect* r = stops[size_t(next)];
+        app.focus = r->name;
+        if (g.ActiveId != 0) ImGui::ClearActiveID();  // leave a text field being edited
+        ImGuiWindow* w = static_cast<ImGuiWindow*>(r->window);
+        if (w) ImGui::ScrollToRectEx(w, ImRect(r->x, r->y, r->x + r->w, r->y + r->h), ImGuiScrollFlags_KeepVisibleEdgeY);
+        app.dirty = true;
+    }
+    app.tab_request = 0;
+    const int at = find(app.focus);
+    if (app.activate_request && at >= 0) {
+        ImGui::ActivateItem(stops[size_t(at)]->id);  // pressed during the next frame, as a click would be
+        app.dirty = true;
+    }
+    app.activate_request = false;
+    if (at >= 0) {
+        const App::WidgetRect* r = stops[size_t(at)];
+        ImGui::GetForegroundDrawList()->AddRect(ImVec2(r->x - 3, r->y - 3), ImVec2(r->x + r->w + 3, r->y + r->h + 3), focus_color, 4, 0, 2);
+    }
+}
+
+// Touch: a finger (or the mouse) dragged over anything that is not a control scrolls what is under it.
+static void drag_to_scroll() {
+    ImGuiContext& g = *GImGui;
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!io.MouseDown[0] || !ImGui::IsMouseDragging(0, 6.0f) || (io.MouseDelta.x == 0 && io.MouseDelta.y == 0)) return;
+    ImGuiWindow* w = g.HoveredWindow;
+    if (!w || (g.ActiveId != 0 && g.ActiveId != w->MoveId)) return;  // a slider, a text field: theirs
+    ImGuiWindow* vertical = w;
+    while (vertical && vertical->ScrollMax.y <= 0) vertical = vertical->ParentWindow;
+    ImGuiWindow* horizontal = w;
+    while (horizontal && horizontal->ScrollMax.x <= 0) horizontal = horizontal->ParentWindow;
+    if (vertical && io.MouseDelta.y != 0) ImGui::SetScrollY(vertical, std::clamp(vertical->Scroll.y - io.MouseDelta.y, 0.0f, vertical->ScrollMax.y));
+    if (horizontal && io.MouseDelta.x != 0) ImGui::SetScrollX(horizontal, std::clamp(horizontal->Scroll.x - io.MouseDelta.x, 0.0f, horizontal->ScrollMax.x));
+}
+
 void app_draw(App& app, int64_t now_us) {
+    use_theme(app.view.light());
     app.widget_rects.clear();
     // Left and right arrows walk through the lessons, unless the learner is typing into a field.
     const ImGuiIO& io = ImGui::GetIO();
-    if (!io.WantTextInput && ImGui::GetActiveID() == 0) {
+    if (!io.WantTextInput && ImGui::GetActiveID() == 0 && !app.view.locked(Lock::lesson)) {
         if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow), false)) app_select_lesson(app, app.lesson - 1, now_us);
         if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), false)) app_select_lesson(app, app.lesson + 1, now_us);
     }
@@ -780,52 +961,71 @@ void app_draw(App& app, int64_t now_us) {
     ImGui::SetNextWindowSize(vp->WorkSize);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
+    if (app.view.embed) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
     ImGui::Begin("playground", nullptr, flags);
-    draw_header(app);
+    if (app.view.embed) ImGui::PopStyleVar();
+    if (!app.view.embed) draw_header(app);
 
+    const float em = ImGui::GetFontSize();
     const float total_w = ImGui::GetContentRegionAvail().x;
-    const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
-    ImGui::BeginChild("left", ImVec2(left_w, 0), false);
-    draw_lesson(app, now_us);
-    ImGui::Separator();
-    const bool settings = ImGui::CollapsingHeader("All settings: every code path, the API, failures");
-    name_item(app, "settings");
-    if (settings) draw_controls(app, now_us);
-    ImGui::Separator();
-    draw_code(app, now_us);
-    ImGui::EndChild();
-
-    ImGui::SameLine();
-    ImGui::BeginChild("right", ImVec2(0, 0), false);
-    const Run& run = app.scheduler.run();
-    const bool running = app.scheduler.running();
-    if (run.state == RunState::idle) {
-        ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
-                           "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
-                           "gather makes a block as wide as a single call.");
+    const bool settings_allowed = !app.view.locked(Lock::settings);
+    auto draw_settings = [&] {
+        if (!settings_allowed) return;
+        const bool open = ImGui::CollapsingHeader("All settings: every code path, the API, failures");
+        name_item(app, "settings");
+        if (open) draw_controls(app, now_us);
+    };
+    if (total_w < 56 * em) {
+        // One column (a phone, a small iframe): the parts become tabs; a run started shows its results.
+        const App::Tab tabs[] = {App::Tab::lesson, App::Tab::code, App::Tab::run, App::Tab::history};
+        const char* labels[] = {"Lesson", "Code", "Run", "History"};
+        const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:history"};
+        if (app.show_run_tab) app.narrow_tab = App::Tab::run;
+        if (ImGui::BeginTabBar("narrow")) {
+            for (int t = 0; t < 4; ++t) {
+                const bool select = app.show_run_tab && tabs[t] == App::Tab::run;
+                const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+                name_item(app, names[t]);
+                if (!open) continue;
+                if (!select) app.narrow_tab = tabs[t];
+                ImGui::BeginChild("tab", ImVec2(0, 0), false);
+                switch (tabs[t]) {
+                    case App::Tab::lesson:
+                        draw_lesson(app, now_us);
+                        ImGui::Separator();
+                        draw_settings();
+                        break;
+                    case App::Tab::code: draw_code(app, now_us); break;
+                    case App::Tab::run: draw_run_view(app, now_us, true); break;
+                    case App::Tab::history: draw_history(app); break;
+                }
+                ImGui::EndChild();
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
+        }
+        app.show_run_tab = false;
     } else {
-        const RunStats s = compute_stats(run);
-        draw_totals(run, s, running, now_us);
-        const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
-        const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
-        const bool stepper = !app.lessons.empty() && app.lessons[size_t(app.lesson)].loop_view;
-        const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
-        const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.36f : 0.55f));
-        draw_waterfall(app, run, span, now_us, wf_h);
-        if (order) {
-            std::string line = "as_completed hands the results over in this order:";
-            for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
-            ImGui::TextWrapped("%s", line.c_str());
-        }
-        if (stepper) {
-            ImGui::Separator();
-            draw_loop_stepper(app, run);
-        }
+        app.show_run_tab = false;
+        const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
+        ImGui::BeginChild("left", ImVec2(left_w, 0), false);
+        draw_lesson(app, now_us);
+        ImGui::Separator();
+        draw_settings();
+        ImGui::Separator();
+        draw_code(app, now_us);
+        ImGui::EndChild();
+
+        ImGui::SameLine();
+        ImGui::BeginChild("right", ImVec2(0, 0), false);
+        draw_run_view(app, now_us, false);
+        ImGui::Spacing();
+        ImGui::Separator();
+        draw_history(app);
+        ImGui::EndChild();
     }
-    ImGui::Spacing();
-    ImGui::Separator();
-    draw_history(app);
-    ImGui::EndChild();
+    drag_to_scroll();
+    apply_keyboard(app);
     ImGui::End();
 }
 

@@ -18,6 +18,7 @@ void (*bridge_wake)() = nullptr;
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
 EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
 EM_JS(void, js_copy_link, (const char* query), { if (Module.apCopyLink) Module.apCopyLink(UTF8ToString(query)); });
+EM_JS(void, js_copy_embed, (const char* query), { if (Module.apCopyEmbed) Module.apCopyEmbed(UTF8ToString(query)); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
@@ -32,6 +33,7 @@ void bridge_init(App* app) {
     g_app = app;
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     app->on_copy_link = [](const std::string& query) { js_copy_link(query.c_str()); };
+    app->on_copy_embed = [](const std::string& query) { js_copy_embed(query.c_str()); };
     app->on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         js_progress(("{\"lesson\":" + json_quote(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
     };
@@ -205,8 +207,56 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     }
     out += ",\"done\":" + json_strings(a.done) + ",\"errors\":" + json_strings(a.lesson_errors) + ",\"notes\":" + json_strings(a.input_notes);
     out += ",\"selectedPhase\":" + (a.selected_phase > 0 ? json_quote(phase_name(Phase(a.selected_phase))) : std::string("null"));
-    out += ",\"selectedRequest\":" + std::to_string(a.selected_request) + "}";
+    out += ",\"selectedRequest\":" + std::to_string(a.selected_request);
+    std::string locks;
+    for (int k = 0; k < lock_count; ++k) if (a.view.locked(Lock(k))) locks += (locks.empty() ? "" : ",") + json_quote(lock_name(Lock(k)));
+    out += std::string(",\"embed\":") + (a.view.embed ? "true" : "false") + ",\"theme\":" + json_quote(a.view.light() ? "light" : "dark") +
+           ",\"locks\":[" + locks + "],\"focus\":" + json_quote(a.focus) + ",\"loopStep\":" + std::to_string(a.loop_step) +
+           ",\"zoom\":" + std::to_string(a.zoom) + "}";
     return out.c_str();
+}
+
+// A note from the page's JavaScript for the learner (a bad ?origin=), shown with the input notes.
+EMSCRIPTEN_KEEPALIVE void ap_js_note(const char* message) {
+    if (!g_app || !message) return;
+    g_app->input_notes.push_back(message);
+    g_app->dirty = true;
+    if (bridge_wake) bridge_wake();
+}
+
+// The controls' settings in window.playground.run()'s terms; valid until the next call.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
+    static std::string out;
+    if (!g_app) return "{}";
+    const RunDesc& d = g_app->desc;
+    out = std::string("{\"path\":") + json_quote(code_path_name(d.path)) + ",\"api\":" + json_quote(api_name(d.api)) +
+          ",\"spread\":" + json_quote(spread_name(d.spread)) + ",\"n\":" + std::to_string(d.count) +
+          ",\"latencyMs\":" + std::to_string(d.latency_ms) + ",\"limit\":" + std::to_string(d.limit) +
+          ",\"status\":" + std::to_string(d.status) + ",\"slowEvery\":" + std::to_string(d.slow_every) +
+          ",\"slowMs\":" + std::to_string(d.slow_ms) + ",\"cpuMs\":" + std::to_string(d.cpu_ms) +
+          ",\"timeoutMs\":" + std::to_string(d.timeout_ms) + ",\"retries\":" + std::to_string(d.retries) +
+          ",\"backoffMs\":" + std::to_string(d.backoff_ms) + ",\"failPct\":" + std::to_string(d.fail_pct) + "}";
+    return out.c_str();
+}
+
+// The browser's prefers-color-scheme (1 = light); the URL's theme= wins over it.
+EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
+    if (!g_app) return;
+    g_app->view.system_light = light != 0;
+    g_app->dirty = true;
+    if (bridge_wake) bridge_wake();
+}
+
+// Whether a Tab (backwards: Shift+Tab) pressed now should leave the canvas for the host page.
+EMSCRIPTEN_KEEPALIVE int ap_js_tab_leaves(int backwards) {
+    if (!g_app) return 1;
+    const bool leaves = app_tab_leaves(*g_app, backwards != 0);
+    if (leaves && !g_app->focus.empty()) {
+        g_app->focus.clear();
+        g_app->dirty = true;
+        if (bridge_wake) bridge_wake();
+    }
+    return leaves ? 1 : 0;
 }
 
 // {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.

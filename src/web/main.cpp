@@ -86,6 +86,24 @@ EM_BOOL on_resize(int, const EmscriptenUiEvent*, void*) {
 
 void wake() { g.frames_to_draw = std::max(g.frames_to_draw, 1); }
 
+// Tab, and Enter or Space on a control Tab reached, belong to the page's own focus ring (see ui.cpp);
+// ImGui 1.86 would tab through text fields only. Returns true when the event was taken.
+bool take_key(const SDL_Event& e) {
+    if (e.type != SDL_KEYDOWN && e.type != SDL_KEYUP) return false;
+    const SDL_Keycode k = e.key.keysym.sym;
+    if (k == SDLK_TAB) {
+        if (e.type == SDL_KEYDOWN) g.app.tab_request = (e.key.keysym.mod & KMOD_SHIFT) ? -1 : 1;
+        return true;
+    }
+    if (k == SDLK_ESCAPE && e.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) g.app.focus.clear();
+    const bool press_key = k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE;
+    if (press_key && !g.app.focus.empty() && !ImGui::GetIO().WantTextInput) {
+        if (e.type == SDL_KEYDOWN && !e.key.repeat) g.app.activate_request = true;
+        return true;
+    }
+    return false;
+}
+
 void frame(void*) {
     const int64_t now = ap::monotonic_now_us();
     if (g.drew_last_tick) {
@@ -112,8 +130,15 @@ void frame(void*) {
     bool input = false;
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
-        ImGui_ImplSDL2_ProcessEvent(&e);
         input = true;
+        if (take_key(e)) continue;
+        if (e.type == SDL_MULTIGESTURE && e.mgesture.numFingers == 2 && std::fabs(e.mgesture.dDist) > 0.002f) {
+            // A two-finger pinch zooms the timeline (dDist: the change of the fingers' spread, window-relative).
+            g.app.zoom = std::clamp(g.app.zoom * std::exp(e.mgesture.dDist * 4.0f), 1.0f, 64.0f);
+            g.app.dirty = true;
+            continue;
+        }
+        ImGui_ImplSDL2_ProcessEvent(&e);
     }
     if (g.resized) {
         g.resized = false;
@@ -166,7 +191,9 @@ void frame(void*) {
     int fb_w = 0, fb_h = 0;
     SDL_GL_GetDrawableSize(g.window, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+    float clear[3];
+    ap::app_clear_color(g.app, clear);
+    glClearColor(clear[0], clear[1], clear[2], 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     SDL_GL_SwapWindow(g.window);
