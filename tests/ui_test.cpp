@@ -203,8 +203,10 @@ TEST(Ui, UrlCarriesEmbedThemeLocksAndStepAndExplainsBadValues) {
     EXPECT_NE(q.find("embed=1"), std::string::npos) << q;
     EXPECT_NE(q.find("theme=light"), std::string::npos) << q;
     EXPECT_NE(q.find("lock=path,n,settings"), std::string::npos) << q;
+}
 
-    Headless bad;
+TEST(Ui, BadViewParametersFallBackWithANote) {
+    Headless bad;  // (one Headless per test: each owns the ImGui context)
     app_apply_url(bad.app, "?embed=maybe&theme=purple&lock=path,everything&step=-2", 0);
     ASSERT_EQ(bad.app.input_notes.size(), 4u);
     EXPECT_NE(bad.app.input_notes[0].find("embed=maybe"), std::string::npos);
