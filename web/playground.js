@@ -54,9 +54,9 @@
         firstFrame = true;
         settle();
         ready.then(() => {
-          lastLessonId = null;
-          postLessonIfChanged(false);
-          toHost({ type: 'ready', lesson: lessonSummary(), version: 1 });
+          const lesson = lessonSummary();
+          lastLessonId = lesson ? lesson.id : null;  // 'ready' carries the first lesson; 'lesson' events the changes
+          toHost({ type: 'ready', lesson, version: 1 });
         });
       });
     },

@@ -932,13 +932,24 @@ static void apply_keyboard(App& app) {
     }
 }
 
-// Touch: a finger (or the mouse) dragged over anything that is not a control scrolls what is under it.
+// Controls that use a drag themselves (a slider, a marker), registered by the frame that draws them.
+static std::vector<ImGuiID> drag_owners;
+
+// Touch: a finger (or the mouse) dragged over the page scrolls what is under it, unless the drag belongs to
+// a control that drags (a slider, a text field, a scrollbar). A press that turns into a drag is no click.
 static void drag_to_scroll() {
     ImGuiContext& g = *GImGui;
     const ImGuiIO& io = ImGui::GetIO();
-    if (!io.MouseDown[0] || !ImGui::IsMouseDragging(0, 6.0f) || (io.MouseDelta.x == 0 && io.MouseDelta.y == 0)) return;
+    if (!io.MouseDown[0] || !ImGui::IsMouseDragging(0, 8.0f) || (io.MouseDelta.x == 0 && io.MouseDelta.y == 0)) return;
     ImGuiWindow* w = g.HoveredWindow;
-    if (!w || (g.ActiveId != 0 && g.ActiveId != w->MoveId)) return;  // a slider, a text field: theirs
+    if (!w || io.WantTextInput) return;
+    if (g.ActiveId != 0) {
+        if (std::find(drag_owners.begin(), drag_owners.end(), g.ActiveId) != drag_owners.end()) return;
+        for (ImGuiWindow* x = w; x; x = x->ParentWindow) {
+            if (g.ActiveId == ImGui::GetWindowScrollbarID(x, ImGuiAxis_X) || g.ActiveId == ImGui::GetWindowScrollbarID(x, ImGuiAxis_Y)) return;
+        }
+        if (g.ActiveId != w->MoveId) ImGui::ClearActiveID();  // the button pressed first is not clicked
+    }
     ImGuiWindow* vertical = w;
     while (vertical && vertical->ScrollMax.y <= 0) vertical = vertical->ParentWindow;
     ImGuiWindow* horizontal = w;
@@ -950,6 +961,7 @@ static void drag_to_scroll() {
 void app_draw(App& app, int64_t now_us) {
     use_theme(app.view.light());
     app.widget_rects.clear();
+    drag_owners.clear();
     // Left and right arrows walk through the lessons, unless the learner is typing into a field.
     const ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput && ImGui::GetActiveID() == 0 && !app.view.locked(Lock::lesson)) {
