@@ -12,6 +12,7 @@ struct HistoryEntry {
     uint32_t number = 0;  // 1, 2, 3, ... as the learner sees it ("run #3")
     Run run;
     RunStats stats;
+    double guess_ms = -1;  // the learner's prediction before the run, or -1
 };
 
 class History {

@@ -1,0 +1,552 @@
+// Tests of analysis.h in virtual time: phase spans, queue reasons, scaling sweeps, replay states,
+// prediction scores and the history as CSV.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "core/analysis.h"
+#include "core/virtual_transport.h"
+
+using namespace ap;
+
+namespace {
+
+constexpr int64_t ms = 1000;  // microseconds per millisecond
+
+RunDesc desc_of(CodePath path, int n, int latency_ms, int limit = 5) {
+    RunDesc d;
+    d.path = path;
+    d.api = Api::simulated;
+    d.count = n;
+    d.latency_ms = latency_ms;
+    d.limit = limit;
+    return d;
+}
+
+// Plays a run in virtual time: to its end, or up to cancel_at_us and cancelled there, or (snapshot) up
+// to stop_at_us and left running.
+struct Player {
+    VirtualTransport transport;
+    Scheduler scheduler{&transport};
+
+    const ap::Run& play(const RunDesc& d, int64_t start_us = 0) {
+        scheduler.begin(d, start_us);
+        run_virtual(&scheduler, &transport, start_us);
+        EXPECT_EQ(scheduler.run().state, RunState::finished);
+        return scheduler.run();
+    }
+    // Events strictly before until_us, then the clock stands at until_us.
+    void advance_to(int64_t until_us) {
+        for (int guard = 0; scheduler.running() && guard < 100000; ++guard) {
+            int64_t next = transport.next_due_us();
+            const int64_t deadline = scheduler.next_deadline_us();
+            if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+            if (next < 0 || next >= until_us) break;
+            transport.deliver_due(&scheduler, next);
+            scheduler.advance(next);
+        }
+    }
+    const ap::Run& play_and_cancel(const RunDesc& d, int64_t cancel_at_us) {
+        scheduler.begin(d, 0);
+        advance_to(cancel_at_us);
+        scheduler.cancel(cancel_at_us);
+        return scheduler.run();
+    }
+    const ap::Run& snapshot(const RunDesc& d, int64_t stop_at_us) {
+        scheduler.begin(d, 0);
+        advance_to(stop_at_us);
+        return scheduler.run();
+    }
+};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+// ---- Phase spans ------------------------------------------------------------------------------------------
+
+TEST(Phases, ARequestBehindASemaphoreIsQueuedThenWaits) {
+    Player p;
+    const ap::Run& run = p.play(desc_of(CodePath::bounded, 4, 100, 2));
+    const RequestTrace& r = run.requests[3];
+    EXPECT_EQ(request_phase(r, 50 * ms), Phase::queued);
+    const std::vector<PhaseSpan> spans = request_phases(r, run.end_us);
+    ASSERT_EQ(spans.size(), 2u);
+    EXPECT_EQ(spans[0].phase, Phase::queued);
+    EXPECT_EQ(spans[0].from_us, 0);
+    EXPECT_EQ(spans[0].to_us, 100 * ms);
+    EXPECT_EQ(spans[1].phase, Phase::waiting);
+    EXPECT_EQ(spans[1].from_us, 100 * ms);
+    EXPECT_EQ(spans[1].to_us, 200 * ms);
+}
+
+TEST(Phases, CpuWorkIsHandlingAndAnAnswerWaitsForTheBusyLoop) {
+    Player p;
+    RunDesc d = desc_of(CodePath::concurrent, 3, 100);
+    d.cpu_ms = 50;
+    const ap::Run& run = p.play(d);
+    const std::vector<PhaseSpan> first = request_phases(run.requests[0], run.end_us);
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_EQ(first[1].phase, Phase::handling);
+    EXPECT_EQ(first[1].from_us, 100 * ms);
+    EXPECT_EQ(first[1].to_us, 150 * ms);
+    // The last answer came at 100 ms but the loop was busy with the two before it until 200 ms: it waits.
+    const RequestTrace& last = run.requests[2];
+    EXPECT_EQ(last.answered_us, 100 * ms);
+    EXPECT_EQ(request_phase(last, 150 * ms), Phase::waiting);
+    const std::vector<PhaseSpan> spans = request_phases(last, run.end_us);
+    ASSERT_EQ(spans.size(), 2u);
+    EXPECT_EQ(spans[0].phase, Phase::waiting);
+    EXPECT_EQ(spans[0].to_us, 200 * ms) << "the attempt and the wait for the loop read as one wait";
+    EXPECT_EQ(spans[1].phase, Phase::handling);
+    EXPECT_EQ(spans[1].from_us, 200 * ms);
+    EXPECT_EQ(spans[1].to_us, 250 * ms);
+}
+
+TEST(Phases, BackOffBetweenAttempts) {
+    Player p;
+    RunDesc d = desc_of(CodePath::retry_backoff, 2, 100);
+    d.retries = 1;
+    p.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
+        return a;
+    };
+    const ap::Run& run = p.play(d);
+    const int64_t b = backoff_us(d, 1, 1);
+    const std::vector<PhaseSpan> spans = request_phases(run.requests[1], run.end_us);
+    ASSERT_EQ(spans.size(), 3u);
+    EXPECT_EQ(spans[0].phase, Phase::waiting);
+    EXPECT_EQ(spans[0].to_us, 100 * ms);
+    EXPECT_EQ(spans[1].phase, Phase::backing_off);
+    EXPECT_EQ(spans[1].from_us, 100 * ms);
+    EXPECT_EQ(spans[1].to_us, 100 * ms + b);
+    EXPECT_EQ(spans[2].phase, Phase::waiting);
+    EXPECT_EQ(spans[2].to_us, 200 * ms + b);
+    EXPECT_EQ(request_phase(run.requests[1], 100 * ms + b / 2), Phase::backing_off);
+}
+
+TEST(Phases, OpenPhasesCloseAtTheGivenEnd) {
+    // Still running at 50 ms: the in-flight request waits until "now", the fourth is queued until now.
+    Player p;
+    const ap::Run& running = p.snapshot(desc_of(CodePath::bounded, 4, 100, 2), 50 * ms);
+    ASSERT_EQ(running.state, RunState::running);
+    std::vector<PhaseSpan> s = request_phases(running.requests[0], 50 * ms);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].phase, Phase::waiting);
+    EXPECT_EQ(s[0].to_us, 50 * ms);
+    s = request_phases(running.requests[3], 50 * ms);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].phase, Phase::queued);
+    EXPECT_EQ(s[0].to_us, 50 * ms);
+
+    // Sleeping before a retry at 160 ms: the back-off is open.
+    Player q;
+    RunDesc d = desc_of(CodePath::retry_backoff, 1, 100);
+    d.retries = 1;
+    d.timeout_ms = 150;
+    q.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        a.never = request_attempt(id) == 0;
+        return a;
+    };
+    const ap::Run& sleeping = q.snapshot(d, 160 * ms);
+    ASSERT_GE(sleeping.requests[0].retry_at_us, 0);
+    s = request_phases(sleeping.requests[0], 160 * ms);
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[1].phase, Phase::backing_off);
+    EXPECT_EQ(s[1].from_us, 150 * ms);
+    EXPECT_EQ(s[1].to_us, 160 * ms);
+
+    // Cancelled at 150 ms: the request that never started was queued until the cancel.
+    Player c;
+    const ap::Run& cancelled = c.play_and_cancel(desc_of(CodePath::bounded, 10, 100, 4), 150 * ms);
+    s = request_phases(cancelled.requests[9], cancelled.end_us);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].phase, Phase::queued);
+    EXPECT_EQ(s[0].to_us, 150 * ms);
+    s = request_phases(cancelled.requests[5], cancelled.end_us);
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[1].phase, Phase::waiting);
+    EXPECT_EQ(s[1].from_us, 100 * ms);
+    EXPECT_EQ(s[1].to_us, 150 * ms);
+
+    // A loop's later calls are not scheduled yet: no spans at all.
+    Player l;
+    const ap::Run& loop = l.snapshot(desc_of(CodePath::sequential, 3, 100), 50 * ms);
+    EXPECT_TRUE(request_phases(loop.requests[2], 50 * ms).empty());
+}
+
+TEST(Phases, EverySpanAgreesWithRequestPhase) {
+    std::vector<RunDesc> descs;
+    for (int p = 0; p < code_path_count; ++p) {
+        RunDesc plain = desc_of(CodePath(p), 7, 100, 3);
+        descs.push_back(plain);
+        RunDesc busy = plain;
+        busy.cpu_ms = 20;
+        busy.spread = Spread::uneven;
+        descs.push_back(busy);
+        RunDesc flaky = plain;
+        flaky.fail_pct = 40;
+        flaky.retries = 2;
+        flaky.backoff_ms = 30;
+        flaky.timeout_ms = 400;
+        flaky.spread = Spread::slow_tail;
+        flaky.slow_every = 3;
+        flaky.slow_ms = 900;
+        flaky.cpu_ms = 10;
+        descs.push_back(flaky);
+    }
+    int spans_checked = 0;
+    for (const RunDesc& d : descs) {
+        for (int mode = 0; mode < 3; ++mode) {
+            Player p;
+            const ap::Run& run = mode == 0 ? p.play(d) : mode == 1 ? p.play_and_cancel(d, 230 * ms) : p.snapshot(d, 230 * ms);
+            const int64_t end = run.state == RunState::running ? 230 * ms : run.end_us;
+            for (const RequestTrace& r : run.requests) {
+                const std::vector<PhaseSpan> spans = request_phases(r, end);
+                for (size_t i = 0; i < spans.size(); ++i) {
+                    const PhaseSpan& s = spans[i];
+                    ASSERT_NE(s.phase, Phase::none);
+                    ASSERT_LT(s.from_us, s.to_us) << "no empty spans";
+                    if (i > 0) {
+                        ASSERT_LE(spans[i - 1].to_us, s.from_us) << "ordered, not overlapping";
+                        ASSERT_FALSE(spans[i - 1].to_us == s.from_us && spans[i - 1].phase == s.phase) << "merged";
+                    }
+                    ASSERT_EQ(request_phase(r, (s.from_us + s.to_us) / 2), s.phase) << code_path_name(d.path) << " mode " << mode;
+                    ++spans_checked;
+                }
+                // Every instant up to the end: inside a span exactly when request_phase says a phase.
+                for (int64_t t = -10 * ms; t < end; t += 7 * ms) {
+                    Phase in = Phase::none;
+                    for (const PhaseSpan& s : spans) {
+                        if (s.from_us <= t && t < s.to_us) in = s.phase;
+                    }
+                    ASSERT_EQ(in, request_phase(r, t)) << code_path_name(d.path) << " mode " << mode << " t " << t;
+                }
+            }
+        }
+    }
+    EXPECT_GT(spans_checked, 500);
+}
+
+// ---- Why requests queue -----------------------------------------------------------------------------------
+
+TEST(QueueReason, NamesWhatEachCodePathWaitsFor) {
+    EXPECT_STREQ(queue_reason(desc_of(CodePath::bounded, 10, 100)), "waiting for a semaphore slot");
+    EXPECT_TRUE(contains(queue_reason(desc_of(CodePath::pool_limit, 10, 100)), "free connection in the pool"));
+    EXPECT_TRUE(contains(queue_reason(desc_of(CodePath::thread_pool, 10, 100)), "worker thread"));
+    EXPECT_TRUE(contains(queue_reason(desc_of(CodePath::sequential, 10, 100)), "previous call"));
+    EXPECT_TRUE(contains(queue_reason(desc_of(CodePath::blocking_in_async, 10, 100)), "the event loop, blocked"));
+    EXPECT_TRUE(contains(queue_reason(desc_of(CodePath::concurrent, 10, 100)), "not waiting"));
+    for (int p = 0; p < code_path_count; ++p) {
+        const std::string cause = code_path_info(CodePath(p)).queue_cause;
+        if (!cause.empty()) EXPECT_EQ(queue_reason(desc_of(CodePath(p), 10, 100)), "waiting for " + cause) << "wraps, never restates";
+    }
+}
+
+TEST(QueueReason, TheDevServerNamesTheBrowsersSixConnections) {
+    RunDesc d = desc_of(CodePath::concurrent, 20, 100);
+    d.api = Api::server;
+    EXPECT_TRUE(contains(queue_reason(d), "browser's 6 connections")) << queue_reason(d);
+    d.count = 4;  // never more than 6 at once: the cap does not matter
+    EXPECT_FALSE(contains(queue_reason(d), "browser"));
+    RunDesc k = desc_of(CodePath::bounded, 20, 100, 10);
+    k.api = Api::server;
+    EXPECT_TRUE(contains(queue_reason(k), "semaphore slot"));
+    EXPECT_TRUE(contains(queue_reason(k), "6 connections"));
+    k.limit = 5;
+    EXPECT_STREQ(queue_reason(k), "waiting for a semaphore slot");
+    k.api = Api::page;
+    k.limit = 10;
+    EXPECT_FALSE(contains(queue_reason(k), "browser")) << "the in-page API has no connection cap";
+}
+
+// ---- Sweeps -----------------------------------------------------------------------------------------------
+
+TEST(Sweep, CountsAndShares) {
+    EXPECT_EQ(sweep_counts(100), (std::vector<int>{1, 2, 3, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100}));
+    EXPECT_EQ(sweep_counts(7), (std::vector<int>{1, 2, 3, 5, 7}));
+    EXPECT_EQ(sweep_counts(250), (std::vector<int>{1, 2, 3, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, 200, 250}));
+    EXPECT_EQ(sweep_counts(0), (std::vector<int>{1}));
+    EXPECT_EQ(sweep_counts(1), (std::vector<int>{1}));
+    const std::vector<int> all = sweep_counts(50000);
+    EXPECT_EQ(all.back(), Limits::max_count);
+    for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1], all[i]);
+    const std::vector<double> shares = sweep_shares();
+    ASSERT_EQ(shares.size(), 11u);
+    EXPECT_DOUBLE_EQ(shares.front(), 0.0);
+    EXPECT_DOUBLE_EQ(shares[3], 0.3);
+    EXPECT_DOUBLE_EQ(shares.back(), 1.0);
+}
+
+TEST(Sweep, SequentialGrowsLinearlyConcurrentStaysBoundedClimbsInSteps) {
+    const RunDesc base = desc_of(CodePath::sequential, 10, 200);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<int> counts = sweep_counts(100);
+    const SweepSeries seq = sweep_by_count(base, CodePath::sequential, counts);
+    const SweepSeries con = sweep_by_count(base, CodePath::concurrent, counts);
+    const SweepSeries bnd = sweep_by_count(base, CodePath::bounded, counts);
+    const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[ timing   ] 3 sweeps of %zu counts up to 100: %.2f ms\n", counts.size(), took_ms);
+
+    ASSERT_EQ(seq.points.size(), counts.size());
+    EXPECT_EQ(seq.path, CodePath::sequential);
+    for (size_t i = 0; i < counts.size(); ++i) {
+        EXPECT_DOUBLE_EQ(seq.points[i].x, counts[i]);
+        EXPECT_DOUBLE_EQ(seq.points[i].wall_ms, counts[i] * 200.0);
+        EXPECT_DOUBLE_EQ(seq.points[i].speedup, 1.0);
+        EXPECT_DOUBLE_EQ(con.points[i].wall_ms, 200.0);
+        EXPECT_DOUBLE_EQ(con.points[i].speedup, double(counts[i]));
+        EXPECT_DOUBLE_EQ(bnd.points[i].wall_ms, double((counts[i] + 4) / 5) * 200.0) << "N=" << counts[i];
+    }
+    EXPECT_DOUBLE_EQ(seq.points.back().wall_ms / seq.points[4].wall_ms, 10.0) << "wall(100) / wall(10)";
+
+    const SweepSeries steps = sweep_by_count(base, CodePath::bounded, {5, 6, 7, 8, 9, 10, 11});
+    EXPECT_DOUBLE_EQ(steps.points[0].wall_ms, 200.0);
+    for (int i = 1; i <= 5; ++i) EXPECT_DOUBLE_EQ(steps.points[size_t(i)].wall_ms, 400.0) << "N=6..10 is two waves";
+    EXPECT_DOUBLE_EQ(steps.points[6].wall_ms, 600.0);
+
+    // Clamped like any desc: N = 20000 is modelled (and reported) as 10,000.
+    const SweepSeries big = sweep_by_count(base, CodePath::concurrent, {20000});
+    EXPECT_DOUBLE_EQ(big.points[0].x, Limits::max_count);
+    EXPECT_DOUBLE_EQ(big.points[0].wall_ms, 200.0);
+}
+
+TEST(Sweep, TheDevServerIsHeldToSixConnections) {
+    RunDesc base = desc_of(CodePath::concurrent, 10, 200);
+    base.api = Api::server;
+    const SweepSeries s = sweep_by_count(base, CodePath::concurrent, {6, 7, 12, 13});
+    EXPECT_DOUBLE_EQ(s.points[0].wall_ms, 200.0);
+    EXPECT_DOUBLE_EQ(s.points[1].wall_ms, 400.0);
+    EXPECT_DOUBLE_EQ(s.points[2].wall_ms, 400.0);
+    EXPECT_DOUBLE_EQ(s.points[3].wall_ms, 600.0);
+}
+
+TEST(Sweep, CpuShareTakesTheGainAway) {
+    const RunDesc base = desc_of(CodePath::sequential, 10, 200);
+    const SweepSeries con = sweep_by_cpu_share(base, CodePath::concurrent, sweep_shares());
+    ASSERT_EQ(con.points.size(), 11u);
+    EXPECT_DOUBLE_EQ(con.points.front().x, 0.0);
+    EXPECT_DOUBLE_EQ(con.points.front().speedup, 10.0) << "pure waiting: N at once";
+    EXPECT_DOUBLE_EQ(con.points.back().x, 1.0);
+    EXPECT_DOUBLE_EQ(con.points.back().speedup, 1.0) << "pure CPU: one thread does it all";
+    EXPECT_DOUBLE_EQ(con.points.back().wall_ms, 10 * 200.0);
+    // share 0.5: 100 ms waits overlap, 10 x 100 ms of CPU do not.
+    EXPECT_DOUBLE_EQ(con.points[5].wall_ms, 100.0 + 10 * 100.0);
+    for (size_t i = 1; i < con.points.size(); ++i) EXPECT_LE(con.points[i].speedup, con.points[i - 1].speedup + 1e-9);
+
+    const SweepSeries bnd = sweep_by_cpu_share(base, CodePath::bounded, sweep_shares());
+    EXPECT_DOUBLE_EQ(bnd.points.front().speedup, 5.0);
+    EXPECT_DOUBLE_EQ(bnd.points.back().speedup, 1.0);
+    for (size_t i = 1; i < bnd.points.size(); ++i) EXPECT_LE(bnd.points[i].speedup, bnd.points[i - 1].speedup + 1e-9);
+
+    // The work per request is capped at 2 s of CPU so that share 1.0 stays a valid desc.
+    RunDesc slow = base;
+    slow.latency_ms = 5000;
+    const SweepSeries capped = sweep_by_cpu_share(slow, CodePath::concurrent, {0.0, 1.0});
+    EXPECT_DOUBLE_EQ(capped.points[0].wall_ms, 2000.0);
+    EXPECT_DOUBLE_EQ(capped.points[1].wall_ms, 10 * 2000.0);
+    // No work at all: 100 ms each.
+    RunDesc none = base;
+    none.latency_ms = 0;
+    EXPECT_DOUBLE_EQ(sweep_by_cpu_share(none, CodePath::sequential, {0.0}).points[0].wall_ms, 10 * 100.0);
+}
+
+// ---- Replay -----------------------------------------------------------------------------------------------
+
+TEST(Replay, ABoundedRunInstantByInstant) {
+    Player p;
+    const ap::Run& run = p.play(desc_of(CodePath::bounded, 10, 200, 5));
+    ReplayState s = replay_at(run, 100 * ms);
+    EXPECT_EQ(s.per_phase[int(Phase::waiting)], 5);
+    EXPECT_EQ(s.per_phase[int(Phase::queued)], 5);
+    EXPECT_EQ(s.done, 0);
+    EXPECT_EQ(s.not_yet_scheduled, 0);
+    EXPECT_EQ(s.loop, LoopState::waiting_for_io);
+    EXPECT_EQ(s.loop_request, -1);
+    EXPECT_EQ(describe_replay(run, s),
+              "at 100 ms: 5 waiting for the API, 5 queued (waiting for a semaphore slot), 0 done; the event loop waits for answers");
+    s = replay_at(run, 200 * ms);
+    EXPECT_EQ(s.done, 5);
+    EXPECT_EQ(s.per_phase[int(Phase::waiting)], 5);
+    EXPECT_EQ(s.per_phase[int(Phase::queued)], 0);
+    s = replay_at(run, 400 * ms);
+    EXPECT_EQ(s.done, 10);
+    EXPECT_EQ(s.per_phase[int(Phase::none)], 10);
+    EXPECT_EQ(s.loop, LoopState::idle);
+    EXPECT_EQ(describe_replay(run, s), "at 400 ms: 10 done; the event loop is idle");
+}
+
+TEST(Replay, TimesAreRelativeToTheRunsStart) {
+    Player a, b;
+    const ap::Run& early = a.play(desc_of(CodePath::bounded, 10, 200, 5), 0);
+    const ap::Run& late = b.play(desc_of(CodePath::bounded, 10, 200, 5), 7777 * ms);
+    for (int64_t t : {0LL, 150LL * ms, 250LL * ms}) {
+        const ReplayState x = replay_at(early, t), y = replay_at(late, t);
+        EXPECT_EQ(describe_replay(early, x), describe_replay(late, y));
+        EXPECT_EQ(y.t_us, t);
+    }
+}
+
+TEST(Replay, ABlockingLoopIsBlockedAnAsyncLoopWaits) {
+    Player p;
+    const ap::Run& loop = p.play(desc_of(CodePath::sequential, 3, 100));
+    ReplayState s = replay_at(loop, 150 * ms);
+    EXPECT_EQ(s.per_phase[int(Phase::waiting)], 1);
+    EXPECT_EQ(s.not_yet_scheduled, 1);
+    EXPECT_EQ(s.done, 1);
+    EXPECT_EQ(s.loop, LoopState::blocked);
+    EXPECT_EQ(s.loop_request, 1);
+    EXPECT_EQ(describe_replay(loop, s),
+              "at 150 ms: 1 waiting for the API, 1 not reached yet, 1 done; the program's thread is blocked in request 2's call");
+
+    Player q;
+    const ap::Run& awaiting = q.play(desc_of(CodePath::await_in_loop, 3, 100));
+    s = replay_at(awaiting, 50 * ms);
+    EXPECT_EQ(s.loop, LoopState::waiting_for_io) << "await gives the loop back";
+    EXPECT_EQ(s.not_yet_scheduled, 2);
+
+    Player r;
+    const ap::Run& blocking = r.play(desc_of(CodePath::blocking_in_async, 3, 100));
+    s = replay_at(blocking, 50 * ms);
+    EXPECT_EQ(s.per_phase[int(Phase::queued)], 2);
+    EXPECT_EQ(s.loop, LoopState::blocked);
+    EXPECT_EQ(s.loop_request, 0);
+    const std::string text = describe_replay(blocking, s);
+    EXPECT_TRUE(contains(text, "2 queued (waiting for the event loop, blocked by the call before)")) << text;
+    EXPECT_TRUE(contains(text, "the event loop is blocked in request 1's call")) << text;
+}
+
+TEST(Replay, ComputingAndBackingOff) {
+    Player p;
+    RunDesc d = desc_of(CodePath::concurrent, 3, 100);
+    d.cpu_ms = 50;
+    const ap::Run& run = p.play(d);
+    ReplayState s = replay_at(run, 120 * ms);
+    EXPECT_EQ(s.per_phase[int(Phase::handling)], 1);
+    EXPECT_EQ(s.per_phase[int(Phase::waiting)], 2) << "two answers wait for the busy loop";
+    EXPECT_EQ(s.loop, LoopState::computing);
+    EXPECT_EQ(s.loop_request, 0);
+    EXPECT_TRUE(contains(describe_replay(run, s), "the event loop is running request 1's CPU work"));
+    s = replay_at(run, 210 * ms);
+    EXPECT_EQ(s.loop_request, 2);
+    EXPECT_EQ(s.done, 2);
+
+    Player q;
+    RunDesc r = desc_of(CodePath::retry_backoff, 2, 100);
+    r.retries = 1;
+    q.transport.answer = [](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
+        return a;
+    };
+    const ap::Run& retried = q.play(r);
+    s = replay_at(retried, 100 * ms + backoff_us(r, 1, 1) / 2);
+    EXPECT_EQ(s.per_phase[int(Phase::backing_off)], 1);
+    EXPECT_EQ(s.done, 1);
+    EXPECT_EQ(s.loop, LoopState::waiting_for_io) << "asyncio.sleep is a timer the loop waits for";
+    EXPECT_TRUE(contains(describe_replay(retried, s), "1 sleeping before a retry"));
+}
+
+TEST(Replay, ACancelledRunEndsEveryRequestAtTheCancel) {
+    Player p;
+    const ap::Run& run = p.play_and_cancel(desc_of(CodePath::bounded, 10, 100, 4), 150 * ms);
+    ReplayState s = replay_at(run, 120 * ms);
+    EXPECT_EQ(s.done, 4);
+    EXPECT_EQ(s.per_phase[int(Phase::waiting)], 4);
+    EXPECT_EQ(s.per_phase[int(Phase::queued)], 2);
+    s = replay_at(run, 150 * ms);
+    EXPECT_EQ(s.done, 10) << "the two that never started ended with the run";
+    EXPECT_EQ(s.per_phase[int(Phase::queued)], 0);
+    EXPECT_EQ(s.loop, LoopState::idle);
+}
+
+TEST(Replay, LoopStateLabels) {
+    EXPECT_STREQ(loop_state_label(LoopState::idle), "idle");
+    EXPECT_STREQ(loop_state_label(LoopState::waiting_for_io), "waiting for answers (select)");
+    EXPECT_STREQ(loop_state_label(LoopState::computing), "computing");
+    EXPECT_TRUE(contains(loop_state_label(LoopState::blocked), "blocked"));
+}
+
+// ---- Predictions ------------------------------------------------------------------------------------------
+
+TEST(Prediction, StarsByHowCloseTheGuessWas) {
+    PredictionScore s = score_prediction(920, 1000);
+    EXPECT_EQ(s.stars, 3);
+    EXPECT_NEAR(s.error_pct, 8.0, 1e-9);
+    EXPECT_NEAR(s.ratio, 0.92, 1e-12);
+    EXPECT_EQ(s.words, "within 8%: spot on");
+    EXPECT_EQ(score_prediction(1000, 1000).stars, 3);
+    EXPECT_EQ(score_prediction(1100, 1000).stars, 3) << "10 % is still within 10 %";
+    EXPECT_EQ(score_prediction(1101, 1000).stars, 2);
+    EXPECT_EQ(score_prediction(750, 1000).stars, 2);
+    EXPECT_EQ(score_prediction(749, 1000).stars, 1);
+    EXPECT_EQ(score_prediction(1500, 1000).stars, 1);
+    EXPECT_TRUE(contains(score_prediction(1400, 1000).words, "within 40%"));
+    s = score_prediction(2400, 1000);
+    EXPECT_EQ(s.stars, 0);
+    EXPECT_EQ(s.words, "2.4x too slow a guess");
+    s = score_prediction(400, 1000);
+    EXPECT_EQ(s.stars, 0);
+    EXPECT_EQ(s.words, "2.5x too fast a guess");
+    s = score_prediction(0, 1000);
+    EXPECT_EQ(s.stars, 0);
+    EXPECT_TRUE(contains(s.words, "a guess of 0 ms"));
+}
+
+TEST(Prediction, NothingToScoreIsSaidAndNeverCrashes) {
+    for (auto [guess, actual] : {std::pair{-1.0, 1000.0}, {500.0, 0.0}, {500.0, -3.0}, {-1.0, 0.0}, {std::nan(""), 100.0},
+                                 {100.0, std::nan("")}, {1e300, 1e-300}}) {
+        const PredictionScore s = score_prediction(guess, actual);
+        EXPECT_FALSE(s.words.empty());
+        if (!(guess >= 0) || !(actual > 0)) {
+            EXPECT_EQ(s.stars, 0);
+            EXPECT_TRUE(contains(s.words, "nothing to score")) << s.words;
+        }
+    }
+}
+
+// ---- CSV --------------------------------------------------------------------------------------------------
+
+TEST(Csv, FieldsAreQuotedOnlyWhenTheyMustBe) {
+    EXPECT_EQ(csv_field("plain"), "plain");
+    EXPECT_EQ(csv_field(""), "");
+    EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+    EXPECT_EQ(csv_field("cr\r"), "\"cr\r\"");
+}
+
+TEST(Csv, TheHistoryAsASpreadsheet) {
+    History h;
+    Player a, b, c;
+    RunDesc bounded = desc_of(CodePath::bounded, 10, 200, 5);
+    // History::add hands back a const entry; the guess is set the way a caller would have to today.
+    HistoryEntry* e = const_cast<HistoryEntry*>(h.add(a.play(bounded)));
+    ASSERT_NE(e, nullptr);
+    e->guess_ms = 500;
+    h.add(b.play(desc_of(CodePath::sequential, 3, 100)));
+    h.add(c.play_and_cancel(desc_of(CodePath::concurrent, 4, 100), 50 * ms));
+    const std::string csv = history_to_csv(h);
+    const std::string header =
+        "run,path,api,requests,latency_ms,limit,cpu_ms,spread,wall_ms,expected_ms,sum_ms,slowest_ms,ok,http_errors,"
+        "network_errors,timeouts,cancelled,speedup,guess_ms,guess_error_pct\r\n";
+    ASSERT_EQ(csv.substr(0, header.size()), header);
+    std::vector<std::string> rows;
+    for (size_t pos = header.size(); pos < csv.size();) {
+        const size_t end = csv.find("\r\n", pos);
+        ASSERT_NE(end, std::string::npos) << "every row ends with CRLF";
+        rows.push_back(csv.substr(pos, end - pos));
+        pos = end + 2;
+    }
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0], "1,bounded,simulated,10,200,5,0,even,400.0,400.0,2000.0,200.0,10,0,0,0,0,5.00,500.0,25.0");
+    EXPECT_EQ(rows[1], "2,sequential,simulated,3,100,,0,even,300.0,300.0,300.0,100.0,3,0,0,0,0,1.00,,");
+    EXPECT_EQ(rows[2], "3,concurrent,simulated,4,100,,0,even,50.0,100.0,200.0,50.0,0,0,0,0,4,8.00,,");
+    for (const std::string& r : rows) EXPECT_EQ(std::count(r.begin(), r.end(), ','), 19);
+    EXPECT_EQ(history_to_csv(History{}), header);
+}
