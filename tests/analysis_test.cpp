@@ -1,13 +1,15 @@
-// Tests of analysis.h in virtual time: phase spans, queue reasons, scaling sweeps, replay states,
-// prediction scores and the history as CSV.
+// Tests of analysis.h and runfile.h in virtual time: phase spans, queue reasons, scaling sweeps, replay
+// states, prediction scores, the history as CSV, and run files (round trips, rejections, fuzzed input).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <random>
 
 #include "core/analysis.h"
+#include "core/runfile.h"
 #include "core/virtual_transport.h"
 
 using namespace ap;
@@ -549,4 +551,303 @@ TEST(Csv, TheHistoryAsASpreadsheet) {
     EXPECT_EQ(rows[2], "3,concurrent,simulated,4,100,,0,even,50.0,100.0,200.0,50.0,0,0,0,0,4,8.00,,");
     for (const std::string& r : rows) EXPECT_EQ(std::count(r.begin(), r.end(), ','), 19);
     EXPECT_EQ(history_to_csv(History{}), header);
+}
+
+// ---- Run files --------------------------------------------------------------------------------------------
+
+namespace {
+
+void expect_same_stats(const RunStats& a, const RunStats& b) {
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.started, b.started);
+    EXPECT_EQ(a.ok, b.ok);
+    EXPECT_EQ(a.http_errors, b.http_errors);
+    EXPECT_EQ(a.network_errors, b.network_errors);
+    EXPECT_EQ(a.timeouts, b.timeouts);
+    EXPECT_EQ(a.cancelled, b.cancelled);
+    EXPECT_DOUBLE_EQ(a.wall_ms, b.wall_ms);
+    EXPECT_DOUBLE_EQ(a.sum_ms, b.sum_ms);
+    EXPECT_DOUBLE_EQ(a.slowest_ms, b.slowest_ms);
+    EXPECT_DOUBLE_EQ(a.mean_ms, b.mean_ms);
+    EXPECT_DOUBLE_EQ(a.mean_queued_ms, b.mean_queued_ms);
+    EXPECT_EQ(a.peak_in_flight, b.peak_in_flight);
+    EXPECT_DOUBLE_EQ(a.expected_ms, b.expected_ms);
+    EXPECT_DOUBLE_EQ(a.sequential_estimate_ms, b.sequential_estimate_ms);
+    EXPECT_DOUBLE_EQ(a.speedup, b.speedup);
+    EXPECT_DOUBLE_EQ(a.expected_speedup, b.expected_speedup);
+}
+
+// A file to break in the rejection tests: 3 requests, one retried after a 503.
+std::string sample_file() {
+    static const std::string text = [] {
+        Player p;
+        RunDesc d = desc_of(CodePath::retry_backoff, 3, 100);
+        d.retries = 2;
+        d.cpu_ms = 5;
+        p.transport.answer = [](RequestId id, const RequestSpec& spec) {
+            VirtualAnswer a = VirtualTransport::default_answer(spec);
+            if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
+            return a;
+        };
+        return run_to_file(p.play(d), 250);
+    }();
+    return text;
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+std::string load_error(const std::string& text) {
+    ap::Run run;
+    std::string error;
+    EXPECT_FALSE(run_from_file(text, &run, nullptr, &error));
+    return error;
+}
+
+}  // namespace
+
+TEST(RunFile, RoundTripsRunsExactly) {
+    struct Case {
+        const char* name;
+        RunDesc desc;
+        int64_t start_us;
+        int64_t cancel_at_us;  // -1: play to the end
+        double guess;
+    };
+    RunDesc bounded = desc_of(CodePath::bounded, 12, 100, 4);
+    bounded.cpu_ms = 15;
+    bounded.fail_pct = 25;
+    bounded.spread = Spread::uneven;
+    RunDesc retries = desc_of(CodePath::retry_backoff, 10, 100);
+    retries.retries = 3;
+    retries.fail_pct = 40;
+    retries.cpu_ms = 10;
+    retries.timeout_ms = 400;
+    retries.backoff_ms = 50;
+    retries.spread = Spread::slow_tail;
+    retries.slow_every = 4;
+    retries.slow_ms = 1000;
+    RunDesc server = desc_of(CodePath::concurrent, 8, 300);
+    server.api = Api::server;
+    server.base_url = "http://localhost:8000/\"odd\" \\ caf\xc3\xa9\n";
+    RunDesc cpu_cancel = desc_of(CodePath::bounded, 10, 100, 4);
+    cpu_cancel.cpu_ms = 30;
+    const Case cases[] = {
+        {"sequential", desc_of(CodePath::sequential, 5, 120), 7 * ms, -1, -1},
+        {"bounded, failures, CPU work, uneven", bounded, 123456, -1, 812.5},
+        {"retries, timeouts, back-off", retries, 0, -1, 0},
+        {"cancelled mid-way", desc_of(CodePath::bounded, 10, 100, 4), 5 * ms, 150 * ms, 1234},
+        {"cancelled during CPU work", cpu_cancel, 0, 150 * ms, -1},
+        {"server API with an odd base URL", server, 42, -1, 0.1},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Player p;
+        ap::Run original;
+        if (c.cancel_at_us < 0) {
+            original = p.play(c.desc, c.start_us);
+        } else {
+            p.scheduler.begin(c.desc, c.start_us);
+            p.advance_to(c.start_us + c.cancel_at_us);
+            p.scheduler.cancel(c.start_us + c.cancel_at_us);
+            original = p.scheduler.run();
+        }
+        const std::string text = run_to_file(original, c.guess);
+        ap::Run loaded;
+        double guess = 99;
+        std::string error;
+        ASSERT_TRUE(run_from_file(text, &loaded, &guess, &error)) << error << "\n" << text;
+        EXPECT_TRUE(error.empty());
+        EXPECT_EQ(run_to_file(loaded, guess), text) << "save, load, save: the same text";
+        EXPECT_EQ(guess, c.guess);
+        EXPECT_EQ(loaded.desc, original.desc);
+        EXPECT_EQ(loaded.state, original.state);
+        EXPECT_EQ(loaded.start_us, 0);
+        EXPECT_EQ(loaded.end_us, original.end_us - original.start_us);
+        EXPECT_EQ(loaded.generation, 0);
+        EXPECT_EQ(loaded.ended, c.desc.count);
+        EXPECT_EQ(loaded.in_flight, 0);
+        EXPECT_EQ(loaded.next_index, c.desc.count);
+        expect_same_stats(compute_stats(loaded), compute_stats(original));
+        for (size_t i = 0; i < original.requests.size(); ++i) {
+            const std::vector<PhaseSpan> a = request_phases(original.requests[i], original.end_us);
+            const std::vector<PhaseSpan> b = request_phases(loaded.requests[i], loaded.end_us);
+            ASSERT_EQ(a.size(), b.size());
+            for (size_t s = 0; s < a.size(); ++s) {
+                EXPECT_EQ(a[s].phase, b[s].phase);
+                EXPECT_EQ(a[s].from_us - original.start_us, b[s].from_us);
+            }
+            EXPECT_EQ(loaded.requests[i].reason, original.requests[i].reason);
+            EXPECT_EQ(loaded.requests[i].attempts.size(), original.requests[i].attempts.size());
+        }
+    }
+}
+
+TEST(RunFile, TheFormatIsReadable) {
+    const std::string text = sample_file();
+    EXPECT_EQ(text.rfind("{\"format\":\"asyncplay-run\",\"version\":1,\n\"desc\":{\"path\":\"retry_backoff\"", 0), 0u) << text;
+    EXPECT_TRUE(contains(text, "\"state\":\"finished\""));
+    EXPECT_TRUE(contains(text, "\"guess_ms\":250"));
+    EXPECT_TRUE(contains(text, "\n{\"scheduled\":0,\"started\":0,\"answered\":100000,\"handled\":100000,\"finished\":105000,"
+                               "\"outcome\":\"ok\",\"status\":200"));
+    ap::Run idle;
+    EXPECT_EQ(run_to_file(idle), "") << "nothing to save before a run ended";
+}
+
+TEST(RunFile, ReadsEscapesAndIgnoresUnknownKeys) {
+    std::string text = replaced(sample_file(), "\"base_url\":\"\"", "\"base_url\":\"\\u00e9\\ud83d\\ude00\\t\\/\"");
+    text = replaced(text, "\"format\":\"asyncplay-run\",", "\"format\":\"asyncplay-run\",\"note\":[1,true,null,{\"x\":-0.5e+3}],");
+    ap::Run run;
+    std::string error;
+    ASSERT_TRUE(run_from_file(text, &run, nullptr, &error)) << error;
+    EXPECT_EQ(run.desc.base_url, "\xc3\xa9\xf0\x9f\x98\x80\t/");
+}
+
+TEST(RunFile, RejectsWithOneClearSentence) {
+    const std::string good = sample_file();
+    std::string e = load_error(replaced(good, "\"version\":1,", "\"version\":1 \"x\":2,"));
+    EXPECT_TRUE(contains(e, "line 1, column 39: expected ',' or '}'")) << e;
+    e = load_error(replaced(good, "\"wall_us\"", "\n  \"wall_us\" 5,"));
+    EXPECT_TRUE(contains(e, "line 4, column 13: expected ':'")) << e;
+    e = load_error("{\"hello\":1}");
+    EXPECT_EQ(e, "this is not an asyncplay run file (no \"format\": \"asyncplay-run\")");
+    EXPECT_TRUE(contains(load_error("[1,2]"), "not an asyncplay run file"));
+    EXPECT_EQ(load_error(replaced(good, "\"version\":1", "\"version\":7")), "version 7 is newer than this page understands (1)");
+    e = load_error(replaced(good, "\"count\":3", "\"count\":20000"));
+    EXPECT_TRUE(contains(e, "desc.count = 20000 is out of range")) << e;
+    EXPECT_TRUE(contains(e, "10,000")) << "quotes clamp_run_desc's note: " << e;
+    e = load_error(replaced(good, "\"cpu_ms\":5", "\"cpu_ms\":-5"));
+    EXPECT_TRUE(contains(e, "desc.cpu_ms = -5 is out of range")) << e;
+    e = load_error(replaced(good, "\"count\":3", "\"count\":10"));
+    EXPECT_EQ(e, "requests has 3 entries but desc.count is 10");
+    e = load_error(replaced(good, "\"path\":\"retry_backoff\"", "\"path\":\"telepathy\""));
+    EXPECT_TRUE(contains(e, "desc.path \"telepathy\" is not a code path")) << e;
+    EXPECT_TRUE(contains(e, "sequential, concurrent")) << e;
+    e = load_error(replaced(good, "\"finished\":105000", "\"finished\":-1"));
+    EXPECT_TRUE(contains(e, "request 1: started but never finished")) << e;
+    e = load_error(replaced(good, "\"state\":\"finished\"", "\"state\":\"running\""));
+    EXPECT_TRUE(contains(e, "finished or cancelled")) << e;
+    e = load_error(replaced(good, "\"outcome\":\"ok\"", "\"outcome\":\"great\""));
+    EXPECT_TRUE(contains(e, "request 1: outcome \"great\" is not one this page knows")) << e;
+    e = load_error(replaced(good, "\"outcome\":\"ok\"", "\"outcome\":\"in_flight\""));
+    EXPECT_TRUE(contains(e, "not final")) << e;
+    e = load_error(replaced(good, "\"scheduled\":0", "\"scheduled\":-5"));
+    EXPECT_TRUE(contains(e, "request 1: scheduled = -5 is not a time")) << e;
+    e = load_error(replaced(good, "\"started\":0,", "\"started\":1.5,"));
+    EXPECT_TRUE(contains(e, "should be a whole number")) << e;
+    e = load_error(replaced(good, "\"reason\":\"\"", "\"reason\":7"));
+    EXPECT_TRUE(contains(e, "reason should be a string")) << e;
+    e = load_error(replaced(good, "\"guess_ms\":250", "\"guess_ms\":-7"));
+    EXPECT_TRUE(contains(e, "guess_ms")) << e;
+    e = load_error(replaced(good, "\n\"requests\"", "\"wall_us\":1,\n\"requests\""));
+    EXPECT_TRUE(contains(e, "\"wall_us\" appears twice")) << e;
+    e = load_error(replaced(good, "\"wall_us\":", "\"wall_us\":0"));
+    EXPECT_TRUE(contains(e, "cannot start with 0")) << e;
+    e = load_error(replaced(good, "\"reason\":\"\"", "\"reason\":\"\\q\""));
+    EXPECT_TRUE(contains(e, "unknown escape \\q")) << e;
+    e = load_error(replaced(good, "\"reason\":\"\"", "\"reason\":\"\\ud83d\""));
+    EXPECT_TRUE(contains(e, "UTF-16")) << e;
+    e = load_error(replaced(good, "\"reason\":\"\"", "\"reason\":\"a\tb\""));
+    EXPECT_TRUE(contains(e, "control character")) << e;
+    e = load_error(good + "x");
+    EXPECT_TRUE(contains(e, "after the end")) << e;
+    EXPECT_EQ(load_error(""), "the file is empty");
+    EXPECT_EQ(load_error(" \n "), "the file is empty");
+    e = load_error(std::string(40, '[') + std::string(40, ']'));
+    EXPECT_TRUE(contains(e, "nested deeper than 32 levels")) << e;
+    e = load_error(std::string(run_file_max_bytes + 1, ' '));
+    EXPECT_TRUE(contains(e, "at most 16 MB")) << e;
+
+    // The order of a request's instants.
+    std::string swapped = replaced(good, "\"finished\":105000", "\"finished\":0");
+    EXPECT_TRUE(contains(load_error(swapped), "request 1: finished before its answer was handled"));
+    const std::string second = good.substr(good.find("\n{\"scheduled\"", good.find("\n{\"scheduled\"") + 1));
+    std::string late = second;
+    late = replaced(late, "\"started\":0,\"answered\"", "\"started\":999999999,\"answered\"");
+    e = load_error(replaced(good, second, late));
+    EXPECT_EQ(e, "request 2: finished before it started");
+    // Attempts: no more than the run allows, and in order.
+    const std::string one_attempt = "{\"started\":0,\"ended\":100000,\"outcome\":\"ok\",\"status\":200}";
+    e = load_error(replaced(good, one_attempt, one_attempt + "," + one_attempt + "," + one_attempt + "," + one_attempt));
+    EXPECT_TRUE(contains(e, "request 1 has 4 attempts; this run allows at most 3")) << e;
+    e = load_error(replaced(good, one_attempt, "{\"started\":0,\"ended\":200000,\"outcome\":\"ok\",\"status\":200}"));
+    EXPECT_TRUE(contains(e, "request 1, attempt 1: ended after its request finished")) << e;
+
+    // A failed load leaves the caller's run alone.
+    ap::Run untouched;
+    untouched.desc.count = 77;
+    std::string error;
+    EXPECT_FALSE(run_from_file("{", &untouched, nullptr, &error));
+    EXPECT_EQ(untouched.desc.count, 77);
+    EXPECT_TRUE(contains(error, "the file ends")) << error;
+}
+
+namespace {
+
+// Never crashes; either loads (and then saving and loading again is a fixed point) or says why.
+void expect_loads_or_explains(const std::string& text) {
+    ap::Run run;
+    double guess = -1;
+    std::string error;
+    if (run_from_file(text, &run, &guess, &error)) {
+        EXPECT_TRUE(error.empty());
+        const std::string again = run_to_file(run, guess);
+        ap::Run reloaded;
+        double guess2 = -1;
+        ASSERT_TRUE(run_from_file(again, &reloaded, &guess2, &error)) << error << "\n" << again;
+        EXPECT_EQ(run_to_file(reloaded, guess2), again);
+    } else {
+        EXPECT_FALSE(error.empty());
+    }
+}
+
+}  // namespace
+
+TEST(RunFile, EveryTruncationFailsCleanly) {
+    const std::string good = sample_file();
+    int loaded = 0;
+    for (size_t n = 0; n <= good.size(); ++n) {
+        const std::string prefix = good.substr(0, n);
+        ap::Run run;
+        std::string error;
+        if (run_from_file(prefix, &run, nullptr, &error)) ++loaded;
+        else EXPECT_FALSE(error.empty()) << n;
+        expect_loads_or_explains(prefix);
+    }
+    EXPECT_EQ(loaded, 2) << "only the whole file, with or without its last line break";
+}
+
+TEST(RunFile, RandomDamageNeverCrashes) {
+    std::mt19937 rng(20240607);
+    const std::string good = sample_file();
+    const char interesting[] = "{}[]\",:\\-+.0123456789eEtfnu \n\x01\x7f\xc3\xff";
+    int loaded = 0;
+    for (int round = 0; round < 4000; ++round) {
+        std::string text = good;
+        const int flips = 1 + int(rng() % 3);
+        for (int f = 0; f < flips; ++f) {
+            const size_t at = rng() % text.size();
+            switch (rng() % 4) {
+                case 0: text[at] = char(rng() & 0xff); break;
+                case 1: text[at] = interesting[rng() % (sizeof interesting - 1)]; break;
+                case 2: text.erase(at, 1 + rng() % 8); break;
+                default: text.insert(at, 1, interesting[rng() % (sizeof interesting - 1)]); break;
+            }
+            if (text.empty()) text = "{";
+        }
+        ap::Run run;
+        std::string error;
+        if (run_from_file(text, &run, nullptr, &error)) ++loaded;
+        expect_loads_or_explains(text);
+    }
+    std::printf("[ fuzz     ] 4000 damaged files, %d still loaded\n", loaded);
+    for (int round = 0; round < 500; ++round) {
+        std::string noise(rng() % 200, ' ');
+        for (char& c : noise) c = interesting[rng() % (sizeof interesting - 1)];
+        expect_loads_or_explains(noise);
+    }
 }

@@ -1,0 +1,40 @@
+// runfile.h — a finished run saved as a JSON file, and loaded back: to keep, to share with a teacher, to
+// replay and compare later.
+//
+//   std::string text = ap::run_to_file(scheduler.run(), /*guess_ms*/ 900);
+//   ap::Run run;  double guess = -1;  std::string error;
+//   if (!ap::run_from_file(text, &run, &guess, &error)) show(error);  // "line 3, column 14: expected ',' or '}'"
+//
+// The format, one request per line:
+//   {"format":"asyncplay-run","version":1,
+//   "desc":{"path":"bounded","api":"simulated","count":10,"latency_ms":200,...,"base_url":""},
+//   "expected_ms":400,"sequential_ms":2000,"capped_ms":400,"state":"finished","wall_us":400000,"guess_ms":-1,
+//   "requests":[
+//   {"scheduled":0,"started":0,"answered":200000,"handled":200000,"finished":200000,"outcome":"ok","status":200,
+//    "bytes":26,"reason":"","attempts":[{"started":0,"ended":200000,"outcome":"ok","status":200}]},
+//   ...]}
+// Times are whole microseconds relative to the run's start; -1 means "never". desc carries every
+// RunDesc field by name (path, api and spread as their names); on loading, a missing desc field other
+// than path and count takes RunDesc's default. Keys the loader does not know are ignored.
+#pragma once
+#include <string>
+
+#include "scheduler.h"
+
+namespace ap {
+
+// The run as the text of a run file. guess_ms: the learner's prediction, or -1 for none.
+// Only finished and cancelled runs have a file: for an idle or running run the result is empty.
+std::string run_to_file(const Run& run, double guess_ms = -1);
+
+// Reads a run file. On success fills *out (start_us = 0, end_us = wall_us, generation 0, every request
+// ended) and *guess_ms (-1 when the file has none) and returns true. On failure leaves *out alone, puts
+// one sentence naming what is wrong and where into *error, and returns false. guess_ms and error may be
+// null. Any input is safe: files over 16 MB or nested deeper than 32 levels are refused.
+bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::string* error);
+
+inline constexpr int run_file_version = 1;
+inline constexpr size_t run_file_max_bytes = size_t(16) << 20;
+inline constexpr int run_file_max_depth = 32;
+
+}  // namespace ap
