@@ -1,6 +1,13 @@
 # Writes OUT: a C++ source that holds each file of FILES as a raw string literal, named by its stem.
 # Run at build time (cmake -P), so that editing a lesson file needs no C++ change.
-set(body "// Generated from ${FILES} by cmake/embed_text.cmake. Do not edit.\n#include \"core/embedded_text.h\"\n\nnamespace ap {\nconst EmbeddedText embedded_texts[] = {\n")
+# TABLE names the array (default embedded_texts; its size is <TABLE>_count, e.g. embedded_text_count).
+if(NOT TABLE)
+    set(TABLE embedded_texts)
+    set(COUNT embedded_text_count)
+else()
+    set(COUNT ${TABLE}_count)
+endif()
+set(body "// Generated from ${FILES} by cmake/embed_text.cmake. Do not edit.\n#include \"core/embedded_text.h\"\n\nnamespace ap {\nextern const EmbeddedText ${TABLE}[];\nextern const int ${COUNT};\nconst EmbeddedText ${TABLE}[] = {\n")
 string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
     get_filename_component(name "${f}" NAME)
@@ -11,6 +18,6 @@ foreach(f IN LISTS FILES)
     endif()
     string(APPEND body "    {\"${name}\", R\"ap_text(${text})ap_text\"},\n")
 endforeach()
-string(APPEND body "};\nconst int embedded_text_count = int(sizeof embedded_texts / sizeof embedded_texts[0]);\n}  // namespace ap\n")
+string(APPEND body "};\nconst int ${COUNT} = int(sizeof ${TABLE} / sizeof ${TABLE}[0]);\n}  // namespace ap\n")
 file(WRITE "${OUT}.tmp" "${body}")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -20,9 +20,22 @@ target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backend
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 target_link_libraries(imgui PUBLIC SDL2::SDL2-static)
 
+# The GLSL of the instanced bar pass, compiled in as text (src/web/bar_layer.cpp).
+file(GLOB AP_SHADER_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/shaders/*.vert ${PROJECT_SOURCE_DIR}/shaders/*.frag)
+list(JOIN AP_SHADER_FILES "|" AP_SHADER_FILES_ARG)
+add_custom_command(
+    OUTPUT ${CMAKE_BINARY_DIR}/generated/embedded_shaders.cpp
+    COMMAND ${CMAKE_COMMAND} "-DFILES=${AP_SHADER_FILES_ARG}" -DTABLE=embedded_shaders
+            -DOUT=${CMAKE_BINARY_DIR}/generated/embedded_shaders.cpp -P ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    DEPENDS ${AP_SHADER_FILES} ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    COMMENT "Embedding shaders"
+    VERBATIM)
+
 add_executable(index
     src/web/main.cpp
     src/web/bridge.cpp
+    src/web/bar_layer.cpp
+    ${CMAKE_BINARY_DIR}/generated/embedded_shaders.cpp
     src/web/fetch_transport.cpp
     src/app/app.cpp
     src/app/ui.cpp)

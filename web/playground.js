@@ -370,6 +370,20 @@
     return ready.then(() => Module.ccall('ap_js_cancel', null, [], []));
   }
 
+  // Draws `count` frames although nothing changed; resolves to their mean main-thread time in ms.
+  function drawFrames(count = 10) {
+    const before = frameStats();
+    Module.ccall('ap_js_force_frames', null, ['number'], [count]);
+    return new Promise((resolve) => {
+      const check = () => {
+        const now = frameStats();
+        if (now.drawn >= before.drawn + count) resolve({ frames: now.drawn - before.drawn, meanMs: (now.totalMs - before.totalMs) / (now.drawn - before.drawn) });
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+  }
+
   function frameStats() {
     return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_frame_stats', 'number', [], [])));
   }
@@ -396,7 +410,7 @@
   }
 
   window.playground = {
-    ready, run, cancel, frameStats, widgetRect, lesson, lessonState,
+    ready, run, cancel, frameStats, drawFrames, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },

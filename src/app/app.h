@@ -3,6 +3,7 @@
 // Nothing here includes Emscripten or SDL: the browser reaches the app only through these functions.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,7 +13,19 @@
 #include "core/scheduler.h"
 #include "core/virtual_transport.h"
 
+struct ImDrawList;
+struct ImDrawCmd;
+
 namespace ap {
+
+// Waterfall bars as plain data, for the platform's instanced WebGL2 pass (src/web/bar_layer.cpp and
+// shaders/): x0 y0 x1 y1 per bar in CSS pixels, and an opaque ImGui colour (already blended against the
+// page's background).
+struct BarBatch {
+    std::vector<float> rects;
+    std::vector<uint32_t> colors;
+};
+using BarPass = void (*)(const ImDrawList*, const ImDrawCmd*);
 
 // What the page knows about the two real APIs; filled in by the platform once it has probed them.
 struct ApiStatus {
@@ -99,8 +112,13 @@ struct App {
     std::vector<WidgetRect> widget_rects;
     int selected_request = -1;     // waterfall row under the learner's pointer or last clicked
     float zoom = 1;                // the waterfall's horizontal zoom (buttons, Ctrl+wheel, a pinch)
+    float zoom_shown = 1;          // the zoom the last frame drew (to keep the view's centre when it changes)
 
     ViewOptions view;
+    // Set by the platform when it can draw bars in one instanced pass; null: bars go through ImGui's draw list.
+    BarPass bar_pass = nullptr;
+    std::deque<BarBatch> bar_batches;  // this frame's batches (a deque: callbacks keep pointers to them)
+    size_t bar_batches_used = 0;
     // Keyboard: the control Tab moved to (a widget_rects name), or "" when the pointer is in charge.
     std::string focus;
     int tab_request = 0;           // +1 Tab, -1 Shift+Tab: applied by the next drawn frame

@@ -559,11 +559,67 @@ static void draw_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms
     }
 }
 
-static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now_us, float height) {
-    const int n = int(run.requests.size());
-    const float label_h = ImGui::GetTextLineHeight() + 2;
-    // Zoom: buttons for touch and keyboard, Ctrl+wheel (a trackpad's pinch) or a two-finger pinch.
-    const float old_zoom = app.zoom;
+// Where bars go: into a batch for the platform's instanced pass (one draw call, no blending), or, without
+// one (the native tests), straight into ImGui's draw list. Translucent colours are blended against the
+// page's background first, so the instanced pass can draw every bar opaque.
+struct BarSink {
+    App& app;
+    ImDrawList* dl;
+    BarBatch* batch = nullptr;
+    float bg[3];
+
+    BarSink(App& a, ImDrawList* list) : app(a), dl(list) {
+        app_clear_color(app, bg);
+        if (!app.bar_pass) return;
+        if (app.bar_batches_used == app.bar_batches.size()) app.bar_batches.emplace_back();
+        batch = &app.bar_batches[app.bar_batches_used++];
+        batch->rects.clear();
+        batch->colors.clear();
+    }
+    void rect(ImVec2 a, ImVec2 b, ImU32 col) {
+        if (!batch) {
+            dl->AddRectFilled(a, b, col);
+            return;
+        }
+        const float alpha = float((col >> IM_COL32_A_SHIFT) & 0xFF) / 255.0f;
+        ImU32 out = IM_COL32_A_MASK;
+        for (int c = 0; c < 3; ++c) {
+            const float v = float((col >> (8 * c)) & 0xFF) / 255.0f;
+            out |= ImU32(std::lround((v * alpha + bg[c] * (1 - alpha)) * 255.0f)) << (8 * c);
+        }
+        // Rows of 1 or 2 pixels: a run of rows whose bars cover the same device pixels in the same colour
+        // (a gather's block, one step of a staircase) is one rectangle. A software rasteriser pays per
+        // triangle far more than per pixel, so 440 one-pixel rows cost ~10 ms, one block of them nothing.
+        const float px = ImGui::GetIO().DisplayFramebufferScale.x;
+        const float x0 = std::round(a.x * px) / px, x1 = std::max(std::round(b.x * px) / px, x0 + 1 / px);
+        for (Open& o : open) {
+            if (o.color != out) continue;
+            float* r = &batch->rects[o.at * 4];
+            if (r[0] == x0 && r[2] == x1 && a.y <= r[3] + 0.01f && b.y >= r[3]) {
+                r[3] = b.y;
+                return;
+            }
+            o.at = batch->colors.size();  // this colour's newest rectangle is the one to extend next
+            batch->rects.insert(batch->rects.end(), {x0, a.y, x1, b.y});
+            batch->colors.push_back(out);
+            return;
+        }
+        open.push_back(Open{out, batch->colors.size()});
+        batch->rects.insert(batch->rects.end(), {x0, a.y, x1, b.y});
+        batch->colors.push_back(out);
+    }
+    struct Open { ImU32 color; size_t at; };
+    std::vector<Open> open;  // per colour: its last rectangle
+    // Hands the batch to the platform at this point of the draw order: what the list gets next is on top.
+    void flush() {
+        if (!batch || batch->colors.empty()) return;
+        dl->AddCallback(app.bar_pass, batch);
+        dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+    }
+};
+
+// Zoom: buttons for touch and keyboard; Ctrl+wheel (a trackpad's pinch) or a two-finger pinch also work.
+static void draw_zoom_buttons(App& app) {
     if (ImGui::SmallButton(" - ")) app.zoom /= 1.5f;
     name_item(app, "zoom:out");
     ImGui::SameLine();
@@ -574,10 +630,19 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     name_item(app, "zoom:fit");
     ImGui::SameLine();
     ImGui::TextColored(dim_color, "zoom %.1fx%s", app.zoom, app.zoom > 1 ? "  (drag or scroll sideways)" : "");
-    ImGui::BeginChild("waterfall", ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
+}
+
+// One bar per request on a time axis from 0 to span_ms. `id` names the panel (several can share the zoom);
+// `interactive`: a click selects a request and lights its code line.
+static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now_us, float height, const char* id = "waterfall",
+                           bool interactive = true) {
+    const int n = int(run.requests.size());
+    const float label_h = ImGui::GetTextLineHeight() + 2;
+    const float old_zoom = interactive ? app.zoom_shown : app.zoom;
+    ImGui::BeginChild(id, ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
     {
         const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-        app.widget_rects.push_back(App::WidgetRect{"waterfall", a.x, a.y, size.x, size.y});
+        app.widget_rects.push_back(App::WidgetRect{id, a.x, a.y, size.x, size.y});
     }
     const ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsWindowHovered() && io.KeyCtrl && io.MouseWheel != 0) app.zoom *= std::pow(1.25f, io.MouseWheel);
@@ -589,6 +654,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         ImGui::SetScrollX(std::max(0.0f, mid * app.zoom - view_w / 2));
         app.dirty = true;
     }
+    if (interactive) app.zoom_shown = app.zoom;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float width = view_w * app.zoom;
@@ -608,17 +674,19 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     auto x_of = [&](int64_t abs_us) { return rows_top.x + float(double(abs_us - run.start_us) * us_to_x); };
 
     const int64_t live_end = run.state == RunState::running ? now_us : run.end_us;
+    BarSink bars(app, dl);
+    std::vector<ImVec4> outlines;  // drawn over the bars once they are all out
     for (int i = first; i < last; ++i) {
         const RequestTrace& r = run.requests[size_t(i)];
         const float y = rows_top.y + row_h * i;
         // A code line clicked: outline every stretch of that phase.
         auto outline = [&](Phase ph, ImVec2 a, ImVec2 b) {
-            if (app.selected_phase == int(ph) && b.x > a.x) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), outline_color);
+            if (app.selected_phase == int(ph) && b.x > a.x) outlines.push_back(ImVec4(a.x - 1, a.y - 1, b.x + 1, b.y + 1));
         };
         auto thin = [&](int64_t from, int64_t to, ImU32 col, Phase ph) {
             if (to <= from) return;
             const ImVec2 a(x_of(from), y + bar_h * 0.35f), b(x_of(to), y + bar_h * 0.65f + 0.5f);
-            dl->AddRectFilled(a, b, col);
+            bars.rect(a, b, col);
             outline(ph, a, b);
         };
         if (r.scheduled_us >= 0) thin(r.scheduled_us, r.started_us >= 0 ? r.started_us : live_end, queued_color, Phase::queued);
@@ -629,7 +697,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             const Attempt& at = r.attempts[a];
             const int64_t end = at.ended_us >= 0 ? at.ended_us : live_end;
             const float x0 = x_of(at.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
-            dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
+            bars.rect(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
             outline(Phase::waiting, ImVec2(x0, y), ImVec2(x1, y + bar_h));
             if (a + 1 < r.attempts.size()) thin(end, r.attempts[a + 1].started_us, backoff_color, Phase::backing_off);
             else if (r.retry_at_us >= 0) thin(end, live_end, backoff_color, Phase::backing_off);
@@ -640,13 +708,15 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
             thin(r.answered_us, r.handled_us, ready_color, Phase::waiting);
             const ImVec2 a(x_of(r.handled_us), y), b(std::max(x_of(r.finished_us), x_of(r.handled_us) + 1.5f), y + bar_h);
-            dl->AddRectFilled(a, b, cpu_color);
+            bars.rect(a, b, cpu_color);
             outline(Phase::handling, a, b);
             x_last = std::max(x_last, x_of(r.finished_us));
         }
         if (r.outcome == Outcome::cancelled && r.attempts.empty()) continue;
-        if (i == app.selected_request) dl->AddRect(ImVec2(x_first - 1, y - 1), ImVec2(x_last + 1, y + bar_h + 1), outline_color);
+        if (i == app.selected_request) outlines.push_back(ImVec4(x_first - 1, y - 1, x_last + 1, y + bar_h + 1));
     }
+    bars.flush();
+    for (const ImVec4& o : outlines) dl->AddRect(ImVec2(o.x, o.y), ImVec2(o.z, o.w), outline_color);
 
     // Hover: the request under the pointer, with its numbers and its reason.
     if (ImGui::IsWindowHovered() && n > 0) {
@@ -654,7 +724,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         const int i = int((m.y - rows_top.y) / row_h);
         if (i >= 0 && i < n && m.y >= rows_top.y) {
             const RequestTrace& r = run.requests[size_t(i)];
-            if (ImGui::IsMouseClicked(0)) {
+            if (interactive && ImGui::IsMouseClicked(0)) {
                 // The bar's phase at the clicked instant lights its line in the code.
                 app.selected_request = i;
                 const int64_t t = run.start_us + int64_t(double(m.x - rows_top.x) / us_to_x);
@@ -686,8 +756,10 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         }
     }
     ImGui::EndChild();
+}
 
-    // Legend: swatches that wrap onto a new line when the panel is narrow.
+// The waterfall's colours, as swatches that wrap onto a new line when the panel is narrow.
+static void draw_legend(const Run& run) {
     const Outcome shown[] = {Outcome::ok, Outcome::in_flight, Outcome::http_error, Outcome::network_error, Outcome::timeout, Outcome::cancelled};
     const float s = ImGui::GetTextLineHeight() * 0.7f;
     const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
@@ -763,13 +835,14 @@ static void draw_loop_stepper(App& app, const Run& run) {
 //-------------------------------------------------------------------------------------------------
 
 // A run's requests squeezed into one row: the shape tells sequential (a staircase) from concurrent (a block).
-static void draw_mini_waterfall(const Run& run, double span_ms, ImVec2 size) {
+static void draw_mini_waterfall(App& app, const Run& run, double span_ms, ImVec2 size) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), track_color);
     const int n = int(run.requests.size());
     const double us_to_x = size.x / (span_ms * 1000.0);
     const float row_h = size.y / float(std::max(1, n));
+    BarSink bars(app, dl);  // (outcome colours are opaque: the row's own background does not matter)
     // With more requests than pixels, several share a pixel row; draw each pixel row once.
     int last_row_px = -1;
     for (int i = 0; i < n; ++i) {
@@ -781,8 +854,9 @@ static void draw_mini_waterfall(const Run& run, double span_ms, ImVec2 size) {
         const float x0 = p.x + float(double(r.started_us - run.start_us) * us_to_x);
         const float x1 = std::max(p.x + float(double(r.finished_us - run.start_us) * us_to_x), x0 + 1.0f);
         const float y = p.y + row_h * i;
-        dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + std::max(1.0f, row_h)), outcome_color(r.outcome));
+        bars.rect(ImVec2(x0, y), ImVec2(x1, y + std::max(1.0f, row_h)), outcome_color(r.outcome));
     }
+    bars.flush();
     ImGui::Dummy(size);
 }
 
@@ -833,7 +907,7 @@ static void draw_history(App& app) {
             ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
         }
         ImGui::TableNextColumn();
-        draw_mini_waterfall(e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
+        draw_mini_waterfall(app, e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
     }
     ImGui::EndTable();
 }
@@ -882,7 +956,9 @@ static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     const bool stepper = !app.lessons.empty() && app.lessons[size_t(app.lesson)].loop_view;
     const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
+    draw_zoom_buttons(app);
     draw_waterfall(app, run, span, now_us, wf_h);
+    draw_legend(run);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
@@ -962,6 +1038,7 @@ void app_draw(App& app, int64_t now_us) {
     use_theme(app.view.light());
     app.widget_rects.clear();
     drag_owners.clear();
+    app.bar_batches_used = 0;
     // Left and right arrows walk through the lessons, unless the learner is typing into a field.
     const ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput && ImGui::GetActiveID() == 0 && !app.view.locked(Lock::lesson)) {
@@ -972,7 +1049,7 @@ void app_draw(App& app, int64_t now_us) {
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
     if (app.view.embed) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
     ImGui::Begin("playground", nullptr, flags);
     if (app.view.embed) ImGui::PopStyleVar();

@@ -350,6 +350,8 @@ public:
             *out = v->integer;
         } else if (v->number == std::floor(v->number) && std::fabs(v->number) <= double(max_time_us)) {
             *out = int64_t(v->number);
+        } else if (v->number == std::floor(v->number)) {
+            return fail(sc.prefix + key + " = " + number_text(v->number) + " is too large");
         } else {
             return fail(sc.prefix + key + " = " + number_text(v->number) + " should be a whole number");
         }

@@ -14,6 +14,7 @@ namespace ap {
 static App* g_app = nullptr;
 FrameStats frame_stats;
 void (*bridge_wake)() = nullptr;
+void (*bridge_force_frames)(int) = nullptr;
 
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
 EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
@@ -239,6 +240,11 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
     return out.c_str();
 }
 
+// Draws the next `frames` frames even though nothing changed (for tools/bench).
+EMSCRIPTEN_KEEPALIVE void ap_js_force_frames(int frames) {
+    if (bridge_force_frames) bridge_force_frames(frames < 1 ? 1 : frames > 1000 ? 1000 : frames);
+}
+
 // The browser's prefers-color-scheme (1 = light); the URL's theme= wins over it.
 EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
     if (!g_app) return;
@@ -259,12 +265,12 @@ EMSCRIPTEN_KEEPALIVE int ap_js_tab_leaves(int backwards) {
     return leaves ? 1 : 0;
 }
 
-// {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..}; valid until the next call.
+// {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..,"costMs":..,"totalMs":..}; valid until the next call.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
     static char buf[256];
     const FrameStats& f = frame_stats;
-    std::snprintf(buf, sizeof buf, "{\"drawn\":%u,\"deferred\":%u,\"lastMs\":%.3f,\"maxMs\":%.3f,\"meanMs\":%.3f,\"costMs\":%.3f}", f.drawn,
-                  f.deferred, f.last_ms, f.max_ms, f.drawn ? f.total_ms / f.drawn : 0.0, f.cost_ms);
+    std::snprintf(buf, sizeof buf, "{\"drawn\":%u,\"deferred\":%u,\"lastMs\":%.3f,\"maxMs\":%.3f,\"meanMs\":%.3f,\"costMs\":%.3f,\"totalMs\":%.3f}",
+                  f.drawn, f.deferred, f.last_ms, f.max_ms, f.drawn ? f.total_ms / f.drawn : 0.0, f.cost_ms, f.total_ms);
     return buf;
 }
 

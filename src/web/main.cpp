@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include <GLES3/gl3.h>
 #include <SDL.h>
@@ -14,6 +15,7 @@
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
+#include "web/bar_layer.h"
 #include "web/bridge.h"
 #include "web/fetch_transport.h"
 
@@ -225,6 +227,9 @@ int main() {
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    // No depth or stencil buffer: ImGui draws flat, and every buffer costs fill on a software renderer.
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
     g.window = SDL_CreateWindow("Async API playground", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 800,
                                 SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!g.window) {
@@ -255,6 +260,9 @@ int main() {
     fit_window_to_canvas();
 
     ap::app_init(g.app, &g.fetch);
+    std::string bar_error;
+    if (ap::bar_layer_init(&bar_error)) g.app.bar_pass = ap::bar_layer_draw;
+    else std::printf("playground: the instanced bar pass is off (%s); bars are drawn through ImGui\n", bar_error.c_str());
     g.fetch.on_complete = [](ap::RequestId id, const ap::Completion& c, int64_t now_us) {
         const ap::Run& run = g.app.scheduler.run();
         int64_t handled_us = -1;
@@ -272,6 +280,10 @@ int main() {
     g.app.on_run_ended = ap::bridge_run_ended;
     ap::bridge_init(&g.app);
     ap::bridge_wake = wake;
+    ap::bridge_force_frames = [](int frames) {
+        g.frames_to_draw = std::max(g.frames_to_draw, frames);
+        g.force_frame = true;
+    };
     emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, EM_FALSE, on_resize);
 
     emscripten_set_main_loop_arg(frame, nullptr, 0, 1);
