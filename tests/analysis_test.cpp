@@ -739,6 +739,8 @@ TEST(RunFile, RejectsWithOneClearSentence) {
     EXPECT_TRUE(contains(e, "request 1: scheduled = -5 is not a time")) << e;
     e = load_error(replaced(good, "\"started\":0,", "\"started\":1.5,"));
     EXPECT_TRUE(contains(e, "should be a whole number")) << e;
+    e = load_error(replaced(good, "\"wall_us\":", "\"wall_us\":99999999999999999999"));
+    EXPECT_TRUE(contains(e, "wall_us = 1e+") && contains(e, "is too large")) << e;
     e = load_error(replaced(good, "\"reason\":\"\"", "\"reason\":7"));
     EXPECT_TRUE(contains(e, "reason should be a string")) << e;
     e = load_error(replaced(good, "\"guess_ms\":250", "\"guess_ms\":-7"));
