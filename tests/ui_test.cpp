@@ -308,3 +308,35 @@ TEST(Ui, LightThemeDraws) {
     h.frame();
     EXPECT_LT(ImGui::GetStyle().Colors[ImGuiCol_WindowBg].x, 0.3f);
 }
+
+TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=5&n=6&latency=100", 0);  // await in the loop against gather
+    h.frame();
+    h.frame();  // a tab bar lays its tabs out in its second frame
+    h.click("view:race");
+    EXPECT_EQ(h.app.panel, App::Panel::race);
+    EXPECT_EQ(h.app.race.a, CodePath::await_in_loop);
+    EXPECT_EQ(h.app.race.b, CodePath::concurrent);
+    h.click("race:start");
+    EXPECT_TRUE(h.app.race.pending);
+    for (int t = 1; t <= 40 && h.app.race.pending; ++t) h.advance_to(t * 50 * ms);
+    ASSERT_FALSE(h.app.race.pending);
+    const HistoryEntry* a = app_race_entry(h.app, false);
+    const HistoryEntry* b = app_race_entry(h.app, true);
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(a->run.desc.path, CodePath::await_in_loop);
+    EXPECT_EQ(b->run.desc.path, CodePath::concurrent);
+    EXPECT_EQ(a->run.desc.count, b->run.desc.count) << "the same numbers";
+    EXPECT_NEAR(a->stats.wall_ms, 600, 1);
+    EXPECT_NEAR(b->stats.wall_ms, 100, 1);
+    h.frame();
+    EXPECT_NE(h.rect("race:lane-a"), nullptr);
+    EXPECT_NE(h.rect("race:lane-b"), nullptr);
+    // A run started by hand in the middle of a race ends the race.
+    h.click("race:start");
+    h.advance_to(h.now + 10 * ms);
+    app_start_run(h.app, h.app.desc, h.now);
+    EXPECT_FALSE(h.app.race.pending);
+}

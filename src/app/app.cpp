@@ -34,6 +34,11 @@ void app_select_lesson(App& app, int index, int64_t now_us) {
     app.verdict = App::LessonVerdict{};
     app.loop_step = 0;
     app.selected_phase = -1;
+    // The race's default pair: the lesson's first two paths, or its path against the plain loop or gather.
+    const Lesson& l = app.lessons[size_t(index)];
+    app.race.a = l.paths.empty() ? CodePath::sequential : l.paths[0];
+    app.race.b = l.paths.size() > 1 ? l.paths[1] : app.race.a == CodePath::concurrent ? CodePath::sequential : CodePath::concurrent;
+    app.race.run_a = app.race.run_b = 0;
     app.dirty = true;
     save_progress(app);
 }
@@ -178,6 +183,31 @@ void app_clear_color(const App& app, float rgb[3]) {
     for (int i = 0; i < 3; ++i) rgb[i] = c[i];
 }
 
+void app_start_race(App& app, int64_t now_us) {
+    app_cancel(app, now_us);
+    app.race.run_a = app.race.run_b = 0;
+    app.race.pending = true;
+    RunDesc d = app.desc;
+    clamp_run_desc(&d);
+    d.path = app.race.a;
+    app.race.expected_a = model_wall_ms(d);
+    d.path = app.race.b;
+    app.race.expected_b = model_wall_ms(d);
+    app.queued_paths = {app.race.a, app.race.b};  // app_tick starts them one after the other
+    app.panel = App::Panel::race;
+    app.show_panel = app.show_run_tab = true;
+    app.dirty = true;
+}
+
+const HistoryEntry* app_race_entry(const App& app, bool second) {
+    const uint32_t number = second ? app.race.run_b : app.race.run_a;
+    if (!number) return nullptr;
+    for (const HistoryEntry& e : app.history.entries()) {
+        if (e.number == number) return &e;
+    }
+    return nullptr;
+}
+
 void app_run_each(App& app, int64_t now_us) {
     if (app.lessons.empty()) return;
     const Lesson& l = app.lessons[size_t(app.lesson)];
@@ -206,6 +236,13 @@ static void finish_if_ended(App& app) {
     app.ticket = 0;
     app.dirty = true;
     const Run& run = app.scheduler.run();
+    if (app.race.pending && entry) {
+        // A race run counts only if it finished: a cancelled one ends the race.
+        if (run.state != RunState::finished) app.race.pending = false;
+        else if (!app.race.run_a && run.desc.path == app.race.a) app.race.run_a = entry->number;
+        else if (app.race.run_a && !app.race.run_b && run.desc.path == app.race.b) app.race.run_b = entry->number;
+        if (app.race.run_a && app.race.run_b) app.race.pending = false;
+    }
     const RunStats stats = entry ? entry->stats : compute_stats(run);
     if (app.verdict.generation == run.generation && !app.lessons.empty()) {
         app.verdict.valid = true;
@@ -226,8 +263,10 @@ static void finish_if_ended(App& app) {
 
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
     const std::vector<CodePath> queued = std::move(app.queued_paths);  // cancelling the old run must not drop them
+    const bool racing = app.race.pending && !app.scheduler.running();  // (a run started over a race's ends it)
     app_cancel(app, now_us);
     app.queued_paths = queued;
+    app.race.pending = racing && (desc.path == app.race.a || desc.path == app.race.b);
     app.input_notes = clamp_run_desc(&desc);
     if (desc.api == Api::page && !app.apis.inpage_ready) {
         app.input_notes.push_back("The in-page API is not available (" + app.apis.inpage_note +
@@ -258,6 +297,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
 
 void app_cancel(App& app, int64_t now_us) {
     app.queued_paths.clear();
+    app.race.pending = false;
     if (!app.scheduler.running()) return;
     app.scheduler.cancel(now_us);
     finish_if_ended(app);

@@ -114,6 +114,18 @@ struct App {
     float zoom = 1;                // the waterfall's horizontal zoom (buttons, Ctrl+wheel, a pinch)
     float zoom_shown = 1;          // the zoom the last frame drew (to keep the view's centre when it changes)
 
+    // The race: two code paths run one after the other with the same numbers, drawn on one axis.
+    struct Race {
+        CodePath a = CodePath::sequential, b = CodePath::concurrent;
+        uint32_t run_a = 0, run_b = 0;  // their history numbers, once finished
+        bool pending = false;           // started, not both finished
+        double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
+    };
+    Race race;
+    enum class Panel : uint8_t { run, race, scaling };
+    Panel panel = Panel::run;      // what the wide layout's right side shows above the history
+    bool show_panel = false;       // select `panel`'s tab in the next frame (a race started from elsewhere)
+
     ViewOptions view;
     // Set by the platform when it can draw bars in one instanced pass; null: bars go through ImGui's draw list.
     BarPass bar_pass = nullptr;
@@ -124,7 +136,7 @@ struct App {
     int tab_request = 0;           // +1 Tab, -1 Shift+Tab: applied by the next drawn frame
     bool activate_request = false; // Enter or Space on the focused control
     // Where the page's one-column layout (a phone, a small iframe) shows each part.
-    enum class Tab : uint8_t { lesson, code, run, history };
+    enum class Tab : uint8_t { lesson, code, run, race, scaling, history };
     Tab narrow_tab = Tab::lesson;
     bool show_run_tab = false;     // a run started: the narrow layout switches to its results once
 };
@@ -149,6 +161,10 @@ bool app_tab_leaves(const App& app, bool backwards);
 void app_clear_color(const App& app, float rgb[3]);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
+// Runs race.a then race.b with the current numbers (cancels a run in flight); the race panel draws both.
+void app_start_race(App& app, int64_t now_us);
+// The history entries of the race's two runs, or nullptr while one is missing (not run, or dropped).
+const HistoryEntry* app_race_entry(const App& app, bool second);
 // Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first.
 // Returns the run's ticket.
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us);

@@ -970,6 +970,82 @@ static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     }
 }
 
+// A code path picker: the lesson's paths first, then every other one.
+static void path_combo(App& app, const char* label, const char* name, CodePath* path) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
+    const bool open = ImGui::BeginCombo(label, code_path_info(*path).label);
+    name_item(app, name);
+    if (!open) return;
+    std::vector<CodePath> order;
+    if (!app.lessons.empty()) order = app.lessons[size_t(app.lesson)].paths;
+    for (int i = 0; i < code_path_count; ++i)
+        if (std::find(order.begin(), order.end(), CodePath(i)) == order.end()) order.push_back(CodePath(i));
+    for (CodePath p : order) {
+        if (ImGui::Selectable(code_path_info(p).label, p == *path)) *path = p;
+        name_item(app, std::string(name) + ":" + code_path_name(p));
+    }
+    ImGui::EndCombo();
+}
+
+// Two code paths, the same numbers, one time axis from zero: the race.
+static void draw_race(App& app, int64_t now_us) {
+    const RunDesc& d = app.desc;
+    ImGui::TextWrapped("Race two ways of making the same %d calls of %d ms each: they run one after the other, "
+                       "then sit on one time axis, both starting at zero.", d.count, d.latency_ms);
+    path_combo(app, "A", "race:a", &app.race.a);
+    ImGui::SameLine();
+    path_combo(app, "B", "race:b", &app.race.b);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.race.pending);
+    if (ImGui::Button(app.race.pending ? "Racing..." : "Race them")) app_start_race(app, now_us);
+    name_item(app, "race:start");
+    ImGui::EndDisabled();
+
+    const HistoryEntry* done[2] = {app_race_entry(app, false), app_race_entry(app, true)};
+    const CodePath paths[2] = {app.race.a, app.race.b};
+    const Run& live = app.scheduler.run();
+    const Run* lanes[2] = {nullptr, nullptr};
+    for (int k = 0; k < 2; ++k) {
+        if (done[k]) lanes[k] = &done[k]->run;
+        else if (app.race.pending && app.scheduler.running() && live.desc.path == paths[k]) lanes[k] = &live;
+    }
+    if (!lanes[0] && !lanes[1]) {
+        ImGui::TextColored(dim_color, "Press Race them. (A race whose runs left the history, or was cancelled, starts over.)");
+        return;
+    }
+    double span = std::max({app.race.expected_a, app.race.expected_b, 1.0});
+    for (const Run* r : lanes) {
+        if (r) span = std::max(span, double((r->state == RunState::running ? now_us : r->end_us) - r->start_us) / 1000.0);
+    }
+    span *= 1.04;
+    const float lane_h = std::max(90.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 5) / 2);
+    double walls[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+        const char* letter = k == 0 ? "A" : "B";
+        if (!lanes[k]) {
+            ImGui::Text("%s  %s: waiting for its turn", letter, code_path_info(paths[k]).label);
+            ImGui::Dummy(ImVec2(0, lane_h));
+            continue;
+        }
+        const Run& r = *lanes[k];
+        const RunStats s = compute_stats(r);
+        walls[k] = done[k] ? s.wall_ms : 0;
+        if (done[k]) ImGui::Text("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(s.wall_ms).c_str(),
+                                 format_duration_ms(s.expected_ms).c_str(), done[k]->number);
+        else ImGui::Text("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
+        draw_waterfall(app, r, span, now_us, lane_h, k == 0 ? "race:lane-a" : "race:lane-b", false);
+    }
+    if (walls[0] > 0 && walls[1] > 0) {
+        const double ratio = walls[0] / walls[1];
+        ImGui::PushStyleColor(ImGuiCol_Text, title_color);
+        if (ratio >= 1.05) ImGui::TextWrapped("B took %.2fx less time than A: %s against %s.", ratio, format_duration_ms(walls[1]).c_str(), format_duration_ms(walls[0]).c_str());
+        else if (ratio <= 1 / 1.05) ImGui::TextWrapped("A took %.2fx less time than B: %s against %s.", 1 / ratio, format_duration_ms(walls[0]).c_str(), format_duration_ms(walls[1]).c_str());
+        else ImGui::TextWrapped("A dead heat: %s against %s (within 5%%).", format_duration_ms(walls[0]).c_str(), format_duration_ms(walls[1]).c_str());
+        ImGui::PopStyleColor();
+    }
+    draw_legend(lanes[0] ? *lanes[0] : *lanes[1]);
+}
+
 // Keyboard: Tab and Shift+Tab walk the named controls in the order they were drawn, Enter or Space presses
 // the one with the focus ring. (Dear ImGui 1.86 tabs through text fields only, and its arrow-key navigation
 // would take the arrows that walk the lessons.)
@@ -1066,13 +1142,14 @@ void app_draw(App& app, int64_t now_us) {
     };
     if (total_w < 56 * em) {
         // One column (a phone, a small iframe): the parts become tabs; a run started shows its results.
-        const App::Tab tabs[] = {App::Tab::lesson, App::Tab::code, App::Tab::run, App::Tab::history};
-        const char* labels[] = {"Lesson", "Code", "Run", "History"};
-        const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:history"};
-        if (app.show_run_tab) app.narrow_tab = App::Tab::run;
+        const App::Tab tabs[] = {App::Tab::lesson, App::Tab::code, App::Tab::run, App::Tab::race, App::Tab::history};
+        const char* labels[] = {"Lesson", "Code", "Run", "Race", "History"};
+        const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:history"};
+        const App::Tab wanted = app.panel == App::Panel::race ? App::Tab::race : App::Tab::run;
+        if (app.show_run_tab) app.narrow_tab = wanted;
         if (ImGui::BeginTabBar("narrow")) {
-            for (int t = 0; t < 4; ++t) {
-                const bool select = app.show_run_tab && tabs[t] == App::Tab::run;
+            for (int t = 0; t < 5; ++t) {
+                const bool select = app.show_run_tab && tabs[t] == wanted;
                 const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
                 name_item(app, names[t]);
                 if (!open) continue;
@@ -1086,6 +1163,8 @@ void app_draw(App& app, int64_t now_us) {
                         break;
                     case App::Tab::code: draw_code(app, now_us); break;
                     case App::Tab::run: draw_run_view(app, now_us, true); break;
+                    case App::Tab::race: draw_race(app, now_us); break;
+                    case App::Tab::scaling: break;
                     case App::Tab::history: draw_history(app); break;
                 }
                 ImGui::EndChild();
@@ -1107,8 +1186,26 @@ void app_draw(App& app, int64_t now_us) {
 
         ImGui::SameLine();
         ImGui::BeginChild("right", ImVec2(0, 0), false);
-        draw_run_view(app, now_us, false);
-        ImGui::Spacing();
+        const float top_h = std::max(260.0f, ImGui::GetContentRegionAvail().y * 0.72f);
+        if (ImGui::BeginTabBar("views")) {
+            const App::Panel panels[] = {App::Panel::run, App::Panel::race};
+            const char* labels[] = {"This run", "Race two paths"};
+            const char* names[] = {"view:run", "view:race"};
+            for (int t = 0; t < 2; ++t) {
+                const bool select = app.show_panel && app.panel == panels[t];
+                const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+                name_item(app, names[t]);
+                if (!open) continue;
+                if (!select) app.panel = panels[t];
+                ImGui::BeginChild("view", ImVec2(0, top_h), false);
+                if (panels[t] == App::Panel::run) draw_run_view(app, now_us, false);
+                else draw_race(app, now_us);
+                ImGui::EndChild();
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
+        }
+        app.show_panel = false;
         ImGui::Separator();
         draw_history(app);
         ImGui::EndChild();
