@@ -337,6 +337,22 @@ int64_t app_next_wakeup_us(const App& app) {
     return next;
 }
 
+const RunStats& app_run_stats(App& app) {
+    App::StatsCache& c = app.stats_cache;
+    const Run& run = app.scheduler.run();
+    if (!c.valid || c.generation != run.generation || c.state != run.state || c.ended != run.ended || c.in_flight != run.in_flight ||
+        c.end_us != run.end_us || run.state == RunState::running) {
+        c.valid = true;
+        c.generation = run.generation;
+        c.state = run.state;
+        c.ended = run.ended;
+        c.in_flight = run.in_flight;
+        c.end_us = run.end_us;
+        c.stats = compute_stats(run);
+    }
+    return c.stats;
+}
+
 const App::Expectation& app_expectation(App& app) {
     App::Expectation& e = app.expectation;
     if (e.wall_ms < 0 || !(e.desc == app.desc)) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/code_view.h"
 #include "core/history.h"
 #include "core/lessons.h"
 #include "core/scheduler.h"
@@ -126,6 +127,14 @@ struct App {
     Panel panel = Panel::run;      // what the wide layout's right side shows above the history
     bool show_panel = false;       // select `panel`'s tab in the next frame (a race started from elsewhere)
 
+    // The code panel's program for `desc`, split and coloured (redone only when the settings change).
+    struct CodeCache { bool valid = false; RunDesc desc; std::vector<CodeLine> lines; std::vector<std::vector<Span>> spans; std::vector<std::string> gaps; };
+    CodeCache code_cache;
+
+    // The current run's stats, recomputed when the run changed (an answer, the end), not every frame.
+    struct StatsCache { bool valid = false; uint16_t generation = 0; RunState state = RunState::idle; int ended = -1; int in_flight = -1; int64_t end_us = -1; RunStats stats; };
+    StatsCache stats_cache;
+
     ViewOptions view;
     // Set by the platform when it can draw bars in one instanced pass; null: bars go through ImGui's draw list.
     BarPass bar_pass = nullptr;
@@ -182,6 +191,8 @@ const App::Expectation& app_expectation(App& app);
 // Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
 void app_set_server_base(App& app, const std::string& base);
 
+// compute_stats of the current run, cached while the run does not change.
+const RunStats& app_run_stats(App& app);
 // Draws the whole page (src/app/ui.cpp).
 void app_draw(App& app, int64_t now_us);
 

@@ -441,8 +441,18 @@ static ImU32 phase_color(Phase p, int alpha) {
 static void draw_code(App& app, int64_t now_us) {
     const RunDesc& d = app.desc;
     ImGui::TextColored(dim_color, "The Python this run mirrors: %s", python_file_for(d.path));
-    const std::vector<CodeLine> lines = code_lines(render_tagged_snippet(python_for(d.path), d));
-    for (const std::string& gap : snippet_gaps(python_for(d.path), d)) wrapped_note(gap);
+    // The program with the learner's numbers, split and coloured once per change of the settings.
+    App::CodeCache& cache = app.code_cache;
+    if (!cache.valid || !(cache.desc == d)) {
+        cache.valid = true;
+        cache.desc = d;
+        cache.lines = code_lines(render_tagged_snippet(python_for(d.path), d));
+        cache.spans.clear();
+        for (const CodeLine& line : cache.lines) cache.spans.push_back(python_spans(line.text));
+        cache.gaps = snippet_gaps(python_for(d.path), d);
+    }
+    const std::vector<CodeLine>& lines = cache.lines;
+    for (const std::string& gap : cache.gaps) wrapped_note(gap);
 
     const Run& run = app.scheduler.run();
     int counts[phase_count] = {};
@@ -461,6 +471,10 @@ static void draw_code(App& app, int64_t now_us) {
     for (size_t i = 0; i < lines.size(); ++i) {
         const CodeLine& line = lines[i];
         const ImVec2 p = ImGui::GetCursorScreenPos();
+        if (!ImGui::IsRectVisible(ImVec2(width, line_h))) {  // scrolled out of sight: only its place
+            ImGui::Dummy(ImVec2(width, line_h));
+            continue;
+        }
         Phase lit = Phase::none;
         int count = 0;
         for (int ph = 1; ph < phase_count; ++ph) {
@@ -484,7 +498,7 @@ static void draw_code(App& app, int64_t now_us) {
             }
         }
         float x = p.x + 4;
-        for (const Span& s : python_spans(line.text)) {
+        for (const Span& s : cache.spans[i]) {
             const char* b = line.text.c_str() + s.begin;
             const char* e = line.text.c_str() + s.end;
             dl->AddText(ImVec2(x, p.y), span_color(s.kind), b, e);
@@ -949,7 +963,7 @@ static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
                            "gather makes a block as wide as a single call.");
         return;
     }
-    const RunStats s = compute_stats(run);
+    const RunStats& s = app_run_stats(app);
     draw_totals(run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
@@ -1028,7 +1042,7 @@ static void draw_race(App& app, int64_t now_us) {
             continue;
         }
         const Run& r = *lanes[k];
-        const RunStats s = compute_stats(r);
+        const RunStats s = done[k] ? done[k]->stats : compute_stats(r);
         walls[k] = done[k] ? s.wall_ms : 0;
         if (done[k]) ImGui::Text("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(s.wall_ms).c_str(),
                                  format_duration_ms(s.expected_ms).c_str(), done[k]->number);
