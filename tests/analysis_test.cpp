@@ -527,10 +527,9 @@ TEST(Csv, TheHistoryAsASpreadsheet) {
     History h;
     Player a, b, c;
     RunDesc bounded = desc_of(CodePath::bounded, 10, 200, 5);
-    // History::add hands back a const entry; the guess is set the way a caller would have to today.
-    HistoryEntry* e = const_cast<HistoryEntry*>(h.add(a.play(bounded)));
+    const HistoryEntry* e = h.add(a.play(bounded), 500);
     ASSERT_NE(e, nullptr);
-    e->guess_ms = 500;
+    EXPECT_EQ(e->guess_ms, 500);
     h.add(b.play(desc_of(CodePath::sequential, 3, 100)));
     h.add(c.play_and_cancel(desc_of(CodePath::concurrent, 4, 100), 50 * ms));
     const std::string csv = history_to_csv(h);

@@ -787,3 +787,38 @@ TEST(Lessons, PermalinksRoundTrip) {
     EXPECT_EQ(pairs[2].first, "c");
     EXPECT_EQ(pairs[3].second, "%zz w");
 }
+
+// The model books an answer's CPU work up to its end and starts the next request then; a cancel before
+// that instant must leave no trace of what had not happened yet.
+TEST(Scheduler, CancelDuringModelledCpuWorkLeavesNoFutureInTheTrace) {
+    Fixture f;
+    RunDesc d = desc_of(CodePath::bounded, 10, 100, 4);
+    d.cpu_ms = 30;
+    f.scheduler.begin(d, 0);
+    for (int64_t t = 0; t <= 150 * ms; t += 10 * ms) {
+        f.transport.deliver_due(&f.scheduler, t);
+        f.scheduler.advance(t);
+    }
+    f.scheduler.cancel(150 * ms);
+    const ap::Run& run = f.scheduler.run();
+    ASSERT_EQ(run.state, RunState::cancelled);
+    EXPECT_EQ(run.end_us, 150 * ms);
+    int ok = 0;
+    for (const RequestTrace& r : run.requests) {
+        EXPECT_LE(r.scheduled_us, 150 * ms);
+        EXPECT_LE(r.started_us, 150 * ms);
+        EXPECT_LE(r.finished_us, 150 * ms);
+        if (r.started_us >= 0) EXPECT_GE(r.finished_us, r.started_us);
+        else EXPECT_EQ(r.finished_us, -1);
+        for (const Attempt& a : r.attempts) {
+            EXPECT_LE(a.started_us, 150 * ms);
+            EXPECT_GE(a.ended_us, a.started_us);
+        }
+        ok += r.outcome == Outcome::ok;
+    }
+    // Answers at 100 ms, handled one at a time from 100 ms: 30 ms each, so only one is done by 150 ms.
+    EXPECT_EQ(ok, 1);
+    const RunStats s = compute_stats(run);
+    EXPECT_GE(s.sum_ms, 0);
+    EXPECT_EQ(s.ok, 1);
+}

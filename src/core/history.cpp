@@ -4,10 +4,10 @@
 
 namespace ap {
 
-const HistoryEntry* History::add(const Run& run) {
+const HistoryEntry* History::add(const Run& run, double guess_ms) {
     if (run.state != RunState::finished && run.state != RunState::cancelled) return nullptr;
     if (entries_.size() == capacity) entries_.pop_front();
-    entries_.push_back(HistoryEntry{next_number_++, run, compute_stats(run)});
+    entries_.push_back(HistoryEntry{next_number_++, run, compute_stats(run), guess_ms});
     return &entries_.back();
 }
 

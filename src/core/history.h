@@ -19,8 +19,9 @@ class History {
 public:
     static constexpr size_t capacity = 12;
 
-    // Keeps a copy of a finished or cancelled run; ignores idle or running ones.
-    const HistoryEntry* add(const Run& run);
+    // Keeps a copy of a finished or cancelled run, with the learner's guess of its wall time (or -1);
+    // ignores idle or running ones.
+    const HistoryEntry* add(const Run& run, double guess_ms = -1);
     void clear() { entries_.clear(); }
     const std::deque<HistoryEntry>& entries() const { return entries_; }
     // The longest wall time among the kept runs: the shared time axis of the history view.

@@ -469,19 +469,16 @@ bool Loader::request(const Json& j, int index, const RunDesc& desc, RunState sta
     if (r.started_us >= 0 && r.scheduled_us < 0) return fail(n + ": started, but was never scheduled");
     if (r.started_us >= 0 && r.started_us < r.scheduled_us) return fail(n + ": started before it was scheduled");
     if (r.finished_us >= 0 && r.started_us < 0) return fail(n + ": finished, but never started");
-    // The one trace where an end precedes a start: in virtual time the scheduler starts the next request
-    // when the CPU work before it will be done, which can be after a cancel; that cancel then ends it
-    // "before" it started. Such a request was cancelled exactly at the run's end.
-    const bool started_after_cancel = state == RunState::cancelled && r.outcome == Outcome::cancelled &&
-                                      r.finished_us == wall_us && r.started_us > r.finished_us;
-    if (r.finished_us >= 0 && r.finished_us < r.started_us && !started_after_cancel) return fail(n + ": finished before it started");
+    if (r.finished_us >= 0 && r.finished_us < r.started_us) return fail(n + ": finished before it started");
     if (r.started_us >= 0 && r.finished_us < 0) return fail(n + ": started but never finished; a saved run holds only ended requests");
     if (r.answered_us >= 0) {
+        // An answer is either handled (ok), or the run was cancelled while it waited for or was in its CPU work.
+        const bool cut_short = r.outcome == Outcome::cancelled && state == RunState::cancelled && r.finished_us == wall_us;
         if (r.started_us < 0 || r.answered_us < r.started_us) return fail(n + ": answered before it started");
-        if (r.handled_us < 0) return fail(n + ": answered, but never handled");
-        if (r.handled_us < r.answered_us) return fail(n + ": handled before it was answered");
-        if (r.finished_us < r.handled_us) return fail(n + ": finished before its answer was handled");
-        if (r.outcome != Outcome::ok) return fail(n + ": has an answer time, but its outcome is " + outcome_name(r.outcome));
+        if (r.handled_us < 0 && !cut_short) return fail(n + ": answered, but never handled");
+        if (r.handled_us >= 0 && r.handled_us < r.answered_us) return fail(n + ": handled before it was answered");
+        if (r.finished_us < std::max(r.handled_us, r.answered_us)) return fail(n + ": finished before its answer was handled");
+        if (r.outcome != Outcome::ok && !cut_short) return fail(n + ": has an answer time, but its outcome is " + outcome_name(r.outcome));
     } else {
         if (r.handled_us >= 0) return fail(n + ": handled, but never answered");
         if (r.outcome == Outcome::ok) return fail(n + ": is ok, but has no answer time");
@@ -512,9 +509,7 @@ bool Loader::request(const Json& j, int index, const RunDesc& desc, RunState sta
         if (at.started_us < 0 || at.ended_us < 0) return fail(an + ": a saved attempt has a start and an end");
         if (at.started_us < previous_end)
             return fail(an + (a ? ": started before the attempt before it ended" : ": started before its request"));
-        const bool cancelled_before_start = started_after_cancel && a + 1 == count && at.outcome == Outcome::cancelled &&
-                                            at.ended_us == wall_us;
-        if (at.ended_us < at.started_us && !cancelled_before_start) return fail(an + ": ended before it started");
+        if (at.ended_us < at.started_us) return fail(an + ": ended before it started");
         if (at.ended_us > r.finished_us) return fail(an + ": ended after its request finished");
         previous_end = std::max(at.started_us, at.ended_us);
         r.attempts.push_back(at);

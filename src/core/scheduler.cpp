@@ -255,6 +255,27 @@ void Scheduler::cancel(int64_t now_us) {
         }
         end_request(int(i), Outcome::cancelled, now_us);
     }
+    // In virtual time the model runs ahead of the clock: an answer's CPU work is booked to its end, and the
+    // slot it frees starts the next request then. A cancel before that instant undoes what had not happened.
+    for (RequestTrace& r : run_.requests) {
+        if (r.started_us > now_us) {
+            r.attempts.clear();
+            r.started_us = r.answered_us = r.handled_us = -1;
+            if (r.scheduled_us > now_us) r.scheduled_us = -1;
+            r.status = 0;
+            r.bytes = 0;
+            r.retry_at_us = -1;
+            r.outcome = Outcome::cancelled;
+            r.finished_us = -1;  // as for any request that never started (see end_request)
+            r.reason = "cancelled before it started";
+        } else if (r.finished_us > now_us) {
+            r.outcome = Outcome::cancelled;
+            r.finished_us = now_us;
+            if (r.handled_us > now_us) r.handled_us = -1;
+            r.reason = r.handled_us >= 0 ? "cancelled during the CPU work on its answer" : "cancelled while its answer waited for the loop";
+        }
+        if (r.scheduled_us > now_us) r.scheduled_us = -1;
+    }
     run_.state = RunState::cancelled;
     run_.end_us = now_us;
     run_.next_index = int(run_.requests.size());
