@@ -384,6 +384,11 @@
     });
   }
 
+  // Bytes the program holds in its heap right now (malloc's count, not the heap's reserved size).
+  function heapBytes() {
+    return Module.ccall('ap_js_heap_bytes', 'number', [], []);
+  }
+
   function frameStats() {
     return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_frame_stats', 'number', [], [])));
   }
@@ -410,7 +415,7 @@
   }
 
   window.playground = {
-    ready, run, cancel, frameStats, drawFrames, widgetRect, lesson, lessonState,
+    ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },

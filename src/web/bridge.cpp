@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <malloc.h>
+
 #include <emscripten.h>
 
 #include "app/app.h"
@@ -238,6 +240,12 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
           ",\"timeoutMs\":" + std::to_string(d.timeout_ms) + ",\"retries\":" + std::to_string(d.retries) +
           ",\"backoffMs\":" + std::to_string(d.backoff_ms) + ",\"failPct\":" + std::to_string(d.fail_pct) + "}";
     return out.c_str();
+}
+
+// Bytes the program has allocated and not freed (malloc's view), for tools/bench's heap check.
+EMSCRIPTEN_KEEPALIVE double ap_js_heap_bytes() {
+    const struct mallinfo m = mallinfo();
+    return double(m.uordblks);
 }
 
 // Draws the next `frames` frames even though nothing changed (for tools/bench).

@@ -2,7 +2,7 @@
 //   JS -> C++: ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats, ap_js_widget_rect,
 //              ap_js_set_server_base, ap_js_set_knobs, ap_js_select_lesson, ap_js_add_lessons,
 //              ap_js_lesson_file_error, ap_js_restore_progress, ap_js_lesson_state, ap_js_apply_url,
-//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc, ap_js_force_frames
+//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc, ap_js_force_frames, ap_js_heap_bytes
 //   C++ -> JS: also Module.apProgress(json), Module.apCopyLink(query), Module.apCopyEmbed(query)   (extern "C", exported)
 //   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json)
 #pragma once
