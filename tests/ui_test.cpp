@@ -340,3 +340,32 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
     app_start_run(h.app, h.app.desc, h.now);
     EXPECT_FALSE(h.app.race.pending);
 }
+
+TEST(Ui, ScalingChartsShowTheModelAndALiveSweep) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=7&latency=100&api=simulated", 0);  // limits: semaphore, pool, gather
+    h.frame();
+    h.frame();
+    h.click("view:scaling");
+    EXPECT_EQ(h.app.panel, App::Panel::scaling);
+    const App::Scaling& sc = app_scaling(h.app);
+    ASSERT_EQ(sc.paths.size(), 4u) << "the lesson's three paths and the plain loop";
+    EXPECT_NE(h.rect("scaling:by-n"), nullptr);
+    EXPECT_NE(h.rect("scaling:by-cpu"), nullptr);
+    h.click("scaling:live");
+    EXPECT_TRUE(h.app.live_sweep.active);
+    for (int t = 1; t <= 400 && h.app.live_sweep.active; ++t) h.advance_to(h.now + 100 * ms);
+    EXPECT_FALSE(h.app.live_sweep.active);
+    EXPECT_EQ(h.app.panel, App::Panel::scaling) << "the sweep's runs leave the charts in view";
+    // 4 paths x N = 1, 5, 10, 20, 50; the loop at 50 x 100 ms = 5 s stays in; nothing is over 10 s.
+    EXPECT_EQ(h.app.live_sweep.points.size(), 20u);
+    EXPECT_EQ(h.app.live_sweep.skipped, 0);
+    for (const App::LivePoint& p : h.app.live_sweep.points) {
+        RunDesc d = h.app.desc;
+        d.path = p.path;
+        d.count = p.n;
+        EXPECT_NEAR(p.wall_ms, model_wall_ms(d), 1) << code_path_name(p.path) << " N=" << p.n;
+    }
+    h.click("run");
+    EXPECT_TRUE(h.app.start_requested);
+}

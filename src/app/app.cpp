@@ -183,6 +183,65 @@ void app_clear_color(const App& app, float rgb[3]) {
     for (int i = 0; i < 3; ++i) rgb[i] = c[i];
 }
 
+std::vector<CodePath> app_scaling_paths(const App& app) {
+    std::vector<CodePath> paths;
+    if (!app.lessons.empty()) paths = app.lessons[size_t(app.lesson)].paths;
+    for (CodePath p : {CodePath::sequential, CodePath::concurrent}) {
+        if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
+    }
+    return paths;
+}
+
+const App::Scaling& app_scaling(App& app) {
+    App::Scaling& s = app.scaling;
+    RunDesc d = app.desc;
+    clamp_run_desc(&d);
+    d.path = CodePath::sequential;  // the sweeps vary path and N themselves
+    d.count = std::clamp(d.count, 100, 1000);
+    const std::vector<CodePath> paths = app_scaling_paths(app);
+    if (s.valid && s.desc == d && s.paths == paths) return s;
+    s.valid = true;
+    s.desc = d;
+    s.paths = paths;
+    s.by_count.clear();
+    s.by_share.clear();
+    // Every N up to 100, so a limit's steps show; beyond that the sweep's own spacing.
+    std::vector<int> counts;
+    for (int n = 1; n <= 100; ++n) counts.push_back(n);
+    for (int n : sweep_counts(d.count)) if (n > 100) counts.push_back(n);
+    for (CodePath p : paths) {
+        s.by_count.push_back(sweep_by_count(d, p, counts));
+        RunDesc share_base = d;
+        share_base.count = std::min(app.desc.count, 100);
+        s.by_share.push_back(sweep_by_cpu_share(share_base, p, sweep_shares()));
+    }
+    return s;
+}
+
+void app_start_live_sweep(App& app, int64_t now_us) {
+    app_cancel(app, now_us);
+    App::LiveSweep& ls = app.live_sweep;
+    ls = App::LiveSweep{};
+    ls.base = app.desc;
+    clamp_run_desc(&ls.base);
+    for (CodePath p : app_scaling_paths(app)) {
+        for (int n : {1, 5, 10, 20, 50}) {
+            RunDesc d = ls.base;
+            d.path = p;
+            d.count = n;
+            if (model_wall_ms(d) > 10000) {
+                ++ls.skipped;
+                continue;
+            }
+            ls.todo.emplace_back(p, n);
+        }
+    }
+    ls.active = !ls.todo.empty();
+    app.panel = App::Panel::scaling;
+    app.show_panel = app.show_run_tab = true;
+    app.dirty = true;
+}
+
 void app_start_race(App& app, int64_t now_us) {
     app_cancel(app, now_us);
     app.race.run_a = app.race.run_b = 0;
@@ -236,6 +295,14 @@ static void finish_if_ended(App& app) {
     app.ticket = 0;
     app.dirty = true;
     const Run& run = app.scheduler.run();
+    if (app.live_sweep.active && entry) {
+        App::LiveSweep& ls = app.live_sweep;
+        ls.points.push_back(App::LivePoint{run.desc.path, run.desc.count, entry->stats.wall_ms, run.state == RunState::finished});
+        if (run.state != RunState::finished) {
+            ls.active = false;  // a cancel ends the sweep
+            ls.todo.clear();
+        }
+    }
     if (app.race.pending && entry) {
         // A race run counts only if it finished: a cancelled one ends the race.
         if (run.state != RunState::finished) app.race.pending = false;
@@ -285,6 +352,10 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
     app.selected_request = -1;
     app.loop_step = 0;
     app.show_run_tab = true;
+    if (!app.race.pending) {  // a run of its own shows in "This run" (a sweep's run is put back by app_tick)
+        app.panel = App::Panel::run;
+        app.show_panel = true;
+    }
     app.scheduler.begin(desc, now_us);
     app.verdict = App::LessonVerdict{};
     app.verdict.generation = app.scheduler.run().generation;
@@ -298,6 +369,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
 void app_cancel(App& app, int64_t now_us) {
     app.queued_paths.clear();
     app.race.pending = false;
+    if (!app.scheduler.running()) app.live_sweep.active = false;  // (a running sweep run records its cancel)
     if (!app.scheduler.running()) return;
     app.scheduler.cancel(now_us);
     finish_if_ended(app);
@@ -309,6 +381,21 @@ void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, i
 }
 
 void app_tick(App& app, int64_t now_us) {
+    App::LiveSweep& ls = app.live_sweep;
+    if (ls.active && !app.scheduler.running() && app.ticket == 0 && app.queued_paths.empty()) {
+        if (ls.todo.empty()) {
+            ls.active = false;
+        } else {
+            RunDesc d = ls.base;
+            d.path = ls.todo.front().first;
+            d.count = ls.todo.front().second;
+            ls.todo.erase(ls.todo.begin());
+            app_start_run(app, d, now_us);
+            app.live_sweep.active = true;  // (starting a run ends a sweep unless the sweep started it)
+            app.panel = App::Panel::scaling;
+            return;
+        }
+    }
     if (!app.scheduler.running() && !app.queued_paths.empty() && app.ticket == 0) {
         // "Run each": the next of the lesson's paths, with the same numbers.
         RunDesc d = app.desc;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis.h"
 #include "core/code_view.h"
 #include "core/history.h"
 #include "core/lessons.h"
@@ -123,6 +124,23 @@ struct App {
         double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
     };
     Race race;
+    // The scaling charts: the model's sweeps (cached per settings) and points measured by a live sweep.
+    struct Scaling {
+        RunDesc desc;                          // what the cached sweeps are for
+        std::vector<CodePath> paths;
+        std::vector<SweepSeries> by_count, by_share;
+        bool valid = false;
+    };
+    Scaling scaling;
+    struct LivePoint { CodePath path; int n; double wall_ms; bool finished; };
+    struct LiveSweep {
+        bool active = false;
+        RunDesc base;                          // the settings it measured (path and N vary)
+        std::vector<std::pair<CodePath, int>> todo;
+        std::vector<LivePoint> points;
+        int skipped = 0;                       // combinations left out because the model says they are long
+    };
+    LiveSweep live_sweep;
     enum class Panel : uint8_t { run, race, scaling };
     Panel panel = Panel::run;      // what the wide layout's right side shows above the history
     bool show_panel = false;       // select `panel`'s tab in the next frame (a race started from elsewhere)
@@ -170,6 +188,13 @@ bool app_tab_leaves(const App& app, bool backwards);
 void app_clear_color(const App& app, float rgb[3]);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
+// The code paths the scaling charts compare: the lesson's, plus the plain loop and gather as yardsticks.
+std::vector<CodePath> app_scaling_paths(const App& app);
+// The model's sweeps for the current settings (recomputed only when they change).
+const App::Scaling& app_scaling(App& app);
+// Measures the scaling for real: each path at N = 1, 5, 10, 20, 50 (up to the current N's range) through
+// the current API, one run after the other; skips runs the model says take over 10 s.
+void app_start_live_sweep(App& app, int64_t now_us);
 // Runs race.a then race.b with the current numbers (cancels a run in flight); the race panel draws both.
 void app_start_race(App& app, int64_t now_us);
 // The history entries of the race's two runs, or nullptr while one is missing (not run, or dropped).

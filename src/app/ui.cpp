@@ -1060,6 +1060,137 @@ static void draw_race(App& app, int64_t now_us) {
     draw_legend(lanes[0] ? *lanes[0] : *lanes[1]);
 }
 
+// Colours for the code paths of a chart, in the order they are listed.
+static ImU32 series_color(size_t i) {
+    static const ImU32 colors[] = {IM_COL32(232, 120, 84, 255), IM_COL32(84, 176, 232, 255), IM_COL32(92, 196, 124, 255),
+                                   IM_COL32(190, 120, 232, 255), IM_COL32(220, 180, 60, 255), IM_COL32(150, 150, 150, 255)};
+    return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+// A line chart: one polyline per series, axes with ticks, measured points as rings on top.
+struct ChartSeries { const char* label; ImU32 color; std::vector<ImVec2> points; std::vector<ImVec2> measured; };
+static void draw_chart(App& app, const char* id, const char* title, const char* x_unit, bool x_is_ms_count, bool y_is_ms,
+                       const std::vector<ChartSeries>& series, float height) {
+    ImGui::TextColored(dim_color, "%s", title);
+    const ImVec2 size(std::max(120.0f, ImGui::GetContentRegionAvail().x), height);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton(id, size);
+    app.widget_rects.push_back(App::WidgetRect{id, p.x, p.y, size.x, size.y});
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    float max_x = 1, max_y = 1e-9f;
+    for (const ChartSeries& c : series) {
+        for (const ImVec2& v : c.points) max_x = std::max(max_x, v.x), max_y = std::max(max_y, v.y);
+        for (const ImVec2& v : c.measured) max_x = std::max(max_x, v.x), max_y = std::max(max_y, v.y);
+    }
+    max_y *= 1.08f;
+    const float em = ImGui::GetFontSize();
+    const ImVec2 o(p.x + em * 3.6f, p.y + size.y - em * 1.4f);  // origin
+    const float w = size.x - em * 4.2f, h = size.y - em * 2.0f;
+    auto at = [&](ImVec2 v) { return ImVec2(o.x + v.x / max_x * w, o.y - v.y / max_y * h); };
+    dl->AddLine(o, ImVec2(o.x + w, o.y), axis_text_color);
+    dl->AddLine(o, ImVec2(o.x, o.y - h), axis_text_color);
+    const double ystep = nice_step(max_y, std::max(2, int(h / (em * 2.2f))));
+    for (double y = 0; y <= max_y + 1e-9; y += ystep) {
+        const float py = o.y - float(y / max_y) * h;
+        dl->AddLine(ImVec2(o.x, py), ImVec2(o.x + w, py), axis_line_color);
+        char buf[32];
+        if (y_is_ms) std::snprintf(buf, sizeof buf, "%s", tick_label(y, ystep).c_str());
+        else std::snprintf(buf, sizeof buf, "%gx", y);
+        dl->AddText(ImVec2(p.x, py - em * 0.5f), axis_text_color, buf);
+    }
+    const double xstep = nice_step(max_x, std::max(2, int(w / (em * 4))));
+    for (double x = 0; x <= max_x + 1e-9; x += xstep) {
+        const float px = o.x + float(x / max_x) * w;
+        dl->AddLine(ImVec2(px, o.y), ImVec2(px, o.y + 3), axis_text_color);
+        char buf[32];
+        if (x_is_ms_count) std::snprintf(buf, sizeof buf, "%g", x);
+        else std::snprintf(buf, sizeof buf, "%g%%", x * 100);
+        dl->AddText(ImVec2(px - ImGui::CalcTextSize(buf).x / 2, o.y + 3), axis_text_color, buf);
+    }
+    const char* unit = x_unit;
+    dl->AddText(ImVec2(o.x + w - ImGui::CalcTextSize(unit).x, o.y - em * 1.2f), axis_text_color, unit);
+    dl->PushClipRect(ImVec2(o.x - 4, o.y - h - 4), ImVec2(o.x + w + 4, o.y + 4), true);
+    for (const ChartSeries& c : series) {
+        std::vector<ImVec2> pts;
+        for (const ImVec2& v : c.points) pts.push_back(at(v));
+        if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), c.color, 0, 2.0f);
+        for (const ImVec2& v : c.measured) {
+            dl->AddCircleFilled(at(v), em * 0.32f, c.color);
+            dl->AddCircle(at(v), em * 0.32f, outline_color, 0, 1.5f);
+        }
+    }
+    dl->PopClipRect();
+    // Hover: the nearest point of every series at that x.
+    if (ImGui::IsItemHovered()) {
+        const float mx = (ImGui::GetMousePos().x - o.x) / w * max_x;
+        ImGui::BeginTooltip();
+        for (const ChartSeries& c : series) {
+            const ImVec2* best = nullptr;
+            for (const ImVec2& v : c.points) if (!best || std::fabs(v.x - mx) < std::fabs(best->x - mx)) best = &v;
+            if (!best) continue;
+            if (x_is_ms_count) ImGui::Text("%s: N = %g, %s", c.label, best->x, format_duration_ms(best->y).c_str());
+            else ImGui::Text("%s: CPU %g%%, speedup %.2fx", c.label, std::round(best->x * 100), best->y);
+        }
+        ImGui::EndTooltip();
+    }
+    // Legend.
+    for (size_t i = 0; i < series.size(); ++i) {
+        if (i) ImGui::SameLine(0, em);
+        const ImVec2 q = ImGui::GetCursorScreenPos();
+        dl->AddRectFilled(ImVec2(q.x, q.y + em * 0.45f), ImVec2(q.x + em * 1.2f, q.y + em * 0.65f), series[i].color);
+        ImGui::Dummy(ImVec2(em * 1.2f, em));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(series[i].label);
+    }
+}
+
+// Wall time against N for each code path (the model's lines, live measurements as dots), and the speedup
+// against the share of each request that is CPU work.
+static void draw_scaling(App& app, int64_t now_us) {
+    const App::Scaling& sc = app_scaling(app);
+    const RunDesc& d = app.desc;
+    ImGui::TextWrapped("How the wall time grows with N, at %d ms a call%s, for %s API: the lines are the model (every N played in "
+                       "virtual time); Measure live runs some of them for real.", d.latency_ms,
+                       code_path_info(d.path).schedule == Schedule::k_at_a_time || std::count_if(sc.paths.begin(), sc.paths.end(), [](CodePath p) {
+                           return code_path_info(p).schedule == Schedule::k_at_a_time; }) ? (", k = " + std::to_string(d.limit)).c_str() : "",
+                       d.api == Api::server ? "the dev server (6 connections per host)" : d.api == Api::page ? "the in-page" : "the simulated");
+    App::LiveSweep& ls = app.live_sweep;
+    ImGui::BeginDisabled(ls.active);
+    if (ImGui::Button(ls.active ? "Measuring..." : "Measure live")) app_start_live_sweep(app, now_us);
+    name_item(app, "scaling:live");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ls.active) ImGui::TextColored(dim_color, "%d measured, %d to go", int(ls.points.size()), int(ls.todo.size()));
+    else if (!ls.points.empty()) ImGui::TextColored(dim_color, "%d runs measured%s", int(ls.points.size()),
+                                                    ls.skipped ? (", " + std::to_string(ls.skipped) + " left out: the model says over 10 s").c_str() : "");
+    // Live points count only for the settings they were measured with.
+    RunDesc shown = d, measured = ls.base;
+    clamp_run_desc(&shown);
+    shown.path = measured.path = CodePath::sequential;
+    shown.count = measured.count = 0;
+    const bool live_matches = shown == measured;
+    std::vector<ChartSeries> walls, speedups;
+    for (size_t i = 0; i < sc.paths.size(); ++i) {
+        ChartSeries c{code_path_info(sc.paths[i]).label, series_color(i), {}, {}};
+        ChartSeries sp = c;
+        for (const SweepPoint& pt : sc.by_count[i].points) c.points.push_back(ImVec2(float(pt.x), float(pt.wall_ms)));
+        for (const SweepPoint& pt : sc.by_share[i].points) sp.points.push_back(ImVec2(float(pt.x), float(pt.speedup)));
+        if (live_matches) {
+            for (const App::LivePoint& lp : ls.points)
+                if (lp.path == sc.paths[i] && lp.finished) c.measured.push_back(ImVec2(float(lp.n), float(lp.wall_ms)));
+        }
+        walls.push_back(std::move(c));
+        speedups.push_back(std::move(sp));
+    }
+    const float chart_h = std::max(120.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 5) / 2);
+    draw_chart(app, "scaling:by-n", "Wall time against the number of calls N", "N", true, true, walls, chart_h);
+    ImGui::Spacing();
+    char title[160];
+    std::snprintf(title, sizeof title, "Speedup over the plain loop against the CPU share of each call (N = %d, %d ms of work a call)",
+                  std::min(d.count, 100), std::min(d.latency_ms + d.cpu_ms, Limits::max_cpu_ms) > 0 ? std::min(d.latency_ms + d.cpu_ms, Limits::max_cpu_ms) : 100);
+    draw_chart(app, "scaling:by-cpu", title, "CPU share", false, false, speedups, chart_h);
+}
+
 // Keyboard: Tab and Shift+Tab walk the named controls in the order they were drawn, Enter or Space presses
 // the one with the focus ring. (Dear ImGui 1.86 tabs through text fields only, and its arrow-key navigation
 // would take the arrows that walk the lessons.)
@@ -1156,13 +1287,13 @@ void app_draw(App& app, int64_t now_us) {
     };
     if (total_w < 56 * em) {
         // One column (a phone, a small iframe): the parts become tabs; a run started shows its results.
-        const App::Tab tabs[] = {App::Tab::lesson, App::Tab::code, App::Tab::run, App::Tab::race, App::Tab::history};
-        const char* labels[] = {"Lesson", "Code", "Run", "Race", "History"};
-        const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:history"};
-        const App::Tab wanted = app.panel == App::Panel::race ? App::Tab::race : App::Tab::run;
+        const App::Tab tabs[] = {App::Tab::lesson, App::Tab::code, App::Tab::run, App::Tab::race, App::Tab::scaling, App::Tab::history};
+        const char* labels[] = {"Lesson", "Code", "Run", "Race", "Scale", "History"};
+        const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:scaling", "tab:history"};
+        const App::Tab wanted = app.panel == App::Panel::race ? App::Tab::race : app.panel == App::Panel::scaling ? App::Tab::scaling : App::Tab::run;
         if (app.show_run_tab) app.narrow_tab = wanted;
         if (ImGui::BeginTabBar("narrow")) {
-            for (int t = 0; t < 5; ++t) {
+            for (int t = 0; t < 6; ++t) {
                 const bool select = app.show_run_tab && tabs[t] == wanted;
                 const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
                 name_item(app, names[t]);
@@ -1178,7 +1309,7 @@ void app_draw(App& app, int64_t now_us) {
                     case App::Tab::code: draw_code(app, now_us); break;
                     case App::Tab::run: draw_run_view(app, now_us, true); break;
                     case App::Tab::race: draw_race(app, now_us); break;
-                    case App::Tab::scaling: break;
+                    case App::Tab::scaling: draw_scaling(app, now_us); break;
                     case App::Tab::history: draw_history(app); break;
                 }
                 ImGui::EndChild();
@@ -1202,10 +1333,10 @@ void app_draw(App& app, int64_t now_us) {
         ImGui::BeginChild("right", ImVec2(0, 0), false);
         const float top_h = std::max(260.0f, ImGui::GetContentRegionAvail().y * 0.72f);
         if (ImGui::BeginTabBar("views")) {
-            const App::Panel panels[] = {App::Panel::run, App::Panel::race};
-            const char* labels[] = {"This run", "Race two paths"};
-            const char* names[] = {"view:run", "view:race"};
-            for (int t = 0; t < 2; ++t) {
+            const App::Panel panels[] = {App::Panel::run, App::Panel::race, App::Panel::scaling};
+            const char* labels[] = {"This run", "Race two paths", "Scaling"};
+            const char* names[] = {"view:run", "view:race", "view:scaling"};
+            for (int t = 0; t < 3; ++t) {
                 const bool select = app.show_panel && app.panel == panels[t];
                 const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
                 name_item(app, names[t]);
@@ -1213,7 +1344,8 @@ void app_draw(App& app, int64_t now_us) {
                 if (!select) app.panel = panels[t];
                 ImGui::BeginChild("view", ImVec2(0, top_h), false);
                 if (panels[t] == App::Panel::run) draw_run_view(app, now_us, false);
-                else draw_race(app, now_us);
+                else if (panels[t] == App::Panel::race) draw_race(app, now_us);
+                else draw_scaling(app, now_us);
                 ImGui::EndChild();
                 ImGui::EndTabItem();
             }
