@@ -331,6 +331,7 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
     EXPECT_EQ(a->run.desc.count, b->run.desc.count) << "the same numbers";
     EXPECT_NEAR(a->stats.wall_ms, 600, 1);
     EXPECT_NEAR(b->stats.wall_ms, 100, 1);
+    EXPECT_EQ(h.app.desc.path, CodePath::await_in_loop) << "the learner's path is back";
     h.frame();
     EXPECT_NE(h.rect("race:lane-a"), nullptr);
     EXPECT_NE(h.rect("race:lane-b"), nullptr);
@@ -357,6 +358,8 @@ TEST(Ui, ScalingChartsShowTheModelAndALiveSweep) {
     for (int t = 1; t <= 400 && h.app.live_sweep.active; ++t) h.advance_to(h.now + 100 * ms);
     EXPECT_FALSE(h.app.live_sweep.active);
     EXPECT_EQ(h.app.panel, App::Panel::scaling) << "the sweep's runs leave the charts in view";
+    EXPECT_EQ(h.app.desc.count, h.app.live_sweep.base.count) << "the learner's N is back";
+    EXPECT_EQ(h.app.desc.path, h.app.live_sweep.base.path);
     // 4 paths x N = 1, 5, 10, 20, 50; the loop at 50 x 100 ms = 5 s stays in; nothing is over 10 s.
     EXPECT_EQ(h.app.live_sweep.points.size(), 20u);
     EXPECT_EQ(h.app.live_sweep.skipped, 0);

@@ -246,6 +246,7 @@ void app_start_race(App& app, int64_t now_us) {
     app_cancel(app, now_us);
     app.race.run_a = app.race.run_b = 0;
     app.race.pending = true;
+    app.race.path_before = app.desc.path;
     RunDesc d = app.desc;
     clamp_run_desc(&d);
     d.path = app.race.a;
@@ -301,6 +302,8 @@ static void finish_if_ended(App& app) {
         if (run.state != RunState::finished) {
             ls.active = false;  // a cancel ends the sweep
             ls.todo.clear();
+            app.desc.path = ls.base.path;
+            app.desc.count = ls.base.count;
         }
     }
     if (app.race.pending && entry) {
@@ -308,7 +311,10 @@ static void finish_if_ended(App& app) {
         if (run.state != RunState::finished) app.race.pending = false;
         else if (!app.race.run_a && run.desc.path == app.race.a) app.race.run_a = entry->number;
         else if (app.race.run_a && !app.race.run_b && run.desc.path == app.race.b) app.race.run_b = entry->number;
-        if (app.race.run_a && app.race.run_b) app.race.pending = false;
+        if (app.race.run_a && app.race.run_b) {
+            app.race.pending = false;
+            app.desc.path = app.race.path_before;  // the learner's own choice again
+        }
     }
     const RunStats stats = entry ? entry->stats : compute_stats(run);
     if (app.verdict.generation == run.generation && !app.lessons.empty()) {
@@ -385,6 +391,9 @@ void app_tick(App& app, int64_t now_us) {
     if (ls.active && !app.scheduler.running() && app.ticket == 0 && app.queued_paths.empty()) {
         if (ls.todo.empty()) {
             ls.active = false;
+            app.desc.path = ls.base.path;  // the learner's own settings again
+            app.desc.count = ls.base.count;
+            app.dirty = true;
         } else {
             RunDesc d = ls.base;
             d.path = ls.todo.front().first;

@@ -122,6 +122,7 @@ struct App {
         uint32_t run_a = 0, run_b = 0;  // their history numbers, once finished
         bool pending = false;           // started, not both finished
         double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
+        CodePath path_before = CodePath::sequential;  // the learner's path, put back when the race is over
     };
     Race race;
     // The scaling charts: the model's sweeps (cached per settings) and points measured by a live sweep.
