@@ -372,3 +372,78 @@ TEST(Ui, ScalingChartsShowTheModelAndALiveSweep) {
     h.click("run");
     EXPECT_TRUE(h.app.start_requested);
 }
+
+TEST(Ui, PredictThenRunScoresTheGuessAndKeepsItInTheHistory) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=4&n=10&latency=200&api=simulated&predict=1", 0);
+    h.frame();
+    ASSERT_TRUE(h.app.predicting);
+    const App::WidgetRect* track = h.rect("predict-track");
+    ASSERT_NE(track, nullptr);
+    // Press on the track a fifth of the way along and let go: the guess is where the marker was put.
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(track->x + track->w * 0.2f, track->y + track->h / 2);
+    h.frame();
+    io.MouseDown[0] = true;
+    h.frame();
+    io.MouseDown[0] = false;
+    h.frame();
+    ASSERT_GT(h.app.guess_ms, 0);
+    const double guess = h.app.guess_ms;
+    app_start_run(h.app, h.app.desc, h.now);
+    EXPECT_EQ(h.app.run_guess_ms, guess);
+    h.advance_to(h.now + 1000 * ms);
+    ASSERT_TRUE(h.app.scored.valid);
+    EXPECT_NEAR(h.app.scored.wall_ms, 200, 1);
+    EXPECT_EQ(h.app.scored.score.stars, score_prediction(guess, 200).stars);
+    EXPECT_EQ(h.app.history.entries().back().guess_ms, guess);
+    EXPECT_NE(history_to_csv(h.app.history).find(std::to_string(int(guess)).substr(0, 2)), std::string::npos);
+    // A race's runs carry no guess.
+    app_start_race(h.app, h.now);
+    for (int t = 0; t < 40 && h.app.race.pending; ++t) h.advance_to(h.now + 100 * ms);
+    EXPECT_LT(h.app.history.entries().back().guess_ms, 0);
+}
+
+TEST(Ui, ReplayShowsTheRunAtAnInstant) {
+    Headless h;
+    app_apply_url(h.app, "?lesson=7&n=10&latency=100&api=simulated", 0);  // k = 5: two waves
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(1000 * ms);
+    ASSERT_EQ(h.app.scheduler.run().state, RunState::finished);
+    const App::WidgetRect* slider = h.rect("replay");
+    ASSERT_NE(slider, nullptr);
+    h.app.replay_ms = 50;  // (the slider's own drag is ImGui's; the state it sets is what matters here)
+    h.frame();
+    const ReplayState st = replay_at(h.app.scheduler.run(), 50 * ms);
+    EXPECT_EQ(st.per_phase[int(Phase::waiting)], 5);
+    EXPECT_EQ(st.per_phase[int(Phase::queued)], 5);
+    h.click("replay:off");
+    EXPECT_LT(h.app.replay_ms, 0);
+}
+
+TEST(Ui, RunFilesSaveAndLoadAndABadOneIsExplained) {
+    Headless h;
+    std::string saved_name, saved;
+    h.app.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { saved_name = name, saved = text; };
+    app_apply_url(h.app, "?lesson=7&n=10&latency=100&api=simulated", 0);
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(1000 * ms);
+    h.click("save-run");
+    EXPECT_EQ(saved_name, "asyncplay-run-bounded-10.json");
+    ASSERT_NE(saved.find("\"format\":\"asyncplay-run\""), std::string::npos);
+    const size_t before = h.app.history.entries().size();
+    EXPECT_TRUE(app_load_run(h.app, saved, "mine.json"));
+    EXPECT_EQ(h.app.history.entries().size(), before + 1);
+    ASSERT_NE(h.app.loaded, nullptr);
+    EXPECT_NEAR(app_shown_stats(h.app).wall_ms, 200, 1);
+    h.frame();
+    EXPECT_FALSE(app_load_run(h.app, "{\"format\":\"something else\"}", "bad.json"));
+    EXPECT_NE(h.app.file_error.find("bad.json could not be loaded"), std::string::npos) << h.app.file_error;
+    EXPECT_NE(h.app.loaded, nullptr) << "a bad file changes nothing else";
+    h.frame();
+    h.click("history:csv");
+    EXPECT_EQ(saved_name, "asyncplay-history.csv");
+    EXPECT_EQ(saved.rfind("run,path,api", 0), 0u) << saved.substr(0, 40);
+    app_start_run(h.app, h.app.desc, h.now);
+    EXPECT_EQ(h.app.loaded, nullptr) << "a new run replaces the loaded one";
+}

@@ -98,6 +98,8 @@ static bool apply_view_key(App& app, const std::string& key, const std::string& 
             }
             if (!known) notes->push_back("Link: lock=" + name + " is not a control that can be locked (lesson, path, n, latency, limit, api, settings).");
         }
+    } else if (key == "predict") {
+        if (!parse_flag(value, &app.predicting)) notes->push_back("Link: predict=" + value + " is not 1 or 0 (ignored).");
     } else if (key == "step") {
         char* end = nullptr;
         const long step = std::strtol(value.c_str(), &end, 10);
@@ -151,6 +153,7 @@ std::string app_permalink_query(const App& app) {
     const Run& run = app.scheduler.run();
     if (app.lessons[size_t(app.lesson)].loop_view && run.state == RunState::finished && app.loop_step > 0)
         q += "&step=" + std::to_string(app.loop_step + 1);
+    if (app.predicting) q += "&predict=1";
     if (app.view.embed) q += "&embed=1";
     if (app.view.theme != Theme::automatic) q += app.view.theme == Theme::light ? "&theme=light" : "&theme=dark";
     if (app.view.locks) {
@@ -181,6 +184,40 @@ void app_clear_color(const App& app, float rgb[3]) {
     const float dark[3] = {0.09f, 0.10f, 0.12f}, light[3] = {0.95f, 0.95f, 0.96f};
     const float* c = app.view.light() ? light : dark;
     for (int i = 0; i < 3; ++i) rgb[i] = c[i];
+}
+
+const Run& app_shown_run(const App& app) { return app.loaded ? *app.loaded : app.scheduler.run(); }
+
+const RunStats& app_shown_stats(App& app) { return app.loaded ? app.loaded_stats : app_run_stats(app); }
+
+bool app_load_run(App& app, const std::string& text, const std::string& file_name) {
+    auto run = std::make_unique<Run>();
+    double guess = -1;
+    std::string error;
+    app.dirty = true;
+    app.panel = App::Panel::run;
+    app.show_panel = app.show_run_tab = true;
+    if (!run_from_file(text, run.get(), &guess, &error)) {
+        app.file_error = file_name + " could not be loaded: " + error;
+        return false;
+    }
+    app.file_error.clear();
+    app.history.add(*run, guess);
+    app.loaded_stats = compute_stats(*run);
+    app.loaded = std::move(run);
+    app.loaded_name = file_name;
+    app.replay_ms = -1;
+    app.selected_request = -1;
+    return true;
+}
+
+std::string app_run_file(const App& app) {
+    const Run& run = app_shown_run(app);
+    double guess = -1;
+    for (const HistoryEntry& e : app.history.entries()) {
+        if (e.run.generation == run.generation && e.run.start_us == run.start_us) guess = e.guess_ms;
+    }
+    return run_to_file(run, guess);
 }
 
 std::vector<CodePath> app_scaling_paths(const App& app) {
@@ -279,7 +316,12 @@ void app_run_each(App& app, int64_t now_us) {
 // Records the end of the current run once: into the history, and to whoever waits for its ticket.
 static void finish_if_ended(App& app) {
     if (app.ticket == 0 || app.scheduler.running()) return;
-    const HistoryEntry* entry = app.history.add(app.scheduler.run());
+    const HistoryEntry* entry = app.history.add(app.scheduler.run(), app.run_guess_ms);
+    if (entry && app.run_guess_ms >= 0 && entry->run.state == RunState::finished) {
+        app.scored = App::Scored{true, entry->number, app.run_guess_ms, entry->stats.wall_ms,
+                                 score_prediction(app.run_guess_ms, entry->stats.wall_ms)};
+    }
+    app.run_guess_ms = -1;
     if (entry && entry->run.desc.api == Api::server && entry->run.desc.base_url == app.apis.server_base) {
         // A run through the server is the best probe there is: any answer at all means it is there.
         const RunStats& s = entry->stats;
@@ -358,6 +400,14 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us) {
     app.selected_request = -1;
     app.loop_step = 0;
     app.show_run_tab = true;
+    app.loaded.reset();
+    app.file_error.clear();
+    app.replay_ms = -1;
+    // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
+    RunDesc asked = app.desc, running = desc;
+    asked.base_url = running.base_url = "";
+    clamp_run_desc(&asked);
+    app.run_guess_ms = app.predicting && app.guess_ms >= 0 && !app.race.pending && asked == running ? app.guess_ms : -1;
     if (!app.race.pending) {  // a run of its own shows in "This run" (a sweep's run is put back by app_tick)
         app.panel = App::Panel::run;
         app.show_panel = true;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "core/code_view.h"
 #include "core/history.h"
 #include "core/lessons.h"
+#include "core/runfile.h"
 #include "core/scheduler.h"
 #include "core/virtual_transport.h"
 
@@ -116,6 +118,24 @@ struct App {
     float zoom = 1;                // the waterfall's horizontal zoom (buttons, Ctrl+wheel, a pinch)
     float zoom_shown = 1;          // the zoom the last frame drew (to keep the view's centre when it changes)
 
+    // Predict, then run: the learner's guess of the next run's wall time, dragged on a track before Run.
+    bool predicting = false;        // the guess track is shown and the claim hidden until the run (?predict=1)
+    double guess_ms = -1;           // where the marker is, or -1
+    double run_guess_ms = -1;       // the guess the current run was started with, or -1
+    struct Scored { bool valid = false; uint32_t run_number = 0; double guess_ms = 0, wall_ms = 0; PredictionScore score; };
+    Scored scored;                  // the last finished run that had a guess
+    // Replay: an instant of the shown run (ms from its start) the slider is at, or -1 for the whole run.
+    double replay_ms = -1;
+    // A run loaded from a file, shown instead of the scheduler's until the next run starts.
+    std::unique_ptr<Run> loaded;
+    RunStats loaded_stats;
+    std::string loaded_name;
+    std::string file_error;         // why the last file could not be loaded, shown in the run view
+    // Files and pictures the platform saves for the learner (a download in the browser).
+    std::function<void(const std::string& file_name, const std::string& mime, const std::string& text)> on_save_file;
+    std::function<void()> on_open_file;  // asks for a run file; the platform calls app_load_run with it
+    bool png_requested = false;     // the platform saves the results panel as a PNG after the next frame
+
     // The race: two code paths run one after the other with the same numbers, drawn on one axis.
     struct Race {
         CodePath a = CodePath::sequential, b = CodePath::concurrent;
@@ -189,6 +209,14 @@ bool app_tab_leaves(const App& app, bool backwards);
 void app_clear_color(const App& app, float rgb[3]);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
+// The run the results panel shows: one loaded from a file, or the scheduler's.
+const Run& app_shown_run(const App& app);
+const RunStats& app_shown_stats(App& app);
+// A run file (see core/runfile.h): shown in the results panel and added to the history; a bad file leaves
+// everything as it was and says why (app.file_error). Returns whether it loaded.
+bool app_load_run(App& app, const std::string& text, const std::string& file_name);
+// The shown run as a run file, with the guess it was started with.
+std::string app_run_file(const App& app);
 // The code paths the scaling charts compare: the lesson's, plus the plain loop and gather as yardsticks.
 std::vector<CodePath> app_scaling_paths(const App& app);
 // The model's sweeps for the current settings (recomputed only when they change).

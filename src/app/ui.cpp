@@ -190,6 +190,52 @@ static bool lesson_done(const App& app, int i) {
     return std::find(app.done.begin(), app.done.end(), app.lessons[size_t(i)].id) != app.done.end();
 }
 
+// Controls that use a drag themselves (a slider, a marker), registered by the frame that draws them.
+static std::vector<ImGuiID> drag_owners;
+
+// Predict, then run: a track from 0 to a bit past the plain loop's time; drag (or tap) the marker to the
+// wall time you expect, then Run. The score of the last guessed run stays below the track.
+static void draw_prediction(App& app) {
+    if (!ImGui::Checkbox("Predict first", &app.predicting)) name_item(app, "predict");
+    else name_item(app, "predict"), app.dirty = true;
+    if (!app.predicting) return;
+    const RunDesc& d = app.desc;
+    const double top = std::max({sequential_estimate_ms(d), app_expectation(app).wall_ms, 1.0}) * 1.15;
+    const float em = ImGui::GetFontSize();
+    const ImVec2 size(std::max(100.0f, ImGui::GetContentRegionAvail().x), em * 2.6f);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("predict-track", size);
+    name_item(app, "predict-track");
+    drag_owners.push_back(ImGui::GetItemID());
+    const float x0 = p.x + em * 0.6f, w = size.x - em * 1.2f, y = p.y + em * 0.9f;
+    if (ImGui::IsItemActive()) {
+        app.guess_ms = std::clamp(double((ImGui::GetIO().MousePos.x - x0) / w) * top, 0.0, top);
+        app.dirty = true;
+    }
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddLine(ImVec2(x0, y), ImVec2(x0 + w, y), axis_text_color, 2);
+    const double step = nice_step(top, std::max(2, int(w / (em * 4))));
+    for (double t = 0; t <= top + 1e-9; t += step) {
+        const float x = x0 + float(t / top) * w;
+        dl->AddLine(ImVec2(x, y - 3), ImVec2(x, y + 3), axis_text_color);
+        dl->AddText(ImVec2(x - 2, y + 4), axis_text_color, tick_label(t, step).c_str());
+    }
+    if (app.guess_ms >= 0) {
+        const float x = x0 + float(app.guess_ms / top) * w;
+        dl->AddTriangleFilled(ImVec2(x, y + 1), ImVec2(x - em * 0.5f, y - em * 0.8f), ImVec2(x + em * 0.5f, y - em * 0.8f), focus_color);
+        ImGui::Text("Your guess: %s. Now press Run.", format_duration_ms(app.guess_ms).c_str());
+    } else {
+        ImGui::TextColored(dim_color, "Drag the marker to the total time you expect, then press Run.");
+    }
+    if (app.scored.valid) {
+        const App::Scored& sc = app.scored;
+        ImGui::PushStyleColor(ImGuiCol_Text, sc.score.stars >= 2 ? good_color : sc.score.stars == 1 ? note_color : bad_color);
+        ImGui::TextWrapped("Run #%u: you guessed %s, it took %s: %s (%d of 3 stars)", sc.run_number, format_duration_ms(sc.guess_ms).c_str(),
+                           format_duration_ms(sc.wall_ms).c_str(), sc.score.words.c_str(), sc.score.stars);
+        ImGui::PopStyleColor();
+    }
+}
+
 static void draw_lesson(App& app, int64_t now_us) {
     if (app.lessons.empty()) {
         wrapped_note("No lessons loaded.");
@@ -266,7 +312,11 @@ static void draw_lesson(App& app, int64_t now_us) {
         ImGui::EndDisabled();
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
-    ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
+    draw_prediction(app);
+    const bool revealed = !app.predicting || (app_shown_run(app).state == RunState::finished && app_shown_run(app).desc.path == d.path &&
+                                               app_shown_run(app).desc.count == d.count && app_shown_run(app).desc.latency_ms == d.latency_ms);
+    if (revealed) ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
+    else ImGui::TextColored(dim_color, "Claim: hidden until you run these numbers (you are predicting).");
     draw_run_buttons(app, now_us, l.paths);
     if (ImGui::SmallButton("Copy link") && app.on_copy_link) app.on_copy_link(app_permalink_query(app));
     name_item(app, "copy-link");
@@ -454,11 +504,14 @@ static void draw_code(App& app, int64_t now_us) {
     const std::vector<CodeLine>& lines = cache.lines;
     for (const std::string& gap : cache.gaps) wrapped_note(gap);
 
-    const Run& run = app.scheduler.run();
+    const Run& run = app_shown_run(app);
     int counts[phase_count] = {};
-    const bool live = run.state == RunState::running && run.desc.path == d.path;
+    const bool replaying = app.replay_ms >= 0 && run.state != RunState::running && run.state != RunState::idle;
+    const bool live = (run.state == RunState::running || replaying) && run.desc.path == d.path;
     if (live) {
-        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, now_us))];
+        // Where every request is: now, or at the replay slider's instant.
+        const int64_t t = replaying ? run.start_us + int64_t(app.replay_ms * 1000) : now_us;
+        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
     }
     const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(20, 22, 27, 255));
@@ -731,6 +784,11 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
     }
     bars.flush();
     for (const ImVec4& o : outlines) dl->AddRect(ImVec2(o.x, o.y), ImVec2(o.z, o.w), outline_color);
+    if (interactive && app.replay_ms >= 0 && run.state != RunState::running) {
+        const float x = x_of(run.start_us + int64_t(app.replay_ms * 1000));
+        const float y0 = ImGui::GetWindowPos().y, y1 = y0 + ImGui::GetWindowHeight();
+        dl->AddLine(ImVec2(x, y0), ImVec2(x, y1), focus_color, 2);
+    }
 
     // Hover: the request under the pointer, with its numbers and its reason.
     if (ImGui::IsWindowHovered() && n > 0) {
@@ -883,6 +941,11 @@ static void draw_history(App& app) {
         app.dirty = true;
     }
     name_item(app, "history:clear");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(h.entries().empty());
+    if (ImGui::SmallButton("Save as CSV") && app.on_save_file) app.on_save_file("asyncplay-history.csv", "text/csv", history_to_csv(h));
+    name_item(app, "history:csv");
+    ImGui::EndDisabled();
     if (h.entries().empty()) {
         ImGui::TextColored(dim_color, "Finished runs appear here, newest first. Run the loop, then gather, to see them side by side.");
         return;
@@ -895,7 +958,7 @@ static void draw_history(App& app) {
     const float em = ImGui::GetFontSize();
     ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 1.8f * em);
     ImGui::TableSetupColumn("run", ImGuiTableColumnFlags_WidthFixed, 10.5f * em);
-    ImGui::TableSetupColumn("wall", ImGuiTableColumnFlags_WidthFixed, 9.5f * em);
+    ImGui::TableSetupColumn("wall", ImGuiTableColumnFlags_WidthFixed, 12.5f * em);
     ImGui::TableSetupColumn("timeline", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     const float row_h = ImGui::GetTextLineHeightWithSpacing() * 2;
@@ -918,7 +981,9 @@ static void draw_history(App& app) {
             ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
         } else {
             ImGui::Text("%s  %.1fx", format_duration_ms(e.stats.wall_ms).c_str(), e.stats.speedup);
-            ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
+            if (e.guess_ms >= 0)
+                ImGui::TextColored(dim_color, "exp. %s, guess %s", format_duration_ms(e.stats.expected_ms).c_str(), format_duration_ms(e.guess_ms).c_str());
+            else ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
         }
         ImGui::TableNextColumn();
         draw_mini_waterfall(app, e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
@@ -950,20 +1015,49 @@ static void draw_header(const App& app) {
     ImGui::Separator();
 }
 
+// Replay: scrub over the finished run; the waterfall shows the instant, the code panel lights the lines the
+// requests are at, and one sentence says what every request and the event loop are doing.
+static void draw_replay(App& app, const Run& run) {
+    const float wall = float(std::max<int64_t>(1, run.end_us - run.start_us)) / 1000.0f;
+    float t = app.replay_ms < 0 ? wall : float(app.replay_ms);
+    ImGui::SetNextItemWidth(std::max(80.0f, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9));
+    if (ImGui::SliderFloat("##replay", &t, 0.0f, wall, "replay: %.0f ms", ImGuiSliderFlags_AlwaysClamp)) {
+        app.replay_ms = t;
+        app.dirty = true;
+    }
+    name_item(app, "replay");
+    drag_owners.push_back(ImGui::GetItemID());
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.replay_ms < 0);
+    if (ImGui::SmallButton("whole run")) app.replay_ms = -1, app.dirty = true;
+    name_item(app, "replay:off");
+    ImGui::EndDisabled();
+    if (app.replay_ms < 0) {
+        ImGui::TextColored(dim_color, "Drag the replay slider to see any instant of the run: who waits, who is queued, what the loop does.");
+        return;
+    }
+    const ReplayState st = replay_at(run, int64_t(app.replay_ms * 1000));
+    ImGui::TextWrapped("%s", describe_replay(run, st).c_str());
+}
+
 // The last run's totals, waterfall and stepper.
 static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     if (with_buttons && !app.lessons.empty()) {
         draw_run_buttons(app, now_us, app.lessons[size_t(app.lesson)].paths);
     }
-    const Run& run = app.scheduler.run();
-    const bool running = app.scheduler.running();
+    const Run& run = app_shown_run(app);
+    const bool running = !app.loaded && app.scheduler.running();
+    if (!app.file_error.empty()) wrapped_note(app.file_error, bad_color);
     if (run.state == RunState::idle) {
         ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
                            "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
                            "gather makes a block as wide as a single call.");
+        if (ImGui::SmallButton("Load a run file...") && app.on_open_file) app.on_open_file();
+        name_item(app, "load-run");
         return;
     }
-    const RunStats& s = app_run_stats(app);
+    const RunStats& s = app_shown_stats(app);
+    if (app.loaded) ImGui::TextColored(title_color, "From the file %s (Run starts a new one):", app.loaded_name.c_str());
     draw_totals(run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
@@ -971,7 +1065,22 @@ static void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
     draw_zoom_buttons(app);
+    if (!running) {
+        ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+        if (ImGui::SmallButton("Save run") && app.on_save_file) {
+            app.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
+                             "application/json", app_run_file(app));
+        }
+        name_item(app, "save-run");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Load run...") && app.on_open_file) app.on_open_file();
+        name_item(app, "load-run");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Save as PNG")) app.png_requested = true;
+        name_item(app, "save-png");
+    }
     draw_waterfall(app, run, span, now_us, wf_h);
+    if (!running && run.state != RunState::idle) draw_replay(app, run);
     draw_legend(run);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
@@ -1228,9 +1337,6 @@ static void apply_keyboard(App& app) {
         ImGui::GetForegroundDrawList()->AddRect(ImVec2(r->x - 3, r->y - 3), ImVec2(r->x + r->w + 3, r->y + r->h + 3), focus_color, 4, 0, 2);
     }
 }
-
-// Controls that use a drag themselves (a slider, a marker), registered by the frame that draws them.
-static std::vector<ImGuiID> drag_owners;
 
 // Touch: a finger (or the mouse) dragged over the page scrolls what is under it, unless the drag belongs to
 // a control that drags (a slider, a text field, a scrollbar). A press that turns into a drag is no click.
