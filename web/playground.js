@@ -70,6 +70,39 @@
       lastEmbed = embedCode(`${location.origin}${location.pathname}?${params}`);
       copyText(lastEmbed, 'Embed code');
     },
+    // Files for the learner: a run file, the history as CSV.
+    apSaveFile(name, mime, text) {
+      download(name, new Blob([text], { type: mime }));
+      announce(`Saved ${name}.`);
+    },
+    apOpenFile() {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.accept = '.json,application/json';
+      input.addEventListener('change', () => {
+        const file = input.files && input.files[0];
+        if (!file) return;
+        loadRunFile(file.name, file);
+      }, { once: true });
+      input.click();
+    },
+    // The results panel as a picture: called right after the frame that drew it, while the canvas holds it.
+    apSavePng(x, y, w, h) {
+      const canvas = Module.canvas;
+      const sx = canvas.width / canvas.clientWidth, sy = canvas.height / canvas.clientHeight;
+      const out = document.createElement('canvas');
+      out.width = Math.max(1, Math.round(w * sx));
+      out.height = Math.max(1, Math.round(h * sy));
+      out.getContext('2d').drawImage(canvas, x * sx, y * sy, w * sx, h * sy, 0, 0, out.width, out.height);
+      out.toBlob((blob) => {
+        if (blob) {
+          download('asyncplay-results.png', blob);
+          announce('Saved asyncplay-results.png.');
+        } else {
+          announce('The picture could not be made.');
+        }
+      }, 'image/png');
+    },
     apProgress(json) {
       if (firstFrame) {
         announceLesson();
@@ -85,6 +118,9 @@
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
       mirrorRun(result);
+      // (Entries come in once each response is complete: look a moment later. Other runs' entries go.)
+      if (result.api === 'server') setTimeout(() => splitStalled(result), 100);
+      else if (performance.clearResourceTimings) performance.clearResourceTimings();
       // After the current script: a run that ends inside run() is told its ticket's command first.
       queueMicrotask(() => {
         const command = hostRuns.get(ticket);
@@ -109,6 +145,44 @@
       });
     },
   };
+
+  function download(name, blob) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  }
+
+  const MAX_RUN_FILE = 16 * 1024 * 1024;
+  function loadRunFile(name, file) {
+    const fail = (why) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, '', why]);
+    if (file.size > MAX_RUN_FILE) return fail(`it is ${Math.round(file.size / 1048576)} MB; a run file is at most 16 MB`);
+    file.text().then((text) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, text, '']),
+      (e) => fail(e.message || 'the browser could not read it'));
+  }
+
+  // Real sockets: the browser's Resource Timing says how long each request stalled waiting for one of its
+  // connections before it went out. Matched to the run's requests by their ?i= and &attempt= parameters.
+  if (performance.setResourceTimingBufferSize) performance.setResourceTimingBufferSize(50000);
+  function splitStalled(result) {
+    const rows = [];
+    for (const e of performance.getEntriesByType('resource')) {
+      if (e.startTime < result.startAbsMs - 1 || !e.name.includes('/api/delay/')) continue;
+      let url;
+      try { url = new URL(e.name); } catch (err) { continue; }
+      const i = Number(url.searchParams.get('i'));
+      if (!Number.isInteger(i) || url.searchParams.has('probe')) continue;
+      const attempt = Number(url.searchParams.get('attempt') || 0);
+      // requestStart is 0 when the server sent no Timing-Allow-Origin (another origin without it).
+      if (!(e.requestStart > 0)) continue;
+      rows.push(`${i},${attempt},${e.requestStart.toFixed(3)},${(e.responseStart || 0).toFixed(3)}`);
+    }
+    performance.clearResourceTimings();
+    if (rows.length) Module.ccall('ap_js_resource_timing', 'number', ['number', 'string'], [result.generation, rows.join(';')]);
+  }
 
   function copyText(text, what) {
     if (navigator.clipboard && navigator.clipboard.writeText) {
@@ -415,6 +489,7 @@
   }
 
   window.playground = {
+    loadRunText: (name, text) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, text, '']) === 1,
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },

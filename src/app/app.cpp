@@ -186,6 +186,25 @@ void app_clear_color(const App& app, float rgb[3]) {
     for (int i = 0; i < 3; ++i) rgb[i] = c[i];
 }
 
+int app_apply_resource_timing(App& app, uint16_t generation, const std::vector<AttemptTiming>& timings) {
+    int matched = 0;
+    HistoryEntry* entry = app.history.find_generation(generation);
+    for (const AttemptTiming& t : timings) {
+        if (app.scheduler.annotate_attempt(generation, t.index, t.attempt, t.sent_us, t.first_byte_us)) ++matched;
+        if (entry && t.index >= 0 && t.index < int(entry->run.requests.size())) {
+            std::vector<Attempt>& attempts = entry->run.requests[size_t(t.index)].attempts;
+            if (t.attempt >= 0 && t.attempt < int(attempts.size())) {
+                // The same clamping as the scheduler's: copy what it kept.
+                if (app.scheduler.run().generation == generation) {
+                    attempts[size_t(t.attempt)] = app.scheduler.run().requests[size_t(t.index)].attempts[size_t(t.attempt)];
+                }
+            }
+        }
+    }
+    app.dirty = true;
+    return matched;
+}
+
 const Run& app_shown_run(const App& app) { return app.loaded ? *app.loaded : app.scheduler.run(); }
 
 const RunStats& app_shown_stats(App& app) { return app.loaded ? app.loaded_stats : app_run_stats(app); }

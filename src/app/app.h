@@ -209,6 +209,11 @@ bool app_tab_leaves(const App& app, bool backwards);
 void app_clear_color(const App& app, float rgb[3]);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void app_run_each(App& app, int64_t now_us);
+// What Resource Timing said about one attempt of a real-socket run (times on the app's clock).
+struct AttemptTiming { int index = 0, attempt = 0; int64_t sent_us = -1, first_byte_us = -1; };
+// Splits the attempts of run `generation` into stalled / in flight, in the run and its history entry.
+// Returns how many attempts it matched.
+int app_apply_resource_timing(App& app, uint16_t generation, const std::vector<AttemptTiming>& timings);
 // The run the results panel shows: one loaded from a file, or the scheduler's.
 const Run& app_shown_run(const App& app);
 const RunStats& app_shown_stats(App& app);

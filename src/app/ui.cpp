@@ -45,6 +45,7 @@ static const ImU32 queued_color = IM_COL32(150, 150, 150, 110);
 static const ImU32 backoff_color = IM_COL32(240, 200, 90, 150);
 static const ImU32 ready_color = IM_COL32(120, 200, 230, 120);
 static const ImU32 cpu_color = IM_COL32(236, 214, 92, 255);
+static const ImU32 stalled_color = IM_COL32(150, 170, 200, 255);
 // Text and line colours that depend on the theme; set at the start of every frame (see use_theme).
 static ImVec4 note_color, dim_color, good_color, bad_color, title_color;
 static ImU32 axis_line_color, axis_text_color, track_color, outline_color, focus_color;
@@ -764,7 +765,14 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             const Attempt& at = r.attempts[a];
             const int64_t end = at.ended_us >= 0 ? at.ended_us : live_end;
             const float x0 = x_of(at.started_us), x1 = std::max(x_of(end), x0 + 1.5f);
-            bars.rect(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
+            if (at.sent_us > at.started_us) {
+                // Resource Timing (real sockets): stalled in the browser until a connection was free.
+                const float xs = std::min(x_of(at.sent_us), x1);
+                bars.rect(ImVec2(x0, y), ImVec2(xs, y + bar_h), stalled_color);
+                bars.rect(ImVec2(xs, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
+            } else {
+                bars.rect(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(at.outcome));
+            }
             outline(Phase::waiting, ImVec2(x0, y), ImVec2(x1, y + bar_h));
             if (a + 1 < r.attempts.size()) thin(end, r.attempts[a + 1].started_us, backoff_color, Phase::backing_off);
             else if (r.retry_at_us >= 0) thin(end, live_end, backoff_color, Phase::backing_off);
@@ -813,6 +821,14 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             if (r.started_us >= 0) ImGui::Text("started at %s", rel(r.started_us).c_str());
             if (r.finished_us >= 0)
                 ImGui::Text("ended at %s, took %s", rel(r.finished_us).c_str(), format_duration_ms(double(r.finished_us - r.started_us) / 1000).c_str());
+            for (const Attempt& at : r.attempts) {
+                if (at.sent_us < 0 || at.ended_us < 0) continue;
+                ImGui::Text("Resource Timing: stalled %s (no free connection), then %s to the first byte, %s for the rest",
+                            format_duration_ms(double(at.sent_us - at.started_us) / 1000).c_str(),
+                            format_duration_ms(double((at.first_byte_us >= 0 ? at.first_byte_us : at.ended_us) - at.sent_us) / 1000).c_str(),
+                            format_duration_ms(double(at.ended_us - (at.first_byte_us >= 0 ? at.first_byte_us : at.ended_us)) / 1000).c_str());
+                break;
+            }
             if (r.attempts.size() > 1) {
                 for (size_t a = 0; a < r.attempts.size(); ++a) {
                     const Attempt& at = r.attempts[a];
@@ -847,6 +863,10 @@ static void draw_legend(const Run& run) {
     ImGui::Dummy(ImVec2(0, 0));
     for (Outcome o : shown) legend_item(outcome_name(o), outcome_color(o), s, 0.25f, 1.25f);
     legend_item("queued (scheduled, not yet sent)", queued_color, s * 1.6f, 0.55f, 0.95f);
+    bool stalled = false;
+    for (size_t i = 0; i < run.requests.size() && !stalled && run.desc.api == Api::server; ++i)
+        for (const Attempt& a : run.requests[i].attempts) stalled |= a.sent_us > a.started_us;
+    if (stalled) legend_item("stalled in the browser: no free connection (Resource Timing)", stalled_color, s, 0.25f, 1.25f);
     if (run.desc.retries > 0) legend_item("back-off before a retry", backoff_color, s * 1.6f, 0.55f, 0.95f);
     if (run.desc.cpu_ms > 0) {
         legend_item("answer waits for the busy loop", ready_color, s * 1.6f, 0.55f, 0.95f);
@@ -1406,6 +1426,10 @@ void app_draw(App& app, int64_t now_us) {
                 if (!open) continue;
                 if (!select) app.narrow_tab = tabs[t];
                 ImGui::BeginChild("tab", ImVec2(0, 0), false);
+                {
+                    const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+                    app.widget_rects.push_back(App::WidgetRect{"results", a.x, a.y, size.x, size.y});
+                }
                 switch (tabs[t]) {
                     case App::Tab::lesson:
                         draw_lesson(app, now_us);
@@ -1437,6 +1461,10 @@ void app_draw(App& app, int64_t now_us) {
 
         ImGui::SameLine();
         ImGui::BeginChild("right", ImVec2(0, 0), false);
+        {
+            const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+            app.widget_rects.push_back(App::WidgetRect{"results", a.x, a.y, size.x, size.y});
+        }
         const float top_h = std::max(260.0f, ImGui::GetContentRegionAvail().y * 0.72f);
         if (ImGui::BeginTabBar("views")) {
             const App::Panel panels[] = {App::Panel::run, App::Panel::race, App::Panel::scaling};

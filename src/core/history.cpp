@@ -11,6 +11,13 @@ const HistoryEntry* History::add(const Run& run, double guess_ms) {
     return &entries_.back();
 }
 
+HistoryEntry* History::find_generation(uint16_t generation) {
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+        if (it->run.generation == generation) return &*it;
+    }
+    return nullptr;
+}
+
 double History::longest_wall_ms() const {
     double longest = 0;
     for (const HistoryEntry& e : entries_) longest = std::max(longest, e.stats.wall_ms);

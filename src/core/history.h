@@ -24,6 +24,8 @@ public:
     const HistoryEntry* add(const Run& run, double guess_ms = -1);
     void clear() { entries_.clear(); }
     const std::deque<HistoryEntry>& entries() const { return entries_; }
+    // The entry of the run with this generation (the newest such), to annotate after the fact; or nullptr.
+    HistoryEntry* find_generation(uint16_t generation);
     // The longest wall time among the kept runs: the shared time axis of the history view.
     double longest_wall_ms() const;
 

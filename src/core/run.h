@@ -139,6 +139,10 @@ struct Attempt {
     int64_t ended_us = -1;
     Outcome outcome = Outcome::in_flight;
     int status = 0;
+    // Real sockets only, from the browser's Resource Timing after the run: when the request really went out
+    // (before that it was stalled: the browser had no free connection) and when its first byte came back.
+    int64_t sent_us = -1;
+    int64_t first_byte_us = -1;
 };
 
 // One request's life, as recorded by the scheduler. Times are absolute microseconds; -1 = not yet.

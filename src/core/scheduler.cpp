@@ -281,6 +281,18 @@ void Scheduler::cancel(int64_t now_us) {
     run_.next_index = int(run_.requests.size());
 }
 
+bool Scheduler::annotate_attempt(uint16_t generation, int index, int attempt, int64_t sent_us, int64_t first_byte_us) {
+    if (generation != run_.generation || index < 0 || index >= int(run_.requests.size())) return false;
+    std::vector<Attempt>& attempts = run_.requests[size_t(index)].attempts;
+    if (attempt < 0 || attempt >= int(attempts.size())) return false;
+    Attempt& a = attempts[size_t(attempt)];
+    // Two clocks read at slightly different moments: keep the marks inside the attempt.
+    const int64_t end = a.ended_us >= 0 ? a.ended_us : sent_us;
+    a.sent_us = std::clamp(sent_us, a.started_us, std::max(a.started_us, end));
+    a.first_byte_us = first_byte_us < 0 ? -1 : std::clamp(first_byte_us, a.sent_us, std::max(a.sent_us, end));
+    return true;
+}
+
 double model_wall_ms(const RunDesc& desc, int wire_cap) {
     VirtualTransport transport;
     Scheduler model(&transport, /*with_expectation=*/false);

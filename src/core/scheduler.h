@@ -59,6 +59,9 @@ public:
     void advance(int64_t now_us);
     void cancel(int64_t now_us);
 
+    // Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of the run
+    // of `generation` (see Attempt::sent_us). Returns false when there is no such attempt.
+    bool annotate_attempt(uint16_t generation, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
     // Earliest instant at which advance() has something to do (a timeout or a retry), or -1.
     int64_t next_deadline_us() const;
     bool running() const { return run_.state == RunState::running; }

@@ -172,6 +172,8 @@ std::string run_to_json(const Run& run, const RunStats& s) {
     out += "\"retries\":" + std::to_string(run.desc.retries) + ",";
     out += "\"spread\":\"" + std::string(spread_name(run.desc.spread)) + "\",";
     out += "\"state\":\"" + std::string(run_state_name(run.state)) + "\",";
+    out += "\"generation\":" + std::to_string(run.generation) + ",";
+    append_number(&out, "startAbsMs", double(run.start_us) / 1000.0);  // on the caller's clock (performance.now in the page)
     append_number(&out, "wallMs", s.wall_ms);
     append_number(&out, "sumMs", s.sum_ms);
     append_number(&out, "slowestMs", s.slowest_ms);

@@ -22,6 +22,11 @@ EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame()
 EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
 EM_JS(void, js_copy_link, (const char* query), { if (Module.apCopyLink) Module.apCopyLink(UTF8ToString(query)); });
 EM_JS(void, js_copy_embed, (const char* query), { if (Module.apCopyEmbed) Module.apCopyEmbed(UTF8ToString(query)); });
+EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text), {
+    if (Module.apSaveFile) Module.apSaveFile(UTF8ToString(name), UTF8ToString(mime), UTF8ToString(text));
+});
+EM_JS(void, js_open_file, (), { if (Module.apOpenFile) Module.apOpenFile(); });
+EM_JS(void, js_save_png, (float x, float y, float w, float h), { if (Module.apSavePng) Module.apSavePng(x, y, w, h); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
@@ -37,12 +42,17 @@ void bridge_init(App* app) {
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     app->on_copy_link = [](const std::string& query) { js_copy_link(query.c_str()); };
     app->on_copy_embed = [](const std::string& query) { js_copy_embed(query.c_str()); };
+    app->on_save_file = [](const std::string& name, const std::string& mime, const std::string& text) {
+        js_save_file(name.c_str(), mime.c_str(), text.c_str());
+    };
+    app->on_open_file = [] { js_open_file(); };
     app->on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         js_progress(("{\"lesson\":" + json_quote(lesson_id) + ",\"done\":" + json_strings(done) + "}").c_str());
     };
 }
 
 void bridge_first_frame() { js_first_frame(); }
+void bridge_save_png(float x, float y, float w, float h) { js_save_png(x, y, w, h); }
 void bridge_run_ended(uint32_t ticket, const std::string& json) { js_run_ended(ticket, json.c_str()); }
 
 }  // namespace ap
@@ -217,6 +227,40 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
            ",\"locks\":[" + locks + "],\"focus\":" + json_quote(a.focus) + ",\"loopStep\":" + std::to_string(a.loop_step) +
            ",\"zoom\":" + std::to_string(a.zoom) + "}";
     return out.c_str();
+}
+
+// A run file the learner picked (its name and text), or why it could not be read.
+EMSCRIPTEN_KEEPALIVE int ap_js_load_run(const char* name, const char* text, const char* read_error) {
+    if (!g_app) return 0;
+    int ok = 0;
+    if (read_error && *read_error) {
+        g_app->file_error = std::string(name ? name : "the file") + " could not be read: " + read_error;
+        g_app->dirty = true;
+    } else {
+        ok = app_load_run(*g_app, text ? text : "", name ? name : "run.json") ? 1 : 0;
+    }
+    if (bridge_wake) bridge_wake();
+    return ok;
+}
+
+// Resource Timing of a real-socket run: "index,attempt,sentMs,firstByteMs;..." on performance.now()'s clock,
+// which is the app's. Returns how many attempts it matched.
+EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(int generation, const char* rows) {
+    if (!g_app || !rows) return 0;
+    std::vector<AttemptTiming> timings;
+    const char* p = rows;
+    while (*p) {
+        int index = 0, attempt = 0;
+        double sent = 0, first = 0;
+        int used = 0;
+        if (std::sscanf(p, "%d,%d,%lf,%lf%n", &index, &attempt, &sent, &first, &used) != 4) break;
+        timings.push_back(AttemptTiming{index, attempt, int64_t(sent * 1000.0), first > 0 ? int64_t(first * 1000.0) : -1});
+        p += used;
+        if (*p == ';') ++p;
+    }
+    const int matched = app_apply_resource_timing(*g_app, uint16_t(generation), timings);
+    if (bridge_wake) bridge_wake();
+    return matched;
 }
 
 // A note from the page's JavaScript for the learner (a bad ?origin=), shown with the input notes.

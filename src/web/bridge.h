@@ -2,9 +2,11 @@
 //   JS -> C++: ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats, ap_js_widget_rect,
 //              ap_js_set_server_base, ap_js_set_knobs, ap_js_select_lesson, ap_js_add_lessons,
 //              ap_js_lesson_file_error, ap_js_restore_progress, ap_js_lesson_state, ap_js_apply_url,
-//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc, ap_js_force_frames, ap_js_heap_bytes
+//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc, ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run,
+//              ap_js_resource_timing
 //   C++ -> JS: also Module.apProgress(json), Module.apCopyLink(query), Module.apCopyEmbed(query)   (extern "C", exported)
-//   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json)
+//   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json), Module.apSaveFile(name, mime, text),
+//              Module.apOpenFile(), Module.apSavePng(x, y, w, h)
 #pragma once
 #include <cstdint>
 #include <string>
@@ -23,6 +25,8 @@ extern FrameStats frame_stats;
 
 void bridge_init(App* app);
 void bridge_first_frame();
+// Saves the canvas's rectangle (CSS pixels) as a PNG download; call right after a frame was drawn.
+void bridge_save_png(float x, float y, float w, float h);
 void bridge_run_ended(uint32_t ticket, const std::string& json);
 // Asks the platform for a redraw and a tick soon (set by main.cpp).
 extern void (*bridge_wake)();

@@ -207,6 +207,13 @@ void frame(void*) {
     // The first frames build the font atlas and shaders: keep them out of the budget.
     if (ap::frame_stats.drawn > 3) ap::frame_stats.max_ms = std::max(ap::frame_stats.max_ms, frame_ms);
 
+    if (g.app.png_requested) {
+        // Now, while the drawing buffer still holds this frame (WebGL clears it once it is shown).
+        g.app.png_requested = false;
+        for (const ap::App::WidgetRect& r : g.app.widget_rects) {
+            if (r.name == "results") ap::bridge_save_png(r.x, r.y, r.w, r.h);
+        }
+    }
     if (!g.first_frame_done) {
         g.first_frame_done = true;
         ap::bridge_first_frame();
