@@ -489,6 +489,8 @@
   }
 
   window.playground = {
+    shownRun: () => JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_shown_run', 'number', [], []))),
+    replayText: () => JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_shown_run', 'number', [], []))).replayText,
     loadRunText: (name, text) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, text, '']) === 1,
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },

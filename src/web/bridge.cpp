@@ -7,6 +7,7 @@
 #include <emscripten.h>
 
 #include "app/app.h"
+#include "core/analysis.h"
 #include "core/code_view.h"
 #include "core/lessons.h"
 #include "web/fetch_transport.h"
@@ -261,6 +262,28 @@ EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(int generation, const char* rows)
     const int matched = app_apply_resource_timing(*g_app, uint16_t(generation), timings);
     if (bridge_wake) bridge_wake();
     return matched;
+}
+
+// The run the results panel shows: {"loaded": file name or null, "fileError", "wallMs", "replayMs", "replayText",
+// "stalledMs": [per request: how long its first attempt stalled before it went out, or -1]}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
+    static std::string out;
+    if (!g_app) return "null";
+    App& a = *g_app;
+    const Run& run = app_shown_run(a);
+    const RunStats& s = app_shown_stats(a);
+    out = std::string("{\"loaded\":") + (a.loaded ? json_quote(a.loaded_name) : std::string("null")) + ",\"fileError\":" + json_quote(a.file_error) +
+          ",\"state\":" + json_quote(run_state_name(run.state)) + ",\"wallMs\":" + std::to_string(s.wall_ms) +
+          ",\"replayMs\":" + std::to_string(a.replay_ms) + ",\"replayText\":" +
+          json_quote(a.replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(a.replay_ms * 1000))) : "") +
+          ",\"stalledMs\":[";
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        const double stalled = !r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1;
+        out += (i ? "," : "") + std::to_string(stalled);
+    }
+    out += "]}";
+    return out.c_str();
 }
 
 // A note from the page's JavaScript for the learner (a bad ?origin=), shown with the input notes.

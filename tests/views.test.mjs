@@ -1,0 +1,236 @@
+// The results views, driven by clicks and drags in headless Chromium as a learner would: the race of two
+// code paths, the scaling charts with a live sweep, predict-then-run, the replay slider, run files saved and
+// loaded back (a bad one explained), the history as CSV and the panel as PNG, the stalled stretches that
+// Resource Timing shows for real sockets, and a run of 10,000 requests. Screenshots go to --out; any console
+// error fails the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+
+const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
+fs.mkdirSync(args.out, { recursive: true });
+
+let dev, browser, context, page;
+const consoleErrors = [];
+
+before(async () => {
+  dev = await startDevServer(path.resolve(args.web));
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  await dev?.close();
+});
+
+async function open(query) {
+  await page.goto(`${dev.url}${query}`);
+  await page.evaluate(() => window.playground.ready);
+  await settled();
+}
+
+function settled() {
+  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 30)))));
+}
+
+async function rect(name) {
+  await settled();
+  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
+  assert.ok(r, `the page shows no control named ${name}`);
+  return r;
+}
+
+async function click(name) {
+  const r = await rect(name);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await page.waitForTimeout(50);
+  await page.mouse.down();
+  await page.waitForTimeout(50);
+  await page.mouse.up();
+  await page.waitForTimeout(80);
+}
+
+// A press at `from`, a move to `to` in steps a person's hand would make, a release.
+async function drag(from, to) {
+  await page.mouse.move(from.x, from.y);
+  await page.waitForTimeout(50);
+  await page.mouse.down();
+  for (let k = 1; k <= 8; k++) {
+    await page.mouse.move(from.x + (to.x - from.x) * k / 8, from.y + (to.y - from.y) * k / 8);
+    await page.waitForTimeout(30);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(80);
+}
+
+async function shot(name) {
+  await page.mouse.move(2, 798);
+  await page.waitForTimeout(150);
+  await settled();
+  await page.screenshot({ path: path.join(args.out, name) });
+}
+
+function runEnds(count) {
+  return page.evaluate((k) => new Promise((resolve, reject) => {
+    const results = [];
+    const on = (e) => {
+      results.push(e.detail);
+      if (results.length === k) {
+        window.removeEventListener('playground:run-ended', on);
+        resolve(results);
+      }
+    };
+    window.addEventListener('playground:run-ended', on);
+    setTimeout(() => reject(new Error(`only ${results.length} of ${k} runs ended within 90 s`)), 90000);
+  }), count);
+}
+
+test('the race: two code paths, the same numbers, one axis from zero, and the ratio', async () => {
+  await open('?lesson=the-mistake&n=10&latency=150');
+  await click('view:race');
+  const ended = runEnds(2);
+  await click('race:start');
+  const [a, b] = await ended;
+  assert.equal(a.path, 'await_in_loop');
+  assert.equal(b.path, 'concurrent');
+  assert.equal(a.n, b.n);
+  assert.ok(a.wallMs > 5 * b.wallMs, `one at a time ${a.wallMs} ms against all at once ${b.wallMs} ms`);
+  await rect('race:lane-a');
+  await rect('race:lane-b');
+  assert.equal((await page.evaluate(() => window.playground.lessonState().path)), 'await_in_loop', 'the learner\'s path is back');
+  await shot('race.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('scaling: the model\'s lines at once, a live sweep\'s dots on demand', async () => {
+  await open('?lesson=limits&latency=100');
+  await click('view:scaling');
+  await rect('scaling:by-n');
+  await rect('scaling:by-cpu');
+  // 4 paths (the lesson's three and the plain loop) x N = 1, 5, 10, 20, 50.
+  const ended = runEnds(20);
+  await click('scaling:live');
+  const runs = await ended;
+  const wall = (p, n) => runs.find((r) => r.path === p && r.n === n).wallMs;
+  assert.ok(wall('sequential', 50) > 8 * wall('concurrent', 50), 'the loop climbs, gather stays flat');
+  // k = 5: N = 5 is one wave, 10 two, 50 ten.
+  assert.ok(wall('bounded', 5) < 1.5 * 100 && wall('bounded', 10) > 1.7 * wall('bounded', 5), 'the limit climbs in steps of k');
+  assert.ok(wall('bounded', 50) > 8 * wall('bounded', 5), `ten waves: ${wall('bounded', 50)} ms`);
+  await shot('scaling.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('predict, then run: the dragged guess is scored and kept in the history', async () => {
+  await open('?lesson=wait-together&n=10&latency=300&predict=1');
+  const state = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(state.notes.length, 0, JSON.stringify(state.notes));
+  const track = await rect('predict-track');
+  await drag({ x: track.x + 20, y: track.y + track.h / 2 }, { x: track.x + track.w * 0.12, y: track.y + track.h / 2 });
+  const ended = runEnds(1);
+  await click('run');
+  const [r] = await ended;
+  assert.equal(r.ok, 10);
+  await settled();
+  const csv = await downloadOf('history:csv');
+  const row = csv.text.trim().split(/\r?\n/)[1].split(',');
+  const guess = Number(row[18]);
+  assert.ok(guess > 0, `the guess is in the CSV: ${row}`);
+  assert.ok(Number(row[19]) >= 0, 'with its error');
+  await shot('predict.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+async function downloadOf(name) {
+  const wait = page.waitForEvent('download', { timeout: 10000 });
+  await click(name);
+  const d = await wait;
+  const file = path.join(args.out, d.suggestedFilename());
+  await d.saveAs(file);
+  return { name: d.suggestedFilename(), file, text: fs.readFileSync(file, 'latin1') };
+}
+
+test('replay: dragging the slider shows an instant of the run', async () => {
+  await open('?lesson=limits&n=10&latency=200');  // k = 5: two waves of 200 ms
+  const ended = runEnds(1);
+  await click('run');
+  await ended;
+  const slider = await rect('replay');
+  // To about a quarter of the run: the first wave is in flight, the second queued.
+  await drag({ x: slider.x + 4, y: slider.y + slider.h / 2 }, { x: slider.x + slider.w * 0.25, y: slider.y + slider.h / 2 });
+  await settled();
+  const lit = await page.evaluate(() => window.playground.lessonState());
+  assert.ok(lit, 'state');
+  const sentence = await page.evaluate(() => window.playground.replayText());
+  assert.match(sentence, /5 waiting for the API, 5 queued/);
+  await shot('replay.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('a run saved to a file loads back; a bad file is explained; the panel saves as a PNG', async () => {
+  await open('?lesson=limits&n=12&latency=100');
+  const ended = runEnds(1);
+  await click('run');
+  const [r] = await ended;
+  const saved = await downloadOf('save-run');
+  assert.equal(saved.name, 'asyncplay-run-bounded-12.json');
+  assert.match(saved.text, /"format":"asyncplay-run"/);
+  const png = await downloadOf('save-png');
+  assert.equal(png.name, 'asyncplay-results.png');
+  assert.ok(fs.statSync(png.file).size > 5000, 'a picture with something in it');
+  assert.equal(fs.readFileSync(png.file).subarray(1, 4).toString(), 'PNG');
+
+  // Load it back through the file chooser, as a learner would.
+  const chooser = page.waitForEvent('filechooser');
+  await click('load-run');
+  await (await chooser).setFiles(saved.file);
+  await page.waitForTimeout(300);
+  const shown = await page.evaluate(() => window.playground.shownRun());
+  assert.equal(shown.loaded, 'asyncplay-run-bounded-12.json');
+  assert.equal(shown.wallMs.toFixed(1), r.wallMs.toFixed(1));
+
+  const bad = path.join(args.out, 'not-a-run.json');
+  fs.writeFileSync(bad, '{"format": "asyncplay-run", "version": 1, "desc": {"path": "bounded", "count": 3}, "requests": [1, 2');
+  const chooser2 = page.waitForEvent('filechooser');
+  await click('load-run');
+  await (await chooser2).setFiles(bad);
+  await page.waitForTimeout(300);
+  const after = await page.evaluate(() => window.playground.shownRun());
+  assert.match(after.fileError, /not-a-run\.json could not be loaded: line 1, column \d+/);
+  assert.equal(after.loaded, 'asyncplay-run-bounded-12.json', 'the good run is still shown');
+  await shot('run-file.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('real sockets: Resource Timing splits the stalled wait for a connection from the request', async () => {
+  await open('?lesson=limits');
+  const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 18, latencyMs: 300, api: 'server' }));
+  assert.equal(r.ok, 18);
+  await page.waitForTimeout(400);
+  const stalled = await page.evaluate(() => window.playground.shownRun().stalledMs);
+  // Three waves of 6: the last six waited about two latencies for a connection.
+  const sorted = [...stalled].sort((a, b) => a - b);
+  assert.ok(sorted[0] < 60, `the first wave went out at once: ${sorted.slice(0, 6)}`);
+  assert.ok(sorted[17] > 450, `the last wave stalled for two waves: ${sorted.slice(12)}`);
+  await shot('stalled.png');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('10,000 requests run, draw and finish without a console error', async () => {
+  await open('?lesson=wait-together');
+  const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 10000, latencyMs: 500, api: 'simulated' }));
+  assert.equal(r.ok, 10000);
+  const frames = await page.evaluate(async () => {
+    const t0 = performance.now();
+    const f = await window.playground.drawFrames(30);
+    return { ...f, fps: 30000 / (performance.now() - t0) };
+  });
+  console.log(`# 10,000 bars: ${frames.meanMs.toFixed(2)} ms of main thread a frame, ${frames.fps.toFixed(1)} frames a second`);
+  await shot('ten-thousand.png');
+  assert.deepEqual(consoleErrors, []);
+});
