@@ -816,8 +816,7 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
             ImGui::Text("request %d of %d: %s", i + 1, n, outcome_name(r.outcome));
             auto rel = [&](int64_t us) { return format_duration_ms(double(us - run.start_us) / 1000); };
             if (r.scheduled_us >= 0 && r.started_us > r.scheduled_us)
-                ImGui::Text("queued %s, waiting for %s", format_duration_ms(double(r.started_us - r.scheduled_us) / 1000).c_str(),
-                            code_path_info(run.desc.path).queue_cause);
+                ImGui::Text("queued %s, %s", format_duration_ms(double(r.started_us - r.scheduled_us) / 1000).c_str(), queue_reason(run.desc));
             if (r.started_us >= 0) ImGui::Text("started at %s", rel(r.started_us).c_str());
             if (r.finished_us >= 0)
                 ImGui::Text("ended at %s, took %s", rel(r.finished_us).c_str(), format_duration_ms(double(r.finished_us - r.started_us) / 1000).c_str());
