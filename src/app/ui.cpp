@@ -197,8 +197,8 @@ static std::vector<ImGuiID> drag_owners;
 // Predict, then run: a track from 0 to a bit past the plain loop's time; drag (or tap) the marker to the
 // wall time you expect, then Run. The score of the last guessed run stays below the track.
 static void draw_prediction(App& app) {
-    if (!ImGui::Checkbox("Predict first", &app.predicting)) name_item(app, "predict");
-    else name_item(app, "predict"), app.dirty = true;
+    if (ImGui::Checkbox("Predict first", &app.predicting)) app.dirty = true;
+    name_item(app, "predict");
     if (!app.predicting) return;
     const RunDesc& d = app.desc;
     const double top = std::max({sequential_estimate_ms(d), app_expectation(app).wall_ms, 1.0}) * 1.15;
