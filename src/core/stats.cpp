@@ -97,8 +97,9 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
         const int capped = std::min(allowed, browser_connections_per_host);
         const double capped_ms = double((d.count + capped - 1) / capped) * d.latency_ms;
         if (s.wall_ms >= 0.8 * capped_ms) {
-            notes.push_back("The browser opens at most 6 connections to one host, so " + std::to_string(d.count) +
-                            " requests went out in waves of 6: about " + format_duration_ms(capped_ms) +
+            const std::string cap = std::to_string(browser_connections_per_host);
+            notes.push_back("The browser opens at most " + cap + " connections to one host, so " + std::to_string(d.count) +
+                            " requests went out in waves of " + cap + ": about " + format_duration_ms(capped_ms) +
                             " instead of " + format_duration_ms(s.expected_ms) +
                             ". Python's httpx has no such cap by default (its pool allows 100).");
         }
