@@ -1,9 +1,13 @@
 // The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
-//   - the Emscripten Module: canvas, error display, the C++ -> JS calls apFirstFrame and apRunEnded
+//   - the Emscripten Module: canvas, error display, the C++ -> JS calls (apFirstFrame, apRunEnded, apProgress,
+//     apCopyLink, apCopyEmbed, apSaveFile, apOpenFile, apSavePng)
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
 //   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
-//                          frameStats(), widgetRect(name), lesson(idOrNumber), lessonState() }
+//                          frameStats(), drawFrames(n), heapBytes(), widgetRect(name), lesson(idOrNumber),
+//                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
+//                          lastLink, lastEmbed }
+//   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
 //   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
 //     ✓ marks are kept in localStorage
 //   - the host-page API (when embedded): postMessage events to the parent (ready, lesson, run-finished) and
