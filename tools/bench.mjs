@@ -25,6 +25,16 @@ console.log(`wasm + js gzip: ${kb(gzTotal)} (target <= 350 KB: ${verdict(gzTotal
 
 const dev = await startDevServer(path.resolve(args.web));
 const browser = await launchChromium();
+// A fresh 1280x800 page whose console errors (and uncaught exceptions) are printed, named by its section.
+async function freshPage(name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`console error (${name}): ${m.text()}`); });
+  page.on('pageerror', (e) => console.log(`page error (${name}): ${e.message}`));
+  await page.goto(dev.url);
+  await page.evaluate(() => window.playground.ready);
+  return page;
+}
 try {
   console.log('\n== Time from navigation to first frame');
   const firsts = [];
@@ -67,6 +77,84 @@ try {
   console.log(`sequential wall ${(seq.wallMs / 1000).toFixed(2)} s / 25 s ideal = ${(seq.wallMs / 25000).toFixed(3)}`);
   const fs_ = await page.evaluate(() => window.playground.frameStats());
   console.log(`\n== Drawing: ${fs_.drawn} frames drawn, ${fs_.deferred} held back around answers; main-thread frame time mean ${fs_.meanMs.toFixed(2)} ms, max ${fs_.maxMs.toFixed(2)} ms`);
+  await page.close();
+
+  console.log('\n== Drawing a big waterfall (simulated runs, finished, then 60 forced frames, median of ' + runs + ')');
+  {
+    const page = await freshPage('waterfall');
+    // Main-thread ms per frame (the page's own count) and frames per second (60 / the call's wall time,
+    // taken inside the page). The wall time includes the browser's compositing, which on this machine
+    // is software GL; fps cannot exceed the display's rate.
+    const measure = async () => {
+      await page.evaluate(() => window.playground.drawFrames(10));
+      const ms = [];
+      const fps = [];
+      for (let i = 0; i < runs; i++) {
+        const m = await page.evaluate(async () => {
+          const t0 = performance.now();
+          const r = await window.playground.drawFrames(60);
+          return { meanMs: r.meanMs, frames: r.frames, wallMs: performance.now() - t0 };
+        });
+        ms.push(m.meanMs);
+        fps.push((m.frames / m.wallMs) * 1000);
+      }
+      return { ms: median(ms), fps: median(fps), all: ms };
+    };
+    const cases = [
+      { label: 'no run yet', n: 0 },
+      { label: 'concurrent 1,000 x 300 ms', path: 'concurrent', n: 1000, latencyMs: 300 },
+      { label: 'sequential 1,000 x 1 ms', path: 'sequential', n: 1000, latencyMs: 1 },
+      { label: 'concurrent 10,000 x 300 ms', path: 'concurrent', n: 10000, latencyMs: 300 },
+      { label: 'sequential 10,000 x 1 ms', path: 'sequential', n: 10000, latencyMs: 1 },
+    ];
+    let base = null;
+    for (const c of cases) {
+      let runNote = '';
+      if (c.n > 0) {
+        const r = await page.evaluate((o) => window.playground.run(o).then((x) => ({ ok: x.ok, state: x.state, wallMs: x.wallMs })),
+          { path: c.path, n: c.n, latencyMs: c.latencyMs, api: 'simulated' });
+        runNote = `, run took ${(r.wallMs / 1000).toFixed(2)} s`;
+        if (r.ok !== c.n) console.log(`FAILED: the ${c.label} run ended ${r.state} with ${r.ok} of ${c.n} ok`);
+        else if (c.n === 10000) runNote += ', all 10,000 ok';
+      }
+      const m = await measure();
+      if (!base) base = m;
+      let target = '';
+      if (c.n === 1000) target = `; target <= 2 ms at 1,000 bars: ${verdict(m.ms <= 2)}`;
+      if (c.n === 10000) target = `; target >= 30 fps at 10,000 bars: ${verdict(m.fps >= 30)}`;
+      const ratio = c.n === 0 ? ' (the page\'s baseline)' : ` (x${(m.ms / base.ms).toFixed(2)} ms, x${(m.fps / base.fps).toFixed(2)} fps vs no run)`;
+      console.log(`${c.label.padEnd(27)} ${m.ms.toFixed(2).padStart(6)} ms/frame (${m.all.map((x) => x.toFixed(2)).join(', ')}), ` +
+        `${m.fps.toFixed(1).padStart(5)} fps${ratio}${runNote}${target}`);
+    }
+    await page.context().close();
+  }
+
+  console.log('\n== Heap after many runs (simulated concurrent 200 x 5 ms each, awaited; the page keeps the last 12 runs)');
+  {
+    const page = await freshPage('heap');
+    // A few frames before each reading, so that what drawing the latest run allocates is in every figure.
+    const heapAfter = async (count) => {
+      const r = await page.evaluate(async (k) => {
+        let ok = 0;
+        for (let i = 0; i < k; i++) {
+          const x = await window.playground.run({ path: 'concurrent', n: 200, latencyMs: 5, api: 'simulated' });
+          if (x.ok === 200) ok++;
+        }
+        await window.playground.drawFrames(5);
+        return { ok, heap: window.playground.heapBytes() };
+      }, count);
+      if (r.ok !== count) console.log(`FAILED: ${count - r.ok} of ${count} runs did not end with 200 ok`);
+      return r.heap;
+    };
+    const t0 = Date.now();
+    const h1 = await heapAfter(1);
+    const h20 = await heapAfter(19);
+    const h100 = await heapAfter(80);
+    console.log(`heap after 1 run ${kb(h1)}, after 20 ${kb(h20)}, after 100 ${kb(h100)} (${((Date.now() - t0) / 1000).toFixed(1)} s for 100 runs)`);
+    console.log(`after 100 / after 1  = ${(h100 / h1).toFixed(3)} (target <= 1.1: ${verdict(h100 / h1 <= 1.1)}; includes the 12-run history filling up)`);
+    console.log(`after 100 / after 20 = ${(h100 / h20).toFixed(3)} (steady state, history full; target <= 1.1: ${verdict(h100 / h20 <= 1.1)})`);
+    await page.context().close();
+  }
 } finally {
   await browser.close();
   await dev.close();
