@@ -12,6 +12,7 @@
 // [SECTION] Page layout
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -934,18 +935,27 @@ static void draw_mini_waterfall(App& app, const Run& run, double span_ms, ImVec2
     const double us_to_x = size.x / (span_ms * 1000.0);
     const float row_h = size.y / float(std::max(1, n));
     BarSink bars(app, dl);  // (outcome colours are opaque: the row's own background does not matter)
-    // With more requests than pixels, several share a pixel row; draw each pixel row once.
-    int last_row_px = -1;
-    for (int i = 0; i < n; ++i) {
-        const RequestTrace& r = run.requests[size_t(i)];
-        if (r.started_us < 0 || r.finished_us < 0) continue;
-        const int row_px = int(row_h * i);
-        if (row_h < 1 && row_px == last_row_px && i % 16 != 0) continue;
-        last_row_px = row_px;
-        const float x0 = p.x + float(double(r.started_us - run.start_us) * us_to_x);
-        const float x1 = std::max(p.x + float(double(r.finished_us - run.start_us) * us_to_x), x0 + 1.0f);
-        const float y = p.y + row_h * i;
-        bars.rect(ImVec2(x0, y), ImVec2(x1, y + std::max(1.0f, row_h)), outcome_color(r.outcome));
+    // With more requests than pixel rows, each pixel row draws once: from the earliest start to the latest
+    // end of its requests (a staircase stays a staircase), in the colour of its worst outcome.
+    const int rows = row_h >= 1 ? n : std::max(1, int(size.y));
+    const float bar_h = std::max(1.0f, size.y / float(std::max(1, std::min(n, rows))));
+    int i = 0;
+    for (int row = 0; row < rows && i < n; ++row) {
+        const int last = row_h >= 1 ? i + 1 : std::min(n, int(double(row + 1) * n / rows));
+        int64_t from = INT64_MAX, to = INT64_MIN;
+        Outcome worst = Outcome::ok;
+        for (; i < last; ++i) {
+            const RequestTrace& r = run.requests[size_t(i)];
+            if (r.started_us < 0 || r.finished_us < 0) continue;
+            from = std::min(from, r.started_us);
+            to = std::max(to, r.finished_us);
+            if (r.outcome != Outcome::ok && (worst == Outcome::ok || r.outcome != Outcome::cancelled)) worst = r.outcome;
+        }
+        if (from > to) continue;
+        const float x0 = p.x + float(double(from - run.start_us) * us_to_x);
+        const float x1 = std::max(p.x + float(double(to - run.start_us) * us_to_x), x0 + 1.0f);
+        const float y = p.y + (row_h >= 1 ? row_h * float(row) : float(row) * size.y / float(rows));
+        bars.rect(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(worst));
     }
     bars.flush();
     ImGui::Dummy(size);
