@@ -51,6 +51,10 @@ target_link_options(index PRIVATE
     -sFETCH_SUPPORT_INDEXEDDB=0  # else every request first waits on an IndexedDB cache lookup, inside its timing
     -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1
+    # What the page does not use, left out of index.js: GL error tracking and extension emulation (ImGui
+    # needs none), a virtual file system (nothing is read from files), errno strings.
+    -sGL_TRACK_ERRORS=0 -sGL_SUPPORT_AUTOMATIC_ENABLE_EXTENSIONS=0 -sGL_EXTENSIONS_IN_PREFIXED_FORMAT=0
+    -sGL_EMULATE_GLES_VERSION_STRING_FORMAT=0 -sFILESYSTEM=0 -sSUPPORT_ERRNO=0
     -sENVIRONMENT=web
     -sEXIT_RUNTIME=0
     -sMINIFY_HTML=0
