@@ -23,8 +23,9 @@ struct ImDrawCmd;
 namespace ap {
 
 // Waterfall bars as plain data, for the platform's instanced WebGL2 pass (src/web/bar_layer.cpp and
-// shaders/): x0 y0 x1 y1 per bar in CSS pixels, and an opaque ImGui colour (already blended against the
-// page's background).
+// shaders/): per shape, in CSS pixels, its top edge's x0 x1, its bottom edge's x0 x1, then y0 y1 (a
+// rectangle, or a parallelogram for a staircase of bars), and an opaque ImGui colour (already blended
+// against the page's background).
 struct BarBatch {
     std::vector<float> rects;
     std::vector<uint32_t> colors;

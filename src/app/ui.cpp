@@ -656,29 +656,48 @@ struct BarSink {
             const float v = float((col >> (8 * c)) & 0xFF) / 255.0f;
             out |= ImU32(std::lround((v * alpha + bg[c] * (1 - alpha)) * 255.0f)) << (8 * c);
         }
-        // Rows of 1 or 2 pixels: a run of rows whose bars cover the same device pixels in the same colour
-        // (a gather's block, one step of a staircase) is one rectangle. A software rasteriser pays per
-        // triangle far more than per pixel, so 440 one-pixel rows cost ~10 ms, one block of them nothing.
+        // Rows of a pixel or two: a run of rows whose bars line up is one shape. Bars covering the same
+        // pixels (a gather's block) make a rectangle; bars that shift by the same step row after row (a
+        // loop's staircase) make a parallelogram, within half a device pixel of every bar. A software
+        // rasteriser pays per triangle far more than per pixel: 440 one-pixel rows cost ~10 ms, one shape
+        // nothing.
         const float px = ImGui::GetIO().DisplayFramebufferScale.x;
         const float x0 = std::round(a.x * px) / px, x1 = std::max(std::round(b.x * px) / px, x0 + 1 / px);
-        for (Open& o : open) {
+        const float tolerance = 0.5f / px;
+        for (Band& o : open) {
             if (o.color != out) continue;
-            float* r = &batch->rects[o.at * 4];
-            if (r[0] == x0 && r[2] == x1 && a.y <= r[3] + 0.01f && b.y >= r[3]) {
-                r[3] = b.y;
+            float* r = &batch->rects[o.at * 6];  // top x0, top x1, bottom x0, bottom x1, y0, y1
+            const bool below = a.y <= r[5] + 0.01f && b.y >= r[5] && a.y > o.last_y + 0.01f && b.y - a.y <= 2.5f;
+            if (below && o.rows == 1 && std::fabs((x1 - x0) - (o.last_x1 - o.last_x0)) <= tolerance &&
+                std::fabs(x0 - o.last_x0) <= 4 / px) {
+                o.step0 = (x0 - o.last_x0) / (a.y - o.last_y);  // the second row sets the slope
+                o.step1 = (x1 - o.last_x1) / (a.y - o.last_y);
+            } else if (!below || o.rows == 1 || std::fabs(o.last_x0 + o.step0 * (a.y - o.last_y) - x0) > tolerance ||
+                       std::fabs(o.last_x1 + o.step1 * (a.y - o.last_y) - x1) > tolerance) {
+                o = Band{out, batch->colors.size(), 1, x0, x1, a.y, 0, 0};  // a new shape for this colour
+                batch->rects.insert(batch->rects.end(), {x0, x1, x0, x1, a.y, b.y});
+                batch->colors.push_back(out);
                 return;
             }
-            o.at = batch->colors.size();  // this colour's newest rectangle is the one to extend next
-            batch->rects.insert(batch->rects.end(), {x0, a.y, x1, b.y});
-            batch->colors.push_back(out);
+            ++o.rows;
+            o.last_x0 = x0, o.last_x1 = x1, o.last_y = a.y;
+            r[2] = x0 + o.step0 * (b.y - a.y);  // the bottom edge, where the band's slope takes it
+            r[3] = x1 + o.step1 * (b.y - a.y);
+            r[5] = b.y;
             return;
         }
-        open.push_back(Open{out, batch->colors.size()});
-        batch->rects.insert(batch->rects.end(), {x0, a.y, x1, b.y});
+        open.push_back(Band{out, batch->colors.size(), 1, x0, x1, a.y, 0, 0});
+        batch->rects.insert(batch->rects.end(), {x0, x1, x0, x1, a.y, b.y});
         batch->colors.push_back(out);
     }
-    struct Open { ImU32 color; size_t at; };
-    std::vector<Open> open;  // per colour: its last rectangle
+    struct Band {
+        ImU32 color;
+        size_t at;             // its shape in the batch
+        int rows;
+        float last_x0, last_x1, last_y;  // the last bar that joined it
+        float step0, step1;    // how far its edges move per pixel of height
+    };
+    std::vector<Band> open;  // per colour: the shape a next bar may join
     // Hands the batch to the platform at this point of the draw order: what the list gets next is on top.
     void flush() {
         if (!batch || batch->colors.empty()) return;
@@ -754,7 +773,8 @@ static void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now
         };
         auto thin = [&](int64_t from, int64_t to, ImU32 col, Phase ph) {
             if (to <= from) return;
-            const ImVec2 a(x_of(from), y + bar_h * 0.35f), b(x_of(to), y + bar_h * 0.65f + 0.5f);
+            // A thin stripe through the row; rows of a pixel or two have no room for one: the whole row.
+            const ImVec2 a(x_of(from), row_h < 3 ? y : y + bar_h * 0.35f), b(x_of(to), row_h < 3 ? y + bar_h : y + bar_h * 0.65f + 0.5f);
             bars.rect(a, b, col);
             outline(ph, a, b);
         };

@@ -73,14 +73,17 @@ bool bar_layer_init(std::string* error) {
     glGenBuffers(1, &rect_buffer);
     glGenBuffers(1, &color_buffer);
     glBindVertexArray(vao);
-    glBindBuffer(GL_ARRAY_BUFFER, rect_buffer);
+    glBindBuffer(GL_ARRAY_BUFFER, rect_buffer);  // 6 floats a shape: edges (4), then y0 y1
     glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 0, nullptr);
+    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float), nullptr);
     glVertexAttribDivisor(0, 1);
-    glBindBuffer(GL_ARRAY_BUFFER, color_buffer);
     glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 4, GL_UNSIGNED_BYTE, GL_TRUE, 0, nullptr);
+    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), reinterpret_cast<void*>(4 * sizeof(float)));
     glVertexAttribDivisor(1, 1);
+    glBindBuffer(GL_ARRAY_BUFFER, color_buffer);
+    glEnableVertexAttribArray(2);
+    glVertexAttribPointer(2, 4, GL_UNSIGNED_BYTE, GL_TRUE, 0, nullptr);
+    glVertexAttribDivisor(2, 1);
     glBindVertexArray(0);
     return true;
 }
