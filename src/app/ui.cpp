@@ -1164,9 +1164,13 @@ static void draw_race(App& app, int64_t now_us) {
     const RunDesc& d = app.desc;
     ImGui::TextWrapped("Race two ways of making the same %d calls of %d ms each: they run one after the other, "
                        "then sit on one time axis, both starting at zero.", d.count, d.latency_ms);
-    path_combo(app, "A", "race:a", &app.race.a);
+    ImGui::TextUnformatted("A");
     ImGui::SameLine();
-    path_combo(app, "B", "race:b", &app.race.b);
+    path_combo(app, "##A", "race:a", &app.race.a);
+    ImGui::SameLine();
+    ImGui::TextUnformatted("B");
+    ImGui::SameLine();
+    path_combo(app, "##B", "race:b", &app.race.b);
     ImGui::SameLine();
     ImGui::BeginDisabled(app.race.pending);
     if (ImGui::Button(app.race.pending ? "Racing..." : "Race them")) app_start_race(app, now_us);
@@ -1190,7 +1194,8 @@ static void draw_race(App& app, int64_t now_us) {
         if (r) span = std::max(span, double((r->state == RunState::running ? now_us : r->end_us) - r->start_us) / 1000.0);
     }
     span *= 1.04;
-    const float lane_h = std::max(90.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 5) / 2);
+    // Two lanes, and room below them for the ratio and a legend of two lines.
+    const float lane_h = std::max(90.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 6.5f) / 2);
     double walls[2] = {0, 0};
     for (int k = 0; k < 2; ++k) {
         const char* letter = k == 0 ? "A" : "B";
