@@ -637,9 +637,11 @@ struct BarSink {
     BarBatch* batch = nullptr;
     float bg[3];
 
-    BarSink(App& a, ImDrawList* list) : app(a), dl(list) {
+    // instanced = false: a few bars (a history row's 30 pixel rows) are cheaper through ImGui's own list than a
+    // pass of their own, whose state changes cost more WebGL calls than the bars.
+    BarSink(App& a, ImDrawList* list, bool instanced = true) : app(a), dl(list) {
         app_clear_color(app, bg);
-        if (!app.bar_pass) return;
+        if (!app.bar_pass || !instanced) return;
         if (app.bar_batches_used == app.bar_batches.size()) app.bar_batches.emplace_back();
         batch = &app.bar_batches[app.bar_batches_used++];
         batch->rects.clear();
@@ -954,7 +956,7 @@ static void draw_mini_waterfall(App& app, const Run& run, double span_ms, ImVec2
     const int n = int(run.requests.size());
     const double us_to_x = size.x / (span_ms * 1000.0);
     const float row_h = size.y / float(std::max(1, n));
-    BarSink bars(app, dl);  // (outcome colours are opaque: the row's own background does not matter)
+    BarSink bars(app, dl, /*instanced=*/false);
     // With more requests than pixel rows, each pixel row draws once: from the earliest start to the latest
     // end of its requests (a staircase stays a staircase), in the colour of its worst outcome.
     const int rows = row_h >= 1 ? n : std::max(1, int(size.y));
