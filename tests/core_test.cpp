@@ -365,6 +365,69 @@ TEST(History, KeepsFinishedRunsUpToCapacity) {
     EXPECT_DOUBLE_EQ(h.longest_wall_ms(), 2 * (100.0 + History::capacity + 2));
 }
 
+TEST(History, OlderRunsKeepATimelineNotEveryTrace) {
+    Fixture f;
+    History h;
+    f.run(desc_of(CodePath::sequential, 4, 100));
+    const HistoryEntry* first = h.add(f.scheduler.run());
+    ASSERT_NE(first, nullptr);
+    EXPECT_TRUE(first->full());
+    // One bar per request when there are few: the loop's staircase, 100 ms a step.
+    ASSERT_EQ(first->timeline.size(), 4u);
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_FLOAT_EQ(first->timeline[size_t(i)].from_ms, 100.0f * float(i));
+        EXPECT_FLOAT_EQ(first->timeline[size_t(i)].to_ms, 100.0f * float(i + 1));
+        EXPECT_EQ(first->timeline[size_t(i)].worst, Outcome::ok);
+    }
+    f.run(desc_of(CodePath::sequential, 1000, 1));
+    h.pin(0, 0);
+    h.add(f.scheduler.run());
+    f.run(desc_of(CodePath::concurrent, 3, 50));
+    h.pin(2, 0);  // the 1,000-call run stays whole, the first run goes
+    h.add(f.scheduler.run());
+    const auto& e = h.entries();
+    ASSERT_EQ(e.size(), 3u);
+    EXPECT_FALSE(e[0].full());
+    EXPECT_TRUE(e[0].run.requests.empty());
+    EXPECT_EQ(e[0].stats.count, 4) << "its numbers stay";
+    EXPECT_EQ(e[0].timeline.size(), 4u) << "and so does its timeline";
+    EXPECT_TRUE(e[1].full()) << "pinned";
+    EXPECT_TRUE(e[2].full()) << "the newest";
+    // Many requests: at most timeline_rows bars, each a group from its first start to its last end.
+    ASSERT_EQ(e[1].timeline.size(), size_t(timeline_rows));
+    const int per = 1000 / timeline_rows;  // 7 or 8 requests of 1 ms each
+    EXPECT_FLOAT_EQ(e[1].timeline[0].from_ms, 0.0f);
+    EXPECT_NEAR(e[1].timeline[0].to_ms, float(per), 1.0f);
+    EXPECT_FLOAT_EQ(e[1].timeline.back().to_ms, 1000.0f);
+    EXPECT_NEAR(e[1].timeline.back().from_ms, float(1000 - per), 1.0f);
+}
+
+TEST(History, TimelineShowsTheWorstOutcomeOfAGroupAndSkipsWhatNeverStarted) {
+    ap::Run run;
+    run.start_us = 1000;
+    run.state = RunState::cancelled;
+    run.requests.resize(4);
+    const Outcome outcomes[] = {Outcome::ok, Outcome::cancelled, Outcome::timeout, Outcome::pending};
+    for (int i = 0; i < 4; ++i) {
+        RequestTrace& r = run.requests[size_t(i)];
+        r.outcome = outcomes[i];
+        if (r.outcome == Outcome::pending) continue;  // never started
+        r.started_us = 1000 + i * 10000;
+        r.finished_us = r.started_us + 5000;
+    }
+    const std::vector<TimelineBar> two = summarize_timeline(run, 2);
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_EQ(two[0].worst, Outcome::cancelled);
+    EXPECT_FLOAT_EQ(two[0].from_ms, 0);
+    EXPECT_FLOAT_EQ(two[0].to_ms, 15);
+    EXPECT_EQ(two[1].worst, Outcome::timeout) << "the timed-out one; the other never started";
+    EXPECT_FLOAT_EQ(two[1].from_ms, 20);
+    EXPECT_FLOAT_EQ(two[1].to_ms, 25);
+    const std::vector<TimelineBar> each = summarize_timeline(run);
+    ASSERT_EQ(each.size(), 4u);
+    EXPECT_LT(each[3].from_ms, 0) << "nothing to draw";
+}
+
 TEST(Snippets, EveryCodePathHasItsPythonAndTakesTheRunsNumbers) {
     for (int i = 0; i < code_path_count; ++i) {
         const std::string text = python_for(CodePath(i));

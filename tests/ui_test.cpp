@@ -335,6 +335,22 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
     h.frame();
     EXPECT_NE(h.rect("race:lane-a"), nullptr);
     EXPECT_NE(h.rect("race:lane-b"), nullptr);
+    // Later runs compact the older history entries, but not the race's two: the race view still draws them.
+    for (int k = 0; k < 3; ++k) {
+        app_start_run(h.app, h.app.desc, h.now);
+        for (int t = 1; t <= 40 && h.app.scheduler.running(); ++t) h.advance_to(h.now + 50 * ms);
+        h.frame();
+    }
+    ASSERT_EQ(h.app.history.entries().size(), 5u);
+    EXPECT_NE(app_race_entry(h.app, false), nullptr);
+    EXPECT_NE(app_race_entry(h.app, true), nullptr);
+    EXPECT_TRUE(h.app.history.entries()[0].full());
+    EXPECT_TRUE(h.app.history.entries()[1].full());
+    EXPECT_FALSE(h.app.history.entries()[2].full()) << "neither newest nor pinned";
+    EXPECT_FALSE(h.app.history.entries()[3].full());
+    EXPECT_TRUE(h.app.history.entries()[4].full()) << "the newest";
+    EXPECT_EQ(h.app.history.entries()[2].timeline.size(), 6u);
+    h.click("view:race");
     // A run started by hand in the middle of a race ends the race.
     h.click("race:start");
     h.advance_to(h.now + 10 * ms);

@@ -5,23 +5,30 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { launchChromium, startDevServer, parseArgs } from './browser.mjs';
 
-const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', runs: '5' });
+const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', runs: '5', only: '' });
+// --only bundle,first-frame,fetch,waterfall,heap runs just those sections (all by default).
+const sections = ['bundle', 'first-frame', 'fetch', 'waterfall', 'heap'];
+const only = args.only ? args.only.split(',') : sections;
+for (const s of only) if (!sections.includes(s)) throw new Error(`unknown section ${s}; sections: ${sections.join(', ')}`);
+const want = (s) => only.includes(s);
 const runs = Math.max(1, Number(args.runs) || 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 const verdict = (ok) => (ok ? 'meets target' : 'MISSES target');
 
-console.log('== Bundle');
-let gzTotal = 0;
-for (const f of ['index.wasm', 'index.js', 'index.html', 'playground.js', 'sw.js', 'style.css']) {
-  const p = path.join(args.web, f);
-  if (!fs.existsSync(p)) continue;
-  const raw = fs.readFileSync(p);
-  const gz = zlib.gzipSync(raw, { level: 9 }).length;
-  if (f === 'index.wasm' || f === 'index.js') gzTotal += gz;
-  console.log(`${f.padEnd(14)} ${kb(raw.length).padStart(8)} raw ${kb(gz).padStart(8)} gzip`);
+if (want('bundle')) {
+  console.log('== Bundle');
+  let gzTotal = 0;
+  for (const f of ['index.wasm', 'index.js', 'index.html', 'playground.js', 'sw.js', 'style.css']) {
+    const p = path.join(args.web, f);
+    if (!fs.existsSync(p)) continue;
+    const raw = fs.readFileSync(p);
+    const gz = zlib.gzipSync(raw, { level: 9 }).length;
+    if (f === 'index.wasm' || f === 'index.js') gzTotal += gz;
+    console.log(`${f.padEnd(14)} ${kb(raw.length).padStart(8)} raw ${kb(gz).padStart(8)} gzip`);
+  }
+  console.log(`wasm + js gzip: ${kb(gzTotal)} (target <= 350 KB: ${verdict(gzTotal <= 350 * 1024)})`);
 }
-console.log(`wasm + js gzip: ${kb(gzTotal)} (target <= 350 KB: ${verdict(gzTotal <= 350 * 1024)})`);
 
 const dev = await startDevServer(path.resolve(args.web));
 const browser = await launchChromium();
@@ -36,51 +43,55 @@ async function freshPage(name) {
   return page;
 }
 try {
-  console.log('\n== Time from navigation to first frame');
-  const firsts = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
+  if (want('first-frame')) {
+    console.log('\n== Time from navigation to first frame');
+    const firsts = [];
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(dev.url);
+      await page.evaluate(() => window.playground.ready);
+      firsts.push(await page.evaluate(() => window.playground.firstFrameMs));
+      await context.close();
+    }
+    const ff = median(firsts);
+    console.log(`median ${ff.toFixed(0)} ms over ${runs} fresh loads (${firsts.map((x) => x.toFixed(0)).join(', ')}); target <= 500 ms: ${verdict(ff <= 500)}`);
+  }
+
+  if (want('fetch')) {
+    console.log('\n== 50 x 500 ms through the in-page API (service worker), one page');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(dev.url);
     await page.evaluate(() => window.playground.ready);
-    firsts.push(await page.evaluate(() => window.playground.firstFrameMs));
-    await context.close();
+    const plain = [];
+    const ours = [];
+    for (let i = 0; i < runs; i++) {
+      // Interleaved, so that drift on a shared machine hits both alike.
+      plain.push(await page.evaluate(async (k) => {
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`inpage/api/delay/500?plain=${k}-${j}`).then((r) => r.json())));
+        return performance.now() - t0;
+      }, i));
+      const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 50, latencyMs: 500, api: 'page' }));
+      if (r.ok !== 50) throw new Error(`concurrent run ended with ${r.ok} of 50 ok`);
+      ours.push(r.wallMs);
+    }
+    const seq = await page.evaluate(() => window.playground.run({ path: 'sequential', n: 50, latencyMs: 500, api: 'page' }));
+    const c = median(ours);
+    const p = median(plain);
+    console.log(`concurrent wall: median ${c.toFixed(1)} ms (${ours.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(`plain JS Promise.all(fetch) in the same page: median ${p.toFixed(1)} ms (${plain.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(`concurrent / 500 ms ideal = ${(c / 500).toFixed(3)} (target <= 1.05: ${verdict(c / 500 <= 1.05)})`);
+    console.log(`concurrent / plain JS     = ${(c / p).toFixed(3)} (target <= 1.03: ${verdict(c / p <= 1.03)})`);
+    console.log(`plain JS / 500 ms ideal   = ${(p / 500).toFixed(3)} (the in-page API's own overhead on this machine)`);
+    console.log(`sequential wall ${(seq.wallMs / 1000).toFixed(2)} s / 25 s ideal = ${(seq.wallMs / 25000).toFixed(3)}`);
+    const fs_ = await page.evaluate(() => window.playground.frameStats());
+    console.log(`\n== Drawing: ${fs_.drawn} frames drawn, ${fs_.deferred} held back around answers; main-thread frame time mean ${fs_.meanMs.toFixed(2)} ms, max ${fs_.maxMs.toFixed(2)} ms`);
+    await page.close();
   }
-  const ff = median(firsts);
-  console.log(`median ${ff.toFixed(0)} ms over ${runs} fresh loads (${firsts.map((x) => x.toFixed(0)).join(', ')}); target <= 500 ms: ${verdict(ff <= 500)}`);
 
-  console.log('\n== 50 x 500 ms through the in-page API (service worker), one page');
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(dev.url);
-  await page.evaluate(() => window.playground.ready);
-  const plain = [];
-  const ours = [];
-  for (let i = 0; i < runs; i++) {
-    // Interleaved, so that drift on a shared machine hits both alike.
-    plain.push(await page.evaluate(async (k) => {
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`inpage/api/delay/500?plain=${k}-${j}`).then((r) => r.json())));
-      return performance.now() - t0;
-    }, i));
-    const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 50, latencyMs: 500, api: 'page' }));
-    if (r.ok !== 50) throw new Error(`concurrent run ended with ${r.ok} of 50 ok`);
-    ours.push(r.wallMs);
-  }
-  const seq = await page.evaluate(() => window.playground.run({ path: 'sequential', n: 50, latencyMs: 500, api: 'page' }));
-  const c = median(ours);
-  const p = median(plain);
-  console.log(`concurrent wall: median ${c.toFixed(1)} ms (${ours.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`plain JS Promise.all(fetch) in the same page: median ${p.toFixed(1)} ms (${plain.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`concurrent / 500 ms ideal = ${(c / 500).toFixed(3)} (target <= 1.05: ${verdict(c / 500 <= 1.05)})`);
-  console.log(`concurrent / plain JS     = ${(c / p).toFixed(3)} (target <= 1.03: ${verdict(c / p <= 1.03)})`);
-  console.log(`plain JS / 500 ms ideal   = ${(p / 500).toFixed(3)} (the in-page API's own overhead on this machine)`);
-  console.log(`sequential wall ${(seq.wallMs / 1000).toFixed(2)} s / 25 s ideal = ${(seq.wallMs / 25000).toFixed(3)}`);
-  const fs_ = await page.evaluate(() => window.playground.frameStats());
-  console.log(`\n== Drawing: ${fs_.drawn} frames drawn, ${fs_.deferred} held back around answers; main-thread frame time mean ${fs_.meanMs.toFixed(2)} ms, max ${fs_.maxMs.toFixed(2)} ms`);
-  await page.close();
-
-  console.log('\n== Drawing a big waterfall (simulated runs, finished, then 60 forced frames, median of ' + runs + ')');
-  {
+  if (want('waterfall')) {
+    console.log('\n== Drawing a big waterfall (simulated runs, finished, then 60 forced frames, median of ' + runs + ')');
     const page = await freshPage('waterfall');
     // Main-thread ms per frame (the page's own count) and frames per second (60 / the call's wall time,
     // taken inside the page). The wall time includes the browser's compositing, which on this machine
@@ -129,8 +140,8 @@ try {
     await page.context().close();
   }
 
-  console.log('\n== Heap after many runs (simulated concurrent 200 x 5 ms each, awaited; the page keeps the last 12 runs)');
-  {
+  if (want('heap')) {
+    console.log('\n== Heap after many runs (simulated concurrent 200 x 5 ms each, awaited; the history keeps 12 runs, the newest in full)');
     const page = await freshPage('heap');
     // A few frames before each reading, so that what drawing the latest run allocates is in every figure.
     const heapAfter = async (count) => {
@@ -151,8 +162,20 @@ try {
     const h20 = await heapAfter(19);
     const h100 = await heapAfter(80);
     console.log(`heap after 1 run ${kb(h1)}, after 20 ${kb(h20)}, after 100 ${kb(h100)} (${((Date.now() - t0) / 1000).toFixed(1)} s for 100 runs)`);
-    console.log(`after 100 / after 1  = ${(h100 / h1).toFixed(3)} (target <= 1.1: ${verdict(h100 / h1 <= 1.1)}; includes the 12-run history filling up)`);
+    console.log(`after 100 / after 1  = ${(h100 / h1).toFixed(3)} (target <= 1.1: ${verdict(h100 / h1 <= 1.1)}; includes the history filling up)`);
     console.log(`after 100 / after 20 = ${(h100 / h20).toFixed(3)} (steady state, history full; target <= 1.1: ${verdict(h100 / h20 <= 1.1)})`);
+    // Big runs: twelve of 10,000 calls fill the history; older entries keep a timeline, not 10,000 traces.
+    const big = await page.evaluate(async () => {
+      let ok = 0;
+      for (let i = 0; i < 12; i++) {
+        const x = await window.playground.run({ path: 'concurrent', n: 10000, latencyMs: 5, api: 'simulated' });
+        if (x.ok === 10000) ok++;
+      }
+      await window.playground.drawFrames(5);
+      return { ok, heap: window.playground.heapBytes() };
+    });
+    if (big.ok !== 12) console.log(`FAILED: ${12 - big.ok} of 12 runs of 10,000 did not end all ok`);
+    console.log(`after 12 more runs of 10,000 calls: ${kb(big.heap)} = ${(big.heap / h1).toFixed(2)} x after 1 run of 200 (the newest run and the current one hold every trace)`);
     await page.context().close();
   }
 } finally {

@@ -319,7 +319,7 @@ const HistoryEntry* app_race_entry(const App& app, bool second) {
     const uint32_t number = second ? app.race.run_b : app.race.run_a;
     if (!number) return nullptr;
     for (const HistoryEntry& e : app.history.entries()) {
-        if (e.number == number) return &e;
+        if (e.number == number) return e.full() ? &e : nullptr;
     }
     return nullptr;
 }
@@ -335,6 +335,7 @@ void app_run_each(App& app, int64_t now_us) {
 // Records the end of the current run once: into the history, and to whoever waits for its ticket.
 static void finish_if_ended(App& app) {
     if (app.ticket == 0 || app.scheduler.running()) return;
+    app.history.pin(app.race.run_a, app.race.run_b);  // the race view draws them in full
     const HistoryEntry* entry = app.history.add(app.scheduler.run(), app.run_guess_ms);
     if (entry && app.run_guess_ms >= 0 && entry->run.state == RunState::finished) {
         app.scored = App::Scored{true, entry->number, app.run_guess_ms, entry->stats.wall_ms,

@@ -11,6 +11,7 @@
 // [SECTION] History (past runs side by side on one axis)
 // [SECTION] Page layout
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -949,33 +950,35 @@ static void draw_loop_stepper(App& app, const Run& run) {
 //-------------------------------------------------------------------------------------------------
 
 // A run's requests squeezed into one row: the shape tells sequential (a staircase) from concurrent (a block).
-static void draw_mini_waterfall(App& app, const Run& run, double span_ms, ImVec2 size) {
+static void draw_mini_waterfall(App& app, const std::vector<TimelineBar>& timeline, double span_ms, ImVec2 size) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), track_color);
-    const int n = int(run.requests.size());
-    const double us_to_x = size.x / (span_ms * 1000.0);
+    // The entry's timeline: one bar per request, or per group of requests when the run had more than
+    // timeline_rows of them.
+    const int n = int(timeline.size());
+    const double ms_to_x = size.x / span_ms;
     const float row_h = size.y / float(std::max(1, n));
     BarSink bars(app, dl, /*instanced=*/false);
-    // With more requests than pixel rows, each pixel row draws once: from the earliest start to the latest
-    // end of its requests (a staircase stays a staircase), in the colour of its worst outcome.
+    // With more bars than pixel rows, each pixel row draws once: from the earliest start to the latest
+    // end of its bars (a staircase stays a staircase), in the colour of its worst outcome.
     const int rows = row_h >= 1 ? n : std::max(1, int(size.y));
     const float bar_h = std::max(1.0f, size.y / float(std::max(1, std::min(n, rows))));
     int i = 0;
     for (int row = 0; row < rows && i < n; ++row) {
         const int last = row_h >= 1 ? i + 1 : std::min(n, int(double(row + 1) * n / rows));
-        int64_t from = INT64_MAX, to = INT64_MIN;
+        float from = FLT_MAX, to = -FLT_MAX;
         Outcome worst = Outcome::ok;
         for (; i < last; ++i) {
-            const RequestTrace& r = run.requests[size_t(i)];
-            if (r.started_us < 0 || r.finished_us < 0) continue;
-            from = std::min(from, r.started_us);
-            to = std::max(to, r.finished_us);
-            if (r.outcome != Outcome::ok && (worst == Outcome::ok || r.outcome != Outcome::cancelled)) worst = r.outcome;
+            const TimelineBar& b = timeline[size_t(i)];
+            if (b.from_ms < 0) continue;
+            from = std::min(from, b.from_ms);
+            to = std::max(to, b.to_ms);
+            if (b.worst != Outcome::ok && (worst == Outcome::ok || worst == Outcome::cancelled)) worst = b.worst;
         }
         if (from > to) continue;
-        const float x0 = p.x + float(double(from - run.start_us) * us_to_x);
-        const float x1 = std::max(p.x + float(double(to - run.start_us) * us_to_x), x0 + 1.0f);
+        const float x0 = p.x + float(double(from) * ms_to_x);
+        const float x1 = std::max(p.x + float(double(to) * ms_to_x), x0 + 1.0f);
         const float y = p.y + (row_h >= 1 ? row_h * float(row) : float(row) * size.y / float(rows));
         bars.rect(ImVec2(x0, y), ImVec2(x1, y + bar_h), outcome_color(worst));
     }
@@ -1037,7 +1040,7 @@ static void draw_history(App& app) {
             else ImGui::TextColored(dim_color, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
         }
         ImGui::TableNextColumn();
-        draw_mini_waterfall(app, e.run, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
+        draw_mini_waterfall(app, e.timeline, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
     }
     ImGui::EndTable();
 }

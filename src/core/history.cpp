@@ -1,13 +1,40 @@
 #include "history.h"
 
 #include <algorithm>
+#include <climits>
 
 namespace ap {
+
+std::vector<TimelineBar> summarize_timeline(const Run& run, int rows) {
+    const int n = int(run.requests.size());
+    const int groups = std::min(n, std::max(1, rows));
+    std::vector<TimelineBar> bars(size_t(std::max(0, groups)));
+    int i = 0;
+    for (int g = 0; g < groups; ++g) {
+        const int last = int(int64_t(g + 1) * n / groups);
+        int64_t from = INT64_MAX, to = INT64_MIN;
+        Outcome worst = Outcome::ok;
+        for (; i < last; ++i) {
+            const RequestTrace& r = run.requests[size_t(i)];
+            if (r.started_us < 0 || r.finished_us < 0) continue;
+            from = std::min(from, r.started_us);
+            to = std::max(to, r.finished_us);
+            if (r.outcome != Outcome::ok && (worst == Outcome::ok || worst == Outcome::cancelled)) worst = r.outcome;
+        }
+        if (from > to) continue;
+        bars[size_t(g)] = TimelineBar{float(double(from - run.start_us) / 1000.0), float(double(to - run.start_us) / 1000.0), worst};
+    }
+    return bars;
+}
 
 const HistoryEntry* History::add(const Run& run, double guess_ms) {
     if (run.state != RunState::finished && run.state != RunState::cancelled) return nullptr;
     if (entries_.size() == capacity) entries_.pop_front();
-    entries_.push_back(HistoryEntry{next_number_++, run, compute_stats(run), guess_ms});
+    for (HistoryEntry& e : entries_) {
+        if (e.number == pinned_[0] || e.number == pinned_[1] || e.run.requests.empty()) continue;
+        std::vector<RequestTrace>().swap(e.run.requests);  // frees the traces (clear() would keep them)
+    }
+    entries_.push_back(HistoryEntry{next_number_++, run, compute_stats(run), guess_ms, summarize_timeline(run)});
     return &entries_.back();
 }
 
