@@ -4,10 +4,7 @@
 if(NOT EXISTS "${IMGUI_DIR}/imgui.cpp")
     message(FATAL_ERROR "Dear ImGui sources not found in ${IMGUI_DIR}: run tools/setup first.")
 endif()
-if(NOT SDL2_DIR)
-    set(SDL2_DIR "${AP_CACHE}/sdl2-wasm/lib/cmake/SDL2")
-endif()
-find_package(SDL2 CONFIG REQUIRED)
+include(${PROJECT_SOURCE_DIR}/cmake/sdl2.cmake)
 
 add_library(imgui STATIC
     ${IMGUI_DIR}/imgui.cpp
@@ -18,7 +15,7 @@ add_library(imgui STATIC
     ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
 target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
-target_link_libraries(imgui PUBLIC SDL2::SDL2-static)
+target_link_libraries(imgui PUBLIC sdl2)
 
 # The GLSL of the instanced bar pass, compiled in as text (src/web/bar_layer.cpp).
 file(GLOB AP_SHADER_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/shaders/*.vert ${PROJECT_SOURCE_DIR}/shaders/*.frag)
