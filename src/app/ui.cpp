@@ -951,6 +951,10 @@ static void draw_loop_stepper(App& app, const Run& run) {
 
 // A run's requests squeezed into one row: the shape tells sequential (a staircase) from concurrent (a block).
 static void draw_mini_waterfall(App& app, const std::vector<TimelineBar>& timeline, double span_ms, ImVec2 size) {
+    if (!ImGui::IsRectVisible(size)) {  // scrolled out of the table: nothing to draw
+        ImGui::Dummy(size);
+        return;
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), track_color);
