@@ -1,6 +1,8 @@
 #include "embedded_text.h"
 
 #include "code_view.h"
+#include "fields.h"
+#include "json.h"
 
 #include <cstring>
 
@@ -26,21 +28,13 @@ std::string render_snippet(const std::string& text, const RunDesc& d, const std:
 }
 
 std::string render_tagged_snippet(const std::string& text, const RunDesc& d, const std::string& base) {
-    struct Setting { const char* name; std::string value; };
-    const Setting settings[] = {
-        {"N", std::to_string(d.count)},
-        {"DELAY_MS", std::to_string(d.latency_ms)},
-        {"LIMIT", std::to_string(d.limit)},
-        {"CPU_MS", std::to_string(d.cpu_ms)},
-        {"UNEVEN", d.spread == Spread::uneven ? "True" : "False"},
-        {"SLOW_EVERY", d.spread == Spread::slow_tail ? std::to_string(d.slow_every) : "0"},
-        {"SLOW_MS", std::to_string(d.slow_ms)},
-        {"TIMEOUT_MS", std::to_string(d.timeout_ms)},
-        {"RETRIES", std::to_string(d.retries)},
-        {"BACKOFF_MS", std::to_string(d.backoff_ms)},
-        {"FAIL_PCT", std::to_string(d.fail_pct)},
-        {"BASE", base.empty() ? std::string() : "\"" + base + "\""},
-    };
+    // Each run setting's Python constant (fields.h), and BASE when a base is given.
+    struct Setting { std::string name, value; };
+    std::vector<Setting> settings;
+    for (const RunField& f : run_fields()) {
+        if (f.python) settings.push_back(Setting{f.python, python_value(f, d)});
+    }
+    if (!base.empty()) settings.push_back(Setting{"BASE", json_quote(base)});
     std::string out;
     out.reserve(text.size());
     size_t pos = 0;
@@ -49,8 +43,8 @@ std::string render_tagged_snippet(const std::string& text, const RunDesc& d, con
         if (end == std::string::npos) end = text.size();
         std::string line = text.substr(pos, end - pos);
         for (const Setting& s : settings) {
-            const std::string prefix = std::string(s.name) + " = ";
-            if (s.value.empty() || line.compare(0, prefix.size(), prefix) != 0) continue;
+            const std::string prefix = s.name + " = ";
+            if (line.compare(0, prefix.size(), prefix) != 0) continue;
             // Keep the comment after the value, aligned as it was.
             const size_t comment = line.find("  #", prefix.size());
             std::string rest = comment == std::string::npos ? "" : line.substr(comment);

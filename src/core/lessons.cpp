@@ -1,11 +1,12 @@
 #include "lessons.h"
 
+#include "fields.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <map>
 
 namespace ap {
 
@@ -30,44 +31,20 @@ static std::vector<std::string> words(const std::string& s) {
     return out;
 }
 
-static bool parse_int(const std::string& s, int* out) {
-    if (s.empty() || s.size() > 9) return false;
-    char* end = nullptr;
-    const long v = std::strtol(s.c_str(), &end, 10);
-    if (*end != '\0') return false;
-    *out = int(v);
-    return true;
-}
-
 bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
+    RunDesc out = *d;
     for (const std::string& item : words(preset)) {
         const size_t eq = item.find('=');
         if (eq == std::string::npos) { *error = "'" + item + "' is not key=value"; return false; }
         const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-        if (key == "path") {
-            if (!parse_code_path(value, &d->path)) { *error = "unknown code path '" + value + "'"; return false; }
-            continue;
-        }
-        if (key == "api") {
-            if (!parse_api(value, &d->api)) { *error = "unknown API '" + value + "' (page, server or simulated)"; return false; }
-            continue;
-        }
-        if (key == "spread") {
-            if (!parse_spread(value, &d->spread)) { *error = "unknown spread '" + value + "' (even, uneven or slow_tail)"; return false; }
-            continue;
-        }
-        static const std::map<std::string, int RunDesc::*> ints = {
-            {"n", &RunDesc::count}, {"latency", &RunDesc::latency_ms}, {"limit", &RunDesc::limit},
-            {"status", &RunDesc::status}, {"timeout", &RunDesc::timeout_ms}, {"slow_every", &RunDesc::slow_every},
-            {"slow_ms", &RunDesc::slow_ms}, {"cpu", &RunDesc::cpu_ms}, {"retries", &RunDesc::retries},
-            {"backoff", &RunDesc::backoff_ms}, {"fail", &RunDesc::fail_pct}};
-        auto it = ints.find(key);
-        if (it == ints.end()) { *error = "unknown setting '" + key + "'"; return false; }
-        if (!parse_int(value, &(d->*(it->second)))) { *error = key + " must be a whole number, got '" + value + "'"; return false; }
+        const RunField* f = find_run_field(FieldKey::url, key);
+        if (!f) { *error = "unknown setting '" + key + "'"; return false; }
+        if (!set_field_text(*f, &out, value, error)) return false;
     }
-    RunDesc clamped = *d;
+    RunDesc clamped = out;
     const std::vector<std::string> notes = clamp_run_desc(&clamped);
     if (!notes.empty()) { *error = notes.front(); return false; }
+    *d = out;
     return true;
 }
 
@@ -125,19 +102,9 @@ std::vector<std::pair<std::string, std::string>> parse_query(const std::string& 
 }
 
 std::string permalink_query(const RunDesc& d, const Lesson& l) {
-    const RunDesc& p = l.preset;
     std::string q = "lesson=" + url_encode(l.id);
-    auto add = [&](const char* key, const std::string& value) { q += std::string("&") + key + "=" + url_encode(value); };
-    if (d.path != p.path) add("path", code_path_name(d.path));
-    if (d.api != p.api) add("api", api_name(d.api));
-    if (d.spread != p.spread) add("spread", spread_name(d.spread));
-    const struct { const char* key; int RunDesc::*field; } ints[] = {
-        {"n", &RunDesc::count}, {"latency", &RunDesc::latency_ms}, {"limit", &RunDesc::limit},
-        {"status", &RunDesc::status}, {"timeout", &RunDesc::timeout_ms}, {"slow_every", &RunDesc::slow_every},
-        {"slow_ms", &RunDesc::slow_ms}, {"cpu", &RunDesc::cpu_ms}, {"retries", &RunDesc::retries},
-        {"backoff", &RunDesc::backoff_ms}, {"fail", &RunDesc::fail_pct}};
-    for (const auto& f : ints) {
-        if (d.*(f.field) != p.*(f.field)) add(f.key, std::to_string(d.*(f.field)));
+    for (const RunField& f : run_fields()) {
+        if (f.get(d) != f.get(l.preset)) q += std::string("&") + f.url_key + "=" + url_encode(field_text(f, d));
     }
     return q;
 }

@@ -1,5 +1,6 @@
-// lessons.h — the lessons: data, not code. A lesson file (src/lessons/lessons.txt is the built-in one;
-// a teacher can add another through the page's ?lessons= URL parameter) holds blocks like
+// lessons.h — reads lesson files, computes their claims and judges runs against them. The lessons
+// themselves are data: a lesson file (src/lessons/lessons.txt is the built-in one; a teacher can add
+// another through the page's ?lessons= URL parameter) holds blocks like
 //
 //   lesson: wait-together
 //   title: Wait together
@@ -40,14 +41,15 @@ struct LessonFile {
 // Parses a lesson file. Lessons with errors are left out; the others are kept.
 LessonFile parse_lessons(const std::string& text, const std::string& file_name);
 
-// Applies "key=value key=value" to desc. Keys: path n latency limit api status timeout spread slow_every
-// slow_ms cpu retries backoff fail. Returns false with *error set on an unknown key or a bad value.
+// Applies "key=value key=value" to desc. Keys: the url keys of run_fields() (fields.h): path n latency
+// limit api status timeout spread slow_every slow_ms cpu retries backoff fail. Returns false with *error
+// set on an unknown key, a bad value or one out of range, and leaves desc alone.
 bool apply_preset(const std::string& preset, RunDesc* desc, std::string* error);
 
 // URL state. A query string ("?lesson=limits&n=40&api=server") split into decoded key/value pairs.
 std::vector<std::pair<std::string, std::string>> parse_query(const std::string& query);
 // The query that reproduces `desc` in lesson `lesson_id`: the lesson, then every setting that differs from
-// the lesson's preset. Keys are apply_preset's.
+// the lesson's preset, in run_fields()' order. Keys are apply_preset's.
 std::string permalink_query(const RunDesc& desc, const Lesson& lesson);
 
 // The claim, in numbers, for a run of desc: "expected = N x latency = 20 x 250 ms = 5.00 s".

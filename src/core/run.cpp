@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include "fields.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -113,42 +115,12 @@ int64_t backoff_us(const RunDesc& d, int index, int retry) {
 
 bool outcome_is_final(Outcome o) { return o != Outcome::pending && o != Outcome::in_flight; }
 
-static std::string thousands(int v) {
-    char buf[32];
-    if (v >= 1000 || v <= -1000) std::snprintf(buf, sizeof buf, "%d,%03d", v / 1000, (v < 0 ? -v : v) % 1000);
-    else std::snprintf(buf, sizeof buf, "%d", v);
-    return buf;
-}
-
-static void clamp_field(int* v, int lo, int hi, const char* label, const char* unit,
-                        std::vector<std::string>* notes) {
-    if (*v >= lo && *v <= hi) return;
-    const int clamped = *v < lo ? lo : hi;
-    notes->push_back(std::string(label) + " = " + thousands(*v) + unit + " is " +
-                     (*v < lo ? "below " : "above ") + thousands(clamped) + unit + ": using " +
-                     thousands(clamped) + unit + ".");
-    *v = clamped;
-}
-
 std::vector<std::string> clamp_run_desc(RunDesc* d) {
     std::vector<std::string> notes;
-    clamp_field(&d->count, Limits::min_count, Limits::max_count, "N", "", &notes);
-    clamp_field(&d->latency_ms, Limits::min_latency_ms, Limits::max_latency_ms, "Latency", " ms", &notes);
-    clamp_field(&d->limit, Limits::min_limit, Limits::max_limit, "Limit k", "", &notes);
-    clamp_field(&d->timeout_ms, Limits::min_timeout_ms, Limits::max_timeout_ms, "Timeout", " ms", &notes);
-    clamp_field(&d->cpu_ms, 0, Limits::max_cpu_ms, "CPU work", " ms", &notes);
-    clamp_field(&d->retries, 0, Limits::max_retries, "Retries", "", &notes);
-    clamp_field(&d->backoff_ms, 0, Limits::max_backoff_ms, "Backoff", " ms", &notes);
-    clamp_field(&d->fail_pct, 0, 100, "Failure rate", "%", &notes);
-    clamp_field(&d->slow_every, Limits::min_slow_every, Limits::max_slow_every, "Slow every", "", &notes);
-    clamp_field(&d->slow_ms, Limits::min_latency_ms, Limits::max_latency_ms, "Slow latency", " ms", &notes);
-    if (int(d->spread) >= spread_count) { notes.push_back("Unknown latency spread: using even."); d->spread = Spread::even; }
-    if (d->status < 100 || d->status > 599) {
-        notes.push_back("Status " + std::to_string(d->status) + " is not an HTTP status: using 200.");
-        d->status = 200;
+    for (const RunField& f : run_fields()) {
+        std::string note = clamp_field(f, d);
+        if (!note.empty()) notes.push_back(std::move(note));
     }
-    if (int(d->path) >= code_path_count) { notes.push_back("Unknown code path: using sequential."); d->path = CodePath::sequential; }
-    if (int(d->api) >= api_count) { notes.push_back("Unknown API: using the in-page API."); d->api = Api::page; }
     return notes;
 }
 

@@ -1,5 +1,8 @@
 #include "stats.h"
 
+#include "fields.h"
+#include "json.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -130,101 +133,51 @@ std::string summarize_run(const Run& run, const RunStats& s) {
 }
 
 
-static void append_escaped(std::string* out, const std::string& s) {
-    out->push_back('"');
-    for (char c : s) {
-        switch (c) {
-            case '"': *out += "\\\""; break;
-            case '\\': *out += "\\\\"; break;
-            case '\n': *out += "\\n"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    *out += buf;
-                } else {
-                    out->push_back(c);
-                }
-        }
-    }
-    out->push_back('"');
-}
-
-std::string json_quote(const std::string& s) {
-    std::string out;
-    append_escaped(&out, s);
-    return out;
-}
-
-static void append_number(std::string* out, const char* key, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "\"%s\":%.3f,", key, v);
-    *out += buf;
-}
-
 std::string run_to_json(const Run& run, const RunStats& s) {
-    std::string out = "{";
-    out += "\"path\":\"" + std::string(code_path_name(run.desc.path)) + "\",";
-    out += "\"api\":\"" + std::string(api_name(run.desc.api)) + "\",";
-    out += "\"n\":" + std::to_string(run.desc.count) + ",";
-    out += "\"latencyMs\":" + std::to_string(run.desc.latency_ms) + ",";
-    out += "\"limit\":" + std::to_string(run.desc.limit) + ",";
-    out += "\"cpuMs\":" + std::to_string(run.desc.cpu_ms) + ",";
-    out += "\"retries\":" + std::to_string(run.desc.retries) + ",";
-    out += "\"spread\":\"" + std::string(spread_name(run.desc.spread)) + "\",";
-    out += "\"state\":\"" + std::string(run_state_name(run.state)) + "\",";
-    out += "\"generation\":" + std::to_string(run.generation) + ",";
-    append_number(&out, "startAbsMs", double(run.start_us) / 1000.0);  // on the caller's clock (performance.now in the page)
-    append_number(&out, "wallMs", s.wall_ms);
-    append_number(&out, "sumMs", s.sum_ms);
-    append_number(&out, "slowestMs", s.slowest_ms);
-    append_number(&out, "meanMs", s.mean_ms);
-    append_number(&out, "expectedMs", s.expected_ms);
-    append_number(&out, "sequentialEstimateMs", s.sequential_estimate_ms);
-    append_number(&out, "speedup", s.speedup);
-    out += "\"peakInFlight\":" + std::to_string(s.peak_in_flight) + ",";
-    out += "\"ok\":" + std::to_string(s.ok) + ",";
-    out += "\"summary\":";
-    append_escaped(&out, summarize_run(run, s));
-    out += ",\"notes\":[";
-    const std::vector<std::string> notes = explain_run(run, s);
-    for (size_t i = 0; i < notes.size(); ++i) {
-        if (i) out += ",";
-        append_escaped(&out, notes[i]);
+    JsonWriter w;
+    w.begin_object();
+    for (const RunField& f : run_fields()) {  // every setting, by its JS name (fields.h)
+        w.key(f.js_key);
+        if (f.kind == FieldKind::choice) w.string(field_text(f, run.desc));
+        else w.integer(f.get(run.desc));
     }
-    out += "],\"requests\":[";
-    char buf[160];
-    for (size_t i = 0; i < run.requests.size(); ++i) {
-        const RequestTrace& r = run.requests[i];
-        const double start = r.started_us >= 0 ? us_to_ms(r.started_us - run.start_us) : -1;
-        const double end = r.finished_us >= 0 ? us_to_ms(r.finished_us - run.start_us) : -1;
-        std::snprintf(buf, sizeof buf, "%s{\"startMs\":%.3f,\"endMs\":%.3f,\"outcome\":\"%s\",\"status\":%d,\"bytes\":%lld",
-                      i ? "," : "", start, end, outcome_name(r.outcome), r.status, static_cast<long long>(r.bytes));
-        out += buf;
+    w.key("state").string(run_state_name(run.state));
+    w.key("generation").integer(run.generation);
+    w.key("startAbsMs").number(double(run.start_us) / 1000.0, 3);  // on the caller's clock (performance.now in the page)
+    w.key("wallMs").number(s.wall_ms, 3);
+    w.key("sumMs").number(s.sum_ms, 3);
+    w.key("slowestMs").number(s.slowest_ms, 3);
+    w.key("meanMs").number(s.mean_ms, 3);
+    w.key("expectedMs").number(s.expected_ms, 3);
+    w.key("sequentialEstimateMs").number(s.sequential_estimate_ms, 3);
+    w.key("speedup").number(s.speedup, 3);
+    w.key("peakInFlight").integer(s.peak_in_flight);
+    w.key("ok").integer(s.ok);
+    w.key("summary").string(summarize_run(run, s));
+    w.key("notes").strings(explain_run(run, s));
+    w.key("requests").begin_array();
+    auto rel = [&](int64_t us) { return us >= 0 ? us_to_ms(us - run.start_us) : -1.0; };
+    for (const RequestTrace& r : run.requests) {
+        w.begin_object();
+        w.key("startMs").number(rel(r.started_us), 3).key("endMs").number(rel(r.finished_us), 3);
+        w.key("outcome").string(outcome_name(r.outcome)).key("status").integer(r.status).key("bytes").integer(r.bytes);
         if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
-            std::snprintf(buf, sizeof buf, ",\"answeredMs\":%.3f,\"handledMs\":%.3f", us_to_ms(r.answered_us - run.start_us),
-                          us_to_ms(r.handled_us - run.start_us));
-            out += buf;
+            w.key("answeredMs").number(rel(r.answered_us), 3).key("handledMs").number(rel(r.handled_us), 3);
         }
         if (r.attempts.size() > 1) {
-            out += ",\"attempts\":[";
-            for (size_t a = 0; a < r.attempts.size(); ++a) {
-                const Attempt& at = r.attempts[a];
-                std::snprintf(buf, sizeof buf, "%s{\"startMs\":%.3f,\"endMs\":%.3f,\"outcome\":\"%s\",\"status\":%d}", a ? "," : "",
-                              us_to_ms(at.started_us - run.start_us), at.ended_us >= 0 ? us_to_ms(at.ended_us - run.start_us) : -1.0,
-                              outcome_name(at.outcome), at.status);
-                out += buf;
+            w.key("attempts").begin_array();
+            for (const Attempt& at : r.attempts) {
+                w.begin_object().key("startMs").number(rel(at.started_us), 3).key("endMs").number(rel(at.ended_us), 3);
+                w.key("outcome").string(outcome_name(at.outcome)).key("status").integer(at.status).end_object();
             }
-            out += "]";
+            w.end_array();
         }
-        if (!r.reason.empty()) {
-            out += ",\"reason\":";
-            append_escaped(&out, r.reason);
-        }
-        out += "}";
+        if (!r.reason.empty()) w.key("reason").string(r.reason);
+        w.end_object();
     }
-    out += "]}";
-    return out;
+    w.end_array();
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace ap

@@ -46,9 +46,6 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& stats);
 // requests: [{startMs, endMs, outcome, status}], ...}. Times in ms relative to the run's start.
 std::string run_to_json(const Run& run, const RunStats& stats);
 
-// s as a JSON string literal, quotes included (control characters escaped).
-std::string json_quote(const std::string& s);
-
 // One sentence for a screen reader: "10 requests, concurrent, in-page API: 213 ms, expected 200 ms."
 std::string summarize_run(const Run& run, const RunStats& stats);
 

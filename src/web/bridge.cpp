@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "core/analysis.h"
 #include "core/code_view.h"
+#include "core/json.h"
 #include "core/lessons.h"
 #include "web/fetch_transport.h"
 
