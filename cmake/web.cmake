@@ -6,16 +6,11 @@ if(NOT EXISTS "${IMGUI_DIR}/imgui.cpp")
 endif()
 include(${PROJECT_SOURCE_DIR}/cmake/sdl2.cmake)
 
-add_library(imgui STATIC
-    ${IMGUI_DIR}/imgui.cpp
-    ${IMGUI_DIR}/imgui_draw.cpp
-    ${IMGUI_DIR}/imgui_widgets.cpp
-    ${IMGUI_DIR}/imgui_tables.cpp
-    ${IMGUI_DIR}/backends/imgui_impl_sdl.cpp
-    ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
-target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
-target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
-target_link_libraries(imgui PUBLIC sdl2)
+# Dear ImGui's SDL2 and OpenGL ES 3 backends: the platform's half of ImGui (its core is the app's, above).
+add_library(imgui_backends STATIC ${IMGUI_DIR}/backends/imgui_impl_sdl.cpp ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+target_include_directories(imgui_backends SYSTEM PUBLIC ${IMGUI_DIR}/backends)
+target_compile_definitions(imgui_backends PUBLIC IMGUI_IMPL_OPENGL_ES3)
+target_link_libraries(imgui_backends PUBLIC imgui sdl2)
 
 # The GLSL of the instanced bar pass, compiled in as text (src/web/bar_layer.cpp).
 file(GLOB AP_SHADER_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/shaders/*.vert ${PROJECT_SOURCE_DIR}/shaders/*.frag)
@@ -33,13 +28,11 @@ add_executable(index
     src/web/bridge.cpp
     src/web/bar_layer.cpp
     ${CMAKE_BINARY_DIR}/generated/embedded_shaders.cpp
-    src/web/fetch_transport.cpp
-    src/app/app.cpp
-    src/app/ui.cpp)
+    src/web/fetch_transport.cpp)
 target_include_directories(index PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(index PRIVATE SDL_MAIN_HANDLED)
 target_compile_options(index PRIVATE -Wall -Wextra)
-target_link_libraries(index PRIVATE core imgui)
+target_link_libraries(index PRIVATE app imgui_backends)
 set_target_properties(index PROPERTIES SUFFIX ".html")
 
 set(AP_SHELL ${PROJECT_SOURCE_DIR}/web/shell.html)
@@ -56,7 +49,7 @@ target_link_options(index PRIVATE
     -sEXIT_RUNTIME=0
     -sMINIFY_HTML=0
     "-sEXPORTED_FUNCTIONS=['_main','_malloc','_free']"
-    "-sEXPORTED_RUNTIME_METHODS=['ccall','UTF8ToString']"
+    "-sEXPORTED_RUNTIME_METHODS=['UTF8ToString','stringToUTF8','lengthBytesUTF8']"
     --shell-file ${AP_SHELL})
 set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 

@@ -380,10 +380,10 @@ TEST(History, OlderRunsKeepATimelineNotEveryTrace) {
         EXPECT_EQ(first->timeline[size_t(i)].worst, Outcome::ok);
     }
     f.run(desc_of(CodePath::sequential, 1000, 1));
-    h.pin(0, 0);
+    h.keep_whole({});
     h.add(f.scheduler.run());
     f.run(desc_of(CodePath::concurrent, 3, 50));
-    h.pin(2, 0);  // the 1,000-call run stays whole, the first run goes
+    h.keep_whole({2});  // the 1,000-call run stays whole, the first run goes
     h.add(f.scheduler.run());
     const auto& e = h.entries();
     ASSERT_EQ(e.size(), 3u);

@@ -30,7 +30,7 @@ struct Headless {
         app_init(app, nullptr);                         // no browser: the simulated API only
         ApiStatus s;
         s.server_base = "http://127.0.0.1:8000";
-        app_set_apis(app, s);
+        controls_set_apis(app, s);
     }
     ~Headless() { ImGui::DestroyContext(); }
 
@@ -41,8 +41,8 @@ struct Headless {
         ASSERT_NE(ImGui::GetDrawData(), nullptr);
     }
 
-    const App::WidgetRect* rect(const std::string& name) const {
-        for (const auto& r : app.widget_rects) {
+    const FocusState::Rect* rect(const std::string& name) const {
+        for (const auto& r : app.focus.rects) {
             if (r.name == name) return &r;
         }
         return nullptr;
@@ -50,7 +50,7 @@ struct Headless {
 
     // A press and a release over the control, a frame each, as a person's click arrives.
     void click(const std::string& name) {
-        const App::WidgetRect* r = rect(name);
+        const FocusState::Rect* r = rect(name);
         ASSERT_NE(r, nullptr) << name;
         ImGuiIO& io = ImGui::GetIO();
         io.MousePos = ImVec2(r->x + std::min(12.0f, r->w / 2), r->y + r->h / 2);
@@ -109,7 +109,7 @@ TEST(Ui, ClickingTheControlsChangesTheRunAndStartsIt) {
     h.click("path:bounded");
     EXPECT_EQ(h.app.desc.path, CodePath::bounded);
     h.click("run");
-    EXPECT_TRUE(h.app.start_requested) << "the platform starts the run after this frame";
+    EXPECT_TRUE(h.app.run_click_pending) << "the platform starts the run after this frame";
 }
 
 TEST(Ui, ServerApiShowsItsUrlFieldAndAnUnreachableNote) {
@@ -127,9 +127,9 @@ TEST(Ui, ServerApiShowsItsUrlFieldAndAnUnreachableNote) {
 TEST(Ui, LessonsAreWalkedWithTheArrowsAndTheirPathsToggled) {
     Headless h;
     h.frame();
-    EXPECT_EQ(h.app.lesson, 0);
+    EXPECT_EQ(h.app.lessons.index, 0);
     h.click("lesson:next");
-    EXPECT_EQ(h.app.lesson, 1);
+    EXPECT_EQ(h.app.lessons.index, 1);
     EXPECT_EQ(h.app.desc.path, CodePath::sync_client) << "the lesson's preset, first path first";
     h.click("lesson-path:sequential");
     EXPECT_EQ(h.app.desc.path, CodePath::sequential);
@@ -138,19 +138,19 @@ TEST(Ui, LessonsAreWalkedWithTheArrowsAndTheirPathsToggled) {
     h.frame();
     io.KeysDown[ImGuiKey_RightArrow] = false;
     h.frame();
-    EXPECT_EQ(h.app.lesson, 2);
-    EXPECT_TRUE(h.app.lessons[2].loop_view);
+    EXPECT_EQ(h.app.lessons.index, 2);
+    EXPECT_TRUE(h.app.lessons.all[2].loop_view);
     // A run of the loop lesson draws the stepper; stepping moves through the loop's events.
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(2000 * ms);
     ASSERT_FALSE(h.app.scheduler.running());
     h.click("loop:forward");
     h.click("loop:forward");
-    EXPECT_EQ(h.app.loop_step, 2);
+    EXPECT_EQ(h.app.lessons.step, 2);
     h.click("loop:back");
-    EXPECT_EQ(h.app.loop_step, 1);
-    EXPECT_TRUE(h.app.verdict.valid);
-    EXPECT_TRUE(h.app.verdict.verdict.ok) << h.app.verdict.verdict.line;
+    EXPECT_EQ(h.app.lessons.step, 1);
+    EXPECT_TRUE(h.app.lessons.verdict.valid);
+    EXPECT_TRUE(h.app.lessons.verdict.verdict.ok) << h.app.lessons.verdict.verdict.line;
 }
 
 TEST(Ui, NarrowWindowsStillDraw) {
@@ -174,12 +174,12 @@ TEST(Ui, NarrowWindowsShowTabsAndARunSwitchesToItsResults) {
     app_start_run(h.app, h.app.desc, h.now);
     h.frame();
     h.frame();
-    EXPECT_EQ(h.app.narrow_tab, App::Tab::run);
+    EXPECT_EQ(h.app.layout.narrow_tab, LayoutState::Tab::run);
     EXPECT_NE(h.rect("waterfall"), nullptr) << "the run's tab shows its waterfall";
     h.click("tab:code");
-    EXPECT_EQ(h.app.narrow_tab, App::Tab::code);
-    EXPECT_NE(h.rect("code-line:wait"), nullptr) << [&] { std::string all; for (const auto& r : h.app.widget_rects) all += r.name + " "; return all; }();
-    for (const auto& r : h.app.widget_rects) {
+    EXPECT_EQ(h.app.layout.narrow_tab, LayoutState::Tab::code);
+    EXPECT_NE(h.rect("code-line:wait"), nullptr) << [&] { std::string all; for (const auto& r : h.app.focus.rects) all += r.name + " "; return all; }();
+    for (const auto& r : h.app.focus.rects) {
         if (r.name.rfind("tab:", 0) == 0) EXPECT_LE(r.x + r.w, 360.0f) << r.name << " fits the width";
     }
 }
@@ -193,11 +193,11 @@ TEST(Ui, UrlCarriesEmbedThemeLocksAndStepAndExplainsBadValues) {
     EXPECT_TRUE(h.app.view.locked(Lock::n));
     EXPECT_FALSE(h.app.view.locked(Lock::latency));
     EXPECT_TRUE(h.app.input_notes.empty()) << h.app.input_notes.front();
-    EXPECT_TRUE(h.app.start_requested) << "step= needs the run the stepper follows";
-    EXPECT_EQ(h.app.pending_step, 3);
+    EXPECT_TRUE(h.app.run_click_pending) << "step= needs the run the stepper follows";
+    EXPECT_EQ(h.app.lessons.pending_step, 3);
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(5000 * ms);
-    EXPECT_EQ(h.app.loop_step, 3);
+    EXPECT_EQ(h.app.lessons.step, 3);
     const std::string q = app_permalink_query(h.app);
     EXPECT_NE(q.find("step=4"), std::string::npos) << q;
     EXPECT_NE(q.find("embed=1"), std::string::npos) << q;
@@ -223,17 +223,17 @@ TEST(Ui, LockedControlsCannotBeChanged) {
     app_apply_url(h.app, "?lesson=4&lock=lesson,path,n,settings", 0);
     h.frame();
     const CodePath before = h.app.desc.path;
-    const int lesson = h.app.lesson;
+    const int lesson = h.app.lessons.index;
     const int n = h.app.desc.count;
     h.click("lesson:next");
-    EXPECT_EQ(h.app.lesson, lesson);
+    EXPECT_EQ(h.app.lessons.index, lesson);
     ImGuiIO& io = ImGui::GetIO();
     io.KeysDown[ImGuiKey_RightArrow] = true;
     h.frame();
     io.KeysDown[ImGuiKey_RightArrow] = false;
     h.frame();
-    EXPECT_EQ(h.app.lesson, lesson) << "the arrows do not walk a locked lesson";
-    for (const auto& r : h.app.widget_rects) {
+    EXPECT_EQ(h.app.lessons.index, lesson) << "the arrows do not walk a locked lesson";
+    for (const auto& r : h.app.focus.rects) {
         if (r.name.rfind("lesson-path:", 0) == 0 && r.name != std::string("lesson-path:") + code_path_name(before)) h.click(r.name);
     }
     EXPECT_EQ(h.app.desc.path, before);
@@ -243,7 +243,7 @@ TEST(Ui, LockedControlsCannotBeChanged) {
     h.frame();
     EXPECT_EQ(h.app.desc.count, n);
     h.click("run");
-    EXPECT_TRUE(h.app.start_requested) << "what is not locked still works";
+    EXPECT_TRUE(h.app.run_click_pending) << "what is not locked still works";
 }
 
 TEST(Ui, TabWalksTheControlsAndEnterPressesTheFocusedOne) {
@@ -251,35 +251,35 @@ TEST(Ui, TabWalksTheControlsAndEnterPressesTheFocusedOne) {
     h.frame();
     EXPECT_FALSE(app_tab_leaves(h.app, false)) << "Tab enters the controls";
     EXPECT_TRUE(app_tab_leaves(h.app, true)) << "Shift+Tab from outside goes back to the host page";
-    h.app.tab_request = 1;
+    h.app.focus.tab_request = 1;
     h.frame();
-    ASSERT_FALSE(h.app.focus.empty());
-    const std::string first = h.app.focus;
-    h.app.tab_request = 1;
+    ASSERT_FALSE(h.app.focus.name.empty());
+    const std::string first = h.app.focus.name;
+    h.app.focus.tab_request = 1;
     h.frame();
-    EXPECT_NE(h.app.focus, first);
-    h.app.tab_request = -1;
+    EXPECT_NE(h.app.focus.name, first);
+    h.app.focus.tab_request = -1;
     h.frame();
-    EXPECT_EQ(h.app.focus, first);
+    EXPECT_EQ(h.app.focus.name, first);
     // Walk to Run and press Enter: the run is requested as a click would.
-    for (int i = 0; i < 60 && h.app.focus != "run"; ++i) {
-        h.app.tab_request = 1;
+    for (int i = 0; i < 60 && h.app.focus.name != "run"; ++i) {
+        h.app.focus.tab_request = 1;
         h.frame();
     }
-    ASSERT_EQ(h.app.focus, "run");
-    h.app.activate_request = true;
+    ASSERT_EQ(h.app.focus.name, "run");
+    h.app.focus.activate_request = true;
     h.frame();
     h.frame();
-    EXPECT_TRUE(h.app.start_requested);
+    EXPECT_TRUE(h.app.run_click_pending);
     // The last control: Tab leaves the page from there.
     for (int i = 0; i < 200 && !app_tab_leaves(h.app, false); ++i) {
-        h.app.tab_request = 1;
+        h.app.focus.tab_request = 1;
         h.frame();
     }
     EXPECT_TRUE(app_tab_leaves(h.app, false));
     // A click hands control back to the pointer.
     h.click("lesson:next");
-    EXPECT_TRUE(h.app.focus.empty());
+    EXPECT_TRUE(h.app.focus.name.empty());
 }
 
 TEST(Ui, ZoomButtonsWidenTheTimeline) {
@@ -287,12 +287,12 @@ TEST(Ui, ZoomButtonsWidenTheTimeline) {
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(10000 * ms);
     h.click("zoom:in");
-    EXPECT_GT(h.app.zoom, 1.4f);
+    EXPECT_GT(h.app.results.zoom, 1.4f);
     h.click("zoom:in");
     h.click("zoom:fit");
-    EXPECT_EQ(h.app.zoom, 1.0f);
+    EXPECT_EQ(h.app.results.zoom, 1.0f);
     h.click("zoom:out");
-    EXPECT_EQ(h.app.zoom, 1.0f) << "never narrower than the whole run";
+    EXPECT_EQ(h.app.results.zoom, 1.0f) << "never narrower than the whole run";
 }
 
 TEST(Ui, LightThemeDraws) {
@@ -315,15 +315,15 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
     h.frame();
     h.frame();  // a tab bar lays its tabs out in its second frame
     h.click("view:race");
-    EXPECT_EQ(h.app.panel, App::Panel::race);
+    EXPECT_EQ(h.app.layout.panel, LayoutState::Panel::race);
     EXPECT_EQ(h.app.race.a, CodePath::await_in_loop);
     EXPECT_EQ(h.app.race.b, CodePath::concurrent);
     h.click("race:start");
     EXPECT_TRUE(h.app.race.pending);
     for (int t = 1; t <= 40 && h.app.race.pending; ++t) h.advance_to(t * 50 * ms);
     ASSERT_FALSE(h.app.race.pending);
-    const HistoryEntry* a = app_race_entry(h.app, false);
-    const HistoryEntry* b = app_race_entry(h.app, true);
+    const HistoryEntry* a = race_entry(h.app, false);
+    const HistoryEntry* b = race_entry(h.app, true);
     ASSERT_NE(a, nullptr);
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(a->run.desc.path, CodePath::await_in_loop);
@@ -342,8 +342,8 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
         h.frame();
     }
     ASSERT_EQ(h.app.history.entries().size(), 5u);
-    EXPECT_NE(app_race_entry(h.app, false), nullptr);
-    EXPECT_NE(app_race_entry(h.app, true), nullptr);
+    EXPECT_NE(race_entry(h.app, false), nullptr);
+    EXPECT_NE(race_entry(h.app, true), nullptr);
     EXPECT_TRUE(h.app.history.entries()[0].full());
     EXPECT_TRUE(h.app.history.entries()[1].full());
     EXPECT_FALSE(h.app.history.entries()[2].full()) << "neither newest nor pinned";
@@ -364,37 +364,37 @@ TEST(Ui, ScalingChartsShowTheModelAndALiveSweep) {
     h.frame();
     h.frame();
     h.click("view:scaling");
-    EXPECT_EQ(h.app.panel, App::Panel::scaling);
-    const App::Scaling& sc = app_scaling(h.app);
+    EXPECT_EQ(h.app.layout.panel, LayoutState::Panel::scaling);
+    const ScalingState::Model& sc = scaling_model(h.app);
     ASSERT_EQ(sc.paths.size(), 4u) << "the lesson's three paths and the plain loop";
     EXPECT_NE(h.rect("scaling:by-n"), nullptr);
     EXPECT_NE(h.rect("scaling:by-cpu"), nullptr);
     h.click("scaling:live");
-    EXPECT_TRUE(h.app.live_sweep.active);
-    for (int t = 1; t <= 400 && h.app.live_sweep.active; ++t) h.advance_to(h.now + 100 * ms);
-    EXPECT_FALSE(h.app.live_sweep.active);
-    EXPECT_EQ(h.app.panel, App::Panel::scaling) << "the sweep's runs leave the charts in view";
-    EXPECT_EQ(h.app.desc.count, h.app.live_sweep.base.count) << "the learner's N is back";
-    EXPECT_EQ(h.app.desc.path, h.app.live_sweep.base.path);
+    EXPECT_TRUE(h.app.scaling.live.active);
+    for (int t = 1; t <= 400 && h.app.scaling.live.active; ++t) h.advance_to(h.now + 100 * ms);
+    EXPECT_FALSE(h.app.scaling.live.active);
+    EXPECT_EQ(h.app.layout.panel, LayoutState::Panel::scaling) << "the sweep's runs leave the charts in view";
+    EXPECT_EQ(h.app.desc.count, h.app.scaling.live.base.count) << "the learner's N is back";
+    EXPECT_EQ(h.app.desc.path, h.app.scaling.live.base.path);
     // 4 paths x N = 1, 5, 10, 20, 50; the loop at 50 x 100 ms = 5 s stays in; nothing is over 10 s.
-    EXPECT_EQ(h.app.live_sweep.points.size(), 20u);
-    EXPECT_EQ(h.app.live_sweep.skipped, 0);
-    for (const App::LivePoint& p : h.app.live_sweep.points) {
+    EXPECT_EQ(h.app.scaling.live.points.size(), 20u);
+    EXPECT_EQ(h.app.scaling.live.skipped, 0);
+    for (const ScalingState::LivePoint& p : h.app.scaling.live.points) {
         RunDesc d = h.app.desc;
         d.path = p.path;
         d.count = p.n;
         EXPECT_NEAR(p.wall_ms, model_wall_ms(d), 1) << code_path_name(p.path) << " N=" << p.n;
     }
     h.click("run");
-    EXPECT_TRUE(h.app.start_requested);
+    EXPECT_TRUE(h.app.run_click_pending);
 }
 
 TEST(Ui, PredictThenRunScoresTheGuessAndKeepsItInTheHistory) {
     Headless h;
     app_apply_url(h.app, "?lesson=4&n=10&latency=200&api=simulated&predict=1", 0);
     h.frame();
-    ASSERT_TRUE(h.app.predicting);
-    const App::WidgetRect* track = h.rect("predict-track");
+    ASSERT_TRUE(h.app.predict.on);
+    const FocusState::Rect* track = h.rect("predict-track");
     ASSERT_NE(track, nullptr);
     // Press on the track a fifth of the way along and let go: the guess is where the marker was put.
     ImGuiIO& io = ImGui::GetIO();
@@ -404,18 +404,18 @@ TEST(Ui, PredictThenRunScoresTheGuessAndKeepsItInTheHistory) {
     h.frame();
     io.MouseDown[0] = false;
     h.frame();
-    ASSERT_GT(h.app.guess_ms, 0);
-    const double guess = h.app.guess_ms;
+    ASSERT_GT(h.app.predict.guess_ms, 0);
+    const double guess = h.app.predict.guess_ms;
     app_start_run(h.app, h.app.desc, h.now);
-    EXPECT_EQ(h.app.run_guess_ms, guess);
+    EXPECT_EQ(h.app.current.guess_ms, guess);
     h.advance_to(h.now + 1000 * ms);
-    ASSERT_TRUE(h.app.scored.valid);
-    EXPECT_NEAR(h.app.scored.wall_ms, 200, 1);
-    EXPECT_EQ(h.app.scored.score.stars, score_prediction(guess, 200).stars);
+    ASSERT_TRUE(h.app.predict.scored.valid);
+    EXPECT_NEAR(h.app.predict.scored.wall_ms, 200, 1);
+    EXPECT_EQ(h.app.predict.scored.score.stars, score_prediction(guess, 200).stars);
     EXPECT_EQ(h.app.history.entries().back().guess_ms, guess);
     EXPECT_NE(history_to_csv(h.app.history).find(std::to_string(int(guess)).substr(0, 2)), std::string::npos);
     // A race's runs carry no guess.
-    app_start_race(h.app, h.now);
+    race_start(h.app, h.now);
     for (int t = 0; t < 40 && h.app.race.pending; ++t) h.advance_to(h.now + 100 * ms);
     EXPECT_LT(h.app.history.entries().back().guess_ms, 0);
 }
@@ -426,21 +426,21 @@ TEST(Ui, ReplayShowsTheRunAtAnInstant) {
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(1000 * ms);
     ASSERT_EQ(h.app.scheduler.run().state, RunState::finished);
-    const App::WidgetRect* slider = h.rect("replay");
+    const FocusState::Rect* slider = h.rect("replay");
     ASSERT_NE(slider, nullptr);
-    h.app.replay_ms = 50;  // (the slider's own drag is ImGui's; the state it sets is what matters here)
+    h.app.results.replay_ms = 50;  // (the slider's own drag is ImGui's; the state it sets is what matters here)
     h.frame();
-    const ReplayState st = replay_at(h.app.scheduler.run(), 50 * ms);
+    const ReplayState st = replay_at(app_shown_run(h.app), 50 * ms);  // the ended run lives in the run store
     EXPECT_EQ(st.per_phase[int(Phase::waiting)], 5);
     EXPECT_EQ(st.per_phase[int(Phase::queued)], 5);
     h.click("replay:off");
-    EXPECT_LT(h.app.replay_ms, 0);
+    EXPECT_LT(h.app.results.replay_ms, 0);
 }
 
 TEST(Ui, RunFilesSaveAndLoadAndABadOneIsExplained) {
     Headless h;
     std::string saved_name, saved;
-    h.app.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { saved_name = name, saved = text; };
+    h.app.hooks.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { saved_name = name, saved = text; };
     app_apply_url(h.app, "?lesson=7&n=10&latency=100&api=simulated", 0);
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(1000 * ms);
@@ -448,18 +448,20 @@ TEST(Ui, RunFilesSaveAndLoadAndABadOneIsExplained) {
     EXPECT_EQ(saved_name, "asyncplay-run-bounded-10.json");
     ASSERT_NE(saved.find("\"format\":\"asyncplay-run\""), std::string::npos);
     const size_t before = h.app.history.entries().size();
-    EXPECT_TRUE(app_load_run(h.app, saved, "mine.json"));
+    EXPECT_TRUE(results_load_file(h.app, saved, "mine.json"));
     EXPECT_EQ(h.app.history.entries().size(), before + 1);
-    ASSERT_NE(h.app.loaded, nullptr);
+    ASSERT_NE(app_shown_entry(h.app), nullptr);
+    EXPECT_EQ(app_shown_entry(h.app)->source, "mine.json");
     EXPECT_NEAR(app_shown_stats(h.app).wall_ms, 200, 1);
     h.frame();
-    EXPECT_FALSE(app_load_run(h.app, "{\"format\":\"something else\"}", "bad.json"));
-    EXPECT_NE(h.app.file_error.find("bad.json could not be loaded"), std::string::npos) << h.app.file_error;
-    EXPECT_NE(h.app.loaded, nullptr) << "a bad file changes nothing else";
+    EXPECT_FALSE(results_load_file(h.app, "{\"format\":\"something else\"}", "bad.json"));
+    EXPECT_NE(h.app.results.file_error.find("bad.json could not be loaded"), std::string::npos) << h.app.results.file_error;
+    ASSERT_NE(app_shown_entry(h.app), nullptr) << "a bad file changes nothing else";
+    EXPECT_EQ(app_shown_entry(h.app)->source, "mine.json") << "a bad file changes nothing else";
     h.frame();
     h.click("history:csv");
     EXPECT_EQ(saved_name, "asyncplay-history.csv");
     EXPECT_EQ(saved.rfind("run,path,api", 0), 0u) << saved.substr(0, 40);
     app_start_run(h.app, h.app.desc, h.now);
-    EXPECT_EQ(h.app.loaded, nullptr) << "a new run replaces the loaded one";
+    EXPECT_EQ(app_shown_entry(h.app), nullptr) << "a new run replaces the loaded one";
 }

@@ -18,10 +18,6 @@
 // No application logic lives here: runs, timing and drawing are C++.
 (function () {
   'use strict';
-  const PATHS = ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group', 'pool_limit',
-    'blocking_in_async', 'thread_pool', 'retry_backoff'];
-  const SPREADS = ['even', 'uneven', 'slow_tail'];
-  const APIS = ['page', 'server', 'simulated'];
   const status = document.getElementById('status');
   const pending = new Map();  // ticket -> {resolve}
   const endedEarly = new Map();  // ticket -> result, for runs that ended inside ap_js_run (0 ms, simulated)
@@ -35,6 +31,30 @@
   function showError(text) {
     status.textContent = text;
     status.className = 'error';
+  }
+
+  // Calls an exported C++ function (src/web/bridge.cpp) with text arguments, copied through the heap (never
+  // the stack, which a text of megabytes would overflow), and returns its number, or its text when
+  // `returns` is 'text', or its JSON parsed when 'json'.
+  function callC(name, args = [], returns = 'number') {
+    const pointers = [];
+    try {
+      const values = args.map((a) => {
+        if (typeof a !== 'string') return a;
+        const size = Module.lengthBytesUTF8(a) + 1;
+        const p = Module._malloc(size);
+        if (!p) throw new Error(`no memory for a text of ${size} bytes`);
+        pointers.push(p);
+        Module.stringToUTF8(a, p, size);
+        return p;
+      });
+      const result = Module['_' + name](...values);
+      if (returns === 'number') return result;
+      const text = Module.UTF8ToString(result);
+      return returns === 'json' ? JSON.parse(text) : text;
+    } finally {
+      for (const p of pointers) Module._free(p);
+    }
   }
 
   function settle() {
@@ -143,8 +163,7 @@
     onRuntimeInitialized() {
       probeApis().then((found) => {
         apis = found;
-        Module.ccall('ap_js_set_apis', null, ['number', 'string', 'string', 'number', 'string', 'string'],
-          [found.page.ready ? 1 : 0, found.page.base, found.page.note, found.server.ready ? 1 : 0, found.server.base, found.server.note]);
+        callC('ap_js_set_apis', [JSON.stringify(found)]);
         settle();
       });
     },
@@ -162,9 +181,9 @@
 
   const MAX_RUN_FILE = 16 * 1024 * 1024;
   function loadRunFile(name, file) {
-    const fail = (why) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, '', why]);
+    const fail = (why) => callC('ap_js_load_run', [name, '', why]);
     if (file.size > MAX_RUN_FILE) return fail(`it is ${Math.round(file.size / 1048576)} MB; a run file is at most 16 MB`);
-    file.text().then((text) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, text, '']),
+    file.text().then((text) => callC('ap_js_load_run', [name, text, '']),
       (e) => fail(e.message || 'the browser could not read it'));
   }
 
@@ -182,10 +201,10 @@
       const attempt = Number(url.searchParams.get('attempt') || 0);
       // requestStart is 0 when the server sent no Timing-Allow-Origin (another origin without it).
       if (!(e.requestStart > 0)) continue;
-      rows.push(`${i},${attempt},${e.requestStart.toFixed(3)},${(e.responseStart || 0).toFixed(3)}`);
+      rows.push([i, attempt, e.requestStart, e.responseStart || 0]);
     }
     performance.clearResourceTimings();
-    if (rows.length) Module.ccall('ap_js_resource_timing', 'number', ['number', 'string'], [result.generation, rows.join(';')]);
+    if (rows.length) callC('ap_js_resource_timing', [JSON.stringify({ generation: result.generation, attempts: rows })]);
   }
 
   function copyText(text, what) {
@@ -207,7 +226,7 @@
   function followSystemTheme() {
     if (!window.matchMedia) return;
     const query = window.matchMedia('(prefers-color-scheme: light)');
-    const tell = () => Module.ccall('ap_js_set_system_theme', null, ['number'], [query.matches ? 1 : 0]);
+    const tell = () => callC('ap_js_set_system_theme', [query.matches ? 1 : 0]);
     tell();
     if (query.addEventListener) query.addEventListener('change', tell);
     syncTheme();
@@ -220,8 +239,8 @@
   // ---- Keyboard: Tab moves through the canvas's controls, then on to the host page. ----
   // The capture listener runs before SDL's (which would keep Tab inside the canvas for good).
   window.addEventListener('keydown', (e) => {
-    if (e.key !== 'Tab' || e.target !== Module.canvas || !Module.ccall) return;
-    if (Module.ccall('ap_js_tab_leaves', 'number', ['number'], [e.shiftKey ? 1 : 0])) e.stopPropagation();
+    if (e.key !== 'Tab' || e.target !== Module.canvas || !Module._ap_js_tab_leaves) return;
+    if (callC('ap_js_tab_leaves', [e.shiftKey ? 1 : 0])) e.stopPropagation();
   }, true);
 
   // ---- The host-page API: postMessage to and from the page that embeds this one. ----
@@ -239,7 +258,7 @@
       origin = null;
     }
     if (!origin || origin === 'null' || origin !== asked.replace(/\/$/, '')) {
-      Module.ccall('ap_js_note', null, ['string'], [`Link: origin=${asked} is not an origin like https://course.example; ` +
+      callC('ap_js_note', [`Link: origin=${asked} is not an origin like https://course.example; ` +
         `the host-page API only talks to ${location.origin}.`]);
       return;
     }
@@ -271,7 +290,7 @@
     ready.then(() => {
       switch (m.type) {
         case 'set-lesson':
-          if (Module.ccall('ap_js_select_lesson', 'number', ['string'], [String(m.lesson)]) < 0) return fail(`no lesson ${m.lesson}`);
+          if (callC('ap_js_select_lesson', [String(m.lesson)]) < 0) return fail(`no lesson ${m.lesson}`);
           return postLessonIfChanged();
         case 'run': {
           const o = m.options && typeof m.options === 'object' ? m.options : {};
@@ -287,7 +306,7 @@
   });
   // What the page's controls say now, in run()'s terms: a host's run command changes only what it names.
   function currentSettings() {
-    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_desc', 'number', [], [])));
+    return callC('ap_js_desc', [], 'json');
   }
 
   // SDL cancels mousedown's default action, which would have focused the canvas; keys only reach the page
@@ -332,18 +351,18 @@
     }
     const done = saved && Array.isArray(saved.done) ? saved.done.filter((d) => typeof d === 'string') : [];
     const lesson = saved && typeof saved.lesson === 'string' ? saved.lesson : '';
-    Module.ccall('ap_js_restore_progress', null, ['string', 'string'], [lesson, done.join(',')]);
+    callC('ap_js_restore_progress', [JSON.stringify({ lesson, done })]);
   }
 
   // A permalink's state (?lesson=...&path=...&n=...): applied after the extra lessons are in.
   function applyUrl() {
-    if (location.search) Module.ccall('ap_js_apply_url', null, ['string'], [location.search]);
+    if (location.search) callC('ap_js_apply_url', [location.search]);
   }
 
   let lastLink = null;
   let lastEmbed = null;
   function permalink() {
-    const query = Module.UTF8ToString(Module.ccall('ap_js_permalink', 'number', [], []));
+    const query = callC('ap_js_permalink', [], 'text');
     return `${location.origin}${location.pathname}?${query}`;
   }
 
@@ -355,9 +374,9 @@
     try {
       const reply = await withTimeout(fetch(url, { cache: 'no-store' }), 10000, `loading ${name}`);
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
-      Module.ccall('ap_js_add_lessons', 'number', ['string', 'string'], [name, await reply.text()]);
+      callC('ap_js_add_lessons', [name, await reply.text()]);
     } catch (e) {
-      Module.ccall('ap_js_lesson_file_error', null, ['string'], [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
+      callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
     }
   }
 
@@ -408,32 +427,21 @@
     return { page, server };
   }
 
+  // Starts a run with these options (the page's defaults for the rest); the settings are checked and clamped
+  // by C++ (src/core/fields.h), which rejects unknown names and values that are not numbers.
   function run(options = {}, onTicket = null) {
-    const o = {
-      path: 'concurrent', n: 10, latencyMs: 200, limit: 5, api: 'page', status: 200, spread: 'even', slowEvery: 10,
-      slowMs: 3000, cpuMs: 0, timeoutMs: 20000, retries: 0, backoffMs: 100, failPct: 0, ...options,
-    };
-    if (!PATHS.includes(o.path)) return Promise.reject(new Error(`path must be one of ${PATHS.join(', ')}; got ${o.path}`));
-    if (!APIS.includes(o.api)) return Promise.reject(new Error(`api must be one of ${APIS.join(', ')}; got ${o.api}`));
-    if (!SPREADS.includes(o.spread)) return Promise.reject(new Error(`spread must be one of ${SPREADS.join(', ')}; got ${o.spread}`));
-    for (const key of ['n', 'latencyMs', 'limit', 'status', 'slowEvery', 'slowMs', 'cpuMs', 'timeoutMs', 'retries', 'backoffMs', 'failPct']) {
-      if (!Number.isFinite(Number(o[key]))) return Promise.reject(new Error(`${key} must be a number; got ${o[key]}`));
-    }
-    const clampInt = (v) => Math.max(-2147483648, Math.min(2147483647, Math.round(Number(v))));
     return ready.then(() => new Promise((resolve, reject) => {
-      if (o.serverBase !== undefined) Module.ccall('ap_js_set_server_base', null, ['string'], [String(o.serverBase)]);
-      Module.ccall('ap_js_set_knobs', null, ['string', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number'],
-        [o.spread, clampInt(o.slowEvery), clampInt(o.slowMs), clampInt(o.cpuMs), clampInt(o.timeoutMs), clampInt(o.retries),
-          clampInt(o.backoffMs), clampInt(o.failPct), 0]);
       insideRunCall = true;
-      let ticket = 0;
+      let started;
       try {
-        ticket = Module.ccall('ap_js_run', 'number', ['string', 'number', 'number', 'number', 'string', 'number'],
-          [o.path, clampInt(o.n), clampInt(o.latencyMs), clampInt(o.limit), o.api, clampInt(o.status)]);
+        // (NaN and Infinity would become null in JSON: send them as text, which C++ refuses by name.)
+        const text = JSON.stringify(options || {}, (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+        started = callC('ap_js_run', [text], 'json');
       } finally {
         insideRunCall = false;
       }
-      if (!ticket) return reject(new Error('the playground refused the run'));
+      if (!started.ticket) return reject(new Error(started.error || 'the playground refused the run'));
+      const ticket = started.ticket;
       if (onTicket) onTicket(ticket);
       if (endedEarly.has(ticket)) {
         resolve(endedEarly.get(ticket));
@@ -445,13 +453,13 @@
   }
 
   function cancel() {
-    return ready.then(() => Module.ccall('ap_js_cancel', null, [], []));
+    return ready.then(() => callC('ap_js_cancel'));
   }
 
   // Draws `count` frames although nothing changed; resolves to their mean main-thread time in ms.
   function drawFrames(count = 10) {
     const before = frameStats();
-    Module.ccall('ap_js_force_frames', null, ['number'], [count]);
+    callC('ap_js_force_frames', [count]);
     return new Promise((resolve) => {
       const check = () => {
         const now = frameStats();
@@ -464,17 +472,17 @@
 
   // Bytes the program holds in its heap right now (malloc's count, not the heap's reserved size).
   function heapBytes() {
-    return Module.ccall('ap_js_heap_bytes', 'number', [], []);
+    return callC('ap_js_heap_bytes');
   }
 
   function frameStats() {
-    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_frame_stats', 'number', [], [])));
+    return callC('ap_js_frame_stats', [], 'json');
   }
 
   // Where the page last drew a named control ("run", "cancel", "path:sequential", "n", "api", ...), in CSS
   // pixels relative to the canvas; null when it is not on screen.
   function widgetRect(name) {
-    const rect = JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_widget_rect', 'number', ['string'], [String(name)])));
+    const rect = callC('ap_js_widget_rect', [String(name)], 'json');
     if (!rect) return null;
     const c = Module.canvas.getBoundingClientRect();
     return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h };
@@ -483,19 +491,19 @@
   // Opens a lesson by id or by its 1-based number; resolves to the lesson's state.
   function lesson(which) {
     return ready.then(() => {
-      if (Module.ccall('ap_js_select_lesson', 'number', ['string'], [String(which)]) < 0) throw new Error(`no lesson ${which}`);
+      if (callC('ap_js_select_lesson', [String(which)]) < 0) throw new Error(`no lesson ${which}`);
       return lessonState();
     });
   }
 
   function lessonState() {
-    return JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_lesson_state', 'number', [], [])));
+    return callC('ap_js_lesson_state', [], 'json');
   }
 
   window.playground = {
-    shownRun: () => JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_shown_run', 'number', [], []))),
-    replayText: () => JSON.parse(Module.UTF8ToString(Module.ccall('ap_js_shown_run', 'number', [], []))).replayText,
-    loadRunText: (name, text) => Module.ccall('ap_js_load_run', 'number', ['string', 'string', 'string'], [name, text, '']) === 1,
+    shownRun: () => callC('ap_js_shown_run', [], 'json'),
+    replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
+    loadRunText: (name, text) => callC('ap_js_load_run', [String(name), String(text), '']) === 1,
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },

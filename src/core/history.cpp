@@ -27,15 +27,24 @@ std::vector<TimelineBar> summarize_timeline(const Run& run, int rows) {
     return bars;
 }
 
-const HistoryEntry* History::add(const Run& run, double guess_ms) {
+const HistoryEntry* History::add(Run run, double guess_ms, std::string source) {
     if (run.state != RunState::finished && run.state != RunState::cancelled) return nullptr;
     if (entries_.size() == capacity) entries_.pop_front();
     for (HistoryEntry& e : entries_) {
-        if (e.number == pinned_[0] || e.number == pinned_[1] || e.run.requests.empty()) continue;
+        if (e.run.requests.empty() || std::find(whole_.begin(), whole_.end(), e.number) != whole_.end()) continue;
         std::vector<RequestTrace>().swap(e.run.requests);  // frees the traces (clear() would keep them)
     }
-    entries_.push_back(HistoryEntry{next_number_++, run, compute_stats(run), guess_ms, summarize_timeline(run)});
+    RunStats stats = compute_stats(run);
+    std::vector<TimelineBar> timeline = summarize_timeline(run);
+    entries_.push_back(HistoryEntry{next_number_++, std::move(run), stats, guess_ms, std::move(timeline), std::move(source)});
     return &entries_.back();
+}
+
+const HistoryEntry* History::find(uint32_t number) const {
+    for (const HistoryEntry& e : entries_) {
+        if (e.number == number) return &e;
+    }
+    return nullptr;
 }
 
 HistoryEntry* History::find_generation(uint16_t generation) {

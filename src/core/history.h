@@ -1,11 +1,12 @@
 // history.h — the runs a learner has finished, newest last, so that a sequential run and a concurrent
 // one can be drawn side by side on one time axis. Holds a bounded number of runs (oldest dropped).
-// Only the newest run and the ones pinned (a race's two) keep every request's trace; the others keep
+// Only the newest run and the ones kept whole (the one on screen, a race's two) keep every request's trace; the others keep
 // their numbers and a timeline of at most `timeline_rows` bars, so twelve runs of 10,000 requests cost
 // kilobytes, not megabytes.
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "stats.h"
@@ -33,6 +34,7 @@ struct HistoryEntry {
     RunStats stats;
     double guess_ms = -1;  // the learner's prediction before the run, or -1
     std::vector<TimelineBar> timeline;  // summarize_timeline(run), kept when the requests go
+    std::string source;    // the run file it was loaded from, or "" for a run of this page
     bool full() const { return run.requests.size() == size_t(stats.count); }
 };
 
@@ -40,13 +42,15 @@ class History {
 public:
     static constexpr size_t capacity = 12;
 
-    // Keeps a copy of a finished or cancelled run, with the learner's guess of its wall time (or -1);
-    // ignores idle or running ones.
-    // Compacts the older entries except the pinned ones.
-    const HistoryEntry* add(const Run& run, double guess_ms = -1);
+    // Takes a finished or cancelled run, with the learner's guess of its wall time (or -1) and the file it
+    // came from (or ""); ignores idle or running ones (nullptr). Compacts the older entries except the
+    // ones kept whole.
+    const HistoryEntry* add(Run run, double guess_ms = -1, std::string source = "");
     void clear() { entries_.clear(); }
-    // Entries whose numbers are pinned keep their requests (0 = none); takes effect at the next add.
-    void pin(uint32_t a, uint32_t b) { pinned_[0] = a; pinned_[1] = b; }
+    // Entries with these numbers keep their requests (0 = none); takes effect at the next add.
+    void keep_whole(std::vector<uint32_t> numbers) { whole_ = std::move(numbers); }
+    // The entry with this number, or nullptr (never added, or dropped).
+    const HistoryEntry* find(uint32_t number) const;
     const std::deque<HistoryEntry>& entries() const { return entries_; }
     // The entry of the run with this generation (the newest such), to annotate after the fact; or nullptr.
     HistoryEntry* find_generation(uint16_t generation);
@@ -56,7 +60,7 @@ public:
 private:
     std::deque<HistoryEntry> entries_;
     uint32_t next_number_ = 1;
-    uint32_t pinned_[2] = {0, 0};
+    std::vector<uint32_t> whole_;
 };
 
 }  // namespace ap

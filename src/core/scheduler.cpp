@@ -281,9 +281,26 @@ void Scheduler::cancel(int64_t now_us) {
     run_.next_index = int(run_.requests.size());
 }
 
-bool Scheduler::annotate_attempt(uint16_t generation, int index, int attempt, int64_t sent_us, int64_t first_byte_us) {
-    if (generation != run_.generation || index < 0 || index >= int(run_.requests.size())) return false;
-    std::vector<Attempt>& attempts = run_.requests[size_t(index)].attempts;
+Run Scheduler::take_run() {
+    if (run_.state != RunState::finished && run_.state != RunState::cancelled) return Run{};
+    Run out = std::move(run_);
+    run_ = Run{};
+    run_.generation = out.generation;
+    run_.desc = out.desc;
+    run_.state = out.state;
+    run_.start_us = out.start_us;
+    run_.end_us = out.end_us;
+    run_.expected_ms = out.expected_ms;
+    run_.sequential_ms = out.sequential_ms;
+    run_.capped_ms = out.capped_ms;
+    run_.ended = out.ended;
+    run_.next_index = out.next_index;
+    return out;
+}
+
+bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us) {
+    if (index < 0 || index >= int(run->requests.size())) return false;
+    std::vector<Attempt>& attempts = run->requests[size_t(index)].attempts;
     if (attempt < 0 || attempt >= int(attempts.size())) return false;
     Attempt& a = attempts[size_t(attempt)];
     // Two clocks read at slightly different moments: keep the marks inside the attempt.

@@ -59,9 +59,9 @@ public:
     void advance(int64_t now_us);
     void cancel(int64_t now_us);
 
-    // Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of the run
-    // of `generation` (see Attempt::sent_us). Returns false when there is no such attempt.
-    bool annotate_attempt(uint16_t generation, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
+    // Hands over the ended run (finished or cancelled) and keeps only its generation, state and times: an
+    // ended run has one home, the run store (history.h). Returns an idle Run when none has ended.
+    Run take_run();
     // Earliest instant at which advance() has something to do (a timeout or a retry), or -1.
     int64_t next_deadline_us() const;
     bool running() const { return run_.state == RunState::running; }
@@ -96,6 +96,10 @@ private:
     std::vector<int> active_;
     std::vector<int> active_pos_;    // index -> position in active_, or -1
 };
+
+// Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of an ended run
+// (see Attempt::sent_us), kept inside the attempt. Returns false when there is no such attempt.
+bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
 
 // What the model says a run takes: the run played in virtual time with every API answer exactly as
 // the desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the

@@ -1,11 +1,13 @@
 // bridge.h — every entry point between the page's JavaScript (web/playground.js) and C++, in one place.
-//   JS -> C++: ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats, ap_js_widget_rect,
-//              ap_js_set_server_base, ap_js_set_knobs, ap_js_select_lesson, ap_js_add_lessons,
+// Everything that crosses is text: JSON both ways, read by the core's one JSON reader (core/json.h), and
+// passed through the heap (never the stack, so a text of megabytes is as safe as a short one).
+//   JS -> C++ (extern "C", exported): ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats,
+//              ap_js_widget_rect, ap_js_set_server_base, ap_js_select_lesson, ap_js_add_lessons,
 //              ap_js_lesson_file_error, ap_js_restore_progress, ap_js_lesson_state, ap_js_apply_url,
-//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc, ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run,
-//              ap_js_resource_timing, ap_js_shown_run
-//   C++ -> JS: also Module.apProgress(json), Module.apCopyLink(query), Module.apCopyEmbed(query)   (extern "C", exported)
-//   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json), Module.apSaveFile(name, mime, text),
+//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc,
+//              ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run, ap_js_resource_timing, ap_js_shown_run
+//   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json), Module.apProgress(json),
+//              Module.apCopyLink(query), Module.apCopyEmbed(query), Module.apSaveFile(name, mime, text),
 //              Module.apOpenFile(), Module.apSavePng(x, y, w, h)
 #pragma once
 #include <cstdint>
@@ -17,7 +19,7 @@ struct App;
 // How much drawing the page did: read by tools/bench through window.playground.frameStats().
 struct FrameStats {
     uint32_t drawn = 0;       // frames rendered
-    uint32_t deferred = 0;    // frames held back because an answer was due (see answer_expected_soon)
+    uint32_t deferred = 0;    // frames held back because an answer was due (see drawing_would_disturb)
     double last_ms = 0, max_ms = 0, total_ms = 0;  // main-thread time per rendered frame
     double cost_ms = 0;       // measured: from a drawn frame to the next animation tick (GPU and compositor included)
 };
@@ -27,7 +29,6 @@ void bridge_init(App* app);
 void bridge_first_frame();
 // Saves the canvas's rectangle (CSS pixels) as a PNG download; call right after a frame was drawn.
 void bridge_save_png(float x, float y, float w, float h);
-void bridge_run_ended(uint32_t ticket, const std::string& json);
 // Asks the platform for a redraw and a tick soon (set by main.cpp).
 extern void (*bridge_wake)();
 // Asks the platform to draw the next `frames` frames whether or not anything changed (tools/bench measures

@@ -94,13 +94,13 @@ bool take_key(const SDL_Event& e) {
     if (e.type != SDL_KEYDOWN && e.type != SDL_KEYUP) return false;
     const SDL_Keycode k = e.key.keysym.sym;
     if (k == SDLK_TAB) {
-        if (e.type == SDL_KEYDOWN) g.app.tab_request = (e.key.keysym.mod & KMOD_SHIFT) ? -1 : 1;
+        if (e.type == SDL_KEYDOWN) g.app.focus.tab_request = (e.key.keysym.mod & KMOD_SHIFT) ? -1 : 1;
         return true;
     }
-    if (k == SDLK_ESCAPE && e.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) g.app.focus.clear();
+    if (k == SDLK_ESCAPE && e.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) g.app.focus.name.clear();
     const bool press_key = k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE;
-    if (press_key && !g.app.focus.empty() && !ImGui::GetIO().WantTextInput) {
-        if (e.type == SDL_KEYDOWN && !e.key.repeat) g.app.activate_request = true;
+    if (press_key && !g.app.focus.name.empty() && !ImGui::GetIO().WantTextInput) {
+        if (e.type == SDL_KEYDOWN && !e.key.repeat) g.app.focus.activate_request = true;
         return true;
     }
     return false;
@@ -136,8 +136,8 @@ void frame(void*) {
         if (take_key(e)) continue;
         if (e.type == SDL_MULTIGESTURE && e.mgesture.numFingers == 2 && std::fabs(e.mgesture.dDist) > 0.002f) {
             // A two-finger pinch zooms the timeline (dDist: the change of the fingers' spread, window-relative).
-            g.app.zoom = std::clamp(g.app.zoom * std::exp(e.mgesture.dDist * 4.0f), 1.0f, 64.0f);
-            g.app.dirty = true;
+            g.app.results.zoom = std::clamp(g.app.results.zoom * std::exp(e.mgesture.dDist * 4.0f), 1.0f, 64.0f);
+            g.app.needs_redraw = true;
             continue;
         }
         ImGui_ImplSDL2_ProcessEvent(&e);
@@ -155,8 +155,8 @@ void frame(void*) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         input = true;
     }
-    if (g.app.start_requested && now - g.last_draw_us >= g.frame_cost_us) {
-        g.app.start_requested = false;
+    if (g.app.run_click_pending && now - g.last_draw_us >= g.frame_cost_us) {
+        g.app.run_click_pending = false;
         ap::app_start_run(g.app, g.app.desc, now);
     }
     ap::app_tick(g.app, now);
@@ -165,7 +165,7 @@ void frame(void*) {
         g.frames_to_draw = std::max(g.frames_to_draw, frames_after_input);
         g.input_frames = frames_after_input;
     }
-    if (g.app.dirty) g.frames_to_draw = std::max(g.frames_to_draw, 1);
+    if (g.app.needs_redraw) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.app.scheduler.running() && now - g.last_draw_us >= live_redraw_interval_us) g.frames_to_draw = std::max(g.frames_to_draw, 1);
     if (g.frames_to_draw == 0) return;
     const ap::QuietRule quiet_rule{.before_us = std::min(max_quiet_before_us, g.frame_cost_us * 3 + 10 * 1000),
@@ -182,7 +182,7 @@ void frame(void*) {
     g.force_frame = false;
     if (g.input_frames > 0) --g.input_frames;
     --g.frames_to_draw;
-    g.app.dirty = false;
+    g.app.needs_redraw = false;
     g.last_draw_us = now;
 
     ImGui_ImplOpenGL3_NewFrame();
@@ -207,10 +207,10 @@ void frame(void*) {
     // The first frames build the font atlas and shaders: keep them out of the budget.
     if (ap::frame_stats.drawn > 3) ap::frame_stats.max_ms = std::max(ap::frame_stats.max_ms, frame_ms);
 
-    if (g.app.png_requested) {
+    if (g.app.results.png_requested) {
         // Now, while the drawing buffer still holds this frame (WebGL clears it once it is shown).
-        g.app.png_requested = false;
-        for (const ap::App::WidgetRect& r : g.app.widget_rects) {
+        g.app.results.png_requested = false;
+        for (const ap::FocusState::Rect& r : g.app.focus.rects) {
             if (r.name == "results") ap::bridge_save_png(r.x, r.y, r.w, r.h);
         }
     }
@@ -268,7 +268,7 @@ int main() {
 
     ap::app_init(g.app, &g.fetch);
     std::string bar_error;
-    if (ap::bar_layer_init(&bar_error)) g.app.bar_pass = ap::bar_layer_draw;
+    if (ap::bar_layer_init(&bar_error)) g.app.hooks.bar_pass = ap::bar_layer_draw;
     else std::printf("playground: the instanced bar pass is off (%s); bars are drawn through ImGui\n", bar_error.c_str());
     g.fetch.on_complete = [](ap::RequestId id, const ap::Completion& c, int64_t now_us) {
         const ap::Run& run = g.app.scheduler.run();
@@ -284,7 +284,6 @@ int main() {
         }
         ap::app_complete(g.app, id, c, now_us, handled_us);
     };
-    g.app.on_run_ended = ap::bridge_run_ended;
     ap::bridge_init(&g.app);
     ap::bridge_wake = wake;
     ap::bridge_force_frames = [](int frames) {

@@ -1,0 +1,110 @@
+#include "app/code_panel.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/ui_kit.h"
+#include "core/embedded_text.h"
+#include "imgui.h"
+
+namespace ap {
+
+static ImU32 span_color(SpanKind k) {
+    switch (k) {
+        case SpanKind::plain: return IM_COL32(214, 216, 222, 255);
+        case SpanKind::keyword: return IM_COL32(198, 146, 234, 255);
+        case SpanKind::builtin: return IM_COL32(130, 190, 255, 255);
+        case SpanKind::string: return IM_COL32(152, 204, 120, 255);
+        case SpanKind::comment: return IM_COL32(128, 134, 148, 255);
+        case SpanKind::number: return IM_COL32(240, 170, 110, 255);
+    }
+    return IM_COL32_WHITE;
+}
+
+void draw_code_panel(App& app, int64_t now_us) {
+    const Palette& pal = palette();
+    CodePanelState& cp = app.code;
+    const RunDesc& d = app.desc;
+    ImGui::TextColored(pal.dim, "The Python this run mirrors: %s", python_file_for(d.path));
+    CodePanelState::Cache& cache = cp.cache;
+    if (!cache.valid || !(cache.desc == d)) {
+        cache.valid = true;
+        cache.desc = d;
+        cache.lines = code_lines(render_tagged_snippet(python_for(d.path), d));
+        cache.spans.clear();
+        for (const CodeLine& line : cache.lines) cache.spans.push_back(python_spans(line.text));
+        cache.gaps = snippet_gaps(python_for(d.path), d);
+    }
+    const std::vector<CodeLine>& lines = cache.lines;
+    for (const std::string& gap : cache.gaps) wrapped_note(gap);
+
+    const Run& run = app_shown_run(app);
+    const double replay_ms = app.results.replay_ms;
+    int counts[phase_count] = {};
+    const bool replaying = replay_ms >= 0 && run.state != RunState::running && run.state != RunState::idle;
+    const bool live = (run.state == RunState::running || replaying) && run.desc.path == d.path;
+    if (live) {
+        // Where every request is: now, or at the replay slider's instant.
+        const int64_t t = replaying ? run.start_us + int64_t(replay_ms * 1000) : now_us;
+        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
+    }
+    const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.code_background);
+    ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float line_h = ImGui::GetTextLineHeight();
+    const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::CalcTextSize("x").x * 64);
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
+    bool named[phase_count] = {};
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const CodeLine& line = lines[i];
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        if (!ImGui::IsRectVisible(ImVec2(width, line_h))) {  // scrolled out of sight: only its place
+            ImGui::Dummy(ImVec2(width, line_h));
+            continue;
+        }
+        Phase lit = Phase::none;
+        int count = 0;
+        for (int ph = 1; ph < phase_count; ++ph) {
+            if (!(line.phases & phase_bit(Phase(ph)))) continue;
+            if (cp.selected_phase == ph || (live && counts[ph] > 0)) lit = Phase(ph);
+            count += live ? counts[ph] : 0;
+        }
+        if (lit != Phase::none) dl->AddRectFilled(p, ImVec2(p.x + width, p.y + line_h), phase_color(lit, cp.selected_phase == int(lit) ? 90 : 55));
+        ImGui::PushID(int(i));
+        if (ImGui::InvisibleButton("line", ImVec2(width, line_h)) && line.phases) {
+            int first = 0;
+            for (int ph = 1; ph < phase_count && !first; ++ph) if (line.phases & phase_bit(Phase(ph))) first = ph;
+            cp.selected_phase = cp.selected_phase == first ? -1 : first;
+            app.needs_redraw = true;
+        }
+        ImGui::PopID();
+        for (int ph = 1; ph < phase_count; ++ph) {
+            if ((line.phases & phase_bit(Phase(ph))) && !named[ph]) {
+                named[ph] = true;
+                name_item(app, std::string("code-line:") + phase_name(Phase(ph)));
+            }
+        }
+        float x = p.x + 4;
+        for (const Span& s : cache.spans[i]) {
+            const char* b = line.text.c_str() + s.begin;
+            const char* e = line.text.c_str() + s.end;
+            dl->AddText(ImVec2(x, p.y), span_color(s.kind), b, e);
+            x += ImGui::CalcTextSize(b, e).x;
+        }
+        if (count > 0) {
+            char badge[64];
+            std::snprintf(badge, sizeof badge, "%d %s", count, phase_label(lit));
+            const float bw = ImGui::CalcTextSize(badge).x;
+            const float bx = std::max(x + 12, p.x + ImGui::GetContentRegionAvail().x - bw - 6);
+            dl->AddRectFilled(ImVec2(bx - 4, p.y), ImVec2(bx + bw + 4, p.y + line_h), phase_color(lit, 220), 3);
+            dl->AddText(ImVec2(bx, p.y), pal.code_background, badge);
+        }
+    }
+    ImGui::PopStyleVar();
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+}
+
+}  // namespace ap

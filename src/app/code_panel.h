@@ -1,0 +1,31 @@
+// code_panel.h — the Python beside the waterfall: the program of the chosen code path with the learner's
+// numbers, coloured; during a run (or at the replay instant) each marked line shows how many requests are
+// at it; a clicked line outlines its stretches in the waterfall, a clicked bar lights its line.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/code_view.h"
+#include "core/run.h"
+
+namespace ap {
+
+struct App;
+
+struct CodePanelState {
+    int selected_phase = -1;  // a code line clicked (or a bar): its Phase's bars are outlined; -1: none
+    // The program for the settings, split and coloured (redone only when the settings change).
+    struct Cache {
+        bool valid = false;
+        RunDesc desc;
+        std::vector<CodeLine> lines;
+        std::vector<std::vector<Span>> spans;
+        std::vector<std::string> gaps;
+    };
+    Cache cache;
+};
+
+void draw_code_panel(App& app, int64_t now_us);
+
+}  // namespace ap

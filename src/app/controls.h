@@ -1,0 +1,46 @@
+// controls.h — the "All settings" panel: every code path grouped by how it lets requests overlap, N,
+// latency and k, the knobs of fields.h (spread, CPU work, timeout, retries, back-off, failures, status),
+// and which API answers (the in-page one, the dev server, the simulated one) with what the page knows
+// about each. The settings themselves are App::desc, shared with every panel.
+//
+// When a run ends, a run through the dev server tells the controls whether the server answered.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/run.h"
+
+namespace ap {
+
+struct App;
+struct HistoryEntry;
+
+// What the page knows about the two real APIs; filled in by the platform once it has probed them.
+struct ApiStatus {
+    bool probed = false;          // both probes have answered (or given up)
+    bool inpage_ready = false;    // the service worker is controlling the page and answering
+    std::string inpage_base = "inpage";
+    std::string inpage_note = "starting the in-page API (service worker)...";
+    bool server_ready = false;    // a dev server answered at server_base
+    bool server_checked = false;  // server_ready reflects a probe or a run, not a guess
+    std::string server_base;
+    std::string server_note = "not probed yet";
+};
+
+struct ControlsState {
+    char server_url_edit[256] = "";  // the text field behind controls_set_server_base
+};
+
+// What the platform found out about the APIs. A page without its service worker starts on the
+// simulated API and says why.
+void controls_set_apis(App& app, const ApiStatus& apis);
+// Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
+void controls_set_server_base(App& app, const std::string& base);
+// Picks the API a run really uses (the in-page one may be unavailable) and its base URL; notes say why.
+void controls_route_run(App& app, RunDesc* desc);
+void controls_run_ended(App& app, const HistoryEntry& entry);
+
+const char* api_label(Api a);  // "In-page API (service worker)", ...
+void draw_settings_panel(App& app, int64_t now_us);
+
+}  // namespace ap

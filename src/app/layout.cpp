@@ -1,0 +1,158 @@
+#include "app/layout.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/history_panel.h"
+#include "app/ui_kit.h"
+#include "imgui.h"
+
+namespace ap {
+
+void layout_show(App& app, LayoutState::Panel panel) {
+    app.layout.panel = panel;
+    app.layout.select_panel = app.layout.select_narrow = true;
+    app.needs_redraw = true;
+}
+
+void layout_run_started(App& app, RunPurpose purpose) {
+    // A run of its own shows in "This run"; a race's or a sweep's keep their panel in view.
+    if (purpose == RunPurpose::learner || purpose == RunPurpose::run_each) layout_show(app, LayoutState::Panel::run);
+    else app.layout.select_narrow = true;
+}
+
+void app_clear_color(const App& app, float rgb[3]) {
+    const float dark[3] = {0.09f, 0.10f, 0.12f}, light[3] = {0.95f, 0.95f, 0.96f};
+    const float* c = app.view.light() ? light : dark;
+    for (int i = 0; i < 3; ++i) rgb[i] = c[i];
+}
+
+static void draw_header(const App& app) {
+    const ApiStatus& s = app.apis;
+    char status[256];
+    std::snprintf(status, sizeof status, "in-page API: %s   dev server: %s", !s.probed ? "starting" : s.inpage_ready ? "serving" : "unavailable",
+                  !s.probed ? "probing" : s.server_ready ? "reachable" : s.server_checked ? "not found" : "not checked");
+    const char* title = "Async API playground";
+    const char* subtitle = " - one call at a time, or all waiting together? Fire real requests and time them.";
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float status_w = ImGui::CalcTextSize(status).x;
+    const float gap = ImGui::GetFontSize() * 2;
+    ImGui::TextUnformatted(title);
+    if (ImGui::CalcTextSize(title).x + ImGui::CalcTextSize(subtitle).x + gap + status_w < avail) {
+        ImGui::SameLine(0, 0);
+        ImGui::TextColored(palette().dim, "%s", subtitle);
+    }
+    if (ImGui::CalcTextSize(title).x + gap + status_w < avail) ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - status_w));
+    ImGui::TextColored(palette().dim, "%s", status);
+    ImGui::Separator();
+}
+
+static void draw_settings(App& app, int64_t now_us) {
+    if (app.view.locked(Lock::settings)) return;
+    const bool open = ImGui::CollapsingHeader("All settings: every code path, the API, failures");
+    name_item(app, "settings");
+    if (open) draw_settings_panel(app, now_us);
+}
+
+// One column (a phone, a small iframe): the parts become tabs; a run started shows its results.
+static void draw_narrow(App& app, int64_t now_us) {
+    LayoutState& lay = app.layout;
+    using Tab = LayoutState::Tab;
+    const Tab tabs[] = {Tab::lesson, Tab::code, Tab::run, Tab::race, Tab::scaling, Tab::history};
+    const char* labels[] = {"Lesson", "Code", "Run", "Race", "Scale", "History"};
+    const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:scaling", "tab:history"};
+    const Tab wanted = lay.panel == LayoutState::Panel::race ? Tab::race : lay.panel == LayoutState::Panel::scaling ? Tab::scaling : Tab::run;
+    if (lay.select_narrow) lay.narrow_tab = wanted;
+    if (ImGui::BeginTabBar("narrow")) {
+        for (int t = 0; t < 6; ++t) {
+            const bool select = lay.select_narrow && tabs[t] == wanted;
+            const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+            name_item(app, names[t]);
+            if (!open) continue;
+            if (!select) lay.narrow_tab = tabs[t];
+            ImGui::BeginChild("tab", ImVec2(0, 0), false);
+            name_region(app, "results");
+            switch (tabs[t]) {
+                case Tab::lesson:
+                    draw_lesson_panel(app, now_us);
+                    ImGui::Separator();
+                    draw_settings(app, now_us);
+                    break;
+                case Tab::code: draw_code_panel(app, now_us); break;
+                case Tab::run: draw_run_view(app, now_us, true); break;
+                case Tab::race: draw_race_panel(app, now_us); break;
+                case Tab::scaling: draw_scaling_panel(app, now_us); break;
+                case Tab::history: draw_history_panel(app); break;
+            }
+            ImGui::EndChild();
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    lay.select_narrow = false;
+}
+
+static void draw_wide(App& app, int64_t now_us, float total_w) {
+    LayoutState& lay = app.layout;
+    lay.select_narrow = false;
+    const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
+    ImGui::BeginChild("left", ImVec2(left_w, 0), false);
+    draw_lesson_panel(app, now_us);
+    ImGui::Separator();
+    draw_settings(app, now_us);
+    ImGui::Separator();
+    draw_code_panel(app, now_us);
+    ImGui::EndChild();
+
+    ImGui::SameLine();
+    ImGui::BeginChild("right", ImVec2(0, 0), false);
+    name_region(app, "results");
+    const float top_h = std::max(260.0f, ImGui::GetContentRegionAvail().y * 0.72f);
+    if (ImGui::BeginTabBar("views")) {
+        using Panel = LayoutState::Panel;
+        const Panel panels[] = {Panel::run, Panel::race, Panel::scaling};
+        const char* labels[] = {"This run", "Race two paths", "Scaling"};
+        const char* names[] = {"view:run", "view:race", "view:scaling"};
+        for (int t = 0; t < 3; ++t) {
+            const bool select = lay.select_panel && lay.panel == panels[t];
+            const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+            name_item(app, names[t]);
+            if (!open) continue;
+            if (!select) lay.panel = panels[t];
+            ImGui::BeginChild("view", ImVec2(0, top_h), false);
+            if (panels[t] == Panel::run) draw_run_view(app, now_us, false);
+            else if (panels[t] == Panel::race) draw_race_panel(app, now_us);
+            else draw_scaling_panel(app, now_us);
+            ImGui::EndChild();
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    lay.select_panel = false;
+    ImGui::Separator();
+    draw_history_panel(app);
+    ImGui::EndChild();
+}
+
+void app_draw(App& app, int64_t now_us) {
+    use_palette(app.view.light());
+    app.bars.used = 0;
+    keyboard_begin_frame(app, now_us);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
+    if (app.view.embed) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
+    ImGui::Begin("playground", nullptr, flags);
+    if (app.view.embed) ImGui::PopStyleVar();
+    if (!app.view.embed) draw_header(app);
+    const float total_w = ImGui::GetContentRegionAvail().x;
+    if (total_w < 56 * ImGui::GetFontSize()) draw_narrow(app, now_us);
+    else draw_wide(app, now_us, total_w);
+    keyboard_end_frame(app);
+    ImGui::End();
+}
+
+}  // namespace ap

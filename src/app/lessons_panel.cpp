@@ -1,0 +1,289 @@
+#include "app/lessons_panel.h"
+
+#include <algorithm>
+
+#include "app/app.h"
+#include "app/ui_kit.h"
+#include "core/embedded_text.h"
+#include "imgui.h"
+
+namespace ap {
+
+namespace {
+
+void save_progress(App& app) {
+    const Lesson* l = current_lesson(app);
+    if (app.hooks.on_progress && l) app.hooks.on_progress(l->id, app.lessons.done);
+}
+
+bool lesson_done(const App& app, int i) {
+    const std::vector<std::string>& done = app.lessons.done;
+    return std::find(done.begin(), done.end(), app.lessons.all[size_t(i)].id) != done.end();
+}
+
+std::string without_mark(const std::string& line) {
+    const size_t cut = line.find("  \xe2\x9c");
+    return cut == std::string::npos ? line : line.substr(0, cut);
+}
+
+ImU32 state_color(CoroutineState s) {
+    const Palette& p = palette();
+    switch (s) {
+        case CoroutineState::not_started: return p.pending;
+        case CoroutineState::running: return p.cpu;
+        case CoroutineState::waiting: return p.in_flight;
+        case CoroutineState::ready: return p.ready | IM_COL32_A_MASK;
+        case CoroutineState::backing_off: return p.backoff | IM_COL32_A_MASK;
+        case CoroutineState::done: return p.ok;
+    }
+    return IM_COL32_WHITE;
+}
+
+}  // namespace
+
+const Lesson* current_lesson(const App& app) {
+    const LessonsState& ls = app.lessons;
+    return ls.all.empty() ? nullptr : &ls.all[size_t(std::clamp(ls.index, 0, int(ls.all.size()) - 1))];
+}
+
+void lessons_select(App& app, int index, int64_t now_us) {
+    LessonsState& ls = app.lessons;
+    if (index < 0 || index >= int(ls.all.size())) return;
+    app_cancel(app, now_us);
+    ls.index = index;
+    app.desc = ls.all[size_t(index)].preset;
+    if (app.desc.api == Api::page && ((app.apis.probed && !app.apis.inpage_ready) || !app.network)) app.desc.api = Api::simulated;
+    app.input_notes.clear();
+    ls.verdict = LessonsState::LessonVerdict{};
+    ls.step = 0;
+    app.code.selected_phase = -1;
+    race_lesson_opened(app, ls.all[size_t(index)]);
+    app.needs_redraw = true;
+    save_progress(app);
+}
+
+int lessons_select_named(App& app, const std::string& which, int64_t now_us) {
+    const std::vector<Lesson>& all = app.lessons.all;
+    for (size_t i = 0; i < all.size(); ++i) {
+        if (all[i].id == which || std::to_string(i + 1) == which) {
+            lessons_select(app, int(i), now_us);
+            return int(i);
+        }
+    }
+    return -1;
+}
+
+int lessons_add_file(App& app, const std::string& text, const std::string& file_name) {
+    LessonFile file = parse_lessons(text, file_name);
+    LessonsState& ls = app.lessons;
+    for (std::string& e : file.errors) ls.errors.push_back(std::move(e));
+    if (file.lessons.empty() && file.errors.empty()) ls.errors.push_back(file_name + ": no lessons in this file");
+    const int added = int(file.lessons.size());
+    for (Lesson& l : file.lessons) ls.all.push_back(std::move(l));
+    app.needs_redraw = true;
+    return added;
+}
+
+void lessons_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us) {
+    app.lessons.done = done;
+    for (size_t i = 0; i < app.lessons.all.size(); ++i) {
+        if (app.lessons.all[i].id == lesson_id) {
+            lessons_select(app, int(i), now_us);
+            return;
+        }
+    }
+    app.needs_redraw = true;
+}
+
+void lessons_run_each(App& app, int64_t now_us) {
+    const Lesson* l = current_lesson(app);
+    if (!l) return;
+    std::vector<QueuedRun> runs;
+    for (CodePath p : l->paths) {
+        RunDesc d = app.desc;
+        d.path = p;
+        runs.push_back(QueuedRun{d, RunPurpose::run_each});
+    }
+    app_queue_runs(app, std::move(runs), now_us);
+}
+
+void lessons_run_started(App& app, uint16_t generation) {
+    LessonsState& ls = app.lessons;
+    ls.step = 0;
+    ls.verdict = LessonsState::LessonVerdict{};
+    ls.verdict.generation = generation;
+    ls.verdict.path = code_path_info(app.scheduler.run().desc.path).label;
+}
+
+void lessons_run_ended(App& app, const HistoryEntry& entry) {
+    LessonsState& ls = app.lessons;
+    const Run& run = entry.run;
+    const Lesson* lesson = current_lesson(app);
+    if (ls.verdict.generation == run.generation && lesson) {
+        ls.verdict.valid = true;
+        ls.verdict.verdict = judge_run(run, entry.stats);
+        // A lesson is marked only by a run of one of its own code paths whose claim held.
+        const bool own_path = std::find(lesson->paths.begin(), lesson->paths.end(), run.desc.path) != lesson->paths.end();
+        if (ls.verdict.verdict.ok && own_path && std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
+            ls.done.push_back(lesson->id);
+            save_progress(app);
+        }
+    }
+    if (ls.pending_step >= 0 && run.state == RunState::finished) ls.step = ls.pending_step;  // clamped by the stepper
+    ls.pending_step = -1;
+}
+
+//-------------------------------------------------------------------------------------------------
+// The panel
+//-------------------------------------------------------------------------------------------------
+
+void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths) {
+    const float button_w = ImGui::GetFontSize() * 7;
+    const bool busy = app_busy(app);
+    const char* label = app.run_click_pending ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
+    if (ImGui::Button(label, ImVec2(button_w, 0))) app.run_click_pending = true;  // started by the platform
+    name_item(app, "run");
+    if (paths.size() > 1) {
+        ImGui::SameLine();
+        if (ImGui::Button("Run each path", ImVec2(button_w * 1.5f, 0))) lessons_run_each(app, now_us);
+        name_item(app, "run-each");
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!busy);
+    if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
+    name_item(app, "cancel");
+    ImGui::EndDisabled();
+}
+
+void draw_lesson_panel(App& app, int64_t now_us) {
+    LessonsState& ls = app.lessons;
+    const Palette& pal = palette();
+    if (ls.all.empty()) {
+        wrapped_note("No lessons loaded.");
+        for (const std::string& e : ls.errors) wrapped_note(e);
+        return;
+    }
+    const int count = int(ls.all.size());
+    const Lesson& l = *current_lesson(app);
+    const bool lesson_locked = app.view.locked(Lock::lesson);
+    ImGui::BeginDisabled(ls.index == 0 || lesson_locked);
+    if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) lessons_select(app, ls.index - 1, now_us);
+    name_item(app, "lesson:prev");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::Text("Lesson %d of %d", ls.index + 1, count);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(ls.index + 1 >= count || lesson_locked);
+    if (ImGui::ArrowButton("##next", ImGuiDir_Right)) lessons_select(app, ls.index + 1, now_us);
+    name_item(app, "lesson:next");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
+    ImGui::BeginDisabled(lesson_locked);
+    const bool open = ImGui::BeginCombo("##lessons", "all lessons");
+    name_item(app, "lesson:list");
+    ImGui::EndDisabled();
+    if (open) {
+        for (int i = 0; i < count; ++i) {
+            // Progress marks: a check for every lesson whose claim the learner has seen hold.
+            if (lesson_done(app, i)) verdict_mark(true);
+            else ImGui::Dummy(ImVec2(ImGui::GetTextLineHeight(), 0)), ImGui::SameLine();
+            const std::string label = std::to_string(i + 1) + ". " + ls.all[size_t(i)].title;
+            if (ImGui::Selectable(label.c_str(), i == ls.index)) lessons_select(app, i, now_us);
+            name_item(app, "lesson:" + ls.all[size_t(i)].id);
+        }
+        ImGui::EndCombo();
+    }
+    if (lesson_done(app, ls.index)) verdict_mark(true);
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+    ImGui::TextWrapped("%s", l.title.c_str());
+    ImGui::PopStyleColor();
+    const float text_h = std::min(ImGui::GetTextLineHeightWithSpacing() * 9, ImGui::GetContentRegionAvail().y * 0.3f);
+    ImGui::BeginChild("lesson-text", ImVec2(0, text_h), false);
+    for (const std::string& p : l.paragraphs) {
+        ImGui::TextWrapped("%s", p.c_str());
+        ImGui::Spacing();
+    }
+    ImGui::EndChild();
+
+    // The code paths this lesson lets the learner toggle (wrapping onto a new line on a narrow page).
+    ImGui::BeginDisabled(app.view.locked(Lock::path));
+    for (size_t i = 0; i < l.paths.size(); ++i) {
+        const CodePathInfo& info = code_path_info(l.paths[i]);
+        const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(info.label).x;
+        if (i && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+        if (ImGui::RadioButton(info.label, app.desc.path == l.paths[i])) app.desc.path = l.paths[i];
+        name_item(app, std::string("lesson-path:") + info.name);
+    }
+    ImGui::EndDisabled();
+    // The numbers the claim is about, editable right here.
+    RunDesc& d = app.desc;
+    bool edited = false;
+    ImGui::BeginDisabled(app.view.locked(Lock::n));
+    edited |= setting_field(app, *find_run_field(FieldKey::member, "count"), &d, 6.5f, "N");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.view.locked(Lock::latency));
+    edited |= setting_field(app, *find_run_field(FieldKey::member, "latency_ms"), &d, 6.5f, "latency ms");
+    ImGui::EndDisabled();
+    if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
+        if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 24) ImGui::SameLine();
+        ImGui::BeginDisabled(app.view.locked(Lock::limit));
+        edited |= setting_field(app, *find_run_field(FieldKey::member, "limit"), &d, 6.5f, "k");
+        ImGui::EndDisabled();
+    }
+    if (edited) app.input_notes = clamp_run_desc(&d);
+    draw_prediction(app);
+    if (prediction_hides_claim(app)) ImGui::TextColored(pal.dim, "Claim: hidden until you run these numbers (you are predicting).");
+    else ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
+    draw_run_buttons(app, now_us, l.paths);
+    draw_link_buttons(app);
+    for (const std::string& n : app.input_notes) wrapped_note(n);
+    if (ls.verdict.valid) {
+        const Verdict& v = ls.verdict.verdict;
+        verdict_mark(v.ok);
+        ImGui::PushStyleColor(ImGuiCol_Text, v.ok ? pal.good : pal.bad);
+        ImGui::TextWrapped("%s: %s", ls.verdict.path.c_str(), without_mark(v.line).c_str());
+        ImGui::PopStyleColor();
+        if (!v.reason.empty()) wrapped_note(v.reason);
+    } else if (app.scheduler.running() && ls.verdict.generation == app.scheduler.run().generation) {
+        ImGui::TextColored(pal.dim, "%s: measuring...", ls.verdict.path.c_str());
+    }
+    for (const std::string& e : ls.errors) wrapped_note(e);
+}
+
+void draw_loop_stepper(App& app, const Run& run) {
+    const Palette& pal = palette();
+    if (run.state == RunState::running) {
+        ImGui::TextColored(pal.dim, "The event loop, step by step, once the run is over.");
+        return;
+    }
+    if (run.requests.size() > 12) {
+        ImGui::TextColored(pal.dim, "The event-loop stepper follows a handful of calls: run with N of 12 or fewer.");
+        return;
+    }
+    const std::vector<LoopStep> steps = loop_steps(run);
+    if (steps.empty()) return;
+    int& step = app.lessons.step;
+    step = std::clamp(step, 0, int(steps.size()) - 1);
+    if (ImGui::ArrowButton("##step-back", ImGuiDir_Left) && step > 0) --step;
+    name_item(app, "loop:back");
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("##step-forward", ImGuiDir_Right) && step + 1 < int(steps.size())) ++step;
+    name_item(app, "loop:forward");
+    const LoopStep& st = steps[size_t(step)];
+    ImGui::SameLine();
+    ImGui::Text("step %d of %d, at %s:", step + 1, int(steps.size()), format_duration_ms(double(st.at_us) / 1000).c_str());
+    ImGui::TextWrapped("%s", st.what.c_str());
+    for (size_t c = 0; c < st.states.size(); ++c) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), state_color(st.states[c]), 3);
+        ImGui::Dummy(ImVec2(h * 1.6f, h));
+        ImGui::SameLine();
+        ImGui::Text("call %d: %s", int(c) + 1, coroutine_state_name(st.states[c]));
+        if (c % 2 == 0 && c + 1 < st.states.size()) ImGui::SameLine(ImGui::GetContentRegionAvail().x * 0.5f);
+    }
+}
+
+}  // namespace ap

@@ -1,0 +1,52 @@
+// lessons_panel.h — the lessons: the built-in file plus any a teacher added, the one open, the learner's
+// ✓ marks, the verdict on the last run, "Run each path", and the event-loop stepper. Its panel shows the
+// lesson's text, its code paths and numbers, the claim, Run / Cancel and the verdict.
+//
+// When a run starts, the lesson expects a verdict on it (and the stepper starts over); when it ends, the
+// run is judged against the lesson's claim and a ✓ is kept if it held for one of the lesson's own paths.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/lessons.h"
+
+namespace ap {
+
+struct App;
+struct HistoryEntry;
+
+struct LessonsState {
+    std::vector<Lesson> all;               // the built-in file plus any a teacher added
+    std::vector<std::string> errors;       // from lesson files that did not parse, shown in the panel
+    int index = 0;                         // the lesson open
+    std::vector<std::string> done;         // ids of lessons whose claim the learner has seen hold
+    struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
+    LessonVerdict verdict;                 // of the last run started while this lesson was open
+    int step = 0;                          // the event-loop stepper's position
+    int pending_step = -1;                 // ?step=: where the stepper opens once the run it follows ends
+};
+
+// The lesson open, or nullptr when there are none.
+const Lesson* current_lesson(const App& app);
+// Opens lesson `index`: cancels a run in flight, loads the lesson's preset. Out of range: ignored.
+void lessons_select(App& app, int index, int64_t now_us);
+// Opens a lesson by id or 1-based number; returns its index, or -1 when there is none (nothing changes).
+int lessons_select_named(App& app, const std::string& which, int64_t now_us);
+// Adds the lessons of a teacher's file; errors are kept for the panel. Returns how many were added.
+int lessons_add_file(App& app, const std::string& text, const std::string& file_name);
+// Restores the place and the ✓ marks the platform saved.
+void lessons_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us);
+// Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
+void lessons_run_each(App& app, int64_t now_us);
+
+void lessons_run_started(App& app, uint16_t generation);
+void lessons_run_ended(App& app, const HistoryEntry& entry);
+
+// Run, "Run each path" (when the lesson offers several), Cancel.
+void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths);
+void draw_lesson_panel(App& app, int64_t now_us);
+// The event loop, step by step, for a lesson with `view: loop`.
+void draw_loop_stepper(App& app, const Run& run);
+
+}  // namespace ap

@@ -1,0 +1,142 @@
+#include "app/race.h"
+
+#include <algorithm>
+
+#include "app/app.h"
+#include "app/ui_kit.h"
+#include "imgui.h"
+
+namespace ap {
+
+void race_start(App& app, int64_t now_us) {
+    RaceState& race = app.race;
+    race.path_before = app.desc.path;
+    RunDesc d = app.desc;
+    clamp_run_desc(&d);
+    d.path = race.a;
+    race.expected_a = model_wall_ms(d);
+    std::vector<QueuedRun> runs{{d, RunPurpose::race}};
+    d.path = race.b;
+    race.expected_b = model_wall_ms(d);
+    runs.push_back(QueuedRun{d, RunPurpose::race});
+    app_queue_runs(app, std::move(runs), now_us);  // (cancels what runs, which ends an old race)
+    race.run_a = race.run_b = 0;
+    race.pending = true;
+    layout_show(app, LayoutState::Panel::race);
+}
+
+const HistoryEntry* race_entry(const App& app, bool second) {
+    const uint32_t number = second ? app.race.run_b : app.race.run_a;
+    const HistoryEntry* e = number ? app.history.find(number) : nullptr;
+    return e && e->full() ? e : nullptr;
+}
+
+void race_lesson_opened(App& app, const Lesson& l) {
+    // The race's default pair: the lesson's first two paths, or its path against the plain loop or gather.
+    RaceState& race = app.race;
+    race.a = l.paths.empty() ? CodePath::sequential : l.paths[0];
+    race.b = l.paths.size() > 1 ? l.paths[1] : race.a == CodePath::concurrent ? CodePath::sequential : CodePath::concurrent;
+    race.run_a = race.run_b = 0;
+}
+
+void race_interrupted(App& app) { app.race.pending = false; }
+
+void race_run_ended(App& app, const HistoryEntry& entry, bool raced) {
+    RaceState& race = app.race;
+    if (!race.pending || !raced) return;
+    const Run& run = entry.run;
+    // A race run counts only if it finished: a cancelled one ends the race.
+    if (run.state != RunState::finished) race.pending = false;
+    else if (!race.run_a && run.desc.path == race.a) race.run_a = entry.number;
+    else if (race.run_a && !race.run_b && run.desc.path == race.b) race.run_b = entry.number;
+    if (race.run_a && race.run_b) {
+        race.pending = false;
+        app.desc.path = race.path_before;  // the learner's own choice again
+    }
+}
+
+void path_combo(App& app, const char* label, const char* name, CodePath* path) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
+    const bool open = ImGui::BeginCombo(label, code_path_info(*path).label);
+    name_item(app, name);
+    if (!open) return;
+    std::vector<CodePath> order;
+    if (const Lesson* l = current_lesson(app)) order = l->paths;
+    for (int i = 0; i < code_path_count; ++i)
+        if (std::find(order.begin(), order.end(), CodePath(i)) == order.end()) order.push_back(CodePath(i));
+    for (CodePath p : order) {
+        if (ImGui::Selectable(code_path_info(p).label, p == *path)) *path = p;
+        name_item(app, std::string(name) + ":" + code_path_name(p));
+    }
+    ImGui::EndCombo();
+}
+
+void draw_race_panel(App& app, int64_t now_us) {
+    const Palette& pal = palette();
+    RaceState& race = app.race;
+    const RunDesc& d = app.desc;
+    ImGui::TextWrapped("Race two ways of making the same %d calls of %d ms each: they run one after the other, "
+                       "then sit on one time axis, both starting at zero.", d.count, d.latency_ms);
+    ImGui::TextUnformatted("A");
+    ImGui::SameLine();
+    path_combo(app, "##A", "race:a", &race.a);
+    ImGui::SameLine();
+    ImGui::TextUnformatted("B");
+    ImGui::SameLine();
+    path_combo(app, "##B", "race:b", &race.b);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(race.pending);
+    if (ImGui::Button(race.pending ? "Racing..." : "Race them")) race_start(app, now_us);
+    name_item(app, "race:start");
+    ImGui::EndDisabled();
+
+    const HistoryEntry* done[2] = {race_entry(app, false), race_entry(app, true)};
+    const CodePath paths[2] = {race.a, race.b};
+    const Run& live = app.scheduler.run();
+    const bool racing_now = race.pending && app.scheduler.running() && app.current.purpose == RunPurpose::race;
+    const Run* lanes[2] = {nullptr, nullptr};
+    for (int k = 0; k < 2; ++k) {
+        if (done[k]) lanes[k] = &done[k]->run;
+        else if (racing_now && live.desc.path == paths[k]) lanes[k] = &live;
+    }
+    if (!lanes[0] && !lanes[1]) {
+        ImGui::TextColored(pal.dim, "Press Race them. (A race whose runs left the history, or was cancelled, starts over.)");
+        return;
+    }
+    double span = std::max({race.expected_a, race.expected_b, 1.0});
+    for (const Run* r : lanes) {
+        if (r) span = std::max(span, double((r->state == RunState::running ? now_us : r->end_us) - r->start_us) / 1000.0);
+    }
+    span *= 1.04;
+    // Two lanes, and room below them for the ratio and a legend of two lines.
+    const float lane_h = std::max(90.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 6.5f) / 2);
+    double walls[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+        const char* letter = k == 0 ? "A" : "B";
+        if (!lanes[k]) {
+            ImGui::Text("%s  %s: waiting for its turn", letter, code_path_info(paths[k]).label);
+            ImGui::Dummy(ImVec2(0, lane_h));
+            continue;
+        }
+        const Run& r = *lanes[k];
+        if (done[k]) {
+            walls[k] = done[k]->stats.wall_ms;
+            ImGui::Text("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
+                        format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
+        } else {
+            ImGui::Text("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
+        }
+        draw_waterfall(app, r, span, now_us, lane_h, k == 0 ? "race:lane-a" : "race:lane-b", false);
+    }
+    if (walls[0] > 0 && walls[1] > 0) {
+        const double ratio = walls[0] / walls[1];
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+        if (ratio >= 1.05) ImGui::TextWrapped("B took %.2fx less time than A: %s against %s.", ratio, format_duration_ms(walls[1]).c_str(), format_duration_ms(walls[0]).c_str());
+        else if (ratio <= 1 / 1.05) ImGui::TextWrapped("A took %.2fx less time than B: %s against %s.", 1 / ratio, format_duration_ms(walls[0]).c_str(), format_duration_ms(walls[1]).c_str());
+        else ImGui::TextWrapped("A dead heat: %s against %s (within 5%%).", format_duration_ms(walls[0]).c_str(), format_duration_ms(walls[1]).c_str());
+        ImGui::PopStyleColor();
+    }
+    draw_legend(lanes[0] ? *lanes[0] : *lanes[1]);
+}
+
+}  // namespace ap

@@ -1,0 +1,39 @@
+// race.h — "Race two paths": two code paths run one after the other with the same numbers, then drawn on
+// one time axis from zero, with both totals and the ratio. The lesson's first two paths are the default
+// pair.
+//
+// When a race run ends, its history entry becomes lane A or B; a cancelled one ends the race. The history
+// keeps both lanes whole (every request) while they are shown.
+#pragma once
+#include <cstdint>
+
+#include "core/run.h"
+
+namespace ap {
+
+struct App;
+struct HistoryEntry;
+struct Lesson;
+
+struct RaceState {
+    CodePath a = CodePath::sequential, b = CodePath::concurrent;
+    uint32_t run_a = 0, run_b = 0;          // their history numbers, once finished
+    bool pending = false;                   // started, not both finished
+    double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
+    CodePath path_before = CodePath::sequential;  // the learner's path, put back when the race is over
+};
+
+// Runs race.a then race.b with the current numbers (cancels a run in flight).
+void race_start(App& app, int64_t now_us);
+// The history entries of the race's two runs, or nullptr while one is missing (not run, or dropped).
+const HistoryEntry* race_entry(const App& app, bool second);
+void race_lesson_opened(App& app, const Lesson& lesson);
+void race_run_ended(App& app, const HistoryEntry& entry, bool raced);
+// The race's queue was dropped (a cancel, a learner's own run): a race in progress is over.
+void race_interrupted(App& app);
+
+void draw_race_panel(App& app, int64_t now_us);
+// A code path picker: the lesson's paths first, then every other one.
+void path_combo(App& app, const char* label, const char* name, CodePath* path);
+
+}  // namespace ap

@@ -1,0 +1,192 @@
+#include "app/results.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/ui_kit.h"
+#include "core/analysis.h"
+#include "core/runfile.h"
+#include "imgui.h"
+#include "imgui_internal.h"  // GetItemID: the slider's drag is its own
+
+namespace ap {
+
+const HistoryEntry* app_shown_entry(const App& app) {
+    return app.results.shown ? app.history.find(app.results.shown) : nullptr;
+}
+
+const Run& app_shown_run(const App& app) {
+    const HistoryEntry* e = app_shown_entry(app);
+    return e ? e->run : app.scheduler.run();
+}
+
+const RunStats& app_shown_stats(App& app) {
+    if (const HistoryEntry* e = app_shown_entry(app)) return e->stats;
+    ResultsState::LiveStats& c = app.results.live;
+    const Run& run = app.scheduler.run();
+    if (!c.valid || c.generation != run.generation || c.ended != run.ended || c.in_flight != run.in_flight || run.state == RunState::running) {
+        c.valid = true;
+        c.generation = run.generation;
+        c.ended = run.ended;
+        c.in_flight = run.in_flight;
+        c.stats = compute_stats(run);
+    }
+    return c.stats;
+}
+
+void results_run_started(App& app) {
+    ResultsState& r = app.results;
+    r.shown = 0;
+    r.selected_request = -1;
+    r.file_error.clear();
+    r.replay_ms = -1;
+}
+
+void results_run_ended(App& app, const HistoryEntry& entry) { app.results.shown = entry.number; }
+
+bool results_load_file(App& app, const std::string& text, const std::string& file_name) {
+    ResultsState& r = app.results;
+    Run run;
+    double guess = -1;
+    std::string error;
+    app.needs_redraw = true;
+    layout_show(app, LayoutState::Panel::run);
+    if (!run_from_file(text, &run, &guess, &error)) {
+        r.file_error = file_name + " could not be loaded: " + error;
+        return false;
+    }
+    r.file_error.clear();
+    app_keep_whole(app);
+    const HistoryEntry* entry = app.history.add(std::move(run), guess, file_name);
+    r.shown = entry ? entry->number : 0;
+    r.replay_ms = -1;
+    r.selected_request = -1;
+    return true;
+}
+
+void results_file_unreadable(App& app, const std::string& file_name, const std::string& why) {
+    app.results.file_error = file_name + " could not be read: " + why;
+    app.needs_redraw = true;
+}
+
+std::string results_run_file(const App& app) {
+    const HistoryEntry* e = app_shown_entry(app);
+    return e ? run_to_file(e->run, e->guess_ms) : run_to_file(app.scheduler.run());
+}
+
+static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t now_us) {
+    const RunDesc& d = run.desc;
+    if (running) {
+        ImGui::Text("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
+                    d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
+                    format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
+    } else {
+        ImGui::Text("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
+                    code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
+    }
+    // Label over value in each cell, so the cells can flow into two rows on a narrow page.
+    const int columns = ImGui::GetContentRegionAvail().x < 48 * ImGui::GetFontSize() ? 4 : 7;
+    if (ImGui::BeginTable("totals", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
+        char buf[64];
+        auto cell = [](const char* label, const std::string& v) {
+            ImGui::TableNextColumn();
+            ImGui::TextColored(palette().dim, "%s", label);
+            ImGui::TextUnformatted(v.c_str());
+        };
+        cell("wall", running ? "..." : format_duration_ms(s.wall_ms));
+        cell("sum of calls", format_duration_ms(s.sum_ms));
+        cell("slowest", format_duration_ms(s.slowest_ms));
+        cell("mean", format_duration_ms(s.mean_ms));
+        cell("expected", format_duration_ms(s.expected_ms));
+        if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
+        else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
+        cell("speedup", buf);
+        std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
+        cell("peak in flight", buf);
+        ImGui::EndTable();
+    }
+    if (!running) {
+        for (const std::string& n : explain_run(run, s)) wrapped_note(n);
+    }
+}
+
+// Replay: scrub over the finished run; the waterfall shows the instant, the code panel lights the lines the
+// requests are at, and one sentence says what every request and the event loop are doing.
+static void draw_replay(App& app, const Run& run) {
+    ResultsState& r = app.results;
+    const float wall = float(std::max<int64_t>(1, run.end_us - run.start_us)) / 1000.0f;
+    float t = r.replay_ms < 0 ? wall : float(r.replay_ms);
+    ImGui::SetNextItemWidth(std::max(80.0f, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9));
+    if (ImGui::SliderFloat("##replay", &t, 0.0f, wall, "replay: %.0f ms", ImGuiSliderFlags_AlwaysClamp)) {
+        r.replay_ms = t;
+        app.needs_redraw = true;
+    }
+    name_item(app, "replay");
+    own_drag(ImGui::GetItemID());
+    ImGui::SameLine();
+    ImGui::BeginDisabled(r.replay_ms < 0);
+    if (ImGui::SmallButton("whole run")) r.replay_ms = -1, app.needs_redraw = true;
+    name_item(app, "replay:off");
+    ImGui::EndDisabled();
+    if (r.replay_ms < 0) {
+        ImGui::TextColored(palette().dim, "Drag the replay slider to see any instant of the run: who waits, who is queued, what the loop does.");
+        return;
+    }
+    const ReplayState st = replay_at(run, int64_t(r.replay_ms * 1000));
+    ImGui::TextWrapped("%s", describe_replay(run, st).c_str());
+}
+
+void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
+    const Lesson* lesson = current_lesson(app);
+    if (with_buttons && lesson) draw_run_buttons(app, now_us, lesson->paths);
+    const Run& run = app_shown_run(app);
+    const HistoryEntry* entry = app_shown_entry(app);
+    const bool running = !entry && app.scheduler.running();
+    if (!app.results.file_error.empty()) wrapped_note(app.results.file_error, palette().bad);
+    if (run.state == RunState::idle) {
+        ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
+                           "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
+                           "gather makes a block as wide as a single call.");
+        if (ImGui::SmallButton("Load a run file...") && app.hooks.on_open_file) app.hooks.on_open_file();
+        name_item(app, "load-run");
+        return;
+    }
+    const RunStats& s = app_shown_stats(app);
+    if (entry && !entry->source.empty()) ImGui::TextColored(palette().title, "From the file %s (Run starts a new one):", entry->source.c_str());
+    draw_totals(run, s, running, now_us);
+    const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
+    const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
+    const bool stepper = lesson && lesson->loop_view;
+    const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
+    const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
+    draw_zoom_buttons(app);
+    if (!running) {
+        ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+        if (ImGui::SmallButton("Save run") && app.hooks.on_save_file) {
+            app.hooks.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
+                                   "application/json", results_run_file(app));
+        }
+        name_item(app, "save-run");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Load run...") && app.hooks.on_open_file) app.hooks.on_open_file();
+        name_item(app, "load-run");
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Save as PNG")) app.results.png_requested = true;
+        name_item(app, "save-png");
+    }
+    draw_waterfall(app, run, span, now_us, wf_h);
+    if (!running && run.state != RunState::idle) draw_replay(app, run);
+    draw_legend(run);
+    if (order) {
+        std::string line = "as_completed hands the results over in this order:";
+        for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
+        ImGui::TextWrapped("%s", line.c_str());
+    }
+    if (stepper) {
+        ImGui::Separator();
+        draw_loop_stepper(app, run);
+    }
+}
+
+}  // namespace ap

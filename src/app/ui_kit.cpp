@@ -1,0 +1,213 @@
+#include "app/ui_kit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "imgui_internal.h"  // GImGui: the last item's id and flags, for name_item
+
+namespace ap {
+
+namespace {
+
+constexpr ImU32 rgba(int r, int g, int b, int a = 255) { return IM_COL32(r, g, b, a); }
+
+// The hues of a request's life, shared by both themes.
+constexpr ImU32 green = rgba(84, 196, 124), blue = rgba(92, 160, 242), orange = rgba(240, 162, 64), red = rgba(232, 84, 84),
+                purple = rgba(186, 112, 232), grey = rgba(128, 128, 128), dark_grey = rgba(80, 80, 80), yellow = rgba(236, 214, 92),
+                amber = rgba(240, 200, 90), cyan = rgba(120, 200, 230), steel = rgba(150, 170, 200), stone = rgba(150, 150, 150);
+
+constexpr ImU32 with_alpha(ImU32 c, int a) { return (c & ~IM_COL32_A_MASK) | (ImU32(a) << IM_COL32_A_SHIFT); }
+
+Palette make_palette(bool light) {
+    Palette p{};
+    p.ok = green;
+    p.in_flight = blue;
+    p.http_error = orange;
+    p.network_error = red;
+    p.timeout = purple;
+    p.cancelled = grey;
+    p.pending = dark_grey;
+    p.queued = with_alpha(stone, 110);
+    p.backoff = with_alpha(amber, 150);
+    p.ready = with_alpha(cyan, 120);
+    p.cpu = yellow;
+    p.stalled = steel;
+    p.code_background = rgba(20, 22, 27);
+    if (light) {
+        p.note = ImVec4(0.62f, 0.36f, 0.0f, 1.0f);
+        p.dim = ImVec4(0.36f, 0.38f, 0.42f, 1.0f);
+        p.good = ImVec4(0.05f, 0.50f, 0.20f, 1.0f);
+        p.bad = ImVec4(0.75f, 0.15f, 0.12f, 1.0f);
+        p.title = ImVec4(0.10f, 0.32f, 0.65f, 1.0f);
+        p.axis_line = rgba(0, 0, 0, 45);
+        p.axis_text = rgba(70, 72, 80);
+        p.track = rgba(0, 0, 0, 14);
+        p.outline = rgba(20, 20, 30);
+        p.focus = rgba(20, 90, 220);
+    } else {
+        p.note = ImVec4(0.98f, 0.80f, 0.35f, 1.0f);
+        p.dim = ImVec4(0.62f, 0.64f, 0.68f, 1.0f);
+        p.good = ImVec4(0.45f, 0.85f, 0.55f, 1.0f);
+        p.bad = ImVec4(1.0f, 0.50f, 0.45f, 1.0f);
+        p.title = ImVec4(0.62f, 0.80f, 1.0f, 1.0f);
+        p.axis_line = rgba(255, 255, 255, 40);
+        p.axis_text = rgba(190, 192, 198);
+        p.track = rgba(255, 255, 255, 12);
+        p.outline = IM_COL32_WHITE;
+        p.focus = rgba(255, 210, 80);
+    }
+    return p;
+}
+
+const Palette dark_palette = make_palette(false), light_palette = make_palette(true);
+const Palette* current = &dark_palette;
+std::vector<ImGuiID> drag_owners;
+
+}  // namespace
+
+const Palette& palette() { return *current; }
+
+void use_palette(bool light) {
+    static int applied = -1;
+    current = light ? &light_palette : &dark_palette;
+    if (applied == int(light)) return;
+    applied = int(light);
+    if (light) ImGui::StyleColorsLight();
+    else ImGui::StyleColorsDark();
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.WindowRounding = 0;
+    style.FrameRounding = 3;
+    style.GrabRounding = 3;
+    if (light) style.Colors[ImGuiCol_WindowBg] = ImVec4(0.95f, 0.95f, 0.96f, 1.0f);
+}
+
+ImU32 outcome_color(Outcome o) {
+    const Palette& p = palette();
+    switch (o) {
+        case Outcome::ok: return p.ok;
+        case Outcome::http_error: return p.http_error;
+        case Outcome::network_error: return p.network_error;
+        case Outcome::timeout: return p.timeout;
+        case Outcome::cancelled: return p.cancelled;
+        case Outcome::in_flight: return p.in_flight;
+        case Outcome::pending: return p.pending;
+    }
+    return IM_COL32_WHITE;
+}
+
+ImU32 phase_color(Phase ph, int alpha) {
+    const Palette& p = palette();
+    switch (ph) {
+        case Phase::queued: return with_alpha(p.queued, alpha);
+        case Phase::waiting: return with_alpha(p.in_flight, alpha);
+        case Phase::handling: return with_alpha(p.cpu, alpha);
+        case Phase::backing_off: return with_alpha(p.backoff, alpha);
+        case Phase::none: break;
+    }
+    return IM_COL32(0, 0, 0, 0);
+}
+
+ImU32 code_path_color(CodePath path) {
+    static const ImU32 colors[code_path_count] = {
+        rgba(232, 120, 84),   // sequential
+        rgba(84, 176, 232),   // concurrent
+        rgba(92, 196, 124),   // bounded
+        rgba(214, 96, 150),   // sync_client
+        rgba(190, 120, 232),  // await_in_loop
+        rgba(64, 200, 200),   // as_completed
+        rgba(150, 150, 230),  // task_group
+        rgba(220, 180, 60),   // pool_limit
+        rgba(200, 90, 90),    // blocking_in_async
+        rgba(140, 200, 80),   // thread_pool
+        rgba(170, 170, 170),  // retry_backoff
+    };
+    return colors[int(path) % code_path_count];
+}
+
+void name_item(App& app, const std::string& name, ImGuiID id_override) {
+    const ImGuiContext& g = *GImGui;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const ImGuiID id = id_override ? id_override : g.LastItemData.ID;
+    const bool enabled = (g.LastItemData.InFlags & ImGuiItemFlags_Disabled) == 0;
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled});
+}
+
+void name_region(App& app, const std::string& name) {
+    const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, size.x, size.y});
+}
+
+bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * width_em);
+    // InputInt is a group; its text box (what Tab should reach) is the "" item under the label's id.
+    ImGui::PushID(label);
+    const ImGuiID text_id = ImGui::GetID("");
+    ImGui::PopID();
+    const bool edited = ImGui::InputInt(label, v, step, step * 10);
+    name_item(app, name, text_id);
+    return edited;
+}
+
+bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em, const char* label) {
+    int v = f.get(*d);
+    if (!int_field(app, label ? label : f.label, f.url_key, &v, f.step, width_em)) return false;
+    f.set(*d, v);
+    return true;
+}
+
+void wrapped_note(const std::string& s, const ImVec4& color) {
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextWrapped("%s", s.c_str());
+    ImGui::PopStyleColor();
+}
+
+void wrapped_note(const std::string& s) { wrapped_note(s, palette().note); }
+
+void verdict_mark(bool ok) {
+    const float h = ImGui::GetTextLineHeight();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 col = ImGui::GetColorU32(ok ? palette().good : palette().bad);
+    if (ok) {
+        ImGui::RenderCheckMark(dl, ImVec2(p.x + 1, p.y + 1), col, h - 2);
+    } else {
+        dl->AddLine(ImVec2(p.x + 2, p.y + 2), ImVec2(p.x + h - 2, p.y + h - 2), col, 2);
+        dl->AddLine(ImVec2(p.x + h - 2, p.y + 2), ImVec2(p.x + 2, p.y + h - 2), col, 2);
+    }
+    ImGui::Dummy(ImVec2(h, h));
+    ImGui::SameLine();
+}
+
+double nice_step(double range_ms, int max_ticks) {
+    const double raw = std::max(range_ms / std::max(1, max_ticks), 0.001);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * mag >= raw) return m * mag;
+    }
+    return 10 * mag;
+}
+
+std::string tick_label(double ms, double step) {
+    char buf[32];
+    if (step >= 1000) std::snprintf(buf, sizeof buf, "%g s", ms / 1000);
+    else if (ms >= 1000) std::snprintf(buf, sizeof buf, "%.*f s", step >= 100 ? 1 : 2, ms / 1000);
+    else std::snprintf(buf, sizeof buf, "%g ms", ms);
+    return buf;
+}
+
+void draw_time_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h) {
+    const double step = nice_step(span_ms, std::max(2, int(width / 90)));
+    for (double t = 0; t <= span_ms + 1e-9; t += step) {
+        const float x = origin.x + float(t / span_ms) * width;
+        dl->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + tick_h), palette().axis_line);
+        dl->AddText(ImVec2(x + 3, origin.y), palette().axis_text, tick_label(t, step).c_str());
+    }
+}
+
+void own_drag(ImGuiID id) { drag_owners.push_back(id); }
+bool owns_drag(ImGuiID id) { return std::find(drag_owners.begin(), drag_owners.end(), id) != drag_owners.end(); }
+void clear_drag_owners() { drag_owners.clear(); }
+
+}  // namespace ap

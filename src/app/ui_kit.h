@@ -1,0 +1,65 @@
+// ui_kit.h — what every panel draws with: the one colour palette (per theme), named controls (so Tab,
+// tests and assistive tools find them), number fields, notes, verdict marks, time axes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/code_view.h"
+#include "core/fields.h"
+#include "core/run.h"
+#include "imgui.h"
+
+namespace ap {
+
+struct App;
+
+// The page's colours. The hues of what a request is doing are the same in the waterfall, the code panel
+// and the event-loop stepper; text and line colours follow the theme (set by use_palette each frame).
+struct Palette {
+    // What a request is doing (the waterfall's bars, the code panel's lit lines, the stepper's swatches).
+    ImU32 ok, in_flight, http_error, network_error, timeout, cancelled, pending;
+    ImU32 queued, backoff, ready, cpu, stalled;
+    // Text and lines.
+    ImVec4 note, dim, good, bad, title;
+    ImU32 axis_line, axis_text, track, outline, focus;
+    ImU32 code_background;
+};
+const Palette& palette();
+// Sets the palette and ImGui's style for the theme (called at the start of every frame).
+void use_palette(bool light);
+
+ImU32 outcome_color(Outcome o);
+// A phase's colour at the given alpha (the code panel's lit lines and badges).
+ImU32 phase_color(Phase p, int alpha);
+// Colours for the code paths of a chart: one per code path, the same in every lesson.
+ImU32 code_path_color(CodePath p);
+
+// Records where the last item was drawn under `name` (see FocusState::rects), and its id, so that Tab can
+// move to it and Enter or Space can press it. id_override: the part of a compound widget that takes keys.
+void name_item(App& app, const std::string& name, ImGuiID id_override = 0);
+// Records a region that is not a control (a panel, a chart) under `name`.
+void name_region(App& app, const std::string& name);
+// An integer field, registered under `name`.
+bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em = 9);
+// A run setting's field (fields.h): its label, step and name (the URL key) from the table.
+bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em = 9, const char* label = nullptr);
+
+void wrapped_note(const std::string& s, const ImVec4& color);
+void wrapped_note(const std::string& s);
+// ✓ and ✗ drawn, not typed: the built-in font has no such glyphs.
+void verdict_mark(bool ok);
+
+// A tick step of 1, 2 or 5 x 10^k ms giving at most max_ticks ticks over range_ms.
+double nice_step(double range_ms, int max_ticks);
+std::string tick_label(double ms, double step);
+// Ticks and labels of a time axis from 0 to span_ms over `width` pixels.
+void draw_time_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h);
+
+// Controls that use a drag themselves (a slider, a marker), registered by the frame that draws them, so a
+// finger dragged over them does not scroll the page instead (keyboard.cpp).
+void own_drag(ImGuiID id);
+bool owns_drag(ImGuiID id);
+void clear_drag_owners();
+
+}  // namespace ap
