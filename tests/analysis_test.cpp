@@ -11,62 +11,11 @@
 #include "core/analysis.h"
 #include "core/runfile.h"
 #include "core/virtual_transport.h"
+#include "fixtures.h"
 
 using namespace ap;
 
-namespace {
-
-constexpr int64_t ms = 1000;  // microseconds per millisecond
-
-RunDesc desc_of(CodePath path, int n, int latency_ms, int limit = 5) {
-    RunDesc d;
-    d.path = path;
-    d.api = Api::simulated;
-    d.count = n;
-    d.latency_ms = latency_ms;
-    d.limit = limit;
-    return d;
-}
-
-// Plays a run in virtual time: to its end, or up to cancel_at_us and cancelled there, or (snapshot) up
-// to stop_at_us and left running.
-struct Player {
-    VirtualTransport transport;
-    Scheduler scheduler{&transport};
-
-    const ap::Run& play(const RunDesc& d, int64_t start_us = 0) {
-        scheduler.begin(d, start_us);
-        run_virtual(&scheduler, &transport, start_us);
-        EXPECT_EQ(scheduler.run().state, RunState::finished);
-        return scheduler.run();
-    }
-    // Events strictly before until_us, then the clock stands at until_us.
-    void advance_to(int64_t until_us) {
-        for (int guard = 0; scheduler.running() && guard < 100000; ++guard) {
-            int64_t next = transport.next_due_us();
-            const int64_t deadline = scheduler.next_deadline_us();
-            if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
-            if (next < 0 || next >= until_us) break;
-            transport.deliver_due(&scheduler, next);
-            scheduler.advance(next);
-        }
-    }
-    const ap::Run& play_and_cancel(const RunDesc& d, int64_t cancel_at_us) {
-        scheduler.begin(d, 0);
-        advance_to(cancel_at_us);
-        scheduler.cancel(cancel_at_us);
-        return scheduler.run();
-    }
-    const ap::Run& snapshot(const RunDesc& d, int64_t stop_at_us) {
-        scheduler.begin(d, 0);
-        advance_to(stop_at_us);
-        return scheduler.run();
-    }
-};
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
+using namespace ap::test;
 
 // ---- Phase spans ------------------------------------------------------------------------------------------
 

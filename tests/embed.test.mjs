@@ -10,6 +10,7 @@ import os from 'node:os';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+import { settled, rectOf } from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
 fs.mkdirSync(args.out, { recursive: true });
@@ -68,17 +69,6 @@ async function newPage(options = {}) {
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   return { context, page, errors };
-}
-
-function settled(target) {
-  return target.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 30)))));
-}
-
-async function rectOf(target, name) {
-  await settled(target);
-  const r = await target.evaluate((n) => window.playground.widgetRect(n), name);
-  assert.ok(r, `the page shows no control named ${name}`);
-  return r;
 }
 
 // Host-page events received so far, of one type.

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+import * as helpers from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
 fs.mkdirSync(args.out, { recursive: true });
@@ -44,52 +45,10 @@ function noConsoleErrors() {
   assert.deepEqual(consoleErrors, [], 'console errors');
 }
 
-// Lets the page draw what the last action changed, as a person sees the screen before clicking on it.
-function settled() {
-  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 20)))));
-}
-
-// Clicks the centre of a control the page drew (see App::widget_rects).
-async function click(name) {
-  await settled();
-  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
-  assert.ok(r, `the page shows no control named ${name}`);
-  // Move, press, release at a person's pace (see typeInto).
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await page.waitForTimeout(50);
-  await page.mouse.down();
-  await page.waitForTimeout(50);
-  await page.mouse.up();
-  await page.waitForTimeout(50);
-}
-
-async function typeInto(name, value) {
-  // The text field is the left part of the control (its -/+ buttons and label are on the right).
-  await settled();
-  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
-  assert.ok(r, `the page shows no control named ${name}`);
-  // At a person's pace: Dear ImGui 1.86 reads key state once per frame, so a key pressed and released
-  // between two frames would be lost, as it would for no human typist.
-  await page.mouse.click(r.x + 12, r.y + r.h / 2);
-  await page.waitForTimeout(80);
-  await page.keyboard.down('Control');
-  await page.keyboard.down('a');
-  await page.waitForTimeout(50);
-  await page.keyboard.up('a');
-  await page.keyboard.up('Control');
-  await page.waitForTimeout(50);
-  await page.keyboard.type(String(value), { delay: 40 });
-  await page.waitForTimeout(50);
-  await page.keyboard.press('Enter', { delay: 40 });
-  await page.waitForTimeout(80);
-}
-
-function nextRunEnd() {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    window.addEventListener('playground:run-ended', (e) => resolve(e.detail), { once: true });
-    setTimeout(() => reject(new Error('no run ended within 60 s: did the click reach the Run button?')), 60000);
-  }));
-}
+const settled = () => helpers.settled(page, 20);
+const click = (name) => helpers.click(page, name);
+const typeInto = (name, value) => helpers.typeInto(page, name, value);
+const nextRunEnd = () => helpers.nextRunEnd(page);
 
 async function clickRun() {
   const ended = nextRunEnd();

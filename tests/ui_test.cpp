@@ -2,9 +2,11 @@
 // drawn in every state a run can be in, and the controls are clicked where the UI says they are.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "app/app.h"
+#include "app/bar_merge.h"
 #include "imgui.h"
 
 using namespace ap;
@@ -464,4 +466,68 @@ TEST(Ui, RunFilesSaveAndLoadAndABadOneIsExplained) {
     EXPECT_EQ(saved.rfind("run,path,api", 0), 0u) << saved.substr(0, 40);
     app_start_run(h.app, h.app.desc, h.now);
     EXPECT_EQ(app_shown_entry(h.app), nullptr) << "a new run replaces the loaded one";
+}
+
+// ---- Bar merging (bar_merge.h): plain geometry, no ImGui ---------------------------------------------------
+
+namespace {
+// The x of a shape's left or right edge at height y (its top and bottom edges joined by a straight line).
+float edge_at(const std::vector<float>& shapes, size_t k, int side, float y) {
+    const float* s = &shapes[k * 6];  // top x0, top x1, bottom x0, bottom x1, y0, y1
+    const float t = s[5] > s[4] ? (y - s[4]) / (s[5] - s[4]) : 0;
+    return s[side] + (s[2 + side] - s[side]) * t;
+}
+}  // namespace
+
+TEST(BarMerge, AThousandCallStaircaseIsAHandfulOfShapesWithinHalfAPixelOfEveryBar) {
+    // A loop of 1,000 calls drawn 600 px wide, a pixel row each: bar i from 0.6 i to 0.6 (i + 1) px, a step of
+    // less than a pixel from row to row.
+    for (float ratio : {1.0f, 2.0f}) {
+        std::vector<float> shapes;
+        std::vector<uint32_t> colors;
+        BarMerger m(ratio);
+        m.reset(&shapes, &colors);
+        for (int i = 0; i < 1000; ++i) m.add(0.6f * float(i), float(i), 0.6f * float(i + 1), float(i + 1), 0xff40c060u);
+        EXPECT_LE(m.shape_count(), 4u) << "device pixel ratio " << ratio;
+        EXPECT_GE(m.shape_count(), 1u);
+        for (int i = 0; i < 1000; ++i) {
+            const float y = float(i) + 0.5f;  // the middle of the row
+            size_t k = 0;
+            while (k < colors.size() && !(shapes[k * 6 + 4] <= y && y < shapes[k * 6 + 5])) ++k;
+            ASSERT_LT(k, colors.size()) << "row " << i << " is in no shape";
+            // The bar's own edges (at least a device pixel wide).
+            const float x0 = 0.6f * float(i);
+            const float x1 = std::max(0.6f * float(i + 1), x0 + 1 / ratio);
+            EXPECT_NEAR(edge_at(shapes, k, 0, y), x0, 0.5f / ratio + 1e-3f) << "row " << i << " at ratio " << ratio;
+            EXPECT_NEAR(edge_at(shapes, k, 1, y), x1, 0.5f / ratio + 1e-3f) << "row " << i << " at ratio " << ratio;
+        }
+    }
+}
+
+TEST(BarMerge, ARealStaircaseWithJitterStillMerges) {
+    // Real calls do not start on a perfect line: up to 0.2 px either way, at 1 device pixel per CSS pixel.
+    std::vector<float> shapes;
+    std::vector<uint32_t> colors;
+    BarMerger m;
+    m.reset(&shapes, &colors);
+    for (int i = 0; i < 1000; ++i) {
+        const float jitter = float((i * 7919) % 101) / 100.0f * 0.4f - 0.2f;
+        m.add(0.6f * float(i) + jitter, float(i), 0.6f * float(i + 1) + jitter, float(i + 1), 0xff40c060u);
+    }
+    EXPECT_LE(m.shape_count(), 4u);
+}
+
+TEST(BarMerge, AGathersBlockIsOneRectangleAndColoursNeverMix) {
+    std::vector<float> shapes;
+    std::vector<uint32_t> colors;
+    BarMerger m;
+    m.reset(&shapes, &colors);
+    for (int i = 0; i < 1000; ++i) m.add(10, float(i), 310, float(i + 1), 0xff40c060u);
+    ASSERT_EQ(m.shape_count(), 1u);
+    EXPECT_EQ(shapes, (std::vector<float>{10, 310, 10, 310, 0, 1000}));
+    // Rows of 12 px (a few requests) are never merged: each is its own bar.
+    m.reset(&shapes, &colors);
+    for (int i = 0; i < 5; ++i) m.add(10, float(i * 12), 310, float(i * 12 + 11), i % 2 ? 0xff0000ffu : 0xff40c060u);
+    EXPECT_EQ(m.shape_count(), 5u);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(colors[size_t(i)], i % 2 ? 0xff0000ffu : 0xff40c060u);
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+import * as helpers from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
 fs.mkdirSync(args.out, { recursive: true });
@@ -35,39 +36,10 @@ async function open(query) {
   await settled();
 }
 
-function settled() {
-  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 30)))));
-}
-
-async function rect(name) {
-  await settled();
-  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
-  assert.ok(r, `the page shows no control named ${name}`);
-  return r;
-}
-
-async function click(name) {
-  const r = await rect(name);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await page.waitForTimeout(50);
-  await page.mouse.down();
-  await page.waitForTimeout(50);
-  await page.mouse.up();
-  await page.waitForTimeout(80);
-}
-
-// A press at `from`, a move to `to` in steps a person's hand would make, a release.
-async function drag(from, to) {
-  await page.mouse.move(from.x, from.y);
-  await page.waitForTimeout(50);
-  await page.mouse.down();
-  for (let k = 1; k <= 8; k++) {
-    await page.mouse.move(from.x + (to.x - from.x) * k / 8, from.y + (to.y - from.y) * k / 8);
-    await page.waitForTimeout(30);
-  }
-  await page.mouse.up();
-  await page.waitForTimeout(80);
-}
+const settled = () => helpers.settled(page);
+const rect = (name) => helpers.rectOf(page, name);
+const click = (name) => helpers.click(page, name);
+const drag = (from, to) => helpers.drag(page, from, to);
 
 async function shot(name) {
   await page.mouse.move(2, 798);
@@ -76,20 +48,7 @@ async function shot(name) {
   await page.screenshot({ path: path.join(args.out, name) });
 }
 
-function runEnds(count) {
-  return page.evaluate((k) => new Promise((resolve, reject) => {
-    const results = [];
-    const on = (e) => {
-      results.push(e.detail);
-      if (results.length === k) {
-        window.removeEventListener('playground:run-ended', on);
-        resolve(results);
-      }
-    };
-    window.addEventListener('playground:run-ended', on);
-    setTimeout(() => reject(new Error(`only ${results.length} of ${k} runs ended within 90 s`)), 90000);
-  }), count);
-}
+const runEnds = (count) => helpers.runEnds(page, count);
 
 test('the race: two code paths, the same numbers, one axis from zero, and the ratio', async () => {
   await open('?lesson=the-mistake&n=10&latency=150');

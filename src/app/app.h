@@ -59,7 +59,7 @@ struct PlatformHooks {
     std::function<void(const std::string& query)> on_copy_link;   // the platform builds the URL and copies it
     std::function<void(const std::string& query)> on_copy_embed;  // ... or the iframe HTML for it
     std::function<void(const std::string& file_name, const std::string& mime, const std::string& text)> on_save_file;
-    std::function<void()> on_open_file;  // asks for a run file; the platform calls app_load_run with it
+    std::function<void()> on_open_file;  // asks for a run file; the platform calls results_load_file with it
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

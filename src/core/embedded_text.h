@@ -10,7 +10,7 @@
 namespace ap {
 
 struct EmbeddedText {
-    const char* name;  // file name, e.g. "sequential.py"
+    const char* name;  // file name, e.g. "requests_loop.py"
     const char* text;
 };
 extern const EmbeddedText embedded_texts[];

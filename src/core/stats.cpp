@@ -92,20 +92,16 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
                         std::to_string(s.cancelled) + " of " + std::to_string(s.count) + " requests never finished.");
     }
     // Through real sockets the browser keeps at most 6 connections per host, so a gather of 20 runs as
-    // waves of 6. Recognise it by its signature: the code path allowed more than 6 at once, the wall time
-    // is well over the expectation, and about ⌈N/6⌉ latencies fit in it.
+    // waves of 6. The model says so (Run::capped_ms, the same figure the verdict holds the run to) whenever
+    // the code path lets more than 6 be in flight and the cap makes the run longer.
     const int allowed = intended_concurrency(d);
     if (d.api == Api::server && run.state == RunState::finished && allowed > browser_connections_per_host &&
-        d.latency_ms > 0 && s.wall_ms > 1.3 * s.expected_ms) {
-        const int capped = std::min(allowed, browser_connections_per_host);
-        const double capped_ms = double((d.count + capped - 1) / capped) * d.latency_ms;
-        if (s.wall_ms >= 0.8 * capped_ms) {
-            const std::string cap = std::to_string(browser_connections_per_host);
-            notes.push_back("The browser opens at most " + cap + " connections to one host, so " + std::to_string(d.count) +
-                            " requests went out in waves of " + cap + ": about " + format_duration_ms(capped_ms) +
-                            " instead of " + format_duration_ms(s.expected_ms) +
-                            ". Python's httpx has no such cap by default (its pool allows 100).");
-        }
+        run.capped_ms > s.expected_ms * 1.05) {
+        const std::string cap = std::to_string(browser_connections_per_host);
+        notes.push_back("The browser opens at most " + cap + " connections to one host, so " + std::to_string(d.count) +
+                        " requests went out in waves of " + cap + ": about " + format_duration_ms(run.capped_ms) +
+                        " instead of " + format_duration_ms(s.expected_ms) +
+                        ". Python's httpx has no such cap by default (its pool allows 100).");
     }
     const int failed = s.http_errors + s.network_errors + s.timeouts;
     if (failed > 0) {

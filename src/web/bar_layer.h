@@ -1,6 +1,6 @@
 // bar_layer.h — the waterfall's bars in one instanced WebGL2 draw call (shaders/bars.vert, bars.frag).
 // ImGui would draw 10,000 bars as 10,000 blended quads through its own buffers; this pass uploads 28 bytes
-// per shape (bars that line up are merged into one, see BarSink in ui.cpp) and draws them opaque, which is
+// per shape (bars that line up are merged into one, see src/app/bar_merge.h) and draws them opaque, which is
 // what keeps a big run's frame cheap on a software renderer.
 #pragma once
 #include <string>

@@ -88,7 +88,7 @@ EM_BOOL on_resize(int, const EmscriptenUiEvent*, void*) {
 
 void wake() { g.frames_to_draw = std::max(g.frames_to_draw, 1); }
 
-// Tab, and Enter or Space on a control Tab reached, belong to the page's own focus ring (see ui.cpp);
+// Tab, and Enter or Space on a control Tab reached, belong to the page's own focus ring (see src/app/keyboard.h);
 // ImGui 1.86 would tab through text fields only. Returns true when the event was taken.
 bool take_key(const SDL_Event& e) {
     if (e.type != SDL_KEYDOWN && e.type != SDL_KEYUP) return false;
