@@ -294,6 +294,25 @@ test('the place and the marks survive a reload; a bad lesson file is explained, 
   const r = await clickRun();
   assert.equal(r.path, 'bounded');
   assert.equal(r.expectedMs, 300);
+  // A lesson id with a comma and a quote survives the place kept across visits and a permalink.
+  const odd = 'odd,"id';
+  const oddFile = `lesson: ${odd}\ntitle: Odd id\npaths: concurrent\npreset: n=3 latency=50 api=simulated\ntext:\nAn id with a comma and a quote.\n`;
+  const oddUrl = `${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(oddFile))}`;
+  await page.goto(`${oddUrl}&lesson=${encodeURIComponent(odd)}`);
+  await page.evaluate(() => window.playground.ready);
+  assert.equal((await page.evaluate(() => window.playground.lessonState())).id, odd);
+  await clickRun();
+  assert.ok((await page.evaluate(() => window.playground.lessonState())).done.includes(odd), 'the odd lesson is marked');
+  const oddLink = await page.evaluate(() => window.playground.permalink());
+  await page.goto(oddUrl);  // no ?lesson=: the place kept across visits opens it
+  await page.evaluate(() => window.playground.ready);
+  const back = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(back.id, odd);
+  assert.ok(back.done.includes(odd));
+  assert.ok(back.done.includes('limits'), 'the other marks stay');
+  await page.goto(`${oddLink}&lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(oddFile))}`);
+  await page.evaluate(() => window.playground.ready);
+  assert.equal((await page.evaluate(() => window.playground.lessonState())).id, odd);
   noConsoleErrors();
 });
 

@@ -70,8 +70,9 @@
     onAbort: (what) => showError('The playground stopped: ' + what + '\nReload the page to start again.'),
     apFirstFrame() {
       firstFrameMs = performance.now();  // since navigation started
-      restoreProgress();
+      // A teacher's lessons first: the place kept from the last visit may be one of them.
       loadExtraLessons().then(() => {
+        restoreProgress();
         applyUrl();
         followSystemTheme();
         checkHostOrigin();
