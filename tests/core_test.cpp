@@ -248,9 +248,10 @@ TEST(Stats, ConnectionCapIsExplainedForServerRuns) {
         run.requests.push_back(r);
     }
     run.end_us = 1200 * ms;
-    run.expected_ms = 300;
-    run.sequential_ms = 20 * 300;
-    run.capped_ms = 4 * 300;  // what the model says with 6 connections: 4 waves
+    run.expected.program_ms = 300;
+    run.expected.cap_ms = 4 * 300 - 300;  // what the model says with 6 connections: 4 waves
+    run.expected.wall_ms = 4 * 300;
+    run.expected.sequential_ms = 20 * 300;
     const RunStats s = compute_stats(run);
     const auto notes = explain_run(run, s);
     ASSERT_EQ(notes.size(), 1u);
@@ -421,6 +422,36 @@ TEST(Snippets, EveryCodePathHasItsPythonAndTakesTheRunsNumbers) {
     EXPECT_NE(shown.find("\nLIMIT = 3\n"), std::string::npos);
     EXPECT_NE(shown.find("asyncio.Semaphore(LIMIT)"), std::string::npos);
     EXPECT_EQ(render_snippet("x = 1\nN = 5", d), "x = 1\nN = 12");
+}
+
+// The knobs the page applies to a code path are exactly the constants its program has, so a run never does
+// what the program beside it does not.
+TEST(Snippets, EachCodePathsKnobsAreItsProgramsConstants) {
+    const struct { Knob knob; const char* constant; } knobs[] = {
+        {knob_cpu, "CPU_MS"}, {knob_uneven, "UNEVEN"}, {knob_slow_tail, "SLOW_EVERY"}, {knob_failures, "FAIL_PCT"}, {knob_retries, "RETRIES"}};
+    for (int i = 0; i < code_path_count; ++i) {
+        const CodePath p = CodePath(i);
+        const std::string text = python_for(p);
+        auto has = [&](const char* constant) { return contains(text, std::string("\n") + constant + " = "); };
+        for (const char* always : {"BASE", "N", "DELAY_MS", "STATUS"}) EXPECT_TRUE(has(always)) << code_path_name(p) << " " << always;
+        EXPECT_EQ(has("LIMIT"), code_path_info(p).schedule == Schedule::k_at_a_time) << code_path_name(p);
+        for (const auto& k : knobs) EXPECT_EQ(has(k.constant), path_has(p, k.knob)) << code_path_name(p) << " " << k.constant;
+        if (path_has(p, knob_slow_tail)) EXPECT_TRUE(has("SLOW_MS")) << code_path_name(p);
+        if (path_has(p, knob_retries)) EXPECT_TRUE(has("TIMEOUT_MS") && has("BACKOFF_MS")) << code_path_name(p);
+    }
+    // What a program lacks, the run leaves out, and the code panel says so.
+    RunDesc d = desc_of(CodePath::task_group, 4, 100);
+    d.cpu_ms = 50;
+    d.spread = Spread::slow_tail;
+    d.fail_pct = 20;
+    const RunDesc ran = effective_desc(d);
+    EXPECT_EQ(ran.cpu_ms, 50) << "every program does CPU work on its answers";
+    EXPECT_EQ(ran.spread, Spread::even) << "task_group.py has no slow tail";
+    EXPECT_EQ(ran.fail_pct, 0) << "task_group.py asks for no failures";
+    EXPECT_EQ(snippet_gaps(python_for(d.path), d).size(), 2u);
+    Fixture f;
+    EXPECT_DOUBLE_EQ(f.run(d).wall_ms, 100 + 4 * 50) << "even latencies, no failures: one latency and the four answers' CPU work";
+    EXPECT_EQ(f.scheduler.run().desc.spread, Spread::even) << "the run records what ran";
 }
 
 TEST(Stats, DrawingWaitsForTheMomentsAnswersArrive) {

@@ -82,18 +82,18 @@ std::vector<double> sweep_shares() {
     return shares;
 }
 
-static int sweep_wire_cap(const RunDesc& d) { return d.api == Api::server ? browser_connections_per_host : 0; }
-
-static SweepPoint sweep_point(RunDesc d, double x) {
+// The same two figures expect_run gives a run (its wall and its sequential yardstick), for less work.
+static SweepPoint sweep_point(RunDesc d, double x, const ApiCost& cost) {
     clamp_run_desc(&d);
-    const double wall = model_wall_ms(d, sweep_wire_cap(d));
+    const ApiCost used = d.api == Api::simulated ? ApiCost{} : cost;
+    const double wall = model_wall_ms(d, wire_cap_for(d), used);
     RunDesc one_at_a_time = d;
     one_at_a_time.path = CodePath::sequential;
-    const double sequential = d.path == CodePath::sequential ? wall : model_wall_ms(one_at_a_time, sweep_wire_cap(d));
+    const double sequential = d.path == CodePath::sequential ? wall : model_wall_ms(one_at_a_time, wire_cap_for(d), used);
     return SweepPoint{x, wall, wall > 0 ? sequential / wall : 1.0};
 }
 
-SweepSeries sweep_by_count(const RunDesc& base, CodePath path, const std::vector<int>& counts) {
+SweepSeries sweep_by_count(const RunDesc& base, CodePath path, const std::vector<int>& counts, const ApiCost& cost) {
     SweepSeries series{path, {}};
     series.points.reserve(counts.size());
     for (int n : counts) {
@@ -101,12 +101,12 @@ SweepSeries sweep_by_count(const RunDesc& base, CodePath path, const std::vector
         d.path = path;
         d.count = n;
         clamp_run_desc(&d);  // x is the N that was modelled
-        series.points.push_back(sweep_point(d, double(d.count)));
+        series.points.push_back(sweep_point(d, double(d.count), cost));
     }
     return series;
 }
 
-SweepSeries sweep_by_cpu_share(const RunDesc& base, CodePath path, const std::vector<double>& shares) {
+SweepSeries sweep_by_cpu_share(const RunDesc& base, CodePath path, const std::vector<double>& shares, const ApiCost& cost) {
     SweepSeries series{path, {}};
     series.points.reserve(shares.size());
     int total = std::max(0, base.latency_ms) + std::max(0, base.cpu_ms);
@@ -118,7 +118,7 @@ SweepSeries sweep_by_cpu_share(const RunDesc& base, CodePath path, const std::ve
         d.path = path;
         d.cpu_ms = int(std::lround(s * total));
         d.latency_ms = total - d.cpu_ms;
-        series.points.push_back(sweep_point(d, s));
+        series.points.push_back(sweep_point(d, s, cost));
     }
     return series;
 }

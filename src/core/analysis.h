@@ -70,14 +70,15 @@ struct SweepSeries {
     std::vector<SweepPoint> points;
 };
 
-// base with path and count = each N. Every desc goes through clamp_run_desc; dev-server runs are held
-// to the browser's 6 connections per host, as Run::capped_ms is, because that is what the page measures.
-SweepSeries sweep_by_count(const RunDesc& base, CodePath path, const std::vector<int>& counts);
+// base with path and count = each N. Every desc goes through clamp_run_desc. Each point is what a run's
+// expectation would be (expect_run): dev-server runs held to the browser's 6 connections per host, and the
+// API's measured costs (cost) added, because that is what the page measures.
+SweepSeries sweep_by_count(const RunDesc& base, CodePath path, const std::vector<int>& counts, const ApiCost& cost = {});
 // base with path and, for each share s, a fixed amount of work T per request split into CPU work
 // round(s * T) and latency T - round(s * T). T is base.latency_ms + base.cpu_ms, capped at
 // Limits::max_cpu_ms so that every share (1.0 included) is a valid desc; 100 ms when both are 0.
 // At share 0 concurrency gains about N (or k); at share 1 the one thread does everything: about 1.
-SweepSeries sweep_by_cpu_share(const RunDesc& base, CodePath path, const std::vector<double>& shares);
+SweepSeries sweep_by_cpu_share(const RunDesc& base, CodePath path, const std::vector<double>& shares, const ApiCost& cost = {});
 
 // ---- Replay: the run at any instant -------------------------------------------------------------------
 

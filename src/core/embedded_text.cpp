@@ -61,14 +61,18 @@ std::string render_tagged_snippet(const std::string& text, const RunDesc& d, con
 }
 
 std::vector<std::string> snippet_gaps(const std::string& text, const RunDesc& d) {
+    (void)text;
+    // What the learner set that this program has no constant for: the run leaves it out (effective_desc).
     std::vector<std::string> gaps;
-    auto has = [&](const char* setting) { return text.find(std::string("\n") + setting + " = ") != std::string::npos; };
-    if (d.spread == Spread::uneven && !has("UNEVEN"))
-        gaps.push_back("This program gives every call the same latency; the run's uneven latencies are the page's own.");
-    if (d.spread == Spread::slow_tail && !has("SLOW_EVERY"))
-        gaps.push_back("This program has no slow tail; the run's slow calls are the page's own.");
-    if (d.cpu_ms > 0 && !has("CPU_MS")) gaps.push_back("This program does no CPU work per answer; the run's is the page's own.");
-    if (d.fail_pct > 0 && !has("FAIL_PCT")) gaps.push_back("This program does not ask the API for failures; the run's are the page's own.");
+    const char* name = python_file_for(d.path);
+    const RunDesc ran = effective_desc(d);
+    if (d.cpu_ms != ran.cpu_ms) gaps.push_back(std::string(name) + " does no CPU work on its answers: the CPU setting does not apply to it.");
+    if (d.spread != ran.spread)
+        gaps.push_back(std::string(name) + " gives every call the same latency: the " + (d.spread == Spread::uneven ? "uneven latencies do" : "slow tail does") +
+                       " not apply to it.");
+    if (d.fail_pct != ran.fail_pct) gaps.push_back(std::string(name) + " does not ask the API for failures: the failure rate does not apply to it.");
+    if (d.retries != ran.retries || d.timeout_ms != ran.timeout_ms)
+        gaps.push_back(std::string(name) + " keeps the client's 20 s timeout and never retries: timeout, retries and back-off are retries.py's.");
     return gaps;
 }
 

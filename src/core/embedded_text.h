@@ -32,8 +32,8 @@ std::string render_snippet(const std::string& text, const RunDesc& desc, const s
 // The same, keeping the "#@phase" tags that mark where a request can be (see code_view.h).
 std::string render_tagged_snippet(const std::string& text, const RunDesc& desc, const std::string& base = "");
 
-// What the run does that the program does not (a spread or CPU work it has no setting for), one line
-// each, so the page never shows code that silently differs from the run beside it.
+// The settings this program has no constant for, one line each: a run of it leaves them out (see
+// effective_desc), and the page says so beside the code.
 std::vector<std::string> snippet_gaps(const std::string& text, const RunDesc& desc);
 
 }  // namespace ap

@@ -27,7 +27,7 @@ const RunField fields[] = {
      Limits::min_latency_ms, Limits::max_latency_ms, 50, nullptr, AP_WHOLE(latency_ms), nullptr, nullptr},
     {"limit", "limit", "limit", "limit", "limit (k)", "Limit k", "", "LIMIT", FieldKind::whole, Limits::min_limit, Limits::max_limit, 1,
      nullptr, AP_WHOLE(limit), nullptr, nullptr},
-    {"status", "status", "status", "status", "answer status", "Status", "", nullptr, FieldKind::whole, 100, 599, 1, "an HTTP status",
+    {"status", "status", "status", "status", "answer status", "Status", "", "STATUS", FieldKind::whole, 100, 599, 1, "an HTTP status",
      AP_WHOLE(status), nullptr, nullptr},
     {"timeout_ms", "timeout", "timeout_ms", "timeoutMs", "timeout (ms)", "Timeout", " ms", "TIMEOUT_MS", FieldKind::whole,
      Limits::min_timeout_ms, Limits::max_timeout_ms, 100, nullptr, AP_WHOLE(timeout_ms), nullptr, nullptr},

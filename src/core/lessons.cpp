@@ -189,10 +189,10 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     return out;
 }
 
-std::string claim_for(const RunDesc& d) {
+// The code path's own rule, in numbers, ending in `total` (the program's time).
+static std::string program_claim(const RunDesc& d, const std::string& total) {
     char buf[240];
     const bool textbook = d.spread == Spread::even && d.cpu_ms == 0 && d.retries == 0 && d.fail_pct == 0;
-    const std::string total = format_duration_ms(model_wall_ms(d));
     if (textbook) {
         switch (code_path_info(d.path).schedule) {
             case Schedule::one_at_a_time:
@@ -226,10 +226,32 @@ std::string claim_for(const RunDesc& d) {
     return buf;
 }
 
+std::string claim_for(const RunDesc& asked, const Expectation& e, const ApiCost& cost) {
+    const RunDesc d = effective_desc(asked);  // what the program does
+    std::string claim = program_claim(d, format_duration_ms(e.program_ms));
+    const bool cap = e.cap_ms >= 0.5, browser = e.browser_ms >= 0.5;
+    if (cap || browser) {
+        claim += "; in this browser";
+        if (cap) claim += " + " + format_duration_ms(e.cap_ms) + " for its " + std::to_string(browser_connections_per_host) + " connections per host";
+        if (browser) claim += " + " + format_duration_ms(e.browser_ms) + " to hand the answers over";
+        claim += " = " + format_duration_ms(e.wall_ms);
+    }
+    // More requests than this browser can hand over before the timeout: say what will happen.
+    if (e.timeouts > 0 && browser && d.path != CodePath::retry_backoff && cost.handover_ms > 0) {
+        claim += "; this browser hands over about " + std::to_string(int(std::lround(1000 / cost.handover_ms))) +
+                 " answers a second, so the last " + std::to_string(e.timeouts) + " will hit the " +
+                 std::to_string(program_timeout_ms / 1000) + " s timeout";
+    }
+    return claim;
+}
+
+std::string claim_for(const RunDesc& d) { return claim_for(d, expect_run(d), {}); }
+
 Verdict judge_run(const Run& run, const RunStats& s, double tolerance) {
     Verdict v;
+    const Expectation& e = run.expected;
     v.measured_ms = s.wall_ms;
-    v.expected_ms = run.desc.api == Api::server ? run.capped_ms : run.expected_ms;
+    v.expected_ms = e.wall_ms;
     const std::string nums = "measured " + format_duration_ms(v.measured_ms) + ", expected " + format_duration_ms(v.expected_ms);
     if (run.state == RunState::cancelled) {
         v.line = nums + " - cancelled";
@@ -237,13 +259,25 @@ Verdict judge_run(const Run& run, const RunStats& s, double tolerance) {
         return v;
     }
     const double slack = std::max(tolerance * v.expected_ms, 25.0);  // a few ms of browser overhead on tiny runs
-    v.ok = std::fabs(v.measured_ms - v.expected_ms) <= slack && s.network_errors == 0;
-    v.line = nums + (v.ok ? "  \xe2\x9c\x93" : "  \xe2\x9c\x97");
-    if (!v.ok) {
-        if (s.network_errors > 0) v.reason = std::to_string(s.network_errors) + " requests got no answer: is the API reachable?";
-        else if (v.measured_ms > v.expected_ms) v.reason = "slower than the model: this machine or network adds " + format_duration_ms(v.measured_ms - v.expected_ms);
-        else v.reason = "faster than the model expects: the API answered early";
+    const bool timely = std::fabs(v.measured_ms - v.expected_ms) <= slack;
+    const int failed = s.http_errors + s.network_errors, expected_failed = e.failed;
+    const int plural = s.count;
+    auto of = [&](int k) { return std::to_string(k) + " of " + std::to_string(plural); };
+    if (s.network_errors > 0) {
+        v.reason = std::to_string(s.network_errors) + " requests got no answer: is the API reachable?";
+    } else if (s.ok == 0 && s.count > 0) {
+        v.reason = "no request succeeded (" + of(failed) + " failed, " + of(s.timeouts) +
+                   " timed out): a run that fetched nothing shows nothing about speed";
+    } else if (failed != expected_failed || s.timeouts != e.timeouts) {
+        v.reason = "the model expected " + of(expected_failed) + " to fail and " + of(e.timeouts) + " to time out; this run had " +
+                   std::to_string(failed) + " and " + std::to_string(s.timeouts);
+    } else if (!timely && v.measured_ms > v.expected_ms) {
+        v.reason = "slower than the model: this machine or network adds " + format_duration_ms(v.measured_ms - v.expected_ms);
+    } else if (!timely) {
+        v.reason = "faster than the model expects by " + format_duration_ms(v.expected_ms - v.measured_ms) + ": the API answered early";
     }
+    v.ok = v.reason.empty();
+    v.line = nums + (v.ok ? "  \xe2\x9c\x93" : "  \xe2\x9c\x97");
     return v;
 }
 

@@ -52,11 +52,16 @@ std::vector<std::pair<std::string, std::string>> parse_query(const std::string& 
 // the lesson's preset, in run_fields()' order. Keys are apply_preset's.
 std::string permalink_query(const RunDesc& desc, const Lesson& lesson);
 
-// The claim, in numbers, for a run of desc: "expected = N x latency = 20 x 250 ms = 5.00 s".
+// The claim, in numbers, for a run of desc with this expectation: the code path's rule ("expected = N x
+// latency = 20 x 250 ms = 5.00 s"), then what the browser adds, each part named ("; in this browser + 1.20 s
+// for its 6 connections per host + 12 ms to hand the answers over = 1.51 s").
+std::string claim_for(const RunDesc& desc, const Expectation& e, const ApiCost& cost);
+// The same for the model alone (no measured browser costs).
 std::string claim_for(const RunDesc& desc);
 
-// The verdict on a finished run: measured against the model (with the browser's connection cap for the
-// server API), within `tolerance` (0.15 = 15%).
+// The verdict on a finished run: its wall against Run::expected within `tolerance` (0.15 = 15%, at least
+// 25 ms), and its outcome against the model's: a run whose requests all failed, or that failed other
+// requests than the model expects, is no ✓ however fast it was.
 struct Verdict {
     bool ok = false;
     double measured_ms = 0;

@@ -8,17 +8,17 @@
 namespace ap {
 
 static const CodePathInfo code_paths[code_path_count] = {
-    {"sequential", "requests loop", "requests_loop.py", Schedule::one_at_a_time, false, "the previous call to return"},
-    {"concurrent", "asyncio.gather", "gather.py", Schedule::all_at_once, true, ""},
-    {"bounded", "asyncio.Semaphore(k)", "semaphore.py", Schedule::k_at_a_time, true, "a semaphore slot"},
-    {"sync_client", "httpx.Client loop", "httpx_client_loop.py", Schedule::one_at_a_time, false, "the previous call to return"},
-    {"await_in_loop", "await inside the loop", "await_in_loop.py", Schedule::one_at_a_time, false, "the previous await to finish"},
-    {"as_completed", "asyncio.as_completed", "as_completed.py", Schedule::all_at_once, true, ""},
-    {"task_group", "asyncio.TaskGroup", "task_group.py", Schedule::all_at_once, true, ""},
-    {"pool_limit", "httpx pool of k", "pool_limit.py", Schedule::k_at_a_time, true, "a free connection in the pool"},
-    {"blocking_in_async", "requests inside async def", "requests_in_async.py", Schedule::one_at_a_time, true, "the event loop, blocked by the call before"},
-    {"thread_pool", "asyncio.to_thread, k threads", "thread_pool.py", Schedule::k_at_a_time, true, "a free worker thread"},
-    {"retry_backoff", "gather with timeout + retries", "retries.py", Schedule::all_at_once, true, ""},
+    {"sequential", "requests loop", "requests_loop.py", Schedule::one_at_a_time, false, "the previous call to return", knob_cpu},
+    {"concurrent", "asyncio.gather", "gather.py", Schedule::all_at_once, true, "", knob_cpu | knob_uneven | knob_slow_tail | knob_failures},
+    {"bounded", "asyncio.Semaphore(k)", "semaphore.py", Schedule::k_at_a_time, true, "a semaphore slot", knob_cpu},
+    {"sync_client", "httpx.Client loop", "httpx_client_loop.py", Schedule::one_at_a_time, false, "the previous call to return", knob_cpu},
+    {"await_in_loop", "await inside the loop", "await_in_loop.py", Schedule::one_at_a_time, false, "the previous await to finish", knob_cpu},
+    {"as_completed", "asyncio.as_completed", "as_completed.py", Schedule::all_at_once, true, "", knob_cpu | knob_uneven},
+    {"task_group", "asyncio.TaskGroup", "task_group.py", Schedule::all_at_once, true, "", knob_cpu | knob_uneven},
+    {"pool_limit", "httpx pool of k", "pool_limit.py", Schedule::k_at_a_time, true, "a free connection in the pool", knob_cpu},
+    {"blocking_in_async", "requests inside async def", "requests_in_async.py", Schedule::one_at_a_time, true, "the event loop, blocked by the call before", knob_cpu},
+    {"thread_pool", "asyncio.to_thread, k threads", "thread_pool.py", Schedule::k_at_a_time, true, "a free worker thread", knob_cpu},
+    {"retry_backoff", "gather with timeout + retries", "retries.py", Schedule::all_at_once, true, "", knob_cpu | knob_slow_tail | knob_failures | knob_retries},
 };
 
 const CodePathInfo& code_path_info(CodePath p) {
@@ -90,8 +90,23 @@ int request_latency_ms(const RunDesc& d, int index, int attempt) {
     return d.latency_ms;
 }
 
-int effective_timeout_ms(const RunDesc& d) { return d.path == CodePath::retry_backoff ? d.timeout_ms : program_timeout_ms; }
-int effective_retries(const RunDesc& d) { return d.path == CodePath::retry_backoff ? d.retries : 0; }
+bool path_has(CodePath p, Knob k) { return (code_path_info(p).knobs & k) != 0; }
+
+int effective_timeout_ms(const RunDesc& d) { return path_has(d.path, knob_retries) ? d.timeout_ms : program_timeout_ms; }
+int effective_retries(const RunDesc& d) { return path_has(d.path, knob_retries) ? d.retries : 0; }
+
+RunDesc effective_desc(const RunDesc& desc) {
+    RunDesc d = desc;
+    if (!path_has(d.path, knob_cpu)) d.cpu_ms = 0;
+    if ((d.spread == Spread::uneven && !path_has(d.path, knob_uneven)) || (d.spread == Spread::slow_tail && !path_has(d.path, knob_slow_tail)))
+        d.spread = Spread::even;
+    if (!path_has(d.path, knob_failures)) d.fail_pct = 0;
+    if (!path_has(d.path, knob_retries)) {
+        d.timeout_ms = program_timeout_ms;
+        d.retries = 0;
+    }
+    return d;
+}
 
 uint32_t fnv1a(const std::string& s) {
     uint32_t h = 2166136261u;

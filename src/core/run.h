@@ -30,6 +30,17 @@ inline constexpr int code_path_count = 11;
 // How a code path lets requests overlap.
 enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };
 
+// The knobs a code path's program has, as Python constants (src/lessons/python/): a run of that path does
+// exactly what its program does, so the page applies a knob only where the program has it (see
+// effective_desc). tests/core_test.cpp checks these against the programs' text.
+enum Knob : uint8_t {
+    knob_cpu = 1,        // CPU_MS: CPU work on each answer
+    knob_uneven = 2,     // UNEVEN: latencies from half to one and a half times
+    knob_slow_tail = 4,  // SLOW_EVERY, SLOW_MS: a slow first attempt now and then
+    knob_failures = 8,   // FAIL_PCT: asks the API to fail a share of attempts
+    knob_retries = 16,   // TIMEOUT_MS, RETRIES, BACKOFF_MS: its own timeout, retries with back-off
+};
+
 struct CodePathInfo {
     const char* name;         // the JS API's spelling: "sequential", "await_in_loop", ...
     const char* label;        // what the page calls it: "requests loop"
@@ -37,7 +48,9 @@ struct CodePathInfo {
     Schedule schedule;
     bool created_up_front;    // every call exists from the start (gather and friends): scheduled at t0
     const char* queue_cause;  // what a scheduled request waits for before it is sent
+    uint8_t knobs;            // Knob bits: what its program can do beyond N, DELAY_MS, STATUS (and LIMIT)
 };
+bool path_has(CodePath p, Knob k);
 const CodePathInfo& code_path_info(CodePath p);
 
 enum class Api : uint8_t {
@@ -118,6 +131,10 @@ int request_latency_ms(const RunDesc& desc, int index, int attempt = 0);
 int effective_timeout_ms(const RunDesc& desc);
 int effective_retries(const RunDesc& desc);
 inline constexpr int program_timeout_ms = 20000;
+// desc as its code path's program runs it: the knobs the program lacks at their neutral values (no CPU
+// work, even latencies, no injected failures, the 20 s timeout, no retries). Every run, and the model,
+// runs this (Scheduler::begin), so a run never does what the program beside it does not.
+RunDesc effective_desc(const RunDesc& desc);
 // Whether the API fails attempt `attempt` of request `index` with a 503: FNV-1a of "<index>-<attempt>",
 // mod 100, below fail_pct. The in-page API and the dev server decide the same way from ?fail=&key=.
 bool attempt_fails(const RunDesc& desc, int index, int attempt);

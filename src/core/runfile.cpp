@@ -101,6 +101,7 @@ public:
     }
 
     bool desc(const JsonValue& d, RunDesc* out);
+    bool expectation(const JsonValue& root, int64_t version, Run* run);
     bool request(const JsonValue& j, int index, const RunDesc& desc, RunState state, int64_t wall_us, RequestTrace* out);
 };
 
@@ -131,6 +132,51 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
     }
     if (!text(j, sc, "base_url", false, &d.base_url)) return false;
     *out = d;
+    return true;
+}
+
+// Version 2: "cost" and "expected" objects. Version 1 had expected_ms (the program's time), sequential_ms and
+// capped_ms (with the browser's connection cap); its outcomes and peak are the model's.
+bool Loader::expectation(const JsonValue& root, int64_t version, Run* run) {
+    const Scope top{"the file", ""};
+    auto non_negative = [&](const JsonValue& obj, const Scope& sc, const char* key, double* out) {
+        if (!number(obj, sc, key, true, out)) return false;
+        if (*out < 0 || !std::isfinite(*out)) return fail(sc.prefix + key + " = " + json_number(*out) + " should be 0 or more");
+        return true;
+    };
+    Expectation& e = run->expected;
+    if (version < 2) {
+        double capped = 0;
+        if (!non_negative(root, top, "expected_ms", &e.program_ms) || !non_negative(root, top, "sequential_ms", &e.sequential_ms) ||
+            !non_negative(root, top, "capped_ms", &capped))
+            return false;
+        const Expectation model = expect_run(run->desc);
+        e.cap_ms = run->desc.api == Api::server ? std::max(0.0, capped - e.program_ms) : 0;
+        e.wall_ms = e.program_ms + e.cap_ms;
+        e.peak_in_flight = model.peak_in_flight;
+        e.ok = model.ok, e.failed = model.failed, e.timeouts = model.timeouts;
+        return true;
+    }
+    const JsonValue* cost = field(root, top, "cost", true);
+    if (!cost) return false;
+    if (!cost->is_object()) return fail("cost should be an object {...}");
+    const Scope csc{"cost", "cost."};
+    if (!non_negative(*cost, csc, "round_trip_ms", &run->cost.round_trip_ms) || !non_negative(*cost, csc, "handover_ms", &run->cost.handover_ms))
+        return false;
+    const JsonValue* ex = field(root, top, "expected", true);
+    if (!ex) return false;
+    if (!ex->is_object()) return fail("expected should be an object {...}");
+    const Scope esc{"expected", "expected."};
+    int64_t peak = 0, ok = 0, failed = 0, timeouts = 0;
+    if (!non_negative(*ex, esc, "wall_ms", &e.wall_ms) || !non_negative(*ex, esc, "program_ms", &e.program_ms) ||
+        !non_negative(*ex, esc, "cap_ms", &e.cap_ms) || !non_negative(*ex, esc, "browser_ms", &e.browser_ms) ||
+        !non_negative(*ex, esc, "sequential_ms", &e.sequential_ms) || !whole(*ex, esc, "peak_in_flight", true, &peak) ||
+        !whole(*ex, esc, "ok", true, &ok) || !whole(*ex, esc, "failed", true, &failed) || !whole(*ex, esc, "timeouts", true, &timeouts))
+        return false;
+    for (int64_t* v : {&peak, &ok, &failed, &timeouts}) {
+        if (*v < 0 || *v > Limits::max_count) return fail("expected: a count of requests should be from 0 to " + std::to_string(Limits::max_count));
+    }
+    e.peak_in_flight = int(peak), e.ok = int(ok), e.failed = int(failed), e.timeouts = int(timeouts);
     return true;
 }
 
@@ -213,8 +259,13 @@ std::string run_to_file(const Run& run, double guess_ms) {
         out += f.kind == FieldKind::choice ? json_quote(field_text(f, d)) : field_text(f, d);
     }
     out += ",\"base_url\":" + json_quote(d.base_url) + "},\n";
-    out += "\"expected_ms\":" + json_number(run.expected_ms) + ",\"sequential_ms\":" + json_number(run.sequential_ms);
-    out += ",\"capped_ms\":" + json_number(run.capped_ms) + ",\"state\":" + json_quote(run_state_name(run.state));
+    const Expectation& e = run.expected;
+    out += "\"cost\":{\"round_trip_ms\":" + json_number(run.cost.round_trip_ms) + ",\"handover_ms\":" + json_number(run.cost.handover_ms) + "},";
+    out += "\"expected\":{\"wall_ms\":" + json_number(e.wall_ms) + ",\"program_ms\":" + json_number(e.program_ms) +
+           ",\"cap_ms\":" + json_number(e.cap_ms) + ",\"browser_ms\":" + json_number(e.browser_ms) +
+           ",\"sequential_ms\":" + json_number(e.sequential_ms) + ",\"peak_in_flight\":" + std::to_string(e.peak_in_flight) +
+           ",\"ok\":" + std::to_string(e.ok) + ",\"failed\":" + std::to_string(e.failed) + ",\"timeouts\":" + std::to_string(e.timeouts) + "},";
+    out += "\"state\":" + json_quote(run_state_name(run.state));
     out += ",\"wall_us\":" + relative(run.end_us, t0);
     out += ",\"guess_ms\":" + (guess_ms >= 0 && std::isfinite(guess_ms) ? json_number(guess_ms) : std::string("-1")) + ",\n";
     out += "\"requests\":[";
@@ -236,6 +287,42 @@ std::string run_to_file(const Run& run, double guess_ms) {
     }
     out += "\n]}\n";
     return out;
+}
+
+// ---- Consistency ------------------------------------------------------------------------------------------
+
+std::vector<std::string> run_file_inconsistencies(const Run& run) {
+    std::vector<std::string> found;
+    const Expectation model = expect_run(run.desc, run.cost);
+    const Expectation& e = run.expected;
+    auto differs = [](double a, double b) { return std::fabs(a - b) > 0.5 + 0.001 * std::max(a, b); };
+    if (differs(e.wall_ms, model.wall_ms)) {
+        found.push_back("its expected time is " + format_duration_ms(e.wall_ms) + ", but its settings give " + format_duration_ms(model.wall_ms));
+    } else if (differs(e.sequential_ms, model.sequential_ms) || differs(e.program_ms, model.program_ms) || e.failed != model.failed ||
+               e.timeouts != model.timeouts || e.ok != model.ok) {
+        found.push_back("its expectation does not follow from its settings (the sequential yardstick or the outcomes differ)");
+    }
+    // An answer can come later than the latency it asked for (the network, the browser), never sooner.
+    int sooner = 0;
+    std::string first;
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        for (size_t a = 0; a < r.attempts.size(); ++a) {
+            const Attempt& at = r.attempts[a];
+            if (at.outcome != Outcome::ok && at.outcome != Outcome::http_error) continue;
+            const int asked = request_latency_ms(run.desc, int(i), int(a));
+            const double took = double(at.ended_us - at.started_us) / 1000.0;
+            if (took + 1 < asked) {
+                if (!sooner++) first = "request " + std::to_string(i + 1) + " took " + format_duration_ms(took) + " of " + format_duration_ms(asked);
+                break;
+            }
+        }
+    }
+    if (sooner) {
+        found.push_back(std::to_string(sooner) + (sooner == 1 ? " request was" : " requests were") +
+                        " answered sooner than the latency it asked for (" + first + ")");
+    }
+    return found;
 }
 
 // ---- Reading ----------------------------------------------------------------------------------------------
@@ -289,14 +376,7 @@ bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::str
     }
     if (!l.desc(*desc, &run.desc)) return failed();
 
-    for (auto [key, target] : {std::pair<const char*, double*>{"expected_ms", &run.expected_ms},
-                               {"sequential_ms", &run.sequential_ms}, {"capped_ms", &run.capped_ms}}) {
-        if (!l.number(root, top, key, true, target)) return failed();
-        if (*target < 0) {
-            err = std::string(key) + " = " + json_number(*target) + " should be 0 or more";
-            return false;
-        }
-    }
+    if (!l.expectation(root, version, &run)) return failed();
     std::string state;
     if (!l.text(root, top, "state", true, &state)) return failed();
     if (state == run_state_name(RunState::finished)) run.state = RunState::finished;

@@ -16,7 +16,7 @@ const char* run_state_name(RunState s) {
     return "?";
 }
 
-void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
+void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) {
     if (running()) cancel(now_us);
     deferred_.clear();
     // Generation 0 is reserved so that RequestId{0} is never valid; wrapping is harmless because only the
@@ -24,16 +24,11 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us) {
     last_generation_ = uint16_t(last_generation_ >= max_generation ? 1 : last_generation_ + 1);
     run_ = Run{};
     run_.generation = last_generation_;
-    run_.desc = desc;
+    run_.desc = effective_desc(desc);  // what the code path's program does, nothing it does not
     run_.state = RunState::running;
     run_.start_us = now_us;
-    if (with_expectation_) {
-        run_.expected_ms = model_wall_ms(desc);
-        RunDesc one_at_a_time = desc;
-        one_at_a_time.path = CodePath::sequential;
-        run_.sequential_ms = desc.path == CodePath::sequential ? run_.expected_ms : model_wall_ms(one_at_a_time);
-        run_.capped_ms = desc.api == Api::server ? model_wall_ms(desc, browser_connections_per_host) : run_.expected_ms;
-    }
+    run_.cost = desc.api == Api::simulated ? ApiCost{} : cost;
+    if (with_expectation_) run_.expected = expect_run(desc, run_.cost);
     run_.requests.assign(size_t(desc.count), RequestTrace{});
     active_.clear();
     active_pos_.assign(size_t(desc.count), -1);
@@ -290,9 +285,8 @@ Run Scheduler::take_run() {
     run_.state = out.state;
     run_.start_us = out.start_us;
     run_.end_us = out.end_us;
-    run_.expected_ms = out.expected_ms;
-    run_.sequential_ms = out.sequential_ms;
-    run_.capped_ms = out.capped_ms;
+    run_.expected = out.expected;
+    run_.cost = out.cost;
     run_.ended = out.ended;
     run_.next_index = out.next_index;
     return out;
@@ -310,15 +304,59 @@ bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t
     return true;
 }
 
-double model_wall_ms(const RunDesc& desc, int wire_cap) {
+ModelRun model_run(const RunDesc& desc, int wire_cap, const ApiCost& cost) {
     VirtualTransport transport;
+    transport.cost = cost;
     Scheduler model(&transport, /*with_expectation=*/false);
     model.wire_cap_ = wire_cap;
     RunDesc d = desc;
     d.api = Api::simulated;
     model.begin(d, 0);
     run_virtual(&model, &transport, 0);
-    return double(model.run().end_us) / 1000.0;
+    const Run& run = model.run();
+    ModelRun out;
+    out.wall_ms = double(run.end_us) / 1000.0;
+    // Most requests in flight at once: +1 at each start, -1 at each end, ends first on ties.
+    std::vector<std::pair<int64_t, int>> edges;
+    edges.reserve(run.requests.size() * 2);
+    for (const RequestTrace& r : run.requests) {
+        if (r.outcome == Outcome::ok) ++out.ok;
+        else if (r.outcome == Outcome::timeout) ++out.timeouts;
+        else if (r.outcome == Outcome::http_error || r.outcome == Outcome::network_error) ++out.failed;
+        if (r.started_us < 0) continue;
+        edges.emplace_back(r.started_us, +1);
+        if (r.finished_us >= 0) edges.emplace_back(r.finished_us, -1);
+    }
+    std::sort(edges.begin(), edges.end());
+    int level = 0;
+    for (const auto& e : edges) out.peak_in_flight = std::max(out.peak_in_flight, level += e.second);
+    return out;
+}
+
+double model_wall_ms(const RunDesc& desc, int wire_cap, const ApiCost& cost) { return model_run(desc, wire_cap, cost).wall_ms; }
+
+int wire_cap_for(const RunDesc& desc) { return desc.api == Api::server ? browser_connections_per_host : 0; }
+
+Expectation expect_run(const RunDesc& desc, const ApiCost& cost) {
+    const ApiCost none{};
+    const ApiCost used = desc.api == Api::simulated ? none : cost;
+    const int cap = wire_cap_for(desc);
+    const ModelRun program = model_run(desc, 0, none);
+    const ModelRun capped = cap ? model_run(desc, cap, none) : program;
+    const ModelRun full = used == none ? capped : model_run(desc, cap, used);
+    Expectation e;
+    e.program_ms = program.wall_ms;
+    e.cap_ms = capped.wall_ms - program.wall_ms;
+    e.browser_ms = full.wall_ms - capped.wall_ms;
+    e.wall_ms = full.wall_ms;
+    e.peak_in_flight = full.peak_in_flight;
+    e.ok = full.ok;
+    e.failed = full.failed;
+    e.timeouts = full.timeouts;
+    RunDesc one_at_a_time = desc;
+    one_at_a_time.path = CodePath::sequential;
+    e.sequential_ms = desc.path == CodePath::sequential ? e.wall_ms : model_wall_ms(one_at_a_time, cap, used);
+    return e;
 }
 
 }  // namespace ap

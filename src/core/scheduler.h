@@ -25,7 +25,22 @@
 namespace ap {
 
 enum class RunState : uint8_t { idle, running, finished, cancelled };
+struct ModelRun;
 const char* run_state_name(RunState s);
+
+// What the page expects a run to take: computed once, by the model, when the run starts (expect_run), and
+// shown the same way everywhere (the claim, the totals, the history, the notes, the verdict, the scaling
+// chart, the JS result, the host page's event).
+struct Expectation {
+    double wall_ms = 0;        // the whole expectation: program_ms + cap_ms + browser_ms
+    double program_ms = 0;     // the code path's own time: what its Python program takes (retries, CPU work, failures)
+    double cap_ms = 0;         // what the browser's 6 connections per host add (the dev server's real sockets)
+    double browser_ms = 0;     // what the browser's measured costs add (ApiCost: round trips, hand-over)
+    double sequential_ms = 0;  // the same calls one at a time through the same API: the speedup's yardstick
+    int peak_in_flight = 0;    // most requests on the wire at once
+    int ok = 0, failed = 0, timeouts = 0;  // how the requests end (failed: an HTTP error or no answer)
+    bool operator==(const Expectation&) const = default;
+};
 
 struct Run {
     uint16_t generation = 0;
@@ -33,9 +48,8 @@ struct Run {
     RunState state = RunState::idle;
     int64_t start_us = -1;
     int64_t end_us = -1;       // when the last request ended or the run was cancelled
-    double expected_ms = 0;    // what the model says this run takes (model_wall_ms at begin)
-    double sequential_ms = 0;  // what the model says the same calls take one at a time: the speedup's yardstick
-    double capped_ms = 0;      // server API only: the expectation with the browser's 6 connections per host
+    Expectation expected;      // what the page expects of it (expect_run at begin)
+    ApiCost cost;              // the API's measured costs the expectation includes
     std::vector<RequestTrace> requests;
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
@@ -45,13 +59,14 @@ struct Run {
 
 class Scheduler {
 public:
-    // with_expectation: compute Run::expected_ms at begin() by playing the run in virtual time (the model
+    // with_expectation: compute Run::expected at begin() by playing the run in virtual time (the model
     // itself runs without, or it would recurse).
     explicit Scheduler(Transport* transport, bool with_expectation = true)
         : transport_(transport), with_expectation_(with_expectation) {}
 
-    // Clamps nothing: pass a desc that went through clamp_run_desc.
-    void begin(const RunDesc& desc, int64_t now_us);
+    // Clamps nothing: pass a desc that went through clamp_run_desc. cost: the API's measured costs, which
+    // the expectation includes (zero for the simulated API).
+    void begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost = {});
     // An answer to an attempt, arrived at now_us. handled_us: when the page finished the CPU work on it
     // (it spends desc.cpu_ms for real before calling), or -1 to have the scheduler model that work.
     // Returns false when the completion was dropped (stale generation or attempt, unknown id, ended).
@@ -86,7 +101,7 @@ private:
     Transport* transport_;
     bool with_expectation_;
     int wire_cap_ = 0;  // model only: most attempts on the wire at once (0 = no cap)
-    friend double model_wall_ms(const RunDesc&, int);
+    friend ModelRun model_run(const RunDesc&, int, const ApiCost&);
     Run run_;
     uint16_t last_generation_ = 0;
     bool pumping_ = false;
@@ -101,10 +116,20 @@ private:
 // (see Attempt::sent_us), kept inside the attempt. Returns false when there is no such attempt.
 bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
 
-// What the model says a run takes: the run played in virtual time with every API answer exactly as
-// the desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the
-// yardstick for the real ones.
-// wire_cap > 0 also holds the model to that many requests on the wire at once (the browser's per-host cap).
-double model_wall_ms(const RunDesc& desc, int wire_cap = 0);
+// What the model says a run takes: the run played in virtual time with every API answer exactly as the
+// desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the yardstick
+// for the real ones. wire_cap > 0 also holds it to that many requests on the wire at once (the browser's
+// per-host cap); cost plays a real API's measured costs.
+struct ModelRun {
+    double wall_ms = 0;
+    int peak_in_flight = 0;
+    int ok = 0, failed = 0, timeouts = 0;
+};
+ModelRun model_run(const RunDesc& desc, int wire_cap = 0, const ApiCost& cost = {});
+double model_wall_ms(const RunDesc& desc, int wire_cap = 0, const ApiCost& cost = {});
+// The browser's cap for the desc's API: 6 for the dev server, none (0) for the others.
+int wire_cap_for(const RunDesc& desc);
+// The expectation of a run of desc through its API with these measured costs (the simulated API has none).
+Expectation expect_run(const RunDesc& desc, const ApiCost& cost = {});
 
 }  // namespace ap

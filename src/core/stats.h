@@ -29,7 +29,9 @@ struct RunStats {
     double slowest_ms = 0;
     double mean_ms = 0;
     double mean_queued_ms = 0;  // scheduled → started, over started requests (semaphore/loop waiting)
-    int peak_in_flight = 0;
+    int peak_in_flight = 0;          // most requests the page had handed to the API at once
+    int peak_on_wire = 0;            // most really sent at once, from Resource Timing (real sockets), or 0
+    int expected_peak_in_flight = 0; // what the model expects on the wire
     double expected_ms = 0;
     double sequential_estimate_ms = 0;
     double speedup = 0;           // sequential estimate ÷ wall (measured)
@@ -38,13 +40,17 @@ struct RunStats {
 
 RunStats compute_stats(const Run& run);
 
-// One-line explanations of what the run shows that the code path alone does not: a connection cap,
-// failed requests, a cancel. Empty for a clean run that met its expectation.
+// One-line explanations of what the run shows that the code path alone does not: a connection cap, the
+// browser's own costs, failed requests, a cancel. Empty for a clean simulated run.
 std::vector<std::string> explain_run(const Run& run, const RunStats& stats);
 
 // The result object of window.playground.run(): {wallMs, sumMs, slowestMs, expectedMs, peakInFlight,
 // requests: [{startMs, endMs, outcome, status}], ...}. Times in ms relative to the run's start.
 std::string run_to_json(const Run& run, const RunStats& stats);
+
+// The browser's part of the expectation, in words: "38 ms the browser takes to hand 50 requests to the
+// in-page API (measured in this page: ...)".
+std::string browser_cost_words(const Run& run);
 
 // One sentence for a screen reader: "10 requests, concurrent, in-page API: 213 ms, expected 200 ms."
 std::string summarize_run(const Run& run, const RunStats& stats);

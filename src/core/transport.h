@@ -32,6 +32,16 @@ struct RequestSpec {
     int status = 200;    // what the API was asked to answer
 };
 
+// What a real API costs beyond the latency each request asks for, measured in the page from plain fetch
+// calls (web/playground.js, calibrate): every request's round trip (the browser, the service worker or
+// the socket, the answer's own set-up), and how far apart the browser hands over answers when many
+// arrive at once (its throughput). The model adds both, so an expectation names what the browser costs.
+struct ApiCost {
+    double round_trip_ms = 0;  // added to every request
+    double handover_ms = 0;    // answers come at least this far apart
+    bool operator==(const ApiCost&) const = default;
+};
+
 // How a request ended, as the transport saw it.
 struct Completion {
     int status = 0;          // HTTP status; 0 when no answer came

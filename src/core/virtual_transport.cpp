@@ -1,6 +1,7 @@
 #include "virtual_transport.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ap {
 
@@ -17,7 +18,7 @@ void VirtualTransport::start(RequestId id, const RequestSpec& spec, int64_t now_
     ++started_total_;
     const VirtualAnswer a = answer ? answer(id, spec) : default_answer(spec);
     if (a.never) { never_.push_back(id); return; }
-    const Key key{now_us + std::max<int64_t>(0, a.delay_us), seq_++};
+    const Key key{now_us + std::max<int64_t>(0, a.delay_us) + std::llround(cost.round_trip_ms * 1000), seq_++};
     auto it = queue_.emplace(key, Entry{id, a.completion}).first;
     by_id_[id.value] = it;
 }
@@ -32,12 +33,25 @@ void VirtualTransport::abort(RequestId id) {
                  never_.end());
 }
 
-int64_t VirtualTransport::next_due_us() const { return queue_.empty() ? -1 : queue_.begin()->first.due_us; }
+int64_t VirtualTransport::next_due_us() const {
+    if (queue_.empty()) return -1;
+    // The earliest answer, no sooner than the browser can hand it over after the one before.
+    return std::max<int64_t>(queue_.begin()->first.due_us, last_delivered_us_ + std::llround(cost.handover_ms * 1000));
+}
 
 int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
     int delivered = 0;
+    const int64_t handover_us = std::llround(cost.handover_ms * 1000);
     while (!queue_.empty() && queue_.begin()->first.due_us <= now_us) {
         const int64_t due_us = queue_.begin()->first.due_us;
+        if (handover_us > 0 && due_us < last_delivered_us_ + handover_us) {
+            // The browser is still handing over the answer before: this one comes a little later.
+            auto node = queue_.extract(queue_.begin());
+            node.key().due_us = last_delivered_us_ + handover_us;
+            by_id_[node.mapped().id.value] = queue_.insert(std::move(node)).position;
+            continue;
+        }
+        last_delivered_us_ = due_us;
         Entry e = std::move(queue_.begin()->second);
         queue_.erase(queue_.begin());
         by_id_.erase(e.id.value);
@@ -59,6 +73,20 @@ int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t n
         scheduler->advance(now_us);
     }
     return scheduler->running() ? now_us : scheduler->run().end_us;
+}
+
+int run_virtual_until(Scheduler* scheduler, VirtualTransport* transport, int64_t until_us, int max_events) {
+    int events = 0;
+    for (; scheduler->running() && events < max_events; ++events) {
+        const int64_t due = transport->next_due_us();
+        const int64_t deadline = scheduler->next_deadline_us();
+        int64_t next = due;
+        if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+        if (next < 0 || next > until_us) break;
+        transport->deliver_due(scheduler, next);
+        scheduler->advance(next);
+    }
+    return events;
 }
 
 }  // namespace ap

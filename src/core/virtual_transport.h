@@ -6,6 +6,7 @@
 //   s.begin(desc, 0);
 //   int64_t end_us = ap::run_virtual(&s, &t, 0);   // jumps from event to event until the run ends
 #pragma once
+#include <climits>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -25,6 +26,9 @@ class VirtualTransport : public Transport {
 public:
     // Decides each request's answer; the default answers spec.status after spec.latency_ms.
     std::function<VirtualAnswer(RequestId, const RequestSpec&)> answer;
+    // A real API's costs, played by the model (transport.h): each answer comes round_trip_ms later, and at
+    // least handover_ms after the one handed over before it. Zero for the simulated API.
+    ApiCost cost;
 
     void start(RequestId id, const RequestSpec& spec, int64_t now_us) override;
     void abort(RequestId id) override;
@@ -50,6 +54,7 @@ private:
     std::unordered_map<uint32_t, std::map<Key, Entry>::iterator> by_id_;
     uint64_t seq_ = 0;
     int64_t started_total_ = 0;
+    int64_t last_delivered_us_ = INT64_MIN / 2;  // when the last answer was handed over (they come in turn)
     std::vector<RequestId> never_;  // requests that will never be answered, still "in flight"
 };
 
@@ -58,5 +63,8 @@ private:
 // Returns the virtual time at which the run ended (or the last event's time).
 int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t now_us,
                     int max_events = 1000000);
+// The same, but only the events due at or before until_us, each at its own instant (so a run driven by a
+// coarse real clock, as the page's simulated API is, has exactly the model's timeline). Returns how many.
+int run_virtual_until(Scheduler* scheduler, VirtualTransport* transport, int64_t until_us, int max_events = 1000000);
 
 }  // namespace ap

@@ -11,18 +11,28 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 async def fetch_all():
     bodies = []
     async with httpx.AsyncClient(timeout=20) as client:
         for i in range(N):
-            url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+            url = (f"{BASE}/api/delay/{DELAY_MS}"
+                   f"?i={i}&status={STATUS}")
             # This await finishes before the loop goes on,
             # so only one request ever waits at a time.
             reply = await client.get(url)  #@wait
             bodies.append(reply.json())
-    return bodies  # total: N x DELAY_MS
+            burn(CPU_MS)  #@cpu
+    return bodies  # total: N x (DELAY_MS + CPU_MS)
 
 
 if __name__ == "__main__":

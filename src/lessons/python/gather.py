@@ -11,10 +11,12 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
 CPU_MS = 0         # work done on each answer, in ms of CPU
 UNEVEN = False     # True: call i waits 0.5 to 1.5 x DELAY_MS
 SLOW_EVERY = 0     # 0: none; else one call in SLOW_EVERY ...
 SLOW_MS = 3000     # ... waits this long instead
+FAIL_PCT = 0       # the API answers 503 to this share
 
 
 def delay_for(i):
@@ -32,7 +34,9 @@ def burn(ms):  # stands in for parsing, maths, resizing...
 
 
 async def fetch_one(client, i):
-    url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
+    url = (f"{BASE}/api/delay/{delay_for(i)}"
+           f"?i={i}&status={STATUS}"
+           f"&fail={FAIL_PCT}&key={i}-0")
     # While this coroutine waits for its answer,
     # the event loop runs the other ones.
     reply = await client.get(url)  #@wait

@@ -10,16 +10,26 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 def fetch_all(client):
     bodies = []
     for i in range(N):
-        url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+        url = (f"{BASE}/api/delay/{DELAY_MS}"
+               f"?i={i}&status={STATUS}")
         # Client.get blocks exactly like requests.get.
         reply = client.get(url)  #@wait
         bodies.append(reply.json())
-    return bodies  # total: N x DELAY_MS, as before
+        burn(CPU_MS)  #@cpu
+    return bodies  # total: N x (DELAY_MS + CPU_MS), as before
 
 
 if __name__ == "__main__":

@@ -11,13 +11,23 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
 LIMIT = 5
+CPU_MS = 0         # work done on each answer, in ms of CPU
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 async def fetch_one(client, i):
-    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    url = (f"{BASE}/api/delay/{DELAY_MS}"
+           f"?i={i}&status={STATUS}")
     # Waits for a free connection first, then for the API.
     reply = await client.get(url)  #@queue,wait
+    burn(CPU_MS)  #@cpu
     return reply.json()
 
 

@@ -12,12 +12,22 @@ import requests
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 async def fetch_one(session, i):
-    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    url = (f"{BASE}/api/delay/{DELAY_MS}"
+           f"?i={i}&status={STATUS}")
     # No await here: nothing else can run while it waits.
     reply = session.get(url, timeout=20)  #@wait
+    burn(CPU_MS)  #@cpu
     return reply.json()
 
 

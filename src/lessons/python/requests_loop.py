@@ -9,7 +9,8 @@ import requests
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
-CPU_MS = 0  # work done on each answer, in ms of CPU
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
 def burn(ms):  # stands in for parsing, maths, resizing...
@@ -21,7 +22,8 @@ def burn(ms):  # stands in for parsing, maths, resizing...
 def fetch_all(session):
     bodies = []
     for i in range(N):
-        url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+        url = (f"{BASE}/api/delay/{DELAY_MS}"
+               f"?i={i}&status={STATUS}")
         # get() returns only when the whole answer is in,
         # so the loop stands still DELAY_MS on every pass.
         reply = session.get(url, timeout=20)  #@wait

@@ -12,12 +12,20 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
 SLOW_EVERY = 10    # one call in SLOW_EVERY (0: none) ...
 SLOW_MS = 3000     # ... and takes this long
 TIMEOUT_MS = 20000
 RETRIES = 0
 BACKOFF_MS = 100
 FAIL_PCT = 0       # the API answers 503 to this share
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 def fnv1a(text):  # the same hash as the playground's model
@@ -42,10 +50,12 @@ async def fetch_one(client, i):
     for attempt in range(RETRIES + 1):
         delay = delay_for(i, attempt)
         url = (f"{BASE}/api/delay/{delay}?i={i}"
+               f"&status={STATUS}"
                f"&fail={FAIL_PCT}&key={i}-{attempt}")
         try:
             reply = await client.get(url)  #@wait
             if reply.status_code < 500:
+                burn(CPU_MS)  #@cpu
                 return reply.status_code
         except httpx.TimeoutException:
             pass  # worth another try

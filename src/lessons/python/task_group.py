@@ -11,7 +11,9 @@ import httpx
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
-UNEVEN = False  # True: call i waits 0.5 to 1.5 x DELAY_MS
+STATUS = 200       # the HTTP status the API is asked for
+CPU_MS = 0         # work done on each answer, in ms of CPU
+UNEVEN = False     # True: call i waits 0.5 to 1.5 x DELAY_MS
 
 
 def delay_for(i):
@@ -20,9 +22,17 @@ def delay_for(i):
     return DELAY_MS * (50 + (i * 37) % 101) // 100
 
 
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
+
+
 async def fetch_one(client, i):
-    url = f"{BASE}/api/delay/{delay_for(i)}?i={i}"
+    url = (f"{BASE}/api/delay/{delay_for(i)}"
+           f"?i={i}&status={STATUS}")
     reply = await client.get(url)  #@wait
+    burn(CPU_MS)  #@cpu
     return reply.json()
 
 

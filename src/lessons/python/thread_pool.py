@@ -12,20 +12,36 @@ import requests
 BASE = "http://127.0.0.1:8000"
 N = 50
 DELAY_MS = 500
+STATUS = 200       # the HTTP status the API is asked for
 LIMIT = 5
+CPU_MS = 0         # work done on each answer, in ms of CPU
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 def fetch_blocking(i):
-    url = f"{BASE}/api/delay/{DELAY_MS}?i={i}"
+    url = (f"{BASE}/api/delay/{DELAY_MS}"
+           f"?i={i}&status={STATUS}")
     return requests.get(url, timeout=20).json()  #@wait
+
+
+async def fetch_one(i):
+    # The call waits for a free worker thread, then blocks it.
+    body = await asyncio.to_thread(fetch_blocking, i)  #@queue
+    # Back on the event loop: the CPU work holds the loop.
+    burn(CPU_MS)  #@cpu
+    return body
 
 
 async def fetch_all():
     loop = asyncio.get_running_loop()
     # to_thread uses the loop's default executor: size it.
     loop.set_default_executor(ThreadPoolExecutor(LIMIT))
-    calls = [asyncio.to_thread(fetch_blocking, i)  #@queue
-             for i in range(N)]
+    calls = [fetch_one(i) for i in range(N)]
     # LIMIT threads wait at once: ceil(N / LIMIT) x DELAY_MS.
     return await asyncio.gather(*calls)
 
