@@ -97,7 +97,9 @@ test('predict, then run: the dragged guess is scored and kept in the history', a
   assert.equal(r.ok, 10);
   await settled();
   const csv = await downloadOf('history:csv');
-  const row = csv.text.trim().split(/\r?\n/)[1].split(',');
+  // (The history keeps runs across reloads: find this run's row by its number.)
+  const row = csv.text.trim().split(/\r?\n/).slice(1).map((line) => line.split(',')).find((cells) => Number(cells[0]) === r.number);
+  assert.ok(row, `run #${r.number} is in the CSV`);
   const guess = Number(row[18]);
   assert.ok(guess > 0, `the guess is in the CSV: ${row}`);
   assert.ok(Number(row[19]) >= 0, 'with its error');

@@ -73,6 +73,7 @@
       // A teacher's lessons first: the place kept from the last visit may be one of them.
       loadExtraLessons().then(() => {
         restoreProgress();
+        restoreHistory();
         applyUrl();
         followSystemTheme();
         checkHostOrigin();
@@ -128,6 +129,11 @@
         }
       }, 'image/png');
     },
+    // The history changed: keep it (a moment later, once, however many runs end meanwhile).
+    apHistoryChanged() {
+      if (historySave) return;
+      historySave = setTimeout(saveHistory, 1000);
+    },
     apProgress(json) {
       if (firstFrame) {
         announceLesson();
@@ -143,6 +149,7 @@
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
       mirrorRun(result);
+      if (result.api === 'page' || result.api === 'server') recalibrate(result.api);
       // (Entries come in once each response is complete: look a moment later. Other runs' entries go.)
       if (result.api === 'server') setTimeout(() => splitStalled(result), 100);
       else if (performance.clearResourceTimings) performance.clearResourceTimings();
@@ -312,7 +319,13 @@
 
   // SDL cancels mousedown's default action, which would have focused the canvas; keys only reach the page
   // while the canvas has focus (so an embedded page never takes a host page's keystrokes).
-  Module.canvas.addEventListener('pointerdown', () => Module.canvas.focus());
+  // Cancel acts on the press, at once: while a run's CPU work keeps the page's thread busy, frames (and a
+  // click's release) come late, but a pointer event comes between two answers' work (src/web/main.cpp).
+  Module.canvas.addEventListener('pointerdown', (e) => {
+    Module.canvas.focus();
+    const r = Module._ap_js_widget_rect ? widgetRect('cancel') : null;
+    if (r && r.enabled && e.clientX >= r.x && e.clientX < r.x + r.w && e.clientY >= r.y && e.clientY < r.y + r.h) callC('ap_js_cancel');
+  });
 
   window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
 
@@ -323,16 +336,55 @@
   function announce(text) {
     live.textContent = text;
   }
+  const MIRROR_ROWS = 200;  // the table a screen reader walks keeps the newest runs
   function mirrorRun(r) {
     announce(r.summary);
+    mirrorRow(r.number || ++runNumber, r);
+  }
+  function mirrorRow(number, r) {
     const row = document.createElement('tr');
     const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`);
-    for (const cell of [++runNumber, r.path, r.n, `${r.latencyMs} ms`, r.api, r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), ms(r.expectedMs)]) {
+    runNumber = Math.max(runNumber, number);
+    for (const cell of [number, r.path, r.n, `${r.latencyMs} ms`, r.api, r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), ms(r.expectedMs)]) {
       const td = document.createElement('td');
       td.textContent = String(cell);
       row.appendChild(td);
     }
     historyBody.appendChild(row);
+    while (historyBody.rows.length > MIRROR_ROWS) historyBody.deleteRow(0);
+  }
+
+  // ---- The history, kept across a reload (the newest 300 runs, as summaries). ----
+  const HISTORY_KEY = 'asyncplay.history';
+  let historySave = null;
+  function saveHistory() {
+    historySave = null;
+    try {
+      localStorage.setItem(HISTORY_KEY, callC('ap_js_history_json', [], 'text'));
+    } catch (e) {
+      // Storage full or off: the history lasts this visit only.
+    }
+  }
+  window.addEventListener('pagehide', () => { if (historySave) { clearTimeout(historySave); saveHistory(); } });
+  function restoreHistory() {
+    let saved = null;
+    try {
+      saved = localStorage.getItem(HISTORY_KEY);
+    } catch (e) {
+      saved = null;
+    }
+    if (!saved || !callC('ap_js_restore_history', [saved])) return;
+    let entries = [];
+    try {
+      entries = JSON.parse(saved);
+    } catch (e) {
+      entries = [];
+    }
+    for (const e of Array.isArray(entries) ? entries.slice(-MIRROR_ROWS) : []) {
+      if (!e || !e.desc || !e.stats) continue;
+      mirrorRow(e.number, { path: e.desc.path, n: e.desc.count, latencyMs: e.desc.latency_ms, api: e.desc.api, state: e.state,
+        wallMs: e.stats.wall_ms, expectedMs: e.stats.expected_ms });
+    }
   }
   function announceLesson() {
     const s = lessonState();
@@ -425,13 +477,61 @@
     // The in-page API first: once the service worker controls the page, the server probe passes through it.
     const page = await startInPageApi();
     const server = await probeServer();
+    // What each one costs in this browser, before any run is judged against it.
+    if (page.ready) page.cost = await measureCost(page.base, PAGE_BURST).catch(() => undefined);
+    if (server.ready) server.cost = await measureCost(server.base, SERVER_BURST).catch(() => undefined);
     return { page, server };
+  }
+
+  // ---- What the browser costs: measured with plain fetch calls, the same requests a run makes. ----
+  // A round trip (the median of 5 zero-delay requests, one at a time), and how far apart the browser hands
+  // answers over when many come at once (a burst of zero-delay requests). The model adds both to every
+  // expectation, as named parts (src/core/scheduler.h), so a verdict holds on a slow machine as on a fast one.
+  const PAGE_BURST = 24;
+  const SERVER_BURST = 6;  // within the browser's 6 connections per host, which the model plays itself
+  async function measureCost(base, burst) {
+    const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const once = async (i) => {
+      const reply = await fetch(`${base}/api/delay/0?probe=1&c=${stamp}-${i}`, { cache: 'no-store' });
+      await reply.arrayBuffer();
+    };
+    const trips = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await once(i);
+      trips.push(performance.now() - t0);
+    }
+    trips.sort((a, b) => a - b);
+    const roundTripMs = trips[2];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: burst }, (_, i) => once(100 + i)));
+    const total = performance.now() - t0;
+    return { roundTripMs, handoverMs: Math.max(0, (total - roundTripMs) / (burst - 1)) };
+  }
+  // Measured again after each run through a real API (the machine may be busier or quieter now); runs wait.
+  let calibration = Promise.resolve();
+  function recalibrate(api) {
+    calibration = calibration.then(async () => {
+      const which = api === 'page' ? apis.page : apis.server;
+      if (!which || !which.ready) return;
+      callC('ap_js_calibrating', [1]);
+      try {
+        const cost = await measureCost(which.base, api === 'page' ? PAGE_BURST : SERVER_BURST);
+        which.cost = cost;
+        callC('ap_js_set_costs', [JSON.stringify({ [api]: cost })]);
+      } catch (e) {
+        // The last figures stay.
+      } finally {
+        callC('ap_js_calibrating', [0]);
+      }
+    });
+    return calibration;
   }
 
   // Starts a run with these options (the page's defaults for the rest); the settings are checked and clamped
   // by C++ (src/core/fields.h), which rejects unknown names and values that are not numbers.
   function run(options = {}, onTicket = null) {
-    return ready.then(() => new Promise((resolve, reject) => {
+    return ready.then(() => calibration).then(() => new Promise((resolve, reject) => {
       insideRunCall = true;
       let started;
       try {
@@ -486,7 +586,7 @@
     const rect = callC('ap_js_widget_rect', [String(name)], 'json');
     if (!rect) return null;
     const c = Module.canvas.getBoundingClientRect();
-    return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h };
+    return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h, enabled: rect.enabled };
   }
 
   // Opens a lesson by id or by its 1-based number; resolves to the lesson's state.

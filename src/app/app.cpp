@@ -36,7 +36,8 @@ static void finish_if_ended(App& app) {
     app.current = App::CurrentRun{};
     app.needs_redraw = true;
     app_keep_whole(app);
-    const HistoryEntry* entry = app.history.add(app.scheduler.take_run(), ended.guess_ms);
+    const uint32_t group = ended.purpose == RunPurpose::sweep ? app.scaling.live.group : 0;
+    const HistoryEntry* entry = app.history.add(app.scheduler.take_run(), ended.guess_ms, "", group);
     if (!entry) return;
     results_run_ended(app, *entry);
     predict_run_ended(app, *entry, ended.guess_ms);
@@ -44,7 +45,8 @@ static void finish_if_ended(App& app) {
     scaling_run_ended(app, *entry, ended.purpose == RunPurpose::sweep);
     race_run_ended(app, *entry, ended.purpose == RunPurpose::race);
     lessons_run_ended(app, *entry);
-    if (app.hooks.on_run_ended) app.hooks.on_run_ended(ended.ticket, run_to_json(entry->run, entry->stats));
+    if (app.hooks.on_history_changed) app.hooks.on_history_changed();
+    if (app.hooks.on_run_ended) app.hooks.on_run_ended(ended.ticket, run_to_json(entry->run, entry->stats, entry->number));
 }
 
 // Cancels the run in flight (it ends, and is recorded, as any run does); the queue is left alone.
@@ -62,18 +64,23 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
         scaling_interrupted(app);
     }
     const RunDesc asked = app.desc;
-    app.input_notes = clamp_run_desc(&desc);
-    controls_route_run(app, &desc);
+    const bool learners = purpose == RunPurpose::learner || purpose == RunPurpose::run_each;
+    std::vector<std::string> notes = clamp_run_desc(&desc);
+    if (learners) app.input_notes = notes;
+    const ApiCost cost = controls_route_run(app, &desc);
     app.route.target = desc.api == Api::simulated ? static_cast<Transport*>(&app.simulated) : app.network;
-    app.desc = desc;
+    if (learners) {  // the settings show what the learner ran; a race's or a sweep's runs leave them alone
+        app.desc = desc;
+        app.desc.base_url.clear();
+    }
     app.current.ticket = app.next_ticket++;
     app.current.purpose = purpose;
     // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
     app.current.guess_ms = purpose == RunPurpose::learner ? predict_guess_for(app, asked, desc) : -1;
-    app.scheduler.begin(desc, now_us);
+    app.scheduler.begin(desc, now_us, cost);
     results_run_started(app);
     layout_run_started(app, purpose);
-    lessons_run_started(app, app.scheduler.run().generation);
+    if (learners) lessons_run_started(app, app.scheduler.run().generation);  // a race or a sweep leaves the verdict alone
     app.needs_redraw = true;
     const uint32_t ticket = app.current.ticket;
     finish_if_ended(app);  // zero-latency simulated runs may end at once
@@ -104,11 +111,16 @@ void app_tick(App& app, int64_t now_us) {
         return;
     }
     if (!app.scheduler.running()) return;
-    if (app.route.target == &app.simulated && app.simulated.deliver_due(&app.scheduler, now_us) > 0) app.needs_redraw = true;
-    const int64_t deadline = app.scheduler.next_deadline_us();
-    if (deadline >= 0 && deadline <= now_us) {
-        app.scheduler.advance(now_us);
-        app.needs_redraw = true;
+    if (app.route.target == &app.simulated) {
+        // Every event of the virtual clock at its own instant, however late this tick comes: a simulated
+        // run's timeline is the model's to the microsecond.
+        if (run_virtual_until(&app.scheduler, &app.simulated, now_us) > 0) app.needs_redraw = true;
+    } else {
+        const int64_t deadline = app.scheduler.next_deadline_us();
+        if (deadline >= 0 && deadline <= now_us) {
+            app.scheduler.advance(now_us);
+            app.needs_redraw = true;
+        }
     }
     finish_if_ended(app);
 }
@@ -123,14 +135,20 @@ int64_t app_next_wakeup_us(const App& app) {
     return next;
 }
 
-const App::Expectation& app_expectation(App& app) {
-    App::Expectation& e = app.expectation;
-    if (e.wall_ms < 0 || !(e.desc == app.desc)) {
-        e.desc = app.desc;
-        e.wall_ms = model_wall_ms(app.desc);
-        e.claim = claim_for(app.desc);
+const App::Expected& app_expectation(App& app) {
+    App::Expected& x = app.expectation;
+    RunDesc d = app.desc;
+    clamp_run_desc(&d);
+    if (d.api == Api::page && (!app.apis.inpage_ready || !app.network)) d.api = Api::simulated;  // as the run will
+    const ApiCost cost = api_cost(app, d);
+    if (!x.valid || !(x.desc == d) || !(x.cost == cost)) {
+        x.valid = true;
+        x.desc = d;
+        x.cost = cost;
+        x.e = expect_run(d, cost);
+        x.claim = claim_for(d, x.e, cost);
     }
-    return e;
+    return x;
 }
 
 int app_apply_resource_timing(App& app, uint16_t generation, const std::vector<AttemptTiming>& timings) {

@@ -60,6 +60,7 @@ struct PlatformHooks {
     std::function<void(const std::string& query)> on_copy_embed;  // ... or the iframe HTML for it
     std::function<void(const std::string& file_name, const std::string& mime, const std::string& text)> on_save_file;
     std::function<void()> on_open_file;  // asks for a run file; the platform calls results_load_file with it
+    std::function<void()> on_history_changed;  // a run was added or the history cleared: the platform keeps it
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 
@@ -84,9 +85,10 @@ struct App {
     uint32_t next_ticket = 1;
     std::deque<QueuedRun> queue;           // runs waiting their turn: app_tick starts them one by one
 
-    // The model's view of the settings (a virtual-time run: too costly to redo every frame for 10,000 calls).
-    struct Expectation { RunDesc desc; double wall_ms = -1; std::string claim; };
-    Expectation expectation;
+    // What a run of the settings is expected to take through the chosen API, and the claim that says it: the
+    // same expect_run a run computes when it starts (too costly to redo every frame for 10,000 calls).
+    struct Expected { bool valid = false; RunDesc desc; ApiCost cost; Expectation e; std::string claim; };
+    Expected expectation;
 
     bool needs_redraw = true;              // something changed that the screen does not show yet
     // The Run button asks; the platform starts the run once the frame that showed the click is done
@@ -123,8 +125,9 @@ void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, i
 void app_tick(App& app, int64_t now_us);
 // When app_tick next has something to do, or -1.
 int64_t app_next_wakeup_us(const App& app);
-// The model's expectation and claim for the current settings, recomputed only when they change.
-const App::Expectation& app_expectation(App& app);
+// The expectation and claim for the current settings through their API (with its measured costs),
+// recomputed only when they change.
+const App::Expected& app_expectation(App& app);
 // Tells the run store which entries to keep whole at its next add: the one on screen, a race's two lanes.
 void app_keep_whole(App& app);
 // Whether a run is in flight or queued.

@@ -37,18 +37,33 @@ void controls_set_server_base(App& app, const std::string& base) {
     app.needs_redraw = true;
 }
 
-void controls_route_run(App& app, RunDesc* desc) {
+ApiCost api_cost(const App& app, const RunDesc& desc) {
+    switch (desc.api) {
+        case Api::page: return app.apis.inpage_cost;
+        case Api::server: return app.apis.server_cost;
+        case Api::simulated: break;
+    }
+    return {};
+}
+
+std::string api_base(const App& app, const RunDesc& desc) {
+    switch (desc.api) {
+        case Api::page: return app.apis.inpage_base;
+        case Api::server: return app.apis.server_base;
+        case Api::simulated: break;
+    }
+    return "simulated:";
+}
+
+ApiCost controls_route_run(App& app, RunDesc* desc) {
     if (desc->api == Api::page && !app.apis.inpage_ready) {
         app.input_notes.push_back("The in-page API is not available (" + app.apis.inpage_note +
                                   "): this run is simulated in virtual time.");
         desc->api = Api::simulated;
     }
     if (desc->api != Api::simulated && !app.network) desc->api = Api::simulated;
-    switch (desc->api) {
-        case Api::page: desc->base_url = app.apis.inpage_base; break;
-        case Api::server: desc->base_url = app.apis.server_base; break;
-        case Api::simulated: desc->base_url = "simulated:"; break;
-    }
+    desc->base_url = api_base(app, *desc);
+    return api_cost(app, *desc);
 }
 
 void controls_run_ended(App& app, const HistoryEntry& entry) {

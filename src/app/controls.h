@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/run.h"
+#include "core/transport.h"
 
 namespace ap {
 
@@ -25,6 +26,9 @@ struct ApiStatus {
     bool server_checked = false;  // server_ready reflects a probe or a run, not a guess
     std::string server_base;
     std::string server_note = "not probed yet";
+    // What each real API costs in this browser, measured by the page from plain fetch calls (transport.h).
+    ApiCost inpage_cost, server_cost;
+    bool calibrating = false;     // the page is measuring those costs now: a run waits until it is done
 };
 
 struct ControlsState {
@@ -37,7 +41,12 @@ void controls_set_apis(App& app, const ApiStatus& apis);
 // Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
 void controls_set_server_base(App& app, const std::string& base);
 // Picks the API a run really uses (the in-page one may be unavailable) and its base URL; notes say why.
-void controls_route_run(App& app, RunDesc* desc);
+// Returns that API's measured costs.
+ApiCost controls_route_run(App& app, RunDesc* desc);
+// The measured costs of the desc's API (none for the simulated one).
+ApiCost api_cost(const App& app, const RunDesc& desc);
+// The base URL a run of the desc's API goes to, as its program would name it.
+std::string api_base(const App& app, const RunDesc& desc);
 void controls_run_ended(App& app, const HistoryEntry& entry);
 
 const char* api_label(Api a);  // "In-page API (service worker)", ...

@@ -39,8 +39,8 @@ void draw_prediction(App& app) {
     if (ImGui::Checkbox("Predict first", &pr.on)) app.needs_redraw = true;
     name_item(app, "predict");
     if (!pr.on) return;
-    const RunDesc& d = app.desc;
-    const double top = std::max({sequential_estimate_ms(d), app_expectation(app).wall_ms, 1.0}) * 1.15;
+    const Expectation& e = app_expectation(app).e;
+    const double top = std::max({e.sequential_ms, e.wall_ms, 1.0}) * 1.15;
     const float em = ImGui::GetFontSize();
     const ImVec2 size(std::max(100.0f, ImGui::GetContentRegionAvail().x), em * 2.6f);
     const ImVec2 p = ImGui::GetCursorScreenPos();

@@ -10,7 +10,6 @@ namespace ap {
 
 void race_start(App& app, int64_t now_us) {
     RaceState& race = app.race;
-    race.path_before = app.desc.path;
     RunDesc d = app.desc;
     clamp_run_desc(&d);
     d.path = race.a;
@@ -49,10 +48,7 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced) {
     if (run.state != RunState::finished) race.pending = false;
     else if (!race.run_a && run.desc.path == race.a) race.run_a = entry.number;
     else if (race.run_a && !race.run_b && run.desc.path == race.b) race.run_b = entry.number;
-    if (race.run_a && race.run_b) {
-        race.pending = false;
-        app.desc.path = race.path_before;  // the learner's own choice again
-    }
+    if (race.run_a && race.run_b) race.pending = false;
 }
 
 void path_combo(App& app, const char* label, const char* name, CodePath* path) {

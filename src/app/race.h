@@ -1,6 +1,6 @@
 // race.h — "Race two paths": two code paths run one after the other with the same numbers, then drawn on
 // one time axis from zero, with both totals and the ratio. The lesson's first two paths are the default
-// pair.
+// pair. The race's runs leave the learner's settings and the lesson's verdict alone.
 //
 // When a race run ends, its history entry becomes lane A or B; a cancelled one ends the race. The history
 // keeps both lanes whole (every request) while they are shown.
@@ -20,7 +20,6 @@ struct RaceState {
     uint32_t run_a = 0, run_b = 0;          // their history numbers, once finished
     bool pending = false;                   // started, not both finished
     double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
-    CodePath path_before = CodePath::sequential;  // the learner's path, put back when the race is over
 };
 
 // Runs race.a then race.b with the current numbers (cancels a run in flight).

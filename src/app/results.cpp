@@ -60,6 +60,7 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
     app_keep_whole(app);
     const HistoryEntry* entry = app.history.add(std::move(run), guess, file_name);
     r.shown = entry ? entry->number : 0;
+    if (app.hooks.on_history_changed) app.hooks.on_history_changed();
     r.replay_ms = -1;
     r.selected_request = -1;
     return true;

@@ -70,6 +70,7 @@ void scaling_start_live(App& app, int64_t now_us) {
     ls.skipped = skipped;
     ls.planned = planned;
     ls.active = planned > 0;
+    ls.group = app.history.new_group();
     layout_show(app, LayoutState::Panel::scaling);
 }
 
@@ -77,8 +78,6 @@ static void end_sweep(App& app) {
     ScalingState::LiveSweep& ls = app.scaling.live;
     if (!ls.active) return;
     ls.active = false;
-    app.desc.path = ls.base.path;  // the learner's own settings again
-    app.desc.count = ls.base.count;
     app.needs_redraw = true;
 }
 

@@ -3,8 +3,8 @@
 // call that is CPU work. "Measure live" runs each path at N = 1, 5, 10, 20, 50 through the chosen API and
 // puts the measured walls on the lines as dots.
 //
-// When a sweep run ends, its wall becomes a dot; a cancelled one ends the sweep; after the last one the
-// learner's own path and N come back.
+// When a sweep run ends, its wall becomes a dot; a cancelled one ends the sweep. The sweep's runs leave the
+// learner's settings and the lesson's verdict alone, and sit in the history as one group.
 #pragma once
 #include <cstdint>
 #include <utility>
@@ -33,6 +33,7 @@ struct ScalingState {
         int planned = 0;           // runs queued when it started
         std::vector<LivePoint> points;
         int skipped = 0;           // combinations left out because the model says they are long
+        uint32_t group = 0;        // its runs' group in the history
     };
     LiveSweep live;
 };

@@ -35,18 +35,23 @@ struct HistoryEntry {
     double guess_ms = -1;  // the learner's prediction before the run, or -1
     std::vector<TimelineBar> timeline;  // summarize_timeline(run), kept when the requests go
     std::string source;    // the run file it was loaded from, or "" for a run of this page
+    uint32_t group = 0;    // runs made together (a live sweep) share a group number; 0: a run of its own
     bool full() const { return run.requests.size() == size_t(stats.count); }
 };
 
 class History {
 public:
-    static constexpr size_t capacity = 12;
+    // Every run of a session, up to this many (then the oldest go); all but the newest and the ones kept
+    // whole are summaries (numbers and timeline), about 2 KB each.
+    static constexpr size_t capacity = 1000;
 
-    // Takes a finished or cancelled run, with the learner's guess of its wall time (or -1) and the file it
-    // came from (or ""); ignores idle or running ones (nullptr). Compacts the older entries except the
-    // ones kept whole.
-    const HistoryEntry* add(Run run, double guess_ms = -1, std::string source = "");
+    // Takes a finished or cancelled run, with the learner's guess of its wall time (or -1), the file it
+    // came from (or "") and its group (or 0); ignores idle or running ones (nullptr). Compacts the older
+    // entries except the ones kept whole.
+    const HistoryEntry* add(Run run, double guess_ms = -1, std::string source = "", uint32_t group = 0);
     void clear() { entries_.clear(); }
+    // A new group number for runs made together.
+    uint32_t new_group() { return next_group_++; }
     // Entries with these numbers keep their requests (0 = none); takes effect at the next add.
     void keep_whole(std::vector<uint32_t> numbers) { whole_ = std::move(numbers); }
     // The entry with this number, or nullptr (never added, or dropped).
@@ -61,6 +66,16 @@ private:
     std::deque<HistoryEntry> entries_;
     uint32_t next_number_ = 1;
     std::vector<uint32_t> whole_;
+    uint32_t next_group_ = 1;
+    friend bool history_from_json(const std::string&, History*, std::string*);
 };
+
+// The history as JSON, to keep across a reload: every entry's summary (settings, expectation, numbers,
+// timeline, guess, file name, group), newest `max_entries` at most, no traces.
+std::string history_to_json(const History& h, size_t max_entries = 300);
+// Puts entries saved by history_to_json before the current ones (numbering goes on after the last saved
+// one). Entries that do not read as one are skipped. Returns false, with why, when the text is not such a
+// list at all.
+bool history_from_json(const std::string& text, History* h, std::string* error);
 
 }  // namespace ap

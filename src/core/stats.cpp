@@ -151,9 +151,10 @@ std::string summarize_run(const Run& run, const RunStats& s) {
 }
 
 
-std::string run_to_json(const Run& run, const RunStats& s) {
+std::string run_to_json(const Run& run, const RunStats& s, uint32_t number) {
     JsonWriter w;
     w.begin_object();
+    if (number) w.key("number").integer(number);
     for (const RunField& f : run_fields()) {  // every setting, by its JS name (fields.h)
         w.key(f.js_key);
         if (f.kind == FieldKind::choice) w.string(field_text(f, run.desc));
@@ -169,7 +170,12 @@ std::string run_to_json(const Run& run, const RunStats& s) {
     w.key("expectedMs").number(s.expected_ms, 3);
     w.key("sequentialEstimateMs").number(s.sequential_estimate_ms, 3);
     w.key("speedup").number(s.speedup, 3);
-    w.key("peakInFlight").integer(s.peak_in_flight);
+    w.key("peakInFlight").integer(s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight);
+    w.key("expectedPeakInFlight").integer(s.expected_peak_in_flight);
+    w.key("expected").begin_object().key("programMs").number(run.expected.program_ms, 3).key("capMs").number(run.expected.cap_ms, 3);
+    w.key("browserMs").number(run.expected.browser_ms, 3).key("ok").integer(run.expected.ok).key("failed").integer(run.expected.failed);
+    w.key("timeouts").integer(run.expected.timeouts).end_object();
+    w.key("cost").begin_object().key("roundTripMs").number(run.cost.round_trip_ms, 3).key("handoverMs").number(run.cost.handover_ms, 3).end_object();
     w.key("ok").integer(s.ok);
     w.key("summary").string(summarize_run(run, s));
     w.key("notes").strings(explain_run(run, s));

@@ -32,6 +32,7 @@ EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text)
     if (Module.apSaveFile) Module.apSaveFile(UTF8ToString(name), UTF8ToString(mime), UTF8ToString(text));
 });
 EM_JS(void, js_open_file, (), { if (Module.apOpenFile) Module.apOpenFile(); });
+EM_JS(void, js_history_changed, (), { if (Module.apHistoryChanged) Module.apHistoryChanged(); });
 EM_JS(void, js_save_png, (float x, float y, float w, float h), { if (Module.apSavePng) Module.apSavePng(x, y, w, h); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
@@ -46,6 +47,7 @@ void bridge_init(App* app) {
         js_save_file(name.c_str(), mime.c_str(), text.c_str());
     };
     h.on_open_file = [] { js_open_file(); };
+    h.on_history_changed = [] { js_history_changed(); };
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         JsonWriter w;
@@ -146,8 +148,18 @@ EMSCRIPTEN_KEEPALIVE void ap_js_cancel() {
     wake();
 }
 
+// An API's measured costs: {"roundTripMs", "handoverMs"} (see web/playground.js, measureCost).
+static ApiCost cost_of(const JsonValue* v) {
+    ApiCost c;
+    if (!v) return c;
+    auto ms = [](const JsonValue* x) { return x && x->is_number() && std::isfinite(x->number) ? std::clamp(x->number, 0.0, 10000.0) : 0.0; };
+    c.round_trip_ms = ms(v->get("roundTripMs"));
+    c.handover_ms = ms(v->get("handoverMs"));
+    return c;
+}
+
 // What the page found out about its two real APIs (see web/playground.js, probeApis):
-// {"page": {"ready", "base", "note"}, "server": {"ready", "base", "note"}}.
+// {"page": {"ready", "base", "note", "cost": {...}}, "server": {"ready", "base", "note", "cost": {...}}}.
 EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     JsonValue v;
     std::string error;
@@ -155,6 +167,8 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     ApiStatus s;
     const JsonValue* page = v.get("page");
     const JsonValue* server = v.get("server");
+    s.inpage_cost = cost_of(page ? page->get("cost") : nullptr);
+    s.server_cost = cost_of(server ? server->get("cost") : nullptr);
     s.inpage_ready = page && page->get("ready") && page->get("ready")->flag;
     s.inpage_base = string_of(page ? page->get("base") : nullptr, "inpage");
     s.inpage_note = string_of(page ? page->get("note") : nullptr);
@@ -165,12 +179,47 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     wake();
 }
 
-// Where the last frame drew a named control: {"x":..,"y":..,"w":..,"h":..} in CSS pixels, or null.
+// Costs measured again (after a run: the machine may be busier or quieter now): {"page": {...}, "server": {...}},
+// either may be missing.
+EMSCRIPTEN_KEEPALIVE void ap_js_set_costs(const char* json) {
+    JsonValue v;
+    std::string error;
+    if (!g_app || !read_json(json, &v, &error)) return;
+    if (const JsonValue* page = v.get("page")) g_app->apis.inpage_cost = cost_of(page);
+    if (const JsonValue* server = v.get("server")) g_app->apis.server_cost = cost_of(server);
+    g_app->needs_redraw = true;
+    wake();
+}
+
+// 1 while the page measures those costs: a clicked run waits until it is done.
+EMSCRIPTEN_KEEPALIVE void ap_js_calibrating(int on) {
+    if (!g_app) return;
+    g_app->apis.calibrating = on != 0;
+    wake();
+}
+
+// The history as JSON, to keep across a reload (core/history.h).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_history_json() { return out(g_app ? history_to_json(g_app->history) : "[]"); }
+
+// A history kept from the last visit, put before this visit's runs. Returns how many entries it held.
+EMSCRIPTEN_KEEPALIVE int ap_js_restore_history(const char* json) {
+    std::string error;
+    if (!g_app || !json) return 0;
+    const size_t before = g_app->history.entries().size();
+    if (!history_from_json(json, &g_app->history, &error)) return 0;
+    g_app->results.shown = 0;  // (the entries were renumbered)
+    g_app->needs_redraw = true;
+    wake();
+    return int(g_app->history.entries().size() - before);
+}
+
+// Where the last frame drew a named control: {"x":..,"y":..,"w":..,"h":..,"enabled":..} in CSS pixels, or null.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
     const FocusState::Rect* r = g_app && name ? find_rect(*g_app, name) : nullptr;
     if (!r) return out("null");
     JsonWriter w;
-    w.begin_object().key("x").number(r->x, 1).key("y").number(r->y, 1).key("w").number(r->w, 1).key("h").number(r->h, 1).end_object();
+    w.begin_object().key("x").number(r->x, 1).key("y").number(r->y, 1).key("w").number(r->w, 1).key("h").number(r->h, 1);
+    w.key("enabled").boolean(r->enabled).end_object();
     return out(w.take());
 }
 

@@ -15,12 +15,6 @@ STATUS = 200       # the HTTP status the API is asked for
 CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 async def fetch_all():
     bodies = []
     async with httpx.AsyncClient(timeout=20) as client:
@@ -33,6 +27,12 @@ async def fetch_all():
             bodies.append(reply.json())
             burn(CPU_MS)  #@cpu
     return bodies  # total: N x (DELAY_MS + CPU_MS)
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

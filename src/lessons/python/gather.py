@@ -27,12 +27,6 @@ def delay_for(i):
     return DELAY_MS
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 async def fetch_one(client, i):
     url = (f"{BASE}/api/delay/{delay_for(i)}"
            f"?i={i}&status={STATUS}"
@@ -56,6 +50,12 @@ async def fetch_all():
         # gather runs them all: total = the slowest call
         # (+ N x CPU_MS: the computing is not overlapped).
         return await asyncio.gather(*calls)
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

@@ -14,12 +14,6 @@ STATUS = 200       # the HTTP status the API is asked for
 CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 def fetch_all(client):
     bodies = []
     for i in range(N):
@@ -30,6 +24,12 @@ def fetch_all(client):
         bodies.append(reply.json())
         burn(CPU_MS)  #@cpu
     return bodies  # total: N x (DELAY_MS + CPU_MS), as before
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

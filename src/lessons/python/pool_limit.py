@@ -16,12 +16,6 @@ LIMIT = 5
 CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 async def fetch_one(client, i):
     url = (f"{BASE}/api/delay/{DELAY_MS}"
            f"?i={i}&status={STATUS}")
@@ -41,6 +35,12 @@ async def fetch_all():
         calls = [fetch_one(client, i) for i in range(N)]
         # Waves of LIMIT: ceil(N / LIMIT) x DELAY_MS.
         return await asyncio.gather(*calls)
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

@@ -16,12 +16,6 @@ STATUS = 200       # the HTTP status the API is asked for
 CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 async def fetch_one(session, i):
     url = (f"{BASE}/api/delay/{DELAY_MS}"
            f"?i={i}&status={STATUS}")
@@ -36,6 +30,12 @@ async def fetch_all():
         calls = [fetch_one(session, i) for i in range(N)]
         # Looks concurrent; runs one at a time: N x DELAY_MS.
         return await asyncio.gather(*calls)  #@queue
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

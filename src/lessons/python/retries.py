@@ -22,12 +22,6 @@ BACKOFF_MS = 100
 FAIL_PCT = 0       # the API answers 503 to this share
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 def fnv1a(text):  # the same hash as the playground's model
     h = 2166136261
     for byte in text.encode():
@@ -71,6 +65,12 @@ async def fetch_all():
                                  limits=pool) as client:
         calls = [fetch_one(client, i) for i in range(N)]
         return await asyncio.gather(*calls)
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

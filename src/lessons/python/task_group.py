@@ -22,12 +22,6 @@ def delay_for(i):
     return DELAY_MS * (50 + (i * 37) % 101) // 100
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 async def fetch_one(client, i):
     url = (f"{BASE}/api/delay/{delay_for(i)}"
            f"?i={i}&status={STATUS}")
@@ -46,6 +40,12 @@ async def fetch_all():
         # Here every task is done: total = the slowest call.
         # (Had one failed, the group would cancel the rest.)
         return [t.result() for t in tasks]
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":

@@ -17,12 +17,6 @@ LIMIT = 5
 CPU_MS = 0         # work done on each answer, in ms of CPU
 
 
-def burn(ms):  # stands in for parsing, maths, resizing...
-    end = time.perf_counter() + ms / 1000
-    while time.perf_counter() < end:
-        pass
-
-
 def fetch_blocking(i):
     url = (f"{BASE}/api/delay/{DELAY_MS}"
            f"?i={i}&status={STATUS}")
@@ -44,6 +38,12 @@ async def fetch_all():
     calls = [fetch_one(i) for i in range(N)]
     # LIMIT threads wait at once: ceil(N / LIMIT) x DELAY_MS.
     return await asyncio.gather(*calls)
+
+
+def burn(ms):  # stands in for parsing, maths, resizing...
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
 
 
 if __name__ == "__main__":
