@@ -744,6 +744,29 @@ TEST(Lessons, TheBuiltInLessonsTakeWhatTheirRulesSay) {
     EXPECT_TRUE(file.lessons[2].loop_view);
 }
 
+TEST(Lessons, TheTextStatesWhatTheirPresetDoes) {
+    const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
+    for (const Lesson& l : file.lessons) {
+        for (const std::string& p : l.paragraphs) EXPECT_EQ(p.find('{'), std::string::npos) << l.id << ": " << p;
+    }
+    // The retries lesson counts its hiccups and its 503s; a plain gather of its preset ends with exactly those.
+    const Lesson& retries = file.lessons.back();
+    ASSERT_EQ(retries.id, "timeouts-retries");
+    RunDesc gather = retries.preset;
+    gather.path = CodePath::concurrent;
+    const Expectation e = expect_run(gather);
+    EXPECT_EQ(e.failed, 4);
+    EXPECT_TRUE(contains(retries.paragraphs[0], "Here 2 of the 20 calls hit a 4-second hiccup, and the API answers the first try of 4 calls with a 503"))
+        << retries.paragraphs[0];
+    Fixture f;
+    const RunStats s = f.run(gather);
+    EXPECT_EQ(s.http_errors, 4);
+    // An unknown placeholder is an error on the lesson's line.
+    const LessonFile bad = parse_lessons("lesson: x\ntitle: X\npaths: concurrent\ntext:\nIt takes {forever}.\n", "t.txt");
+    ASSERT_EQ(bad.errors.size(), 1u);
+    EXPECT_EQ(bad.errors[0], "t.txt:1: lesson 'x' has {forever} in its text, which is not one of {n} {latency} {slow} {fails} {expected}");
+}
+
 TEST(Lessons, ClaimsTeachTheirNumbers) {
     const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
     auto lesson = [&](const std::string& id) {

@@ -27,14 +27,19 @@ void draw_code_panel(App& app, int64_t now_us) {
     CodePanelState& cp = app.code;
     const RunDesc& d = app.desc;
     ImGui::TextColored(pal.dim, "The Python this run mirrors: %s", python_file_for(d.path));
+    // The program aimed at the API in use (a simulated run keeps the program's own BASE: nothing is sent).
+    const bool simulated = d.api == Api::simulated || (d.api == Api::page && !app.apis.inpage_ready) || !app.network;
+    const std::string base = simulated ? "" : api_base(app, d);
     CodePanelState::Cache& cache = cp.cache;
-    if (!cache.valid || !(cache.desc == d)) {
+    if (!cache.valid || !(cache.desc == d) || cache.base != base) {
         cache.valid = true;
         cache.desc = d;
-        cache.lines = code_lines(render_tagged_snippet(python_for(d.path), d));
+        cache.base = base;
+        cache.lines = code_lines(render_tagged_snippet(python_for(d.path), d, base));
         cache.spans.clear();
         for (const CodeLine& line : cache.lines) cache.spans.push_back(python_spans(line.text));
         cache.gaps = snippet_gaps(python_for(d.path), d);
+        if (simulated) cache.gaps.push_back("This run is simulated: no request leaves the page, and BASE is where the program would send them.");
     }
     const std::vector<CodeLine>& lines = cache.lines;
     for (const std::string& gap : cache.gaps) wrapped_note(gap);

@@ -19,6 +19,7 @@ struct CodePanelState {
     struct Cache {
         bool valid = false;
         RunDesc desc;
+        std::string base;  // the API base the program is aimed at ("" for the simulated API)
         std::vector<CodeLine> lines;
         std::vector<std::vector<Span>> spans;
         std::vector<std::string> gaps;

@@ -57,9 +57,18 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
         return false;
     }
     r.file_error.clear();
+    // A file whose numbers contradict each other or the model is shown with an "edited" mark, and with the
+    // model's expectation for its settings instead of the one it claims.
+    std::vector<std::string> edits = run_file_inconsistencies(run);
+    if (!edits.empty()) run.expected = expect_run(run.desc, run.cost);
     app_keep_whole(app);
-    const HistoryEntry* entry = app.history.add(std::move(run), guess, file_name);
+    const RunDesc loaded = run.desc;
+    HistoryEntry* entry = app.history.add(std::move(run), guess, file_name);
+    if (entry) entry->edits = std::move(edits);
     r.shown = entry ? entry->number : 0;
+    // The code and the settings show the loaded run's program and numbers.
+    app.desc = loaded;
+    app.desc.base_url.clear();
     if (app.hooks.on_history_changed) app.hooks.on_history_changed();
     r.replay_ms = -1;
     r.selected_request = -1;
@@ -90,21 +99,31 @@ static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t
     const int columns = ImGui::GetContentRegionAvail().x < 48 * ImGui::GetFontSize() ? 4 : 7;
     if (ImGui::BeginTable("totals", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
         char buf[64];
-        auto cell = [](const char* label, const std::string& v) {
+        // Each cell: label over value, and what it means on hover.
+        auto cell = [](const char* label, const std::string& v, const std::string& tip) {
             ImGui::TableNextColumn();
             ImGui::TextColored(palette().dim, "%s", label);
             ImGui::TextUnformatted(v.c_str());
+            if (!tip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip.c_str());
         };
-        cell("wall", running ? "..." : format_duration_ms(s.wall_ms));
-        cell("sum of calls", format_duration_ms(s.sum_ms));
-        cell("slowest", format_duration_ms(s.slowest_ms));
-        cell("mean", format_duration_ms(s.mean_ms));
-        cell("expected", format_duration_ms(s.expected_ms));
+        const Expectation& e = run.expected;
+        cell("wall", running ? "..." : format_duration_ms(s.wall_ms), "from the run's start to its last answer");
+        cell("sum of calls", format_duration_ms(s.sum_ms), "every call's own time added up: what one at a time would cost");
+        cell("slowest", format_duration_ms(s.slowest_ms), "");
+        cell("mean", format_duration_ms(s.mean_ms), "");
+        std::string parts = "the program: " + format_duration_ms(e.program_ms);
+        if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
+        if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
+        cell("expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts);
         if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
         else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
-        cell("speedup", buf);
-        std::snprintf(buf, sizeof buf, "%d", s.peak_in_flight);
-        cell("peak in flight", buf);
+        cell("speedup", buf, "speedup: the plain loop's expected time (" + format_duration_ms(s.sequential_estimate_ms) +
+                                 ") / this run's\nof: what the model expects (the plain loop's / this run's expected)");
+        const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
+        std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
+        cell("peak in flight", buf,
+             s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
+                                : "most requests in flight at once, of the most the model expects");
         ImGui::EndTable();
     }
     if (!running) {
@@ -155,6 +174,11 @@ void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     }
     const RunStats& s = app_shown_stats(app);
     if (entry && !entry->source.empty()) ImGui::TextColored(palette().title, "From the file %s (Run starts a new one):", entry->source.c_str());
+    if (entry && !entry->edits.empty()) {
+        std::string mark = "Edited: this file does not hold together: ";
+        for (size_t i = 0; i < entry->edits.size(); ++i) mark += (i ? "; " : "") + entry->edits[i];
+        wrapped_note(mark + ". The expectation shown is the model's for its settings.", palette().bad);
+    }
     draw_totals(run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
@@ -175,6 +199,14 @@ void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
         ImGui::SameLine();
         if (ImGui::SmallButton("Save as PNG")) app.results.png_requested = true;
         name_item(app, "save-png");
+        ImGui::SameLine();
+        ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
+        if (ImGui::SmallButton("Requests as CSV") && app.hooks.on_save_file) {
+            app.hooks.on_save_file(std::string("asyncplay-requests-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".csv",
+                                   "text/csv", run_requests_csv(run));
+        }
+        name_item(app, "save-requests-csv");
+        ImGui::EndDisabled();
     }
     draw_waterfall(app, run, span, now_us, wf_h);
     if (!running && run.state != RunState::idle) draw_replay(app, run);

@@ -26,10 +26,19 @@ const ScalingState::Model& scaling_model(App& app) {
     d.path = CodePath::sequential;  // the sweeps vary path and N themselves
     d.count = std::clamp(d.count, 100, 1000);
     const std::vector<CodePath> paths = scaling_paths(app);
-    if (s.valid && s.desc == d && s.paths == paths) return s;
+    // Through the chosen API as a run would go (its connection cap, its measured costs): the lines say
+    // what a run's expectation says.
+    if (d.api == Api::page && (!app.apis.inpage_ready || !app.network)) d.api = Api::simulated;
+    const ApiCost cost = api_cost(app, d);
+    // (Costs are measured again after every run; a small change is not worth redrawing the lines, whose
+    // hundreds of model runs would land on the page's one thread, perhaps during the next run.)
+    auto near = [](double a, double b) { return std::fabs(a - b) <= std::max(0.5, 0.25 * std::max(a, b)); };
+    const bool same_cost = near(s.cost.round_trip_ms, cost.round_trip_ms) && near(s.cost.handover_ms, cost.handover_ms);
+    if (s.valid && s.desc == d && s.paths == paths && same_cost) return s;
     s.valid = true;
     s.desc = d;
     s.paths = paths;
+    s.cost = cost;
     s.by_count.clear();
     s.by_share.clear();
     // Every N up to 100, so a limit's steps show; beyond that the sweep's own spacing.
@@ -37,10 +46,10 @@ const ScalingState::Model& scaling_model(App& app) {
     for (int n = 1; n <= 100; ++n) counts.push_back(n);
     for (int n : sweep_counts(d.count)) if (n > 100) counts.push_back(n);
     for (CodePath p : paths) {
-        s.by_count.push_back(sweep_by_count(d, p, counts));
+        s.by_count.push_back(sweep_by_count(d, p, counts, cost));
         RunDesc share_base = d;
         share_base.count = std::min(app.desc.count, 100);
-        s.by_share.push_back(sweep_by_cpu_share(share_base, p, sweep_shares()));
+        s.by_share.push_back(sweep_by_cpu_share(share_base, p, sweep_shares(), cost));
     }
     return s;
 }
@@ -135,10 +144,16 @@ static void draw_chart(App& app, const char* id, const char* title, const char* 
     const char* unit = x_unit;
     dl->AddText(ImVec2(o.x + w - ImGui::CalcTextSize(unit).x, o.y - em * 1.2f), palette().axis_text, unit);
     dl->PushClipRect(ImVec2(o.x - 4, o.y - h - 4), ImVec2(o.x + w + 4, o.y + 4), true);
-    for (const ChartSeries& c : series) {
+    // The first series widest, each next one narrower on top: lines that share values (a semaphore and a
+    // pool of the same k) show as stripes of both colours instead of one hiding the other.
+    for (size_t k = 0; k < series.size(); ++k) {
+        const ChartSeries& c = series[k];
         std::vector<ImVec2> pts;
         for (const ImVec2& v : c.points) pts.push_back(at(v));
-        if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), c.color, 0, 2.0f);
+        const float width = 2.0f + 2.5f * float(series.size() - 1 - k);
+        if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), c.color, 0, width);
+    }
+    for (const ChartSeries& c : series) {  // the measured dots over every line
         for (const ImVec2& v : c.measured) {
             dl->AddCircleFilled(at(v), em * 0.32f, c.color);
             dl->AddCircle(at(v), em * 0.32f, palette().outline, 0, 1.5f);

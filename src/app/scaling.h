@@ -21,6 +21,7 @@ struct ScalingState {
     // The model's sweeps, cached per settings.
     struct Model {
         RunDesc desc;  // what the cached sweeps are for
+        ApiCost cost;  // ... through an API with these measured costs
         std::vector<CodePath> paths;
         std::vector<SweepSeries> by_count, by_share;
         bool valid = false;

@@ -296,4 +296,27 @@ std::string history_to_csv(const History& h) {
     return out;
 }
 
+std::string run_requests_csv(const Run& run) {
+    std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason\r\n";
+    auto rel = [&](int64_t us) { return us >= 0 ? fixed(double(us - run.start_us) / 1000.0, 3) : std::string(); };
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        const bool stalled = !r.attempts.empty() && r.attempts[0].sent_us >= 0;
+        const std::string fields[] = {
+            std::to_string(i + 1), rel(r.scheduled_us), rel(r.started_us), rel(r.answered_us), rel(r.handled_us), rel(r.finished_us),
+            csv_field(outcome_name(r.outcome)), r.status ? std::to_string(r.status) : "", std::to_string(r.attempts.size()),
+            std::to_string(r.bytes), stalled ? fixed(double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0, 3) : "",
+            csv_field(r.reason),
+        };
+        bool first = true;
+        for (const std::string& f : fields) {
+            if (!first) out += ',';
+            out += f;
+            first = false;
+        }
+        out += "\r\n";
+    }
+    return out;
+}
+
 }  // namespace ap

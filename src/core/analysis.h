@@ -130,6 +130,10 @@ PredictionScore score_prediction(double guess_ms, double actual_ms);
 // Settings are whole numbers as set; measured ms have 1 decimal, the speedup 2. limit is empty for code
 // paths without a k; guess_ms is empty without a guess, guess_error_pct also for a cancelled run.
 std::string history_to_csv(const History& h);
+// One run, one row per request: request (1-based), scheduled/started/answered/handled/finished_ms (from the
+// run's start, 3 decimals; empty for never), outcome, status, attempts, bytes, stalled_ms (Resource Timing,
+// real sockets only), reason.
+std::string run_requests_csv(const Run& run);
 // One CSV field, quoted when it has to be.
 std::string csv_field(const std::string& s);
 

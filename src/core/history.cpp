@@ -31,7 +31,7 @@ std::vector<TimelineBar> summarize_timeline(const Run& run, int rows) {
     return bars;
 }
 
-const HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_t group) {
+HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_t group) {
     if (run.state != RunState::finished && run.state != RunState::cancelled) return nullptr;
     if (entries_.size() == capacity) entries_.pop_front();
     for (HistoryEntry& e : entries_) {
@@ -40,8 +40,15 @@ const HistoryEntry* History::add(Run run, double guess_ms, std::string source, u
     }
     RunStats stats = compute_stats(run);
     std::vector<TimelineBar> timeline = summarize_timeline(run);
-    entries_.push_back(HistoryEntry{next_number_++, std::move(run), stats, guess_ms, std::move(timeline), std::move(source), group});
-    return &entries_.back();
+    HistoryEntry& e = entries_.emplace_back();
+    e.number = next_number_++;
+    e.run = std::move(run);
+    e.stats = stats;
+    e.guess_ms = guess_ms;
+    e.timeline = std::move(timeline);
+    e.source = std::move(source);
+    e.group = group;
+    return &e;
 }
 
 const HistoryEntry* History::find(uint32_t number) const {

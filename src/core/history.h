@@ -36,6 +36,7 @@ struct HistoryEntry {
     std::vector<TimelineBar> timeline;  // summarize_timeline(run), kept when the requests go
     std::string source;    // the run file it was loaded from, or "" for a run of this page
     uint32_t group = 0;    // runs made together (a live sweep) share a group number; 0: a run of its own
+    std::vector<std::string> edits;  // a loaded file's contradictions (runfile.h), shown as an "edited" mark
     bool full() const { return run.requests.size() == size_t(stats.count); }
 };
 
@@ -48,7 +49,7 @@ public:
     // Takes a finished or cancelled run, with the learner's guess of its wall time (or -1), the file it
     // came from (or "") and its group (or 0); ignores idle or running ones (nullptr). Compacts the older
     // entries except the ones kept whole.
-    const HistoryEntry* add(Run run, double guess_ms = -1, std::string source = "", uint32_t group = 0);
+    HistoryEntry* add(Run run, double guess_ms = -1, std::string source = "", uint32_t group = 0);
     void clear() { entries_.clear(); }
     // A new group number for runs made together.
     uint32_t new_group() { return next_group_++; }

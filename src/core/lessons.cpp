@@ -109,6 +109,54 @@ std::string permalink_query(const RunDesc& d, const Lesson& l) {
     return q;
 }
 
+namespace {
+
+// The value of one placeholder for a lesson's preset, or false when there is no such placeholder.
+bool placeholder(const RunDesc& preset, const std::string& name, std::string* out) {
+    const RunDesc d = effective_desc(preset);
+    int count = 0;
+    if (name == "n") {
+        *out = std::to_string(d.count);
+    } else if (name == "latency") {
+        *out = format_duration_ms(d.latency_ms);
+    } else if (name == "slow") {
+        for (int i = 0; i < d.count && d.spread == Spread::slow_tail; ++i) count += i % d.slow_every == d.slow_every - 1;
+        *out = std::to_string(count);
+    } else if (name == "fails") {
+        for (int i = 0; i < d.count; ++i) count += attempt_fails(d, i, 0);
+        *out = std::to_string(count);
+    } else if (name == "expected") {
+        *out = format_duration_ms(expect_run(d).wall_ms);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// Fills the placeholders; `unknown` (when given) collects the names that are not placeholders.
+std::string expand(const RunDesc& preset, const std::string& text, std::vector<std::string>* unknown) {
+    std::string out;
+    size_t at = 0;
+    while (at < text.size()) {
+        const size_t open = text.find('{', at);
+        const size_t close = open == std::string::npos ? std::string::npos : text.find('}', open);
+        if (close == std::string::npos) break;
+        out += text.substr(at, open - at);
+        const std::string name = text.substr(open + 1, close - open - 1);
+        std::string value;
+        if (placeholder(preset, name, &value)) {
+            out += value;
+        } else {
+            if (unknown) unknown->push_back(name);
+            out += text.substr(open, close - open + 1);
+        }
+        at = close + 1;
+    }
+    return out + text.substr(std::min(at, text.size()));
+}
+
+}  // namespace
+
 LessonFile parse_lessons(const std::string& text, const std::string& file_name) {
     LessonFile out;
     size_t line_start = 0;
@@ -128,7 +176,12 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     auto finish = [&]() {
         if (!have) return;
         flush_paragraph();
-        if (!broken) {
+        std::vector<std::string> unknown;
+        for (const std::string& p : current.paragraphs) expand(current.preset, p, &unknown);
+        if (!broken && !unknown.empty()) {
+            out.errors.push_back(current.source + ": lesson '" + current.id + "' has {" + unknown.front() +
+                                 "} in its text, which is not one of {n} {latency} {slow} {fails} {expected}");
+        } else if (!broken) {
             if (current.title.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no title");
             else if (current.paths.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths");
             else out.lessons.push_back(current);
@@ -184,8 +237,11 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         }
     }
     finish();
-    // The first path is the one shown first.
-    for (Lesson& l : out.lessons) l.preset.path = l.paths.front();
+    // The first path is the one shown first; the text states the preset's numbers.
+    for (Lesson& l : out.lessons) {
+        l.preset.path = l.paths.front();
+        for (std::string& p : l.paragraphs) p = expand(l.preset, p, nullptr);
+    }
     return out;
 }
 
@@ -280,6 +336,7 @@ Verdict judge_run(const Run& run, const RunStats& s, double tolerance) {
     v.line = nums + (v.ok ? "  \xe2\x9c\x93" : "  \xe2\x9c\x97");
     return v;
 }
+
 
 std::vector<int> finishing_order(const Run& run) {
     std::vector<int> order;

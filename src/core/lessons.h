@@ -10,6 +10,10 @@
 //   text:
 //   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
 //
+// A paragraph may state the preset's numbers as {n}, {latency}, {slow} (the calls its slow tail makes
+// slow), {fails} (the calls whose first attempt the API fails), {expected} (the model's total for the first
+// path), filled in when the file is read, so the text says what a run of the preset does.
+//
 // Each lesson's claim is computed from the model, never written by hand, and every run gets a verdict:
 // measured against expected, with a one-line reason when they differ.
 #pragma once
