@@ -187,7 +187,7 @@ struct SynchronousFailer : Transport {
         c.reason = "refused at once";
         scheduler->complete(id, c, now_us);
     }
-    void abort(RequestId) override {}
+    void abort(RequestId, int64_t) override {}
 };
 
 TEST(Scheduler, SynchronousFailuresDoNotRecurse) {

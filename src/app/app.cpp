@@ -110,7 +110,10 @@ void app_tick(App& app, int64_t now_us) {
         app_start_run(app, next.desc, now_us, next.purpose);
         return;
     }
-    if (!app.scheduler.running()) return;
+    if (!app.scheduler.running()) {
+        finish_if_ended(app);  // (a run that ended outside app_complete is recorded all the same)
+        return;
+    }
     if (app.route.target == &app.simulated) {
         // Every event of the virtual clock at its own instant, however late this tick comes: a simulated
         // run's timeline is the model's to the microsecond.

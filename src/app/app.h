@@ -41,7 +41,7 @@ class RoutedTransport : public Transport {
 public:
     Transport* target = nullptr;
     void start(RequestId id, const RequestSpec& spec, int64_t now_us) override { target->start(id, spec, now_us); }
-    void abort(RequestId id) override { target->abort(id); }
+    void abort(RequestId id, int64_t now_us) override { target->abort(id, now_us); }
 };
 
 // Why a run was started: the learner's own, or one of a series a feature started.

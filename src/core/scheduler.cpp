@@ -42,7 +42,6 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) 
 
 bool Scheduler::can_start_next() const {
     if (run_.state != RunState::running || run_.next_index >= int(run_.requests.size())) return false;
-    if (wire_cap_ > 0 && run_.in_flight >= wire_cap_) return false;
     switch (code_path_info(run_.desc.path).schedule) {
         case Schedule::one_at_a_time: return run_.in_flight == 0;
         case Schedule::all_at_once: return true;
@@ -213,7 +212,7 @@ void Scheduler::advance(int64_t now_us) {
         const Attempt& a = r.attempts.back();
         if (a.outcome != Outcome::in_flight || now_us < a.started_us + timeout_us) continue;
         const int attempt = int(r.attempts.size()) - 1;
-        transport_->abort(make_request_id(run_.generation, int(i), attempt));
+        transport_->abort(make_request_id(run_.generation, int(i), attempt), now_us);
         attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(timeout_ms) + " ms timeout", now_us);
         any = true;
     }
@@ -240,7 +239,7 @@ void Scheduler::cancel(int64_t now_us) {
         if (outcome_is_final(r.outcome)) continue;
         if (r.outcome == Outcome::in_flight) {
             if (!r.attempts.empty() && r.attempts.back().outcome == Outcome::in_flight) {
-                transport_->abort(make_request_id(run_.generation, int(i), int(r.attempts.size()) - 1));
+                transport_->abort(make_request_id(run_.generation, int(i), int(r.attempts.size()) - 1), now_us);
                 r.attempts.back().ended_us = now_us;
                 r.attempts.back().outcome = Outcome::cancelled;
             }
@@ -307,8 +306,8 @@ bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t
 ModelRun model_run(const RunDesc& desc, int wire_cap, const ApiCost& cost) {
     VirtualTransport transport;
     transport.cost = cost;
+    transport.max_in_flight = wire_cap;  // the browser holds the rest, their timeouts running
     Scheduler model(&transport, /*with_expectation=*/false);
-    model.wire_cap_ = wire_cap;
     RunDesc d = desc;
     d.api = Api::simulated;
     model.begin(d, 0);
@@ -316,20 +315,12 @@ ModelRun model_run(const RunDesc& desc, int wire_cap, const ApiCost& cost) {
     const Run& run = model.run();
     ModelRun out;
     out.wall_ms = double(run.end_us) / 1000.0;
-    // Most requests in flight at once: +1 at each start, -1 at each end, ends first on ties.
-    std::vector<std::pair<int64_t, int>> edges;
-    edges.reserve(run.requests.size() * 2);
     for (const RequestTrace& r : run.requests) {
         if (r.outcome == Outcome::ok) ++out.ok;
         else if (r.outcome == Outcome::timeout) ++out.timeouts;
         else if (r.outcome == Outcome::http_error || r.outcome == Outcome::network_error) ++out.failed;
-        if (r.started_us < 0) continue;
-        edges.emplace_back(r.started_us, +1);
-        if (r.finished_us >= 0) edges.emplace_back(r.finished_us, -1);
     }
-    std::sort(edges.begin(), edges.end());
-    int level = 0;
-    for (const auto& e : edges) out.peak_in_flight = std::max(out.peak_in_flight, level += e.second);
+    out.peak_in_flight = transport.peak_on_wire();  // (a browser's cap holds the rest back)
     return out;
 }
 

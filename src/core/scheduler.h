@@ -100,8 +100,6 @@ private:
 
     Transport* transport_;
     bool with_expectation_;
-    int wire_cap_ = 0;  // model only: most attempts on the wire at once (0 = no cap)
-    friend ModelRun model_run(const RunDesc&, int, const ApiCost&);
     Run run_;
     uint16_t last_generation_ = 0;
     bool pumping_ = false;

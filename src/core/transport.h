@@ -55,9 +55,9 @@ public:
     // Begin a request at now_us (the scheduler's clock). Its end is reported later through Scheduler::complete(id, ...). A transport may
     // report from inside start() (a synchronous failure); the scheduler copes, but should not rely on it.
     virtual void start(RequestId id, const RequestSpec& spec, int64_t now_us) = 0;
-    // Stop a request that is still in flight. Nothing should be reported for it afterwards; if something
-    // is, the scheduler drops it.
-    virtual void abort(RequestId id) = 0;
+    // Stop a request that is still in flight, at now_us. Nothing should be reported for it afterwards; if
+    // something is, the scheduler drops it.
+    virtual void abort(RequestId id, int64_t now_us) = 0;
 };
 
 }  // namespace ap

@@ -17,20 +17,49 @@ VirtualAnswer VirtualTransport::default_answer(const RequestSpec& spec) {
 void VirtualTransport::start(RequestId id, const RequestSpec& spec, int64_t now_us) {
     ++started_total_;
     const VirtualAnswer a = answer ? answer(id, spec) : default_answer(spec);
+    if (max_in_flight > 0 && on_wire_ >= max_in_flight) {
+        held_.push_back(Held{id, a});  // the browser holds it until a connection is free
+        return;
+    }
+    send(id, a, now_us);
+}
+
+void VirtualTransport::send(RequestId id, const VirtualAnswer& a, int64_t now_us) {
+    peak_on_wire_ = std::max(peak_on_wire_, ++on_wire_);
     if (a.never) { never_.push_back(id); return; }
     const Key key{now_us + std::max<int64_t>(0, a.delay_us) + std::llround(cost.round_trip_ms * 1000), seq_++};
     auto it = queue_.emplace(key, Entry{id, a.completion}).first;
     by_id_[id.value] = it;
 }
 
-void VirtualTransport::abort(RequestId id) {
+void VirtualTransport::connection_freed(int64_t now_us) {
+    --on_wire_;
+    while (!held_.empty() && (max_in_flight <= 0 || on_wire_ < max_in_flight)) {
+        const Held h = held_.front();
+        held_.pop_front();
+        send(h.id, h.answer, now_us);
+    }
+}
+
+void VirtualTransport::abort(RequestId id, int64_t now_us) {
+    for (auto h = held_.begin(); h != held_.end(); ++h) {
+        if (h->id.value == id.value) {
+            held_.erase(h);  // never got a connection
+            return;
+        }
+    }
     auto found = by_id_.find(id.value);
     if (found != by_id_.end()) {
         queue_.erase(found->second);
         by_id_.erase(found);
+        connection_freed(now_us);
+        return;
     }
-    never_.erase(std::remove_if(never_.begin(), never_.end(), [&](RequestId n) { return n.value == id.value; }),
-                 never_.end());
+    const auto never = std::find_if(never_.begin(), never_.end(), [&](RequestId n) { return n.value == id.value; });
+    if (never != never_.end()) {
+        never_.erase(never);
+        connection_freed(now_us);
+    }
 }
 
 int64_t VirtualTransport::next_due_us() const {
@@ -55,6 +84,7 @@ int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
         Entry e = std::move(queue_.begin()->second);
         queue_.erase(queue_.begin());
         by_id_.erase(e.id.value);
+        connection_freed(due_us);  // a held request gets the connection first, as in the browser
         scheduler->complete(e.id, e.completion, due_us);  // may start more requests (and queue them)
         ++delivered;
     }

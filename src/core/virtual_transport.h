@@ -7,6 +7,7 @@
 //   int64_t end_us = ap::run_virtual(&s, &t, 0);   // jumps from event to event until the run ends
 #pragma once
 #include <climits>
+#include <deque>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -29,17 +30,21 @@ public:
     // A real API's costs, played by the model (transport.h): each answer comes round_trip_ms later, and at
     // least handover_ms after the one handed over before it. Zero for the simulated API.
     ApiCost cost;
+    // Most requests on the wire at once (0: no limit), as the browser's 6 connections per host: the others
+    // wait, in the order they were started, for a free one; their time counts (a timeout can end them).
+    int max_in_flight = 0;
 
     void start(RequestId id, const RequestSpec& spec, int64_t now_us) override;
-    void abort(RequestId id) override;
+    void abort(RequestId id, int64_t now_us) override;
 
     // Earliest pending answer, or -1.
     int64_t next_due_us() const;
     // Reports every answer due at or before now_us, in due order, each at its own due time (so a run
     // driven by a coarse real clock still has an exact virtual timeline). Returns how many.
     int deliver_due(Scheduler* scheduler, int64_t now_us);
-    size_t pending() const { return by_id_.size(); }
+    size_t pending() const { return by_id_.size() + held_.size(); }
     int64_t started_total() const { return started_total_; }
+    int peak_on_wire() const { return peak_on_wire_; }  // most requests on the wire at once so far
 
     static VirtualAnswer default_answer(const RequestSpec& spec);
 
@@ -56,6 +61,12 @@ private:
     int64_t started_total_ = 0;
     int64_t last_delivered_us_ = INT64_MIN / 2;  // when the last answer was handed over (they come in turn)
     std::vector<RequestId> never_;  // requests that will never be answered, still "in flight"
+    struct Held { RequestId id; VirtualAnswer answer; };
+    std::deque<Held> held_;         // started, waiting for a free connection (max_in_flight)
+    int on_wire_ = 0;
+    int peak_on_wire_ = 0;
+    void send(RequestId id, const VirtualAnswer& a, int64_t now_us);
+    void connection_freed(int64_t now_us);
 };
 
 // Drives a run in virtual time from now_us to its end: advances to each next answer or timeout and

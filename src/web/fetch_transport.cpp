@@ -45,7 +45,7 @@ void FetchTransport::start(RequestId id, const RequestSpec& spec, int64_t) {
     if (it != live_.end()) it->second = fetch;
 }
 
-void FetchTransport::abort(RequestId id) {
+void FetchTransport::abort(RequestId id, int64_t) {
     auto it = live_.find(id.value);
     if (it == live_.end()) return;
     emscripten_fetch_t* fetch = it->second;

@@ -20,7 +20,7 @@ public:
     FetchTransport();
     ~FetchTransport() override;
     void start(RequestId id, const RequestSpec& spec, int64_t now_us) override;
-    void abort(RequestId id) override;
+    void abort(RequestId id, int64_t now_us = 0) override;
     size_t live() const { return live_.size(); }
 
 private:
