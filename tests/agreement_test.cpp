@@ -200,3 +200,22 @@ TEST(Agreement, ARunFileThatContradictsItselfIsCaughtAndShownWithTheModelsFigure
     EXPECT_EQ(app.desc.path, CodePath::concurrent);
     EXPECT_EQ(app.desc.latency_ms, 300);
 }
+
+TEST(Agreement, BeforeARunTheBrowserCannotServeTheClaimSaysWhatWillHappen) {
+    // This browser hands an answer over every 2.5 ms (400 a second): 10,000 at once cannot all come back
+    // within the programs' 20 s timeout.
+    RunDesc d = desc_of(CodePath::concurrent, 10000, 200);
+    d.api = Api::page;
+    const ApiCost slow{1.0, 2.5};
+    const Expectation e = expect_run(d, slow);
+    EXPECT_GT(e.timeouts, 0);
+    EXPECT_EQ(e.ok + e.timeouts, 10000);
+    const std::string claim = claim_for(d, e, slow);
+    EXPECT_NE(claim.find("this browser hands over about 400 answers a second, so the last " + std::to_string(e.timeouts) +
+                         " will hit the 20 s timeout"), std::string::npos) << claim;
+    // A hundred at once it serves: no such warning.
+    d.count = 100;
+    const Expectation fine = expect_run(d, slow);
+    EXPECT_EQ(fine.timeouts, 0);
+    EXPECT_EQ(claim_for(d, fine, slow).find("timeout"), std::string::npos);
+}

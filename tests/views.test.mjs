@@ -69,6 +69,11 @@ test('the race: two code paths, the same numbers, one axis from zero, and the ra
 
 test('scaling: the model\'s lines at once, a live sweep\'s dots on demand', async () => {
   await open('?lesson=limits&latency=100');
+  // A run of the learner's own first: the sweep must leave it, and its verdict, alone.
+  const [mine] = await (async () => { const e = runEnds(1); await click('run'); return e; })();
+  await settled();
+  const verdictBefore = (await page.evaluate(() => window.playground.lessonState())).verdict;
+  assert.ok(verdictBefore, 'the learner\'s run has a verdict');
   await click('view:scaling');
   await rect('scaling:by-n');
   await rect('scaling:by-cpu');
@@ -81,6 +86,21 @@ test('scaling: the model\'s lines at once, a live sweep\'s dots on demand', asyn
   // k = 5: N = 5 is one wave, 10 two, 50 ten.
   assert.ok(wall('bounded', 5) < 1.5 * 100 && wall('bounded', 10) > 1.7 * wall('bounded', 5), 'the limit climbs in steps of k');
   assert.ok(wall('bounded', 50) > 8 * wall('bounded', 5), `ten waves: ${wall('bounded', 50)} ms`);
+  await settled();
+  const sc = await page.evaluate(() => window.playground.scalingState());
+  assert.equal(sc.active, false);
+  assert.equal(sc.points.length, 20);
+  assert.equal(sc.dotsDrawn, 20, 'every measured wall is a dot on the wall-time chart');
+  // Both axes fit every series: the speedup chart reaches the largest speedup, the wall chart the longest run.
+  const biggest = Math.max(...sc.lines.map((l) => l.maxSpeedup));
+  assert.ok(biggest > 5, `gather's speedup is large (${biggest})`);
+  assert.ok(sc.axisMax[1] >= biggest, `the speedup axis reaches ${biggest}x (${sc.axisMax[1]})`);
+  assert.ok(sc.axisMax[0] >= Math.max(...sc.points.map((p) => p.wallMs)), 'the wall axis reaches every dot');
+  const after = await page.evaluate(() => window.playground.lessonState());
+  assert.deepEqual(after.verdict, verdictBefore, 'the sweep leaves the lesson\'s verdict alone');
+  assert.equal(after.path, 'bounded', 'and the learner\'s code path');
+  const csv = await downloadOf('history:csv');
+  assert.ok(csv.text.split(/\r?\n/).some((line) => Number(line.split(',')[0]) === mine.number), 'and the learner\'s run stays in the history');
   await shot('scaling.png');
   assert.deepEqual(consoleErrors, []);
 });

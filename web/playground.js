@@ -129,6 +129,10 @@
         }
       }, 'image/png');
     },
+    // The Run button was pressed for a real API: measure what it costs now, unless that was done a moment ago.
+    apRequestCosts(api) {
+      recalibrate(api, true);
+    },
     // The history changed: keep it (a moment later, once, however many runs end meanwhile).
     apHistoryChanged() {
       if (historySave) return;
@@ -480,6 +484,7 @@
     // What each one costs in this browser, before any run is judged against it.
     if (page.ready) page.cost = await measureCost(page.base, PAGE_BURST).catch(() => undefined);
     if (server.ready) server.cost = await measureCost(server.base, SERVER_BURST).catch(() => undefined);
+    measuredAt.page = measuredAt.server = performance.now();
     return { page, server };
   }
 
@@ -509,15 +514,23 @@
     return { roundTripMs, handoverMs: Math.max(0, (total - roundTripMs) / (burst - 1)) };
   }
   // Measured again after each run through a real API (the machine may be busier or quieter now); runs wait.
+  // Before a run too, when the figures are older than FRESH_MS: a machine that got busy meanwhile is
+  // measured busy.
+  const FRESH_MS = 2000;
+  const measuredAt = {};
   let calibration = Promise.resolve();
-  function recalibrate(api) {
+  function recalibrate(api, onlyIfStale = false) {
     calibration = calibration.then(async () => {
-      const which = api === 'page' ? apis.page : apis.server;
-      if (!which || !which.ready) return;
+      const which = api === 'page' ? apis.page : api === 'server' ? apis.server : null;
+      if (!which || !which.ready || (onlyIfStale && performance.now() - (measuredAt[api] || 0) < FRESH_MS)) {
+        callC('ap_js_calibrating', [0]);
+        return;
+      }
       callC('ap_js_calibrating', [1]);
       try {
         const cost = await measureCost(which.base, api === 'page' ? PAGE_BURST : SERVER_BURST);
         which.cost = cost;
+        measuredAt[api] = performance.now();
         callC('ap_js_set_costs', [JSON.stringify({ [api]: cost })]);
       } catch (e) {
         // The last figures stay.
@@ -531,7 +544,8 @@
   // Starts a run with these options (the page's defaults for the rest); the settings are checked and clamped
   // by C++ (src/core/fields.h), which rejects unknown names and values that are not numbers.
   function run(options = {}, onTicket = null) {
-    return ready.then(() => calibration).then(() => new Promise((resolve, reject) => {
+    const api = options && typeof options.api === 'string' ? options.api : 'page';
+    return ready.then(() => recalibrate(api, true)).then(() => new Promise((resolve, reject) => {
       insideRunCall = true;
       let started;
       try {
@@ -603,6 +617,7 @@
 
   window.playground = {
     shownRun: () => callC('ap_js_shown_run', [], 'json'),
+    scalingState: () => callC('ap_js_scaling_state', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
     loadRunText: (name, text) => callC('ap_js_load_run', [String(name), String(text), '']) === 1,
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,

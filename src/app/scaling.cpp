@@ -103,8 +103,9 @@ void scaling_run_ended(App& app, const HistoryEntry& entry, bool swept) {
 
 // A line chart: one polyline per series, axes with ticks, measured points as rings on top.
 struct ChartSeries { const char* label; ImU32 color; std::vector<ImVec2> points; std::vector<ImVec2> measured; };
-static void draw_chart(App& app, const char* id, const char* title, const char* x_unit, bool x_is_ms_count, bool y_is_ms,
-                       const std::vector<ChartSeries>& series, float height) {
+// Returns the y axis' top.
+static float draw_chart(App& app, const char* id, const char* title, const char* x_unit, bool x_is_ms_count, bool y_is_ms,
+                        const std::vector<ChartSeries>& series, float height) {
     ImGui::TextColored(palette().dim, "%s", title);
     const ImVec2 size(std::max(120.0f, ImGui::GetContentRegionAvail().x), height);
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -182,6 +183,7 @@ static void draw_chart(App& app, const char* id, const char* title, const char* 
         ImGui::SameLine();
         ImGui::TextUnformatted(series[i].label);
     }
+    return max_y;
 }
 
 void draw_scaling_panel(App& app, int64_t now_us) {
@@ -222,12 +224,14 @@ void draw_scaling_panel(App& app, int64_t now_us) {
         speedups.push_back(std::move(sp));
     }
     const float chart_h = std::max(120.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 5) / 2);
-    draw_chart(app, "scaling:by-n", "Wall time against the number of calls N", "N", true, true, walls, chart_h);
+    app.scaling.dots_drawn = 0;
+    for (const ChartSeries& c : walls) app.scaling.dots_drawn += int(c.measured.size());
+    app.scaling.axis_max[0] = draw_chart(app, "scaling:by-n", "Wall time against the number of calls N", "N", true, true, walls, chart_h);
     ImGui::Spacing();
     char title[160];
     std::snprintf(title, sizeof title, "Speedup over the plain loop against the CPU share of each call (N = %d, %d ms of work a call)",
                   std::min(d.count, 100), std::min(d.latency_ms + d.cpu_ms, Limits::max_cpu_ms) > 0 ? std::min(d.latency_ms + d.cpu_ms, Limits::max_cpu_ms) : 100);
-    draw_chart(app, "scaling:by-cpu", title, "CPU share", false, false, speedups, chart_h);
+    app.scaling.axis_max[1] = draw_chart(app, "scaling:by-cpu", title, "CPU share", false, false, speedups, chart_h);
 }
 
 }  // namespace ap

@@ -37,6 +37,8 @@ struct ScalingState {
         uint32_t group = 0;        // its runs' group in the history
     };
     LiveSweep live;
+    int dots_drawn = 0;           // measured dots the last frame put on the wall-time chart
+    float axis_max[2] = {0, 0};   // the last frame's y-axis tops: wall time (ms), speedup (x)
 };
 
 // The code paths the charts compare: the lesson's, plus the plain loop and gather as yardsticks.

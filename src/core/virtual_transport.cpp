@@ -65,27 +65,25 @@ void VirtualTransport::abort(RequestId id, int64_t now_us) {
 int64_t VirtualTransport::next_due_us() const {
     if (queue_.empty()) return -1;
     // The earliest answer, no sooner than the browser can hand it over after the one before.
-    return std::max<int64_t>(queue_.begin()->first.due_us, last_delivered_us_ + std::llround(cost.handover_ms * 1000));
+    const int64_t handover_us = std::llround(cost.handover_ms * 1000);
+    const int64_t due_us = queue_.begin()->first.due_us;
+    return handover_us > 0 ? std::max<int64_t>(due_us, last_delivered_us_ + handover_us) : due_us;
 }
 
 int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
     int delivered = 0;
     const int64_t handover_us = std::llround(cost.handover_ms * 1000);
-    while (!queue_.empty() && queue_.begin()->first.due_us <= now_us) {
+    while (!queue_.empty()) {
+        // The earliest answer, no sooner than the browser can hand it over after the one before.
         const int64_t due_us = queue_.begin()->first.due_us;
-        if (handover_us > 0 && due_us < last_delivered_us_ + handover_us) {
-            // The browser is still handing over the answer before: this one comes a little later.
-            auto node = queue_.extract(queue_.begin());
-            node.key().due_us = last_delivered_us_ + handover_us;
-            by_id_[node.mapped().id.value] = queue_.insert(std::move(node)).position;
-            continue;
-        }
-        last_delivered_us_ = due_us;
+        const int64_t at_us = handover_us > 0 ? std::max<int64_t>(due_us, last_delivered_us_ + handover_us) : due_us;
+        if (at_us > now_us) break;
+        last_delivered_us_ = at_us;
         Entry e = std::move(queue_.begin()->second);
         queue_.erase(queue_.begin());
         by_id_.erase(e.id.value);
-        connection_freed(due_us);  // a held request gets the connection first, as in the browser
-        scheduler->complete(e.id, e.completion, due_us);  // may start more requests (and queue them)
+        connection_freed(at_us);  // a held request gets the connection first, as in the browser
+        scheduler->complete(e.id, e.completion, at_us);  // may start more requests (and queue them)
         ++delivered;
     }
     return delivered;

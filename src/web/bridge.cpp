@@ -33,6 +33,10 @@ EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text)
 });
 EM_JS(void, js_open_file, (), { if (Module.apOpenFile) Module.apOpenFile(); });
 EM_JS(void, js_history_changed, (), { if (Module.apHistoryChanged) Module.apHistoryChanged(); });
+EM_JS(void, js_request_costs, (const char* api), {
+    if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
+    else Module._ap_js_calibrating(0);
+});
 EM_JS(void, js_save_png, (float x, float y, float w, float h), { if (Module.apSavePng) Module.apSavePng(x, y, w, h); });
 EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
@@ -58,6 +62,10 @@ void bridge_init(App* app) {
 }
 
 void bridge_first_frame() { js_first_frame(); }
+void bridge_request_costs(Api api) {
+    if (g_app) g_app->apis.calibrating = true;  // until the page says the figures are fresh
+    js_request_costs(api_name(api));
+}
 void bridge_save_png(float x, float y, float w, float h) { js_save_png(x, y, w, h); }
 
 // A returned text lives until the next call that returns one.
@@ -367,6 +375,31 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     w.key("stalledMs").begin_array();
     for (const RequestTrace& r : run.requests) {
         w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
+    }
+    w.end_array().end_object();
+    return out(w.take());
+}
+
+// The scaling view: {"active", "planned", "skipped", "dotsDrawn", "axisMax": [wall ms, speedup],
+// "points": [{"path", "n", "wallMs", "finished"}], "lines": [{"path", "maxMs", "maxSpeedup"}]}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_scaling_state() {
+    if (!g_app) return out("null");
+    const ScalingState& sc = g_app->scaling;
+    JsonWriter w;
+    w.begin_object().key("active").boolean(sc.live.active).key("planned").integer(sc.live.planned).key("skipped").integer(sc.live.skipped);
+    w.key("dotsDrawn").integer(sc.dots_drawn).key("axisMax").begin_array().number(sc.axis_max[0], 3).number(sc.axis_max[1], 3).end_array();
+    w.key("points").begin_array();
+    for (const ScalingState::LivePoint& p : sc.live.points) {
+        w.begin_object().key("path").string(code_path_name(p.path)).key("n").integer(p.n).key("wallMs").number(p.wall_ms, 3);
+        w.key("finished").boolean(p.finished).end_object();
+    }
+    w.end_array().key("lines").begin_array();
+    for (size_t i = 0; sc.model.valid && i < sc.model.paths.size(); ++i) {
+        double max_ms = 0, max_speedup = 0;
+        for (const SweepPoint& p : sc.model.by_count[i].points) max_ms = std::max(max_ms, p.wall_ms);
+        for (const SweepPoint& p : sc.model.by_share[i].points) max_speedup = std::max(max_speedup, p.speedup);
+        w.begin_object().key("path").string(code_path_name(sc.model.paths[i])).key("maxMs").number(max_ms, 3);
+        w.key("maxSpeedup").number(max_speedup, 3).end_object();
     }
     w.end_array().end_object();
     return out(w.take());

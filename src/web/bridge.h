@@ -6,13 +6,15 @@
 //              ap_js_lesson_file_error, ap_js_restore_progress, ap_js_lesson_state, ap_js_apply_url,
 //              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc,
 //              ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run, ap_js_resource_timing, ap_js_shown_run,
-//              ap_js_set_costs, ap_js_calibrating, ap_js_history_json, ap_js_restore_history
-//   C++ -> JS: Module.apFirstFrame(), Module.apRunEnded(ticket, json), Module.apProgress(json),
+//              ap_js_set_costs, ap_js_calibrating, ap_js_history_json, ap_js_restore_history, ap_js_scaling_state
+//   C++ -> JS: Module.apFirstFrame(), Module.apRequestCosts(api), Module.apRunEnded(ticket, json), Module.apProgress(json),
 //              Module.apCopyLink(query), Module.apCopyEmbed(query), Module.apSaveFile(name, mime, text),
 //              Module.apOpenFile(), Module.apSavePng(x, y, w, h), Module.apHistoryChanged()
 #pragma once
 #include <cstdint>
 #include <string>
+
+#include "core/run.h"
 
 namespace ap {
 struct App;
@@ -28,6 +30,9 @@ extern FrameStats frame_stats;
 
 void bridge_init(App* app);
 void bridge_first_frame();
+// Asks the page to measure what the API costs now, unless it did a moment ago; App::apis.calibrating is
+// set until it has (a clicked run waits for it).
+void bridge_request_costs(Api api);
 // Saves the canvas's rectangle (CSS pixels) as a PNG download; call right after a frame was drawn.
 void bridge_save_png(float x, float y, float w, float h);
 // Asks the platform for a redraw and a tick soon (set by main.cpp).

@@ -70,6 +70,7 @@ struct Platform {
     int input_frames = 0;        // frames still owed to recent input (a click needs a press and a release frame)
     bool first_frame_done = false;
     bool resized = false;
+    bool costs_asked = false;    // a clicked run asked for fresh figures of the browser's costs
 };
 Platform g;
 
@@ -177,9 +178,16 @@ void frame(void*) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         input = true;
     }
-    // (Not while the page measures what the browser costs: those requests would land inside the run's.)
+    // A clicked run through a real API first has the page measure what the API costs now (a moment, and
+    // only if the last figures are older than two seconds); not while it measures: those requests would
+    // land inside the run's.
+    if (g.app.run_click_pending && !g.costs_asked && g.app.desc.api != ap::Api::simulated && g.app.network) {
+        g.costs_asked = true;
+        ap::bridge_request_costs(g.app.desc.api);
+    }
     if (g.app.run_click_pending && now - g.last_draw_us >= g.frame_cost_us && !g.app.apis.calibrating) {
         g.app.run_click_pending = false;
+        g.costs_asked = false;
         ap::app_start_run(g.app, g.app.desc, now);
     }
     ap::app_tick(g.app, now);
