@@ -68,7 +68,7 @@ void draw_history_panel(App& app) {
             ImGui::TableNextColumn();
             if (row.first != row.last) {
                 ImGui::Text("Measure live, %s", api_name(d.api));
-                ImGui::TextColored(pal.dim, "%d runs, %d ms a call", int(row.last - row.first + 1), d.latency_ms);
+                ImGui::TextColored(pal.dim, "%d runs x %d ms", int(row.last - row.first + 1), d.latency_ms);
             } else {
                 if (code_path_info(d.path).schedule == Schedule::k_at_a_time) ImGui::Text("%s k=%d, %s", code_path_name(d.path), d.limit, api_name(d.api));
                 else ImGui::Text("%s, %s", code_path_name(d.path), api_name(d.api));
@@ -79,7 +79,7 @@ void draw_history_panel(App& app) {
                 double lo = 1e300, hi = 0;
                 for (size_t k = row.first; k <= row.last; ++k) lo = std::min(lo, all[k].stats.wall_ms), hi = std::max(hi, all[k].stats.wall_ms);
                 ImGui::Text("%s to %s", format_duration_ms(lo).c_str(), format_duration_ms(hi).c_str());
-                ImGui::TextColored(pal.dim, "the dots of the Scaling chart");
+                ImGui::TextColored(pal.dim, "see Scaling");
             } else if (e.run.state == RunState::cancelled) {
                 ImGui::Text("%s (cancelled)", format_duration_ms(e.stats.wall_ms).c_str());
                 ImGui::TextColored(pal.dim, "of %s", format_duration_ms(e.stats.expected_ms).c_str());
