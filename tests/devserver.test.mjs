@@ -6,6 +6,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { createServer, resolveStatic, fnv1a } from '../tools/devserver.mjs';
 
 let server, port, root, outside;
@@ -19,6 +20,10 @@ before(async () => {
   fs.writeFileSync(path.join(root, 'index.wasm'), Buffer.from([0, 97, 115, 109]));
   outside = path.join(tmp, 'secret.txt');
   fs.writeFileSync(outside, 'must not be served');
+  // What a build folder also holds, and a symlink out of it under a page file's name.
+  fs.writeFileSync(path.join(root, 'CMakeCache.txt'), 'CMAKE_HOME_DIRECTORY=/home/someone/secret-path');
+  fs.writeFileSync(path.join(root, 'build.ninja'), 'rule cc');
+  fs.symlinkSync(outside, path.join(root, 'style.css'));
   server = createServer({ root, maxDelayMs: 300 });
   await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   port = server.address().port;
@@ -61,12 +66,12 @@ test('200 concurrent 200 ms requests overlap instead of queuing', async () => {
   assert.ok(wall < 0.1 * 200 * 200, `200 concurrent requests took ${wall.toFixed(0)} ms`);
 });
 
-test('1,000 concurrent delayed requests are all answered together', async () => {
+test('900 concurrent delayed requests (the most it holds at once) are all answered together', async () => {
   const t0 = performance.now();
-  const replies = await Promise.all(Array.from({ length: 1000 }, (_, i) => get(`/api/delay/250?i=${i}`)));
+  const replies = await Promise.all(Array.from({ length: 900 }, (_, i) => get(`/api/delay/250?i=${i}`)));
   const wall = performance.now() - t0;
-  assert.equal(replies.filter((r) => r.status === 200).length, 1000);
-  assert.ok(wall < 0.05 * 1000 * 250, `1,000 concurrent requests took ${wall.toFixed(0)} ms`);
+  assert.equal(replies.filter((r) => r.status === 200).length, 900);
+  assert.ok(wall < 0.05 * 900 * 250, `900 concurrent requests took ${wall.toFixed(0)} ms`);
 });
 
 test('?status= answers that status, after the delay', async () => {
@@ -121,4 +126,57 @@ test('the web build is served with the right types', async () => {
   const wasm = await get('/index.wasm');
   assert.equal(wasm.headers['content-type'], 'application/wasm');
   assert.equal((await get('/missing.js')).status, 404);
+});
+
+test('malformed paths get a 400 and the server stays up', async () => {
+  for (const p of ['//', '//x', '/\\', '/\\x', '//127.0.0.1:1/']) {
+    const r = await get(p);
+    assert.equal(r.status, 400, `${p} answered ${r.status}`);
+  }
+  // A request line Node cannot parse at all.
+  const reply = await new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+    let text = '';
+    socket.on('data', (d) => { text += d; });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 400/);
+  assert.equal((await get('/api/delay/1')).status, 200, 'and it still answers');
+});
+
+test('only the page\'s own files are served: not the build\'s internals, not a symlink out of the folder', async () => {
+  for (const p of ['/CMakeCache.txt', '/build.ninja', '/compile_commands.json', '/libcore.a', '/CMakeFiles/']) {
+    const r = await get(p);
+    assert.equal(r.status, 404, `${p} answered ${r.status}`);
+    assert.doesNotMatch(r.body, /secret-path|rule cc/);
+  }
+  const link = await get('/style.css');
+  assert.equal(link.status, 403);
+  assert.doesNotMatch(link.body, /must not be served/);
+});
+
+test('requests held at once are capped with a 503 that says so, and the cap frees as answers go', async () => {
+  // A server that holds at most 50 (tools/serve: 900, below a process's 1,024 file handles).
+  const small = createServer({ root, maxDelayMs: 300, maxHeld: 50 });
+  await new Promise((resolve) => small.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const getSmall = (p) => new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: small.address().port, path: p, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => getSmall(`/api/delay/200?i=${i}`)));
+  const refused = replies.filter((r) => r.status === 503);
+  assert.equal(replies.filter((r) => r.status === 200).length, 50);
+  assert.equal(refused.length, 10);
+  assert.match(JSON.parse(refused[0].body).error, /50 requests are already waiting here/);
+  assert.equal(refused[0].headers['retry-after'], '1');
+  assert.equal(small.held.count, 0, 'every held request was let go');
+  assert.equal((await getSmall('/api/delay/1')).status, 200);
+  await new Promise((resolve) => small.close(resolve));
 });

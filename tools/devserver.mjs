@@ -1,14 +1,21 @@
 // The dev server: the built page plus the latency API over real sockets, on Node's own HTTP stack.
 //
 //   GET /api/delay/<ms>[?status=<code>]  answers {"delay_ms":<ms>,"status":<code>} after <ms> (capped at 30 s)
-//   GET /<file>                          a file of the web build (never outside it)
+//   GET /<file>                          one of the page's own files (PAGE_FILES), nothing else of the build
 //
-// Loopback by default. Every delayed answer is a timer, so thousands wait together without a thread each.
+// Loopback by default. Every delayed answer is a timer, so thousands wait together without a thread each;
+// at most MAX_HELD wait at once (then 503), so held requests never take every file handle. A malformed
+// request gets a 400 and no request can stop the server.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const MAX_DELAY_MS = 30000;
+// Delayed answers held at once; beyond, a 503 says so. Well below the usual 1,024 file handles of a process.
+export const MAX_HELD = 900;
+// The files of the web build the page needs; the build folder also holds CMake's files (absolute paths,
+// flags), which are nobody's business.
+export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -47,7 +54,7 @@ export function fnv1a(text) {
   return h;
 }
 
-function handleDelay(req, res, url, msText, maxDelayMs) {
+function handleDelay(req, res, url, msText, maxDelayMs, held) {
   if (!/^\d{1,9}$/.test(msText)) {
     return sendJson(res, 400, { error: `delay must be a whole number of milliseconds, got "${msText}"` });
   }
@@ -69,11 +76,18 @@ function handleDelay(req, res, url, msText, maxDelayMs) {
   }
   const asked = +msText;
   const delay = Math.min(asked, maxDelayMs);
+  if (held.count >= held.max) {
+    return sendJson(res, 503, { error: `${held.max} requests are already waiting here: try again in a moment` }, { 'Retry-After': '1' });
+  }
+  held.count++;
+  let released = false;
+  const release = () => { if (!released) { released = true; held.count--; } };
   const timer = setTimeout(() => {
+    release();
     if (res.destroyed) return;
     sendJson(res, status, { delay_ms: delay, status }, asked > delay ? { 'X-Delay-Capped': String(asked) } : {});
   }, delay);
-  res.on('close', () => clearTimeout(timer));  // the browser aborted: free the timer at once
+  res.on('close', () => { clearTimeout(timer); release(); });  // the browser aborted: free the timer at once
 }
 
 // Maps a request path onto a file under root, or explains why not.
@@ -92,37 +106,57 @@ export function resolveStatic(root, rawPath) {
   return { file };
 }
 
+function sendText(res, status, text) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`${status}: ${text}\n`);
+}
+
 function handleStatic(req, res, root, rawPath) {
   const r = resolveStatic(root, rawPath === '/' ? '/index.html' : rawPath);
-  if (r.error) {
-    res.writeHead(r.error, { 'Content-Type': 'text/plain; charset=utf-8' });
-    return res.end(`${r.error}: ${r.why}\n`);
-  }
-  let file = r.file;
-  fs.stat(file, (err, st) => {
-    if (!err && st.isDirectory()) file = path.join(file, 'index.html');
-    fs.stat(file, (err2, st2) => {
-      if (err2 || !st2.isFile()) {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        return res.end(`404: ${rawPath} is not part of the web build\n`);
-      }
-      res.writeHead(200, {
-        'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
-        'Content-Length': st2.size,
-        'Cache-Control': 'no-cache',
-      });
-      if (req.method === 'HEAD') return res.end();
-      fs.createReadStream(file).pipe(res);
+  if (r.error) return sendText(res, r.error, r.why);
+  const relative = path.relative(root, r.file).split(path.sep).join('/');
+  if (!PAGE_FILES.has(relative)) return sendText(res, 404, `${rawPath} is not one of the page's files`);
+  // A symlink may point anywhere: serve the file only if its real place is inside the real root.
+  fs.realpath(r.file, (errReal, real) => {
+    if (errReal) return sendText(res, 404, `${rawPath} is not one of the page's files`);
+    fs.realpath(root, (errRoot, realRoot) => {
+      if (errRoot || !(real === realRoot || real.startsWith(realRoot + path.sep))) return sendText(res, 403, 'outside the served folder');
+      serveFile(req, res, real, rawPath);
     });
   });
 }
 
-export function createServer({ root, maxDelayMs = MAX_DELAY_MS }) {
+function serveFile(req, res, file, rawPath) {
+  fs.stat(file, (err, st) => {
+    if (err || !st.isFile()) return sendText(res, 404, `${rawPath} is not one of the page's files`);
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
+      'Content-Length': st.size,
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') return res.end();
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());  // (a file that vanished: the connection ends, the server goes on)
+    stream.pipe(res);
+  });
+}
+
+export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HELD }) {
   root = path.resolve(root);
-  const server = http.createServer((req, res) => {
-    // Parse only the path and query; the request line itself was parsed by Node.
-    const url = new URL(req.url, 'http://placeholder');
+  const held = { count: 0, max: maxHeld };
+  const handle = (req, res) => {
+    // The request line was parsed by Node; the path must be an absolute path of this server ("//x" would
+    // name another host, "/\\x" too in a browser's reading).
     const rawPath = req.url.split('?')[0];
+    if (!rawPath.startsWith('/') || rawPath.startsWith('//') || rawPath.startsWith('/\\')) {
+      return sendText(res, 400, 'a path must start with one /');
+    }
+    let url;
+    try {
+      url = new URL(req.url, 'http://placeholder');
+    } catch {
+      return sendText(res, 400, 'the request path is not a URL path');
+    }
     const api = /^\/api\/delay\/([^/]*)$/.exec(rawPath);
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...API_HEADERS, 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': '*' });
@@ -132,10 +166,25 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS }) {
       res.writeHead(405, { Allow: 'GET, HEAD, OPTIONS' });
       return res.end();
     }
-    if (api) return handleDelay(req, res, url, api[1], maxDelayMs);
+    if (api) return handleDelay(req, res, url, api[1], maxDelayMs, held);
     if (rawPath.startsWith('/api/')) return sendJson(res, 404, { error: 'the API has one route: /api/delay/<ms>[?status=<code>]' });
     return handleStatic(req, res, root, rawPath);
+  };
+  const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      // A bug here must not stop the server for everyone: this request fails, the next is served.
+      if (!res.headersSent) sendText(res, 500, `the dev server failed on this request (${e.message})`);
+      else res.destroy();
+    }
   });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.held = held;
+  server.maxConnections = maxHeld + 100;  // sockets beyond are closed at once: file handles stay free
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
   server.requestTimeout = maxDelayMs + 10000;
