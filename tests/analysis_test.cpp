@@ -757,6 +757,18 @@ void expect_loads_or_explains(const std::string& text) {
 
 }  // namespace
 
+TEST(RunFile, StatusAndOutcomeMustAgreeAndTimesStayWithinADay) {
+    const std::string good = sample_file();
+    std::string e = load_error(replaced(good, "\"outcome\":\"ok\",\"status\":200", "\"outcome\":\"ok\",\"status\":404"));
+    EXPECT_TRUE(contains(e, "outcome \"ok\" cannot have status 404 (ok is a 2xx answer)")) << e;
+    e = load_error(replaced(good, "\"outcome\":\"http_error\",\"status\":503", "\"outcome\":\"http_error\",\"status\":200"));
+    EXPECT_TRUE(contains(e, "outcome \"http_error\" cannot have status 200")) << e;
+    e = load_error(replaced(good, "\"wall_us\":", "\"wall_us\":1e300,\"x\":"));
+    EXPECT_TRUE(contains(e, "wall_us = 1e+300 is too large")) << e;
+    e = load_error(replaced(good, "\"wall_us\":", "\"wall_us\":86400000001,\"x\":"));
+    EXPECT_TRUE(contains(e, "is more than a day after the run's start")) << e;
+}
+
 TEST(RunFile, EveryTruncationFailsCleanly) {
     const std::string good = sample_file();
     int loaded = 0;

@@ -812,6 +812,17 @@ TEST(Lessons, BadFilesGetLineNumberedErrorsAndGoodLessonsSurvive) {
     EXPECT_EQ(parse_lessons("<html>not a lesson file</html>", "page.html").errors.size(), 1u);
 }
 
+TEST(Lessons, NumericAndRepeatedIdsAreRefusedWithTheirLine) {
+    const LessonFile f = parse_lessons(
+        "lesson: 3\ntitle: T\npaths: concurrent\n"
+        "lesson: mine\ntitle: T\npaths: concurrent\n"
+        "lesson: mine\ntitle: T\npaths: concurrent\n", "t.txt");
+    ASSERT_EQ(f.lessons.size(), 1u);
+    ASSERT_EQ(f.errors.size(), 2u);
+    EXPECT_EQ(f.errors[0], "t.txt:1: a lesson id cannot be a number ('3'): ?lesson=3 opens the lesson in that place");
+    EXPECT_EQ(f.errors[1], "t.txt:7: the id 'mine' is already a lesson's in this file");
+}
+
 TEST(Lessons, VerdictsSayWhyWhenTheyFail) {
     Fixture f;
     RunDesc d = desc_of(CodePath::concurrent, 4, 100);

@@ -220,6 +220,35 @@ TEST(Ui, BadViewParametersFallBackWithANote) {
     EXPECT_TRUE(bad.app.view.locked(Lock::path)) << "the known part of a lock list still holds";
 }
 
+TEST(Ui, LinksAreReadStrictlyEachKeyOnItsOwn) {
+    Headless h;
+    const int n = h.app.desc.count;
+    // A space inside a value is part of it (the old reader split it into three settings).
+    app_apply_url(h.app, "?n=5%20latency=9999%20api=server", 0);
+    EXPECT_EQ(h.app.desc.count, n);
+    EXPECT_NE(h.app.desc.latency_ms, 9999);
+    ASSERT_EQ(h.app.input_notes.size(), 1u);
+    EXPECT_EQ(h.app.input_notes[0], "Link: n must be a whole number, got '5 latency=9999 api=server' (ignored).");
+    for (const char* bad : {"?n=%2B5", "?n=5%00", "?n=1e3", "?n=5.0"}) {
+        app_apply_url(h.app, bad, 0);
+        EXPECT_EQ(h.app.desc.count, n) << bad;
+        ASSERT_EQ(h.app.input_notes.size(), 1u) << bad;
+        EXPECT_NE(h.app.input_notes[0].find("must be a whole number"), std::string::npos) << bad;
+    }
+    // Out of range: brought into range, and the note says what is used.
+    app_apply_url(h.app, "?n=10001", 0);
+    EXPECT_EQ(h.app.desc.count, 10000);
+    ASSERT_EQ(h.app.input_notes.size(), 1u);
+    EXPECT_EQ(h.app.input_notes[0], "Link: N = 10,001 is above 10,000: using 10,000.");
+    // Switches are 1 or 0; a key given twice is noted and the last one counts.
+    app_apply_url(h.app, "?predict=yes&n=7&n=8", 0);
+    EXPECT_FALSE(h.app.predict.on);
+    EXPECT_EQ(h.app.desc.count, 8);
+    ASSERT_EQ(h.app.input_notes.size(), 2u);
+    EXPECT_EQ(h.app.input_notes[0], "Link: predict=yes is not 1 or 0 (ignored).");
+    EXPECT_EQ(h.app.input_notes[1], "Link: n is given more than once; the last one counts.");
+}
+
 TEST(Ui, LockedControlsCannotBeChanged) {
     Headless h;
     app_apply_url(h.app, "?lesson=4&lock=lesson,path,n,settings", 0);

@@ -192,10 +192,14 @@
   }
 
   const MAX_RUN_FILE = 16 * 1024 * 1024;
+  function loadRunText(name, text) {
+    if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${mb(text.length)}; a run file is at most 16 MB`]) === 1;
+    return callC('ap_js_load_run', [name, text, '']) === 1;
+  }
   function loadRunFile(name, file) {
     const fail = (why) => callC('ap_js_load_run', [name, '', why]);
     if (file.size > MAX_RUN_FILE) return fail(`it is ${Math.round(file.size / 1048576)} MB; a run file is at most 16 MB`);
-    file.text().then((text) => callC('ap_js_load_run', [name, text, '']),
+    file.text().then((text) => loadRunText(name, text),
       (e) => fail(e.message || 'the browser could not read it'));
   }
 
@@ -301,11 +305,21 @@
     const fail = (message) => toHost({ type: 'error', id: m.id, command: m.type, message });
     ready.then(() => {
       switch (m.type) {
-        case 'set-lesson':
-          if (callC('ap_js_select_lesson', [String(m.lesson)]) < 0) return fail(`no lesson ${m.lesson}`);
+        case 'set-lesson': {
+          const which = String(m.lesson);
+          if (which.length > MAX_LESSON_ID) return fail(`a lesson id is at most ${MAX_LESSON_ID} characters; this one has ${which.length}`);
+          if (callC('ap_js_select_lesson', [which]) < 0) return fail(`no lesson ${which}`);
           return postLessonIfChanged();
+        }
         case 'run': {
           const o = m.options && typeof m.options === 'object' ? m.options : {};
+          let size = 0;
+          try {
+            size = JSON.stringify(o).length;
+          } catch (err) {
+            return fail('the run options are not plain data');
+          }
+          if (size > MAX_COMMAND) return fail(`the run options are ${mb(size)}; a command is at most 64 KB`);
           const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, m));
           return started.catch((err) => fail(err.message));
         }
@@ -331,7 +345,15 @@
     if (r && r.enabled && e.clientX >= r.x && e.clientX < r.x + r.w && e.clientY >= r.y && e.clientY < r.y + r.h) callC('ap_js_cancel');
   });
 
-  window.addEventListener('error', (e) => { if (!firstFrame) showError('The playground could not start: ' + e.message); });
+  // An error before the first frame means the page never started; a WebAssembly trap after it means the
+  // program is dead (its memory may be broken): either way, say so instead of leaving a frozen page.
+  window.addEventListener('error', (e) => {
+    if (!firstFrame) showError('The playground could not start: ' + e.message);
+    else if (e.error instanceof WebAssembly.RuntimeError) showError('The playground stopped (' + e.message + '). Reload the page to start again.');
+  });
+  window.addEventListener('unhandledrejection', (e) => {
+    if (firstFrame && e.reason instanceof WebAssembly.RuntimeError) showError('The playground stopped (' + e.reason.message + '). Reload the page to start again.');
+  });
 
   // The screen-reader mirror: what the canvas shows, as text a reader can announce and a table it can walk.
   const live = document.getElementById('live');
@@ -413,6 +435,10 @@
 
   // A permalink's state (?lesson=...&path=...&n=...): applied after the extra lessons are in.
   function applyUrl() {
+    if (location.search.length > MAX_QUERY) {
+      callC('ap_js_note', [`Link: the address's settings are ${mb(location.search.length)} long; a playground link holds at most 8 KB, so none of them were used.`]);
+      return;
+    }
     if (location.search) callC('ap_js_apply_url', [location.search]);
   }
 
@@ -424,16 +450,33 @@
   }
 
   // A teacher's extra lessons: ?lessons=<url of a lesson file>. A bad file costs nothing but a message.
+  // The sizes the page takes from outside: bigger ones are refused with a sentence, never passed on.
+  const MAX_LESSON_FILE = 1 << 20;     // 1 MB: ten lessons are 8 KB
+  const MAX_QUERY = 8192;              // a link's ?... part
+  const MAX_LESSON_ID = 200;
+  const MAX_COMMAND = 64 * 1024;       // a host page's command, as JSON
+  const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
+
   async function loadExtraLessons() {
     const url = params.get('lessons');
     if (!url) return;
-    const name = url.split('/').pop() || url;
+    const name = (url.split('/').pop() || url).slice(0, 80);
+    // One deadline for the whole file, its body included: a server that never finishes is cut off.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 10000);
     try {
-      const reply = await withTimeout(fetch(url, { cache: 'no-store' }), 10000, `loading ${name}`);
+      const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
-      callC('ap_js_add_lessons', [name, await reply.text()]);
+      const size = Number(reply.headers.get('Content-Length'));
+      if (size > MAX_LESSON_FILE) throw new Error(`it is ${mb(size)}; a lesson file is at most 1 MB`);
+      const text = await reply.text();
+      if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${mb(text.length)}; a lesson file is at most 1 MB`);
+      callC('ap_js_add_lessons', [name, text]);
     } catch (e) {
-      callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
+      const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e.message;
+      callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${why}); the built-in lessons are here`]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -619,7 +662,7 @@
     shownRun: () => callC('ap_js_shown_run', [], 'json'),
     scalingState: () => callC('ap_js_scaling_state', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
-    loadRunText: (name, text) => callC('ap_js_load_run', [String(name), String(text), '']) === 1,
+    loadRunText: (name, text) => loadRunText(String(name), String(text)),
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },

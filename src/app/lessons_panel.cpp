@@ -74,12 +74,36 @@ int lessons_select_named(App& app, const std::string& which, int64_t now_us) {
 }
 
 int lessons_add_file(App& app, const std::string& text, const std::string& file_name) {
-    LessonFile file = parse_lessons(text, file_name);
     LessonsState& ls = app.lessons;
-    for (std::string& e : file.errors) ls.errors.push_back(std::move(e));
-    if (file.lessons.empty() && file.errors.empty()) ls.errors.push_back(file_name + ": no lessons in this file");
-    const int added = int(file.lessons.size());
-    for (Lesson& l : file.lessons) ls.all.push_back(std::move(l));
+    std::vector<std::string> errors;
+    int added = 0;
+    if (text.size() > max_lesson_file_bytes) {
+        errors.push_back(file_name + ": the file has " + std::to_string(text.size()) + " bytes; a lesson file is at most 1 MB");
+    } else {
+        LessonFile file = parse_lessons(text, file_name);
+        errors = std::move(file.errors);
+        if (file.lessons.empty() && errors.empty()) errors.push_back(file_name + ": no lessons in this file");
+        for (Lesson& l : file.lessons) {
+            // A teacher's lesson cannot take a lesson's id that is already here (a built-in one): a link to it
+            // would open the other.
+            bool taken = false;
+            for (const Lesson& have : ls.all) taken |= have.id == l.id;
+            if (taken) {
+                errors.push_back(l.source + ": the id '" + l.id + "' is already a lesson's here; give this lesson another");
+                continue;
+            }
+            ls.all.push_back(std::move(l));
+            ++added;
+        }
+    }
+    // A few lines say what is wrong; a file that is no lesson file at all (a web page) would fill the panel.
+    constexpr size_t shown = 5;
+    if (errors.size() > shown) {
+        const size_t more = errors.size() - shown;
+        errors.resize(shown);
+        errors.push_back(file_name + ": and " + std::to_string(more) + " more errors");
+    }
+    for (std::string& e : errors) ls.errors.push_back(std::move(e));
     app.needs_redraw = true;
     return added;
 }

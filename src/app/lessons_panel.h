@@ -33,7 +33,9 @@ const Lesson* current_lesson(const App& app);
 void lessons_select(App& app, int index, int64_t now_us);
 // Opens a lesson by id or 1-based number; returns its index, or -1 when there is none (nothing changes).
 int lessons_select_named(App& app, const std::string& which, int64_t now_us);
-// Adds the lessons of a teacher's file; errors are kept for the panel. Returns how many were added.
+inline constexpr size_t max_lesson_file_bytes = size_t(1) << 20;
+// Adds the lessons of a teacher's file (at most 1 MB); errors are kept for the panel, five at most and then
+// how many more. A lesson whose id is already a lesson's is refused. Returns how many were added.
 int lessons_add_file(App& app, const std::string& text, const std::string& file_name);
 // Restores the place and the ✓ marks the platform saved.
 void lessons_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us);

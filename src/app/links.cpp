@@ -18,9 +18,10 @@ const char* lock_name(Lock l) {
 
 namespace {
 
+// A link's switches are 1 or 0 (a bare "?embed" is 1); anything else is said to be ignored.
 bool parse_flag(const std::string& v, bool* out) {
-    if (v == "1" || v == "true" || v == "yes" || v.empty()) return *out = true, true;
-    if (v == "0" || v == "false" || v == "no") return *out = false, true;
+    if (v == "1" || v.empty()) return *out = true, true;
+    if (v == "0") return *out = false, true;
     return false;
 }
 
@@ -80,14 +81,24 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
     }
     // Keys the JavaScript side owns (a lesson file's URL, the host page's origin) pass silently.
     static const char* js_keys[] = {"lesson", "lessons", "origin"};
+    std::vector<std::string> seen;
     for (const auto& [key, value] : params) {
         const std::string& name = key;  // (a structured binding cannot be captured before C++20's clang 16)
+        if (std::count(seen.begin(), seen.end(), name) == 1)
+            notes.push_back("Link: " + name + " is given more than once; the last one counts.");
+        seen.push_back(name);
         if (std::find_if(std::begin(js_keys), std::end(js_keys), [&](const char* k) { return name == k; }) != std::end(js_keys)) continue;
         if (apply_view_key(app, key, value, &notes)) continue;
+        // A run setting, on its own: a whole number or one of its names, brought into range with a note.
+        const RunField* f = find_run_field(FieldKey::url, key);
         std::string error;
-        RunDesc d = app.desc;
-        if (apply_preset(key + "=" + value, &d, &error)) app.desc = d;
-        else notes.push_back("Link: " + error + " (ignored).");
+        if (!f) {
+            notes.push_back("Link: unknown setting '" + key + "' (ignored).");
+        } else if (!set_field_text(*f, &app.desc, value, &error)) {
+            notes.push_back("Link: " + error + " (ignored).");
+        } else if (const std::string note = clamp_field(*f, &app.desc); !note.empty()) {
+            notes.push_back("Link: " + note);
+        }
     }
     app.input_notes = notes;
     app.needs_redraw = true;

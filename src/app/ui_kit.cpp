@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "app/app.h"
 #include "imgui_internal.h"  // GImGui: the last item's id and flags, for name_item
@@ -140,13 +141,38 @@ void name_region(App& app, const std::string& name) {
 }
 
 bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em) {
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * width_em);
-    // InputInt is a group; its text box (what Tab should reach) is the "" item under the label's id.
+    // A text box whose text counts when it is a whole number, on Enter or when the box is left (Dear
+    // ImGui's own number field would drop a letter silently and read "1e3" as 13); then - and + buttons,
+    // then the label.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float button = ImGui::GetFrameHeight();
     ImGui::PushID(label);
-    const ImGuiID text_id = ImGui::GetID("");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%d", *v);
+    ImGui::SetNextItemWidth(std::max(1.0f, ImGui::GetFontSize() * width_em - 2 * (button + style.ItemInnerSpacing.x)));
+    const bool entered = ImGui::InputText("##value", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
+    bool edited = false;
+    if (entered || ImGui::IsItemDeactivatedAfterEdit()) {
+        const std::string text(buf);
+        const size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
+        const bool whole = text.size() > digits_from && text.size() - digits_from <= 9 &&
+                           text.find_first_not_of("0123456789", digits_from) == std::string::npos;
+        if (whole) {
+            *v = int(std::strtol(text.c_str(), nullptr, 10));
+            edited = true;
+        } else {
+            app.input_notes = {"'" + text + "' is not a whole number: " + label + " stays " + std::to_string(*v) + "."};
+            app.needs_redraw = true;
+        }
+    }
+    name_item(app, name);
+    ImGui::SameLine(0, style.ItemInnerSpacing.x);
+    if (ImGui::Button("-", ImVec2(button, button))) *v -= step, edited = true;
+    ImGui::SameLine(0, style.ItemInnerSpacing.x);
+    if (ImGui::Button("+", ImVec2(button, button))) *v += step, edited = true;
+    ImGui::SameLine(0, style.ItemInnerSpacing.x);
+    ImGui::TextUnformatted(label);
     ImGui::PopID();
-    const bool edited = ImGui::InputInt(label, v, step, step * 10);
-    name_item(app, name, text_id);
     return edited;
 }
 

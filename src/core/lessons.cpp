@@ -201,7 +201,13 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
             have = true;
             current.id = trim(line.substr(7));
             current.source = file_name + ":" + std::to_string(line_no);
+            const bool numeric = !current.id.empty() && current.id.find_first_not_of("0123456789") == std::string::npos;
+            bool twice = false;
+            for (const Lesson& l : out.lessons) twice |= l.id == current.id;
             if (current.id.empty()) fail("a lesson needs an id after 'lesson:'");
+            else if (numeric) fail("a lesson id cannot be a number ('" + current.id + "'): ?lesson=" + current.id + " opens the lesson in that place");
+            else if (twice) fail("the id '" + current.id + "' is already a lesson's in this file");
+            else if (current.id.size() > 200) fail("a lesson id is at most 200 characters");
             continue;
         }
         if (in_text) {

@@ -16,10 +16,28 @@ namespace {
 
 // Times above this would not survive a trip through a JavaScript number; no real run comes close.
 constexpr int64_t max_time_us = int64_t(1) << 53;
+// No run lasts a day (10,000 calls of 10 s one after another, each with every retry, is well under).
+constexpr int64_t max_run_us = int64_t(24) * 3600 * 1000 * 1000;
 
 std::string relative(int64_t t, int64_t start) { return std::to_string(t >= 0 ? t - start : -1); }
 
 // ---- From the JSON tree to a Run ----------------------------------------------------------------------
+
+// Whether an outcome and a status can go together: ok is a 2xx answer, an HTTP error any other answer, a
+// timeout or a network error no answer at all (0); a cancelled request may have had its answer.
+bool status_fits(Outcome o, int status) {
+    switch (o) {
+        case Outcome::ok: return status >= 200 && status <= 299;
+        case Outcome::http_error: return status >= 100 && !(status >= 200 && status <= 299);
+        case Outcome::network_error:
+        case Outcome::timeout: return status == 0;
+        default: return true;
+    }
+}
+std::string status_mismatch(Outcome o, int status) {
+    return std::string("outcome \"") + outcome_name(o) + "\" cannot have status " + std::to_string(status) +
+           (o == Outcome::ok ? " (ok is a 2xx answer)" : o == Outcome::http_error ? " (an HTTP error is an answer other than 2xx)" : " (it had no answer: status 0)");
+}
 
 // Which object a field belongs to, for the messages: "request 12 has no \"finished\"",
 // "request 12: started = -5 is not a time".
@@ -61,7 +79,8 @@ public:
     }
     bool time(const JsonValue& obj, const Scope& sc, const char* key, bool required, int64_t* out) {
         if (!whole(obj, sc, key, required, out)) return false;
-        if (*out == -1 || (*out >= 0 && *out <= max_time_us)) return true;
+        if (*out == -1 || (*out >= 0 && *out <= max_run_us)) return true;
+        if (*out > max_run_us) return fail(sc.prefix + key + " = " + std::to_string(*out) + " is more than a day after the run's start");
         return fail(sc.prefix + key + " = " + std::to_string(*out) +
                     " is not a time (microseconds from the run's start, or -1 for never)");
     }
@@ -191,6 +210,7 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         !whole(j, sc, "bytes", false, &r.bytes) || !text(j, sc, "reason", false, &r.reason))
         return false;
     if (r.bytes < 0 || r.bytes > max_time_us) return fail(sc.prefix + "bytes = " + std::to_string(r.bytes) + " is not a size");
+    if (!status_fits(r.outcome, r.status)) return fail(sc.prefix + status_mismatch(r.outcome, r.status));
 
     if (r.started_us >= 0 && r.scheduled_us < 0) return fail(n + ": started, but was never scheduled");
     if (r.started_us >= 0 && r.started_us < r.scheduled_us) return fail(n + ": started before it was scheduled");
@@ -232,6 +252,7 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         if (!time(aj, asc, "started", true, &at.started_us) || !time(aj, asc, "ended", true, &at.ended_us) ||
             !outcome(aj, asc, &at.outcome) || !status(aj, asc, &at.status))
             return false;
+        if (!status_fits(at.outcome, at.status)) return fail(asc.prefix + status_mismatch(at.outcome, at.status));
         if (at.started_us < 0 || at.ended_us < 0) return fail(an + ": a saved attempt has a start and an end");
         if (at.started_us < previous_end)
             return fail(an + (a ? ": started before the attempt before it ended" : ": started before its request"));
