@@ -2,6 +2,7 @@
 // drawn in every state a run can be in, and the controls are clicked where the UI says they are.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -281,7 +282,7 @@ TEST(Ui, TabWalksTheControlsAndEnterPressesTheFocusedOne) {
     Headless h;
     h.frame();
     EXPECT_FALSE(app_tab_leaves(h.app, false)) << "Tab enters the controls";
-    EXPECT_TRUE(app_tab_leaves(h.app, true)) << "Shift+Tab from outside goes back to the host page";
+    EXPECT_FALSE(app_tab_leaves(h.app, true)) << "so does Shift+Tab, at the last one";
     h.app.focus.tab_request = 1;
     h.frame();
     ASSERT_FALSE(h.app.focus.name.empty());
@@ -311,6 +312,80 @@ TEST(Ui, TabWalksTheControlsAndEnterPressesTheFocusedOne) {
     // A click hands control back to the pointer.
     h.click("lesson:next");
     EXPECT_TRUE(h.app.focus.name.empty());
+}
+
+namespace {
+// The named controls Tab can reach in the last frame, in drawing order.
+std::vector<std::string> stops(const App& app) {
+    std::vector<std::string> out;
+    for (const FocusState::Rect& r : app.focus.rects)
+        if (r.enabled && r.id) out.push_back(r.name);
+    return out;
+}
+// Walks the ring from entering the canvas to leaving it (dir 1: Tab, -1: Shift+Tab), checking each step goes
+// to the next control in the frame's own order; returns the controls visited.
+std::vector<std::string> walk(Headless& h, int dir) {
+    h.app.focus.name.clear();
+    h.frame();
+    keyboard_focus_enter(h.app, dir < 0);
+    h.frame();
+    std::vector<std::string> seen{h.app.focus.name};
+    for (int i = 0; i < 400 && !app_tab_leaves(h.app, dir < 0); ++i) {
+        const std::vector<std::string> before = stops(h.app);
+        const auto at = std::find(before.begin(), before.end(), h.app.focus.name);
+        h.app.focus.tab_request = dir;
+        h.frame();
+        if (at != before.end() && at + dir >= before.begin() && at + dir < before.end())
+            EXPECT_EQ(h.app.focus.name, *(at + dir)) << "the next control in reading order";
+        seen.push_back(h.app.focus.name);
+        h.frame();
+    }
+    EXPECT_TRUE(app_tab_leaves(h.app, dir < 0)) << "the ring leaves the canvas at its end";
+    return seen;
+}
+void expect_every_control_once(Headless& h, const std::string& state) {
+    h.frame();
+    h.frame();
+    EXPECT_TRUE(duplicate_names(h.app).empty()) << state << ": " << (duplicate_names(h.app).empty() ? "" : duplicate_names(h.app)[0]);
+    const std::vector<std::string> all = stops(h.app);
+    for (int dir : {1, -1}) {
+        const std::vector<std::string> seen = walk(h, dir);
+        std::vector<std::string> sorted = seen;
+        std::sort(sorted.begin(), sorted.end());
+        EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end()) << state << ": a control visited twice";
+        for (const std::string& name : all)
+            EXPECT_NE(std::find(seen.begin(), seen.end(), name), seen.end()) << state << ": Tab never reached " << name;
+    }
+}
+}  // namespace
+
+TEST(Ui, TabVisitsEveryControlOnceInEveryState) {
+    {
+        Headless h;
+        expect_every_control_once(h, "the first lesson");
+        h.click("settings");
+        expect_every_control_once(h, "all settings open");
+        h.click("view:race");
+        expect_every_control_once(h, "the race tab, settings open");
+        h.click("view:scaling");
+        expect_every_control_once(h, "the scaling tab, settings open");
+        app_start_run(h.app, h.app.desc, 0);
+        h.advance_to(20000 * ms);
+        h.click("view:run");
+        expect_every_control_once(h, "a finished run");
+    }
+    {
+        Headless h;
+        app_apply_url(h.app, "?lesson=4&lock=lesson,path,n&embed=1", 0);
+        expect_every_control_once(h, "locked and embedded");
+    }
+    {
+        Headless h;
+        ImGui::GetIO().DisplaySize = ImVec2(390, 844);  // a phone
+        expect_every_control_once(h, "a phone");
+        h.click("tab:code");
+        expect_every_control_once(h, "a phone, the code tab");
+    }
 }
 
 TEST(Ui, ZoomButtonsWidenTheTimeline) {

@@ -254,10 +254,19 @@
 
   // ---- Keyboard: Tab moves through the canvas's controls, then on to the host page. ----
   // The capture listener runs before SDL's (which would keep Tab inside the canvas for good).
+  // A Tab into the canvas from the page around it starts the ring at the first control, a Shift+Tab at the last.
+  let lastTab = null;
   window.addEventListener('keydown', (e) => {
-    if (e.key !== 'Tab' || e.target !== Module.canvas || !Module._ap_js_tab_leaves) return;
+    if (e.key !== 'Tab') return;
+    lastTab = { backwards: e.shiftKey, at: performance.now() };
+    if (e.target !== Module.canvas || !Module._ap_js_tab_leaves) return;
     if (callC('ap_js_tab_leaves', [e.shiftKey ? 1 : 0])) e.stopPropagation();
   }, true);
+  Module.canvas.addEventListener('focus', () => {
+    if (!lastTab || performance.now() - lastTab.at > 500 || !Module._ap_js_focus_enter) return;
+    callC('ap_js_focus_enter', [lastTab.backwards ? 1 : 0]);
+    lastTab = null;
+  });
 
   // ---- The host-page API: postMessage to and from the page that embeds this one. ----
   const embedded = window.parent !== window;

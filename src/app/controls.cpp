@@ -89,6 +89,7 @@ static void draw_api_choice(App& app) {
     const bool api_open = ImGui::BeginCombo("##api", api_label(d.api));
     name_item(app, "api");
     ImGui::EndDisabled();
+    lock_mark(app.view.locked(Lock::api));
     if (api_open) {
         for (int i = 0; i < api_count; ++i) {
             if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
@@ -151,13 +152,13 @@ void draw_settings_panel(App& app, int64_t now_us) {
     auto field = [&](const char* member) -> const RunField& { return *find_run_field(FieldKey::member, member); };
     bool edited = false;
     ImGui::BeginDisabled(app.view.locked(Lock::n));
-    edited |= setting_field(app, field("count"), &d);
+    edited |= setting_field(app, field("count"), &d, 9, nullptr, "settings:");
     ImGui::EndDisabled();
     ImGui::BeginDisabled(app.view.locked(Lock::latency));
-    edited |= setting_field(app, field("latency_ms"), &d);
+    edited |= setting_field(app, field("latency_ms"), &d, 9, nullptr, "settings:");
     ImGui::EndDisabled();
     ImGui::BeginDisabled(code_path_info(d.path).schedule != Schedule::k_at_a_time || app.view.locked(Lock::limit));
-    edited |= setting_field(app, field("limit"), &d);
+    edited |= setting_field(app, field("limit"), &d, 9, nullptr, "settings:");
     ImGui::EndDisabled();
     if (ImGui::TreeNode("Latency, CPU and failures")) {
         const char* spreads[] = {"every call the same", "uneven (0.5 to 1.5 x)", "a slow tail"};

@@ -15,6 +15,15 @@ const FocusState::Rect* find_rect(const App& app, const std::string& name) {
     return nullptr;
 }
 
+std::vector<std::string> duplicate_names(const App& app) {
+    std::vector<std::string> names, twice;
+    for (const FocusState::Rect& r : app.focus.rects) names.push_back(r.name);
+    std::sort(names.begin(), names.end());
+    for (size_t i = 1; i < names.size(); ++i)
+        if (names[i] == names[i - 1] && (twice.empty() || twice.back() != names[i])) twice.push_back(names[i]);
+    return twice;
+}
+
 bool app_tab_leaves(const App& app, bool backwards) {
     // The controls in the order the last frame drew them; disabled ones are skipped like the browser does.
     const FocusState::Rect* first = nullptr;
@@ -25,8 +34,19 @@ bool app_tab_leaves(const App& app, bool backwards) {
         last = &r;
     }
     if (!first) return true;
-    if (app.focus.name.empty()) return backwards;  // Tab enters at the first control; Shift+Tab leaves
+    if (app.focus.name.empty()) return false;  // Tab enters at the first control, Shift+Tab at the last
     return (backwards ? first : last)->name == app.focus.name;
+}
+
+void keyboard_focus_enter(App& app, bool backwards) {
+    const FocusState::Rect* pick = nullptr;
+    for (const FocusState::Rect& r : app.focus.rects) {
+        if (!r.enabled || !r.id) continue;
+        if (!pick || backwards) pick = &r;
+        if (!backwards) break;
+    }
+    app.focus.name = pick ? pick->name : "";
+    app.needs_redraw = true;
 }
 
 void keyboard_begin_frame(App& app, int64_t now_us) {

@@ -21,12 +21,18 @@ struct FocusState {
     bool activate_request = false;  // Enter or Space on the focused control
 };
 
+// Names the last frame gave to more than one control (there should be none: Tab and tests go by name).
+std::vector<std::string> duplicate_names(const App& app);
 // The named control, or nullptr when the last frame did not draw it.
 const FocusState::Rect* find_rect(const App& app, const std::string& name);
 // Whether a Tab press (backwards: Shift+Tab) would leave the page's controls: the focus is on the last
-// (first) control, so the browser should move focus out of the canvas instead.
+// (first) control, so the browser should move focus out of the canvas instead. With no ring yet, Tab
+// enters at the first control and Shift+Tab at the last.
 bool app_tab_leaves(const App& app, bool backwards);
 
+// The canvas got the keyboard focus from Tab (backwards: Shift+Tab) in the page around it: the ring starts at
+// the first (last) control.
+void keyboard_focus_enter(App& app, bool backwards);
 // At the start of a frame: the arrows walk the lessons (unless a field is being typed into).
 void keyboard_begin_frame(App& app, int64_t now_us);
 // At the end of a frame: Tab moves the ring, Enter presses, a drag scrolls.

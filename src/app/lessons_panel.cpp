@@ -201,6 +201,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     if (ImGui::ArrowButton("##next", ImGuiDir_Right)) lessons_select(app, ls.index + 1, now_us);
     name_item(app, "lesson:next");
     ImGui::EndDisabled();
+    lock_mark(lesson_locked);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
     ImGui::BeginDisabled(lesson_locked);
@@ -240,21 +241,25 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         name_item(app, std::string("lesson-path:") + info.name);
     }
     ImGui::EndDisabled();
+    lock_mark(app.view.locked(Lock::path));
     // The numbers the claim is about, editable right here.
     RunDesc& d = app.desc;
     bool edited = false;
     ImGui::BeginDisabled(app.view.locked(Lock::n));
     edited |= setting_field(app, *find_run_field(FieldKey::member, "count"), &d, 6.5f, "N");
     ImGui::EndDisabled();
+    lock_mark(app.view.locked(Lock::n));
     ImGui::SameLine();
     ImGui::BeginDisabled(app.view.locked(Lock::latency));
     edited |= setting_field(app, *find_run_field(FieldKey::member, "latency_ms"), &d, 6.5f, "latency ms");
     ImGui::EndDisabled();
+    lock_mark(app.view.locked(Lock::latency));
     if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
         if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 24) ImGui::SameLine();
         ImGui::BeginDisabled(app.view.locked(Lock::limit));
         edited |= setting_field(app, *find_run_field(FieldKey::member, "limit"), &d, 6.5f, "k");
         ImGui::EndDisabled();
+        lock_mark(app.view.locked(Lock::limit));
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
     draw_prediction(app);

@@ -176,11 +176,27 @@ bool int_field(App& app, const char* label, const char* name, int* v, int step, 
     return edited;
 }
 
-bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em, const char* label) {
+bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em, const char* label, const char* prefix) {
     int v = f.get(*d);
-    if (!int_field(app, label ? label : f.label, f.url_key, &v, f.step, width_em)) return false;
+    const std::string name = std::string(prefix) + f.url_key;
+    if (!int_field(app, label ? label : f.label, name.c_str(), &v, f.step, width_em)) return false;
     f.set(*d, v);
     return true;
+}
+
+void lock_mark(bool locked) {
+    if (!locked) return;
+    ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+    const float h = ImGui::GetTextLineHeight();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 col = ImGui::GetColorU32(palette().dim);
+    const float w = h * 0.7f, x = p.x + h * 0.15f, body = p.y + h * 0.45f;
+    dl->AddRectFilled(ImVec2(x, body), ImVec2(x + w, p.y + h), col, 2);                                  // the body
+    dl->PathArcTo(ImVec2(x + w / 2, body), w * 0.32f, IM_PI, 2 * IM_PI);                               // the shackle
+    dl->PathStroke(col, 0, 2);
+    ImGui::Dummy(ImVec2(h, h));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("fixed by the teacher (the link says lock=...)");
 }
 
 void wrapped_note(const std::string& s, const ImVec4& color) {

@@ -42,8 +42,13 @@ void name_item(App& app, const std::string& name, ImGuiID id_override = 0);
 void name_region(App& app, const std::string& name);
 // An integer field, registered under `name`.
 bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em = 9);
-// A run setting's field (fields.h): its label, step and name (the URL key) from the table.
-bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em = 9, const char* label = nullptr);
+// A run setting's field (fields.h): its label and step from the table, named by `prefix` + its URL key
+// (the lesson panel's N is "n", the settings panel's "settings:n": every control has a name of its own).
+bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em = 9, const char* label = nullptr, const char* prefix = "");
+
+// A small padlock after the last item, when `locked`: the control is fixed by the teacher (?lock=), and says
+// so on hover. The control itself is drawn disabled.
+void lock_mark(bool locked);
 
 void wrapped_note(const std::string& s, const ImVec4& color);
 void wrapped_note(const std::string& s);

@@ -446,6 +446,13 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
     wake();
 }
 
+// The canvas got the focus from Tab (1: Shift+Tab) in the page around it: the ring starts at an end.
+EMSCRIPTEN_KEEPALIVE void ap_js_focus_enter(int backwards) {
+    if (!g_app) return;
+    keyboard_focus_enter(*g_app, backwards != 0);
+    wake();
+}
+
 // Whether a Tab (backwards: Shift+Tab) pressed now should leave the canvas for the host page.
 EMSCRIPTEN_KEEPALIVE int ap_js_tab_leaves(int backwards) {
     if (!g_app) return 1;
