@@ -10,7 +10,7 @@ import os from 'node:os';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
-import { settled, rectOf } from './helpers.mjs';
+import { settled, rectOf, click } from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
 fs.mkdirSync(args.out, { recursive: true });
@@ -295,5 +295,31 @@ test('the theme follows the system unless the link sets it; text is crisp at DPR
     await p.screenshot({ path: path.join(args.out, `dpr-${dpr}.png`), clip: { x: 0, y: 0, width: 450, height: 300 } });
     await c.close();
     assert.deepEqual(errors, []);
+  }
+});
+
+test('every size, both themes: no control or text is cut off, in any tab (a screenshot each)', async () => {
+  const sizes = [[480, 360, true], [800, 600, false], [390, 844, false], [1280, 800, false], [1920, 1080, false]];
+  for (const [width, height, embed] of sizes) {
+    for (const theme of ['light', 'dark']) {
+      const { context, page, errors } = await newPage({ viewport: { width, height } });
+      await page.goto(`${dev.url}?lesson=limits&n=12&latency=100&api=simulated&theme=${theme}${embed ? '&embed=1' : ''}`);
+      await page.evaluate(() => window.playground.ready);
+      await page.evaluate(() => window.playground.run({ path: 'bounded', n: 12, latencyMs: 100, limit: 5, api: 'simulated' }));
+      const narrow = (await page.evaluate(() => window.playground.widgetRect('tab:lesson'))) !== null;
+      const views = narrow ? ['tab:lesson', 'tab:code', 'tab:run', 'tab:race', 'tab:scaling', 'tab:history']
+        : ['view:run', 'view:race', 'view:scaling', 'settings'];
+      for (const view of views) {
+        await click(page, view);
+        await settled(page);
+        const check = await page.evaluate(() => window.playground.layoutCheck());
+        const where = `${width} x ${height} ${theme}, ${view}`;
+        assert.deepEqual(check.clipped, [], `${where}: cut off`);
+        assert.deepEqual(check.duplicates, [], `${where}: names given twice`);
+        if (view === views[narrow ? 2 : 0]) await page.screenshot({ path: path.join(args.out, `size-${width}x${height}-${theme}.png`) });
+      }
+      await context.close();
+      assert.deepEqual(errors, [], `${width} x ${height} ${theme}`);
+    }
   }
 });

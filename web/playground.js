@@ -670,6 +670,7 @@
   window.playground = {
     shownRun: () => callC('ap_js_shown_run', [], 'json'),
     scalingState: () => callC('ap_js_scaling_state', [], 'json'),
+    layoutCheck: () => callC('ap_js_layout_check', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
     loadRunText: (name, text) => loadRunText(String(name), String(text)),
     ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,

@@ -7,6 +7,7 @@
 #include "app/ui_kit.h"
 #include "core/embedded_text.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // the window's visible rectangle, for the badges
 
 namespace ap {
 
@@ -26,7 +27,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     const Palette& pal = palette();
     CodePanelState& cp = app.code;
     const RunDesc& d = app.desc;
-    ImGui::TextColored(pal.dim, "The Python this run mirrors: %s", python_file_for(d.path));
+    wrapped_note(std::string("The Python this run mirrors: ") + python_file_for(d.path), pal.dim);
     // The program aimed at the API in use (a simulated run keeps the program's own BASE: nothing is sent).
     const bool simulated = d.api == Api::simulated || (d.api == Api::page && !app.apis.inpage_ready) || !app.network;
     const std::string base = simulated ? "" : api_base(app, d);
@@ -102,7 +103,9 @@ void draw_code_panel(App& app, int64_t now_us) {
             char badge[64];
             std::snprintf(badge, sizeof badge, "%d %s", count, phase_label(lit));
             const float bw = ImGui::CalcTextSize(badge).x;
-            const float bx = std::max(x + 12, p.x + ImGui::GetContentRegionAvail().x - bw - 6);
+            // At the right edge of what is in view (over the end of a long line if need be), never beyond it.
+            const float view_right = ImGui::GetCurrentWindow()->InnerClipRect.Max.x;
+            const float bx = std::max(p.x + 4, std::min(std::max(x + 12, view_right - bw - 6), view_right - bw - 6));
             dl->AddRectFilled(ImVec2(bx - 4, p.y), ImVec2(bx + bw + 4, p.y + line_h), phase_color(lit, 220), 3);
             dl->AddText(ImVec2(bx, p.y), pal.code_background, badge);
         }

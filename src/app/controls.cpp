@@ -130,7 +130,12 @@ void draw_settings_panel(App& app, int64_t now_us) {
                             {"all at once", Schedule::all_at_once},
                             {"at most k at once", Schedule::k_at_a_time}};
     ImGui::BeginDisabled(app.view.locked(Lock::path));
-    if (ImGui::BeginTable("paths", 2, ImGuiTableFlags_SizingStretchSame)) {
+    // Two columns when the longest label fits in half the width, else one.
+    float widest = 0;
+    for (int i = 0; i < code_path_count; ++i) widest = std::max(widest, ImGui::CalcTextSize(code_path_info(CodePath(i)).label).x);
+    const float radio_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + widest + ImGui::GetStyle().CellPadding.x * 2;
+    const int columns = ImGui::GetContentRegionAvail().x >= 2 * radio_w ? 2 : 1;
+    if (ImGui::BeginTable("paths", columns, ImGuiTableFlags_SizingStretchSame)) {
         for (const Group& g : groups) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
@@ -180,7 +185,7 @@ void draw_settings_panel(App& app, int64_t now_us) {
         edited |= setting_field(app, field("retries"), &d);
         edited |= setting_field(app, field("backoff_ms"), &d);
         ImGui::EndDisabled();
-        if (d.path != CodePath::retry_backoff) ImGui::TextColored(pal.dim, "(timeout, retries, back-off: the retries program's)");
+        if (d.path != CodePath::retry_backoff) wrapped_note("(timeout, retries, back-off: the retries program's)", pal.dim);
         edited |= setting_field(app, field("fail_pct"), &d);
         edited |= setting_field(app, field("status"), &d);
         ImGui::TreePop();

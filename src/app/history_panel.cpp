@@ -1,6 +1,7 @@
 #include "app/history_panel.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "app/app.h"
 #include "app/ui_kit.h"
@@ -12,34 +13,45 @@ namespace ap {
 void draw_history_panel(App& app) {
     const Palette& pal = palette();
     const History& h = app.history;
-    ImGui::TextColored(pal.dim, "History: every run on one time axis (0 to %s)", format_duration_ms(h.longest_wall_ms()).c_str());
-    ImGui::SameLine();
-    if (ImGui::SmallButton("Clear")) {
+    wrapped_note("History: every run on one axis (0 to " + format_duration_ms(h.longest_wall_ms()) + ")", pal.dim);
+    if (small_button(app, "Clear", "history:clear")) {
         app.history.clear();
         app.results.shown = 0;
         app.needs_redraw = true;
         if (app.hooks.on_history_changed) app.hooks.on_history_changed();
     }
-    name_item(app, "history:clear");
-    ImGui::SameLine();
     ImGui::BeginDisabled(h.entries().empty());
-    if (ImGui::SmallButton("Save as CSV") && app.hooks.on_save_file) app.hooks.on_save_file("asyncplay-history.csv", "text/csv", history_to_csv(h));
-    name_item(app, "history:csv");
+    if (small_button(app, "Save as CSV", "history:csv") && app.hooks.on_save_file) app.hooks.on_save_file("asyncplay-history.csv", "text/csv", history_to_csv(h));
     ImGui::EndDisabled();
     if (h.entries().empty()) {
-        ImGui::TextColored(pal.dim, "Finished runs appear here, newest first. Run the loop, then gather, to see them side by side.");
+        wrapped_note("Finished runs appear here, newest first. Run the loop, then gather, to see them side by side.", pal.dim);
         return;
     }
     const double span = std::max(1.0, h.longest_wall_ms());
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("history", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    // Fixed widths in ems: auto-fit would need a second frame, and this page draws only when needed.
-    const float em = ImGui::GetFontSize();
-    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 1.8f * em);
-    ImGui::TableSetupColumn("run", ImGuiTableColumnFlags_WidthFixed, 10.5f * em);
-    ImGui::TableSetupColumn("wall", ImGuiTableColumnFlags_WidthFixed, 12.5f * em);
-    ImGui::TableSetupColumn("timeline", ImGuiTableColumnFlags_WidthStretch);
+    // Widths from the texts themselves (auto-fit would need a second frame, and this page draws only when
+    // needed): each row says its run in two short lines.
+    auto run_line = [](const HistoryEntry& e) {
+        const RunDesc& d = e.run.desc;
+        char buf[96];
+        if (code_path_info(d.path).schedule == Schedule::k_at_a_time) std::snprintf(buf, sizeof buf, "%s k=%d", code_path_name(d.path), d.limit);
+        else std::snprintf(buf, sizeof buf, "%s", code_path_name(d.path));
+        return std::string(buf);
+    };
+    auto size_line = [](const HistoryEntry& e) {
+        const RunDesc& d = e.run.desc;
+        return std::to_string(d.count) + " x " + std::to_string(d.latency_ms) + " ms, " + api_name(d.api) + (e.source.empty() ? "" : ", file");
+    };
+    float run_w = ImGui::CalcTextSize("Measure live, simulated").x, wall_w = ImGui::CalcTextSize("exp. 10.00 s, guess 10.00 s").x;
+    for (const HistoryEntry& e : h.entries())
+        run_w = std::max({run_w, ImGui::CalcTextSize(run_line(e).c_str()).x, ImGui::CalcTextSize(size_line(e).c_str()).x});
+    const float pad = ImGui::GetStyle().CellPadding.x * 2 + 2;
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("1000-").x + pad);
+    ImGui::TableSetupColumn("run", ImGuiTableColumnFlags_WidthFixed, run_w + pad);
+    ImGui::TableSetupColumn("wall", ImGuiTableColumnFlags_WidthFixed, wall_w + pad);
+    ImGui::TableSetupColumn("bars", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     const float row_h = ImGui::GetTextLineHeightWithSpacing() * 2;
     // Rows, newest first: one per run, one per group of runs made together (a live sweep).
@@ -70,10 +82,10 @@ void draw_history_panel(App& app) {
                 ImGui::Text("Measure live, %s", api_name(d.api));
                 ImGui::TextColored(pal.dim, "%d runs x %d ms", int(row.last - row.first + 1), d.latency_ms);
             } else {
-                if (code_path_info(d.path).schedule == Schedule::k_at_a_time) ImGui::Text("%s k=%d, %s", code_path_name(d.path), d.limit, api_name(d.api));
-                else ImGui::Text("%s, %s", code_path_name(d.path), api_name(d.api));
-                ImGui::TextColored(pal.dim, "%d x %d ms%s", d.count, d.latency_ms, e.source.empty() ? "" : " (file)");
+                ImGui::TextUnformatted(run_line(e).c_str());
+                ImGui::TextColored(pal.dim, "%s", size_line(e).c_str());
             }
+            name_text(app, "history:run:" + std::to_string(e.number));
             ImGui::TableNextColumn();
             if (row.first != row.last) {
                 double lo = 1e300, hi = 0;
@@ -89,6 +101,7 @@ void draw_history_panel(App& app) {
                     ImGui::TextColored(pal.dim, "exp. %s, guess %s", format_duration_ms(e.stats.expected_ms).c_str(), format_duration_ms(e.guess_ms).c_str());
                 else ImGui::TextColored(pal.dim, "expected %s", format_duration_ms(e.stats.expected_ms).c_str());
             }
+            name_text(app, "history:wall:" + std::to_string(e.number));
             ImGui::TableNextColumn();
             draw_mini_waterfall(app, e.timeline, span, ImVec2(std::max(10.0f, ImGui::GetContentRegionAvail().x), row_h - 4));
         }

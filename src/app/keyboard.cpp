@@ -15,6 +15,13 @@ const FocusState::Rect* find_rect(const App& app, const std::string& name) {
     return nullptr;
 }
 
+std::vector<std::string> clipped_names(const App& app) {
+    std::vector<std::string> out;
+    for (const FocusState::Rect& r : app.focus.rects)
+        if (r.clipped) out.push_back(r.name);
+    return out;
+}
+
 std::vector<std::string> duplicate_names(const App& app) {
     std::vector<std::string> names, twice;
     for (const FocusState::Rect& r : app.focus.rects) names.push_back(r.name);

@@ -14,13 +14,17 @@ struct App;
 
 struct FocusState {
     // Where the last frame drew each named control (CSS pixels): "run", "cancel", "path:sequential", "n", ...
-    struct Rect { std::string name; float x, y, w, h; ImGuiID id = 0; void* window = nullptr; bool enabled = true; };
+    // clipped: the item does not fit its window's width (the window does not scroll sideways), so part of it
+    // or of its text is cut off: a layout bug at this size (see ui_kit.cpp, name_item).
+    struct Rect { std::string name; float x, y, w, h; ImGuiID id = 0; void* window = nullptr; bool enabled = true; bool clipped = false; };
     std::vector<Rect> rects;
     std::string name;             // the control Tab moved to, or "" when the pointer is in charge
     int tab_request = 0;          // +1 Tab, -1 Shift+Tab: applied by the next drawn frame
     bool activate_request = false;  // Enter or Space on the focused control
 };
 
+// Names of the controls and texts the last frame cut off (see Rect::clipped).
+std::vector<std::string> clipped_names(const App& app);
 // Names the last frame gave to more than one control (there should be none: Tab and tests go by name).
 std::vector<std::string> duplicate_names(const App& app);
 // The named control, or nullptr when the last frame did not draw it.

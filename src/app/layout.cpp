@@ -50,9 +50,23 @@ static void draw_header(const App& app) {
 
 static void draw_settings(App& app, int64_t now_us) {
     if (app.view.locked(Lock::settings)) return;
-    const bool open = ImGui::CollapsingHeader("All settings: every code path, the API, failures");
+    const char* label = ImGui::GetContentRegionAvail().x > ImGui::CalcTextSize("All settings: every code path, the API, failures").x + ImGui::GetFontSize() * 3
+                            ? "All settings: every code path, the API, failures###settings" : "All settings###settings";
+    const bool open = ImGui::CollapsingHeader(label);
     name_item(app, "settings");
     if (open) draw_settings_panel(app, now_us);
+}
+
+// The narrow layout's bar under every tab: Run, Cancel and the links, always in reach however small the
+// frame (a 480 x 360 embed), wrapping onto a second line when they do not fit on one.
+static void draw_action_bar(App& app, int64_t now_us) {
+    const float top = ImGui::GetCursorPosY();
+    ImGui::Separator();
+    const Lesson* l = current_lesson(app);
+    draw_run_buttons(app, now_us, l ? l->paths : std::vector<CodePath>{});
+    same_line_if_fits(button_width("Copy link") + button_width("Copy embed code") + ImGui::GetStyle().ItemSpacing.x);
+    draw_link_buttons(app);
+    app.layout.action_bar_h = ImGui::GetCursorPosY() - top;
 }
 
 // One column (a phone, a small iframe): the parts become tabs; a run started shows its results.
@@ -71,7 +85,8 @@ static void draw_narrow(App& app, int64_t now_us) {
             name_item(app, names[t]);
             if (!open) continue;
             if (!select) lay.narrow_tab = tabs[t];
-            ImGui::BeginChild("tab", ImVec2(0, 0), false);
+            const float bar_h = lay.action_bar_h > 0 ? lay.action_bar_h : ImGui::GetFrameHeightWithSpacing() * 2.5f;
+            ImGui::BeginChild("tab", ImVec2(0, std::max(ImGui::GetFrameHeight() * 3, ImGui::GetContentRegionAvail().y - bar_h)), false);
             name_region(app, "results");
             switch (tabs[t]) {
                 case Tab::lesson:
@@ -80,7 +95,7 @@ static void draw_narrow(App& app, int64_t now_us) {
                     draw_settings(app, now_us);
                     break;
                 case Tab::code: draw_code_panel(app, now_us); break;
-                case Tab::run: draw_run_view(app, now_us, true); break;
+                case Tab::run: draw_run_view(app, now_us); break;
                 case Tab::race: draw_race_panel(app, now_us); break;
                 case Tab::scaling: draw_scaling_panel(app, now_us); break;
                 case Tab::history: draw_history_panel(app); break;
@@ -90,6 +105,7 @@ static void draw_narrow(App& app, int64_t now_us) {
         }
         ImGui::EndTabBar();
     }
+    draw_action_bar(app, now_us);
     lay.select_narrow = false;
 }
 
@@ -121,7 +137,7 @@ static void draw_wide(App& app, int64_t now_us, float total_w) {
             if (!open) continue;
             if (!select) lay.panel = panels[t];
             ImGui::BeginChild("view", ImVec2(0, top_h), false);
-            if (panels[t] == Panel::run) draw_run_view(app, now_us, false);
+            if (panels[t] == Panel::run) draw_run_view(app, now_us);
             else if (panels[t] == Panel::race) draw_race_panel(app, now_us);
             else draw_scaling_panel(app, now_us);
             ImGui::EndChild();
@@ -149,7 +165,8 @@ void app_draw(App& app, int64_t now_us) {
     if (app.view.embed) ImGui::PopStyleVar();
     if (!app.view.embed) draw_header(app);
     const float total_w = ImGui::GetContentRegionAvail().x;
-    if (total_w < 56 * ImGui::GetFontSize()) draw_narrow(app, now_us);
+    app.layout.narrow = total_w < 56 * ImGui::GetFontSize();
+    if (app.layout.narrow) draw_narrow(app, now_us);
     else draw_wide(app, now_us, total_w);
     keyboard_end_frame(app);
     ImGui::End();

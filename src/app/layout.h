@@ -19,6 +19,8 @@ struct LayoutState {
     Tab narrow_tab = Tab::lesson;     // what the narrow layout shows
     bool select_panel = false;        // select `panel`'s tab in the next frame (wide layout)
     bool select_narrow = false;       // select `panel`'s tab in the next frame (narrow layout)
+    bool narrow = false;              // the last frame was laid out in one column
+    float action_bar_h = 0;           // the narrow layout's bar of Run, Cancel and links, as last drawn
 };
 
 // Brings a results panel into view in both layouts.

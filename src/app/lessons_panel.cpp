@@ -162,20 +162,18 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
 //-------------------------------------------------------------------------------------------------
 
 void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths) {
-    const float button_w = ImGui::GetFontSize() * 7;
+    // As wide as a word or two; each on the line before it when it fits, else on the next.
+    const float min_w = ImGui::GetFontSize() * 6;
     const bool busy = app_busy(app);
     const char* label = app.run_click_pending ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
-    if (ImGui::Button(label, ImVec2(button_w, 0))) app.run_click_pending = true;  // started by the platform
-    name_item(app, "run");
+    if (wide_button(app, label, "run", min_w)) app.run_click_pending = true;  // started by the platform
     if (paths.size() > 1) {
-        ImGui::SameLine();
-        if (ImGui::Button("Run each path", ImVec2(button_w * 1.5f, 0))) lessons_run_each(app, now_us);
-        name_item(app, "run-each");
+        same_line_if_fits(button_width("Run each path", min_w));
+        if (wide_button(app, "Run each path", "run-each", min_w)) lessons_run_each(app, now_us);
     }
-    ImGui::SameLine();
+    same_line_if_fits(button_width("Cancel", min_w));
     ImGui::BeginDisabled(!busy);
-    if (ImGui::Button("Cancel", ImVec2(button_w, 0))) app_cancel(app, now_us);
-    name_item(app, "cancel");
+    if (wide_button(app, "Cancel", "cancel", min_w)) app_cancel(app, now_us);
     ImGui::EndDisabled();
 }
 
@@ -223,13 +221,11 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
     ImGui::TextWrapped("%s", l.title.c_str());
     ImGui::PopStyleColor();
-    const float text_h = std::min(ImGui::GetTextLineHeightWithSpacing() * 9, ImGui::GetContentRegionAvail().y * 0.3f);
-    ImGui::BeginChild("lesson-text", ImVec2(0, text_h), false);
+    // The whole text, in the column's own scroll: no box of its own to hunt for the last paragraph in.
     for (const std::string& p : l.paragraphs) {
         ImGui::TextWrapped("%s", p.c_str());
         ImGui::Spacing();
     }
-    ImGui::EndChild();
 
     // The code paths this lesson lets the learner toggle (wrapping onto a new line on a narrow page).
     ImGui::BeginDisabled(app.view.locked(Lock::path));
@@ -263,10 +259,12 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
     draw_prediction(app);
-    if (prediction_hides_claim(app)) ImGui::TextColored(pal.dim, "Claim: hidden until you run these numbers (you are predicting).");
+    if (prediction_hides_claim(app)) wrapped_note("Claim: hidden until you run these numbers (you are predicting).", pal.dim);
     else ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
-    draw_run_buttons(app, now_us, l.paths);
-    draw_link_buttons(app);
+    if (!app.layout.narrow) {  // (the narrow layout keeps them in a bar under every tab)
+        draw_run_buttons(app, now_us, l.paths);
+        draw_link_buttons(app);
+    }
     for (const std::string& n : app.input_notes) wrapped_note(n);
     if (ls.verdict.valid) {
         const Verdict& v = ls.verdict.verdict;
@@ -276,7 +274,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         ImGui::PopStyleColor();
         if (!v.reason.empty()) wrapped_note(v.reason);
     } else if (app.scheduler.running() && ls.verdict.generation == app.scheduler.run().generation) {
-        ImGui::TextColored(pal.dim, "%s: measuring...", ls.verdict.path.c_str());
+        wrapped_note(ls.verdict.path + ": measuring...", pal.dim);
     }
     for (const std::string& e : ls.errors) wrapped_note(e);
 }
@@ -284,11 +282,11 @@ void draw_lesson_panel(App& app, int64_t now_us) {
 void draw_loop_stepper(App& app, const Run& run) {
     const Palette& pal = palette();
     if (run.state == RunState::running) {
-        ImGui::TextColored(pal.dim, "The event loop, step by step, once the run is over.");
+        wrapped_note("The event loop, step by step, once the run is over.", pal.dim);
         return;
     }
     if (run.requests.size() > 12) {
-        ImGui::TextColored(pal.dim, "The event-loop stepper follows a handful of calls: run with N of 12 or fewer.");
+        wrapped_note("The event-loop stepper follows a handful of calls: run with N of 12 or fewer.", pal.dim);
         return;
     }
     const std::vector<LoopStep> steps = loop_steps(run);

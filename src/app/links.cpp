@@ -124,17 +124,13 @@ std::string app_permalink_query(const App& app) {
 }
 
 void draw_link_buttons(App& app) {
-    if (ImGui::SmallButton("Copy link") && app.hooks.on_copy_link) app.hooks.on_copy_link(app_permalink_query(app));
-    name_item(app, "copy-link");
-    ImGui::SameLine();
-    if (ImGui::SmallButton("Copy embed code") && app.hooks.on_copy_embed) app.hooks.on_copy_embed(app_permalink_query(app));
-    name_item(app, "copy-embed");
+    if (small_button(app, "Copy link", "copy-link", false) && app.hooks.on_copy_link) app.hooks.on_copy_link(app_permalink_query(app));
+    if (small_button(app, "Copy embed code", "copy-embed") && app.hooks.on_copy_embed) app.hooks.on_copy_embed(app_permalink_query(app));
     if (app.view.locks) {
         std::string list;
         for (int k = 0; k < lock_count; ++k)
             if (app.view.locked(Lock(k))) list += (list.empty() ? "" : ", ") + std::string(lock_name(Lock(k)));
-        ImGui::SameLine();
-        ImGui::TextColored(palette().dim, "fixed by the teacher: %s", list.c_str());
+        wrapped_note("Fixed by the teacher: " + list + ".", palette().dim);
     }
 }
 

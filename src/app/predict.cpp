@@ -63,9 +63,9 @@ void draw_prediction(App& app) {
     if (pr.guess_ms >= 0) {
         const float x = x0 + float(pr.guess_ms / top) * w;
         dl->AddTriangleFilled(ImVec2(x, y + 1), ImVec2(x - em * 0.5f, y - em * 0.8f), ImVec2(x + em * 0.5f, y - em * 0.8f), pal.focus);
-        ImGui::Text("Your guess: %s. Now press Run.", format_duration_ms(pr.guess_ms).c_str());
+        ImGui::TextWrapped("Your guess: %s. Now press Run.", format_duration_ms(pr.guess_ms).c_str());
     } else {
-        ImGui::TextColored(pal.dim, "Drag the marker to the total time you expect, then press Run.");
+        wrapped_note("Drag the marker to the total time you expect, then press Run.", pal.dim);
     }
     if (pr.scored.valid) {
         const PredictState::Scored& sc = pr.scored;

@@ -52,7 +52,7 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced) {
 }
 
 void path_combo(App& app, const char* label, const char* name, CodePath* path) {
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 13, ImGui::GetContentRegionAvail().x));
     const bool open = ImGui::BeginCombo(label, code_path_info(*path).label);
     name_item(app, name);
     if (!open) return;
@@ -73,17 +73,19 @@ void draw_race_panel(App& app, int64_t now_us) {
     const RunDesc& d = app.desc;
     ImGui::TextWrapped("Race two ways of making the same %d calls of %d ms each: they run one after the other, "
                        "then sit on one time axis, both starting at zero.", d.count, d.latency_ms);
+    // A [path]  B [path]  Race them, each part on the line before when it fits.
+    const float combo_w = ImGui::GetFontSize() * 13, letter_w = ImGui::CalcTextSize("A").x + ImGui::GetStyle().ItemSpacing.x;
     ImGui::TextUnformatted("A");
     ImGui::SameLine();
     path_combo(app, "##A", "race:a", &race.a);
-    ImGui::SameLine();
+    same_line_if_fits(letter_w + combo_w);
     ImGui::TextUnformatted("B");
     ImGui::SameLine();
     path_combo(app, "##B", "race:b", &race.b);
-    ImGui::SameLine();
     ImGui::BeginDisabled(race.pending);
-    if (ImGui::Button(race.pending ? "Racing..." : "Race them")) race_start(app, now_us);
-    name_item(app, "race:start");
+    const char* start = race.pending ? "Racing..." : "Race them";
+    same_line_if_fits(button_width(start));
+    if (wide_button(app, start, "race:start")) race_start(app, now_us);
     ImGui::EndDisabled();
 
     const HistoryEntry* done[2] = {race_entry(app, false), race_entry(app, true)};
@@ -96,7 +98,7 @@ void draw_race_panel(App& app, int64_t now_us) {
         else if (racing_now && live.desc.path == paths[k]) lanes[k] = &live;
     }
     if (!lanes[0] && !lanes[1]) {
-        ImGui::TextColored(pal.dim, "Press Race them. (A race whose runs left the history, or was cancelled, starts over.)");
+        wrapped_note("Press Race them. (A race whose runs left the history, or was cancelled, starts over.)", pal.dim);
         return;
     }
     double span = std::max({race.expected_a, race.expected_b, 1.0});
@@ -110,17 +112,17 @@ void draw_race_panel(App& app, int64_t now_us) {
     for (int k = 0; k < 2; ++k) {
         const char* letter = k == 0 ? "A" : "B";
         if (!lanes[k]) {
-            ImGui::Text("%s  %s: waiting for its turn", letter, code_path_info(paths[k]).label);
+            ImGui::TextWrapped("%s  %s: waiting for its turn", letter, code_path_info(paths[k]).label);
             ImGui::Dummy(ImVec2(0, lane_h));
             continue;
         }
         const Run& r = *lanes[k];
         if (done[k]) {
             walls[k] = done[k]->stats.wall_ms;
-            ImGui::Text("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
+            ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
                         format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
         } else {
-            ImGui::Text("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
+            ImGui::TextWrapped("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
         }
         draw_waterfall(app, r, span, now_us, lane_h, k == 0 ? "race:lane-a" : "race:lane-b", false);
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "app/app.h"
 #include "app/ui_kit.h"
@@ -85,45 +86,50 @@ std::string results_run_file(const App& app) {
     return e ? run_to_file(e->run, e->guess_ms) : run_to_file(app.scheduler.run());
 }
 
-static void draw_totals(const Run& run, const RunStats& s, bool running, int64_t now_us) {
+static void draw_totals(App& app, const Run& run, const RunStats& s, bool running, int64_t now_us) {
     const RunDesc& d = run.desc;
     if (running) {
-        ImGui::Text("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
+        ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
     } else {
-        ImGui::Text("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
+        ImGui::TextWrapped("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
                     code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
     }
-    // Label over value in each cell, so the cells can flow into two rows on a narrow page.
-    const int columns = ImGui::GetContentRegionAvail().x < 48 * ImGui::GetFontSize() ? 4 : 7;
+    // Each cell: label over value, and what it means on hover. As many cells to a row as fit their texts.
+    struct Cell { const char* label; std::string value, tip; };
+    std::vector<Cell> cells;
+    char buf[64];
+    const Expectation& e = run.expected;
+    cells.push_back({"wall", running ? "..." : format_duration_ms(s.wall_ms), "from the run's start to its last answer"});
+    cells.push_back({"sum of calls", format_duration_ms(s.sum_ms), "every call's own time added up: what one at a time would cost"});
+    cells.push_back({"slowest", format_duration_ms(s.slowest_ms), ""});
+    cells.push_back({"mean", format_duration_ms(s.mean_ms), ""});
+    std::string parts = "the program: " + format_duration_ms(e.program_ms);
+    if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
+    if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
+    cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
+    if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
+    else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
+    cells.push_back({"speedup", buf, "speedup: the plain loop's expected time (" + format_duration_ms(s.sequential_estimate_ms) +
+                                         ") / this run's\nof: what the model expects (the plain loop's / this run's expected)"});
+    const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
+    std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
+    cells.push_back({"peak in flight", buf,
+                     s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
+                                        : "most requests in flight at once, of the most the model expects"});
+    float widest = 0;
+    for (const Cell& c : cells) widest = std::max({widest, ImGui::CalcTextSize(c.label).x, ImGui::CalcTextSize(c.value.c_str()).x});
+    const float cell_w = widest + ImGui::GetStyle().CellPadding.x * 2 + 2;
+    const int columns = std::clamp(int(ImGui::GetContentRegionAvail().x / cell_w), 1, int(cells.size()));
     if (ImGui::BeginTable("totals", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
-        char buf[64];
-        // Each cell: label over value, and what it means on hover.
-        auto cell = [](const char* label, const std::string& v, const std::string& tip) {
+        for (const Cell& c : cells) {
             ImGui::TableNextColumn();
-            ImGui::TextColored(palette().dim, "%s", label);
-            ImGui::TextUnformatted(v.c_str());
-            if (!tip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip.c_str());
-        };
-        const Expectation& e = run.expected;
-        cell("wall", running ? "..." : format_duration_ms(s.wall_ms), "from the run's start to its last answer");
-        cell("sum of calls", format_duration_ms(s.sum_ms), "every call's own time added up: what one at a time would cost");
-        cell("slowest", format_duration_ms(s.slowest_ms), "");
-        cell("mean", format_duration_ms(s.mean_ms), "");
-        std::string parts = "the program: " + format_duration_ms(e.program_ms);
-        if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
-        if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
-        cell("expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts);
-        if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
-        else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
-        cell("speedup", buf, "speedup: the plain loop's expected time (" + format_duration_ms(s.sequential_estimate_ms) +
-                                 ") / this run's\nof: what the model expects (the plain loop's / this run's expected)");
-        const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
-        std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
-        cell("peak in flight", buf,
-             s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
-                                : "most requests in flight at once, of the most the model expects");
+            ImGui::TextColored(palette().dim, "%s", c.label);
+            ImGui::TextUnformatted(c.value.c_str());
+            if (!c.tip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.tip.c_str());
+            name_text(app, std::string("totals:") + c.label);
+        }
         ImGui::EndTable();
     }
     if (!running) {
@@ -137,29 +143,29 @@ static void draw_replay(App& app, const Run& run) {
     ResultsState& r = app.results;
     const float wall = float(std::max<int64_t>(1, run.end_us - run.start_us)) / 1000.0f;
     float t = r.replay_ms < 0 ? wall : float(r.replay_ms);
-    ImGui::SetNextItemWidth(std::max(80.0f, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9));
-    if (ImGui::SliderFloat("##replay", &t, 0.0f, wall, "replay: %.0f ms", ImGuiSliderFlags_AlwaysClamp)) {
+    // The label before the slider, the instant in it (a label inside would sit under the knob).
+    ImGui::TextUnformatted("replay");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(std::max(80.0f, ImGui::GetContentRegionAvail().x - button_width("whole run") - ImGui::GetStyle().ItemSpacing.x));
+    if (ImGui::SliderFloat("##replay", &t, 0.0f, wall, "%.0f ms", ImGuiSliderFlags_AlwaysClamp)) {
         r.replay_ms = t;
         app.needs_redraw = true;
     }
     name_item(app, "replay");
     own_drag(ImGui::GetItemID());
-    ImGui::SameLine();
     ImGui::BeginDisabled(r.replay_ms < 0);
-    if (ImGui::SmallButton("whole run")) r.replay_ms = -1, app.needs_redraw = true;
-    name_item(app, "replay:off");
+    if (small_button(app, "whole run", "replay:off")) r.replay_ms = -1, app.needs_redraw = true;
     ImGui::EndDisabled();
     if (r.replay_ms < 0) {
-        ImGui::TextColored(palette().dim, "Drag the replay slider to see any instant of the run: who waits, who is queued, what the loop does.");
+        wrapped_note("Drag the replay slider to see any instant of the run: who waits, who is queued, what the loop does.", palette().dim);
         return;
     }
     const ReplayState st = replay_at(run, int64_t(r.replay_ms * 1000));
     ImGui::TextWrapped("%s", describe_replay(run, st).c_str());
 }
 
-void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
+void draw_run_view(App& app, int64_t now_us) {
     const Lesson* lesson = current_lesson(app);
-    if (with_buttons && lesson) draw_run_buttons(app, now_us, lesson->paths);
     const Run& run = app_shown_run(app);
     const HistoryEntry* entry = app_shown_entry(app);
     const bool running = !entry && app.scheduler.running();
@@ -168,18 +174,17 @@ void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
         ImGui::TextWrapped("Pick a code path and press Run. Each request asks the API to wait the given latency before it answers. "
                            "The waterfall draws one bar per request on a shared time axis: a loop makes a staircase, "
                            "gather makes a block as wide as a single call.");
-        if (ImGui::SmallButton("Load a run file...") && app.hooks.on_open_file) app.hooks.on_open_file();
-        name_item(app, "load-run");
+        if (small_button(app, "Load a run file...", "load-run", false) && app.hooks.on_open_file) app.hooks.on_open_file();
         return;
     }
     const RunStats& s = app_shown_stats(app);
-    if (entry && !entry->source.empty()) ImGui::TextColored(palette().title, "From the file %s (Run starts a new one):", entry->source.c_str());
+    if (entry && !entry->source.empty()) wrapped_note("From the file " + entry->source + " (Run starts a new one):", palette().title);
     if (entry && !entry->edits.empty()) {
         std::string mark = "Edited: this file does not hold together: ";
         for (size_t i = 0; i < entry->edits.size(); ++i) mark += (i ? "; " : "") + entry->edits[i];
         wrapped_note(mark + ". The expectation shown is the model's for its settings.", palette().bad);
     }
-    draw_totals(run, s, running, now_us);
+    draw_totals(app, run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
     const bool stepper = lesson && lesson->loop_view;
@@ -187,25 +192,17 @@ void draw_run_view(App& app, int64_t now_us, bool with_buttons) {
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
     draw_zoom_buttons(app);
     if (!running) {
-        ImGui::SameLine(0, ImGui::GetFontSize() * 2);
-        if (ImGui::SmallButton("Save run") && app.hooks.on_save_file) {
+        if (small_button(app, "Save run", "save-run") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
                                    "application/json", results_run_file(app));
         }
-        name_item(app, "save-run");
-        ImGui::SameLine();
-        if (ImGui::SmallButton("Load run...") && app.hooks.on_open_file) app.hooks.on_open_file();
-        name_item(app, "load-run");
-        ImGui::SameLine();
-        if (ImGui::SmallButton("Save as PNG")) app.results.png_requested = true;
-        name_item(app, "save-png");
-        ImGui::SameLine();
+        if (small_button(app, "Load run...", "load-run") && app.hooks.on_open_file) app.hooks.on_open_file();
+        if (small_button(app, "Save as PNG", "save-png")) app.results.png_requested = true;
         ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
-        if (ImGui::SmallButton("Requests as CSV") && app.hooks.on_save_file) {
+        if (small_button(app, "Requests as CSV", "save-requests-csv") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-requests-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".csv",
                                    "text/csv", run_requests_csv(run));
         }
-        name_item(app, "save-requests-csv");
         ImGui::EndDisabled();
     }
     draw_waterfall(app, run, span, now_us, wf_h);

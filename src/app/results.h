@@ -39,7 +39,7 @@ void results_file_unreadable(App& app, const std::string& file_name, const std::
 // The shown run as a run file, with the guess it was started with.
 std::string results_run_file(const App& app);
 
-// The shown run's totals, waterfall and replay, and, with_buttons, the lesson's Run buttons above them.
-void draw_run_view(App& app, int64_t now_us, bool with_buttons);
+// The shown run's totals, waterfall and replay.
+void draw_run_view(App& app, int64_t now_us);
 
 }  // namespace ap

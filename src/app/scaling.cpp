@@ -106,7 +106,7 @@ struct ChartSeries { const char* label; ImU32 color; std::vector<ImVec2> points;
 // Returns the y axis' top.
 static float draw_chart(App& app, const char* id, const char* title, const char* x_unit, bool x_is_ms_count, bool y_is_ms,
                         const std::vector<ChartSeries>& series, float height) {
-    ImGui::TextColored(palette().dim, "%s", title);
+    wrapped_note(title, palette().dim);
     const ImVec2 size(std::max(120.0f, ImGui::GetContentRegionAvail().x), height);
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton(id, size);
@@ -174,9 +174,9 @@ static float draw_chart(App& app, const char* id, const char* title, const char*
         }
         ImGui::EndTooltip();
     }
-    // Legend.
+    // Legend, wrapping onto a new line when it does not fit.
     for (size_t i = 0; i < series.size(); ++i) {
-        if (i) ImGui::SameLine(0, em);
+        if (i) same_line_if_fits(em * 1.2f + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(series[i].label).x);
         const ImVec2 q = ImGui::GetCursorScreenPos();
         dl->AddRectFilled(ImVec2(q.x, q.y + em * 0.45f), ImVec2(q.x + em * 1.2f, q.y + em * 0.65f), series[i].color);
         ImGui::Dummy(ImVec2(em * 1.2f, em));
@@ -197,13 +197,16 @@ void draw_scaling_panel(App& app, int64_t now_us) {
                        d.api == Api::server ? "the dev server (6 connections per host)" : d.api == Api::page ? "the in-page" : "the simulated");
     ScalingState::LiveSweep& ls = app.scaling.live;
     ImGui::BeginDisabled(ls.active);
-    if (ImGui::Button(ls.active ? "Measuring..." : "Measure live")) scaling_start_live(app, now_us);
-    name_item(app, "scaling:live");
+    if (wide_button(app, ls.active ? "Measuring..." : "Measure live", "scaling:live")) scaling_start_live(app, now_us);
     ImGui::EndDisabled();
-    ImGui::SameLine();
-    if (ls.active) ImGui::TextColored(pal.dim, "%d measured, %d to go", int(ls.points.size()), ls.planned - int(ls.points.size()));
-    else if (!ls.points.empty()) ImGui::TextColored(pal.dim, "%d runs measured%s", int(ls.points.size()),
-                                                    ls.skipped ? (", " + std::to_string(ls.skipped) + " left out: the model says over 10 s").c_str() : "");
+    std::string progress;
+    if (ls.active) progress = std::to_string(ls.points.size()) + " measured, " + std::to_string(ls.planned - int(ls.points.size())) + " to go";
+    else if (!ls.points.empty())
+        progress = std::to_string(ls.points.size()) + " runs measured" + (ls.skipped ? ", " + std::to_string(ls.skipped) + " left out: the model says over 10 s" : "");
+    if (!progress.empty()) {
+        same_line_if_fits(ImGui::CalcTextSize(progress.c_str()).x);
+        wrapped_note(progress, pal.dim);
+    }
     // Live points count only for the settings they were measured with.
     RunDesc shown = d, measured = ls.base;
     clamp_run_desc(&shown);

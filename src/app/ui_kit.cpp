@@ -127,17 +127,54 @@ ImU32 code_path_color(CodePath path) {
     return colors[int(path) % code_path_count];
 }
 
+// Whether [x0, x1] sticks out of the window it is drawn in, sideways (a window that scrolls sideways holds
+// wide content on purpose; one that is scrolled past or hidden behind another tab is not judged).
+static bool sticks_out(float x0, float x1) {
+    const ImGuiWindow* w = ImGui::GetCurrentWindow();
+    if (w->ScrollMax.x > 0 || (w->Flags & ImGuiWindowFlags_HorizontalScrollbar)) return false;
+    const ImRect& clip = w->ClipRect;
+    if (clip.Max.x - clip.Min.x < 1) return false;
+    return x1 > clip.Max.x + 0.5f || x0 < clip.Min.x - 0.5f;
+}
+
 void name_item(App& app, const std::string& name, ImGuiID id_override) {
     const ImGuiContext& g = *GImGui;
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const ImGuiID id = id_override ? id_override : g.LastItemData.ID;
     const bool enabled = (g.LastItemData.InFlags & ImGuiItemFlags_Disabled) == 0;
-    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled});
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled, sticks_out(a.x, b.x)});
+}
+
+void name_text(App& app, const std::string& name) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, 0, ImGui::GetCurrentWindow(), true, sticks_out(a.x, b.x)});
 }
 
 void name_region(App& app, const std::string& name) {
     const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
     app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, size.x, size.y});
+}
+
+void same_line_if_fits(float width) {
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
+}
+
+float button_width(const char* label, float min_width) {
+    return std::max(min_width, ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2);
+}
+
+bool small_button(App& app, const char* label, const char* name, bool same_line) {
+    if (same_line) same_line_if_fits(button_width(label));
+    const bool pressed = ImGui::SmallButton(label);
+    name_item(app, name);
+    return pressed;
+}
+
+bool wide_button(App& app, const char* label, const char* name, float width) {
+    const bool pressed = ImGui::Button(label, ImVec2(button_width(label, width), 0));
+    name_item(app, name);
+    return pressed;
 }
 
 bool int_field(App& app, const char* label, const char* name, int* v, int step, float width_em) {
@@ -244,7 +281,10 @@ void draw_time_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, 
     for (double t = 0; t <= span_ms + 1e-9; t += step) {
         const float x = origin.x + float(t / span_ms) * width;
         dl->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + tick_h), palette().axis_line);
-        dl->AddText(ImVec2(x + 3, origin.y), palette().axis_text, tick_label(t, step).c_str());
+        const std::string label = tick_label(t, step);
+        // The last label ends at the axis' end instead of running past it.
+        const float x_text = std::min(x + 3, origin.x + width - ImGui::CalcTextSize(label.c_str()).x - 2);
+        dl->AddText(ImVec2(x_text, origin.y), palette().axis_text, label.c_str());
     }
 }
 

@@ -38,6 +38,16 @@ ImU32 code_path_color(CodePath p);
 // Records where the last item was drawn under `name` (see FocusState::rects), and its id, so that Tab can
 // move to it and Enter or Space can press it. id_override: the part of a compound widget that takes keys.
 void name_item(App& app, const std::string& name, ImGuiID id_override = 0);
+// Records a text that is not a control (a total, a label) under `name`, so a test can see it is not cut off.
+void name_text(App& app, const std::string& name);
+// Puts the next item on the line of the last one when `width` more pixels fit there, else on a new line.
+void same_line_if_fits(float width);
+// The width a button needs for its label (at least `min_width`).
+float button_width(const char* label, float min_width = 0);
+// A small button on the last item's line when it fits there (else on the next), named `name`.
+bool small_button(App& app, const char* label, const char* name, bool same_line = true);
+// A button at least `width` wide and always wide enough for its label, named `name`.
+bool wide_button(App& app, const char* label, const char* name, float width = 0);
 // Records a region that is not a control (a panel, a chart) under `name`.
 void name_region(App& app, const std::string& name);
 // An integer field, registered under `name`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "app/app.h"
@@ -95,16 +96,14 @@ void hover_tooltip(const Run& run, int i) {
 
 void draw_zoom_buttons(App& app) {
     float& zoom = app.results.zoom;
-    if (ImGui::SmallButton(" - ")) zoom /= 1.5f;
-    name_item(app, "zoom:out");
-    ImGui::SameLine();
-    if (ImGui::SmallButton(" + ")) zoom *= 1.5f;
-    name_item(app, "zoom:in");
-    ImGui::SameLine();
-    if (ImGui::SmallButton("fit")) zoom = 1;
-    name_item(app, "zoom:fit");
-    ImGui::SameLine();
-    ImGui::TextColored(palette().dim, "zoom %.1fx%s", zoom, zoom > 1 ? "  (drag or scroll sideways)" : "");
+    if (small_button(app, " - ", "zoom:out", false)) zoom /= 1.5f;
+    if (small_button(app, " + ", "zoom:in")) zoom *= 1.5f;
+    if (small_button(app, "fit", "zoom:fit")) zoom = 1;
+    char text[64];
+    std::snprintf(text, sizeof text, "zoom %.1fx%s", zoom, zoom > 1 ? " (drag sideways)" : "");
+    same_line_if_fits(ImGui::CalcTextSize(text).x);
+    ImGui::TextColored(palette().dim, "%s", text);
+    name_text(app, "zoom:text");
 }
 
 void draw_waterfall(App& app, const Run& run, double span_ms, int64_t now_us, float height, const char* id, bool interactive) {

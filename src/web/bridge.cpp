@@ -446,6 +446,14 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
     wake();
 }
 
+// What the last frame drew that does not fit, or shares a name: {"clipped": [names], "duplicates": [names]}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_layout_check() {
+    if (!g_app) return out("null");
+    JsonWriter w;
+    w.begin_object().key("clipped").strings(clipped_names(*g_app)).key("duplicates").strings(duplicate_names(*g_app)).end_object();
+    return out(w.take());
+}
+
 // The canvas got the focus from Tab (1: Shift+Tab) in the page around it: the ring starts at an end.
 EMSCRIPTEN_KEEPALIVE void ap_js_focus_enter(int backwards) {
     if (!g_app) return;
