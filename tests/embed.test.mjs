@@ -323,3 +323,52 @@ test('every size, both themes: no control or text is cut off, in any tab (a scre
     }
   }
 });
+
+test('embedded in another site\'s page: the in-page API is refused, the page says so in every view and offers a tab of its own', async () => {
+  // The course on http://localhost:<port>, the playground on http://127.0.0.1:<port>: two sites, so the
+  // browser treats the playground as a third party and refuses it a service worker.
+  const courseOrigin = staticOrigin.replace('127.0.0.1', 'localhost');
+  const playground = `${dev.url}index.html?embed=1&lesson=limits&n=12&origin=${encodeURIComponent(courseOrigin)}`;
+  const host = writeHostPage('other-site.html', playground).replace(staticOrigin, courseOrigin);
+  const { context, page, errors } = await newPage();
+  await page.goto(host);
+  const ready = await waitForHostEvent(page, 'ready');
+  assert.equal(ready.lesson.id, 'limits');
+  const inner = page.frames().find((f) => f.url().startsWith(dev.url));
+  const apis = await inner.evaluate(() => window.playground.apis);
+  assert.equal(apis.page.ready, false);
+  assert.equal(apis.page.blocked, true, apis.page.note);
+  // Every view shows why, with a way out.
+  // The frame's size decides the layout: tabs on a narrow page, view buttons on a wide one.
+  const narrow = await inner.evaluate(() => Boolean(window.playground.widgetRect('tab:lesson')));
+  const views = narrow ? ['tab:lesson', 'tab:code', 'tab:run', 'tab:race', 'tab:scaling', 'tab:history']
+                       : ['view:run', 'view:race', 'view:scaling'];
+  for (const view of views) {
+    const tab = await rectOf(inner, view);
+    const box = await (await inner.frameElement()).boundingBox();
+    await page.mouse.click(box.x + tab.x + tab.w / 2, box.y + tab.y + tab.h / 2, { delay: 60 });
+    await settled(inner);
+    assert.ok(await inner.evaluate(() => window.playground.widgetRect('open-in-tab')), `${view} offers a tab of its own`);
+  }
+  // A host's run asked of the in-page API comes back simulated, and says why.
+  await page.evaluate(() => document.querySelector('iframe').contentWindow.postMessage(
+    { target: 'asyncplay', type: 'run', id: 7, options: { path: 'concurrent', n: 5, latencyMs: 100, api: 'page' } }, '*'));
+  const finished = await waitForHostEvent(page, 'run-finished');
+  assert.equal(finished.id, 7);
+  assert.equal(finished.result.api, 'simulated');
+  assert.ok(finished.result.notes.some((n) => /another site.s page/.test(n)), JSON.stringify(finished.result.notes));
+  // The button opens the playground where it has real requests: its own tab, on its own site.
+  const popup = context.waitForEvent('page');
+  const open = await rectOf(inner, 'open-in-tab');
+  const box = await (await inner.frameElement()).boundingBox();
+  await page.mouse.click(box.x + open.x + open.w / 2, box.y + open.y + open.h / 2, { delay: 60 });
+  const tab = await popup;
+  await tab.waitForLoadState();
+  assert.ok(tab.url().startsWith(dev.url) && tab.url().includes('lesson=limits') && !tab.url().includes('embed=1'), tab.url());
+  await tab.evaluate(() => window.playground.ready);
+  assert.equal((await tab.evaluate(() => window.playground.apis)).page.ready, true, 'in its own tab the in-page API serves');
+  await page.bringToFront();
+  await page.screenshot({ path: path.join(args.out, 'cross-site-embed.png') });
+  await context.close();
+  assert.deepEqual(errors, []);
+});

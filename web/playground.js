@@ -133,6 +133,13 @@
     apRequestCosts(api) {
       recalibrate(api, true);
     },
+    // The playground in a tab of its own (not embedded: its in-page API may start there).
+    apOpenTab(query) {
+      const params = new URLSearchParams(query);
+      params.delete('embed');
+      window.open(`${location.origin}${location.pathname}?${params}`, '_blank', 'noopener');
+      announce('Opened in a new tab.');
+    },
     // The history changed: keep it (a moment later, once, however many runs end meanwhile).
     apHistoryChanged() {
       if (historySave) return;
@@ -512,6 +519,18 @@
       await reply.json();
       return { ready: true, base, note: 'serving' };
     } catch (e) {
+      // Inside another site's page a browser that blocks third-party storage (Safari, Firefox strict, this
+      // Chromium) refuses the service worker: say so in words a learner understands.
+      let thirdParty = false;
+      try {
+        thirdParty = window.top !== window.self &&
+          (/denied|permission/i.test(e.message) || (document.hasStorageAccess && !(await document.hasStorageAccess())));
+      } catch (err) {
+        thirdParty = false;
+      }
+      if (thirdParty) {
+        return { ready: false, blocked: true, base, note: 'the page is inside another site\'s page, and the browser does not let it start a service worker there' };
+      }
       return { ready: false, base, note: 'the service worker did not start: ' + e.message };
     }
   }

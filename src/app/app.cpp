@@ -46,7 +46,11 @@ static void finish_if_ended(App& app) {
     race_run_ended(app, *entry, ended.purpose == RunPurpose::race);
     lessons_run_ended(app, *entry);
     if (app.hooks.on_history_changed) app.hooks.on_history_changed();
-    if (app.hooks.on_run_ended) app.hooks.on_run_ended(ended.ticket, run_to_json(entry->run, entry->stats, entry->number));
+    if (app.hooks.on_run_ended) {
+        std::vector<std::string> extra;
+        if (!ended.substituted.empty()) extra.push_back(ended.substituted);
+        app.hooks.on_run_ended(ended.ticket, run_to_json(entry->run, entry->stats, entry->number, extra));
+    }
 }
 
 // Cancels the run in flight (it ends, and is recorded, as any run does); the queue is left alone.
@@ -67,7 +71,8 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     const bool learners = purpose == RunPurpose::learner || purpose == RunPurpose::run_each;
     std::vector<std::string> notes = clamp_run_desc(&desc);
     if (learners) app.input_notes = notes;
-    const ApiCost cost = controls_route_run(app, &desc);
+    std::string substituted;
+    const ApiCost cost = controls_route_run(app, &desc, &substituted);
     app.route.target = desc.api == Api::simulated ? static_cast<Transport*>(&app.simulated) : app.network;
     if (learners) {  // the settings show what the learner ran; a race's or a sweep's runs leave them alone
         app.desc = desc;
@@ -75,6 +80,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     }
     app.current.ticket = app.next_ticket++;
     app.current.purpose = purpose;
+    app.current.substituted = substituted;
     // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
     app.current.guess_ms = purpose == RunPurpose::learner ? predict_guess_for(app, asked, desc) : -1;
     app.scheduler.begin(desc, now_us, cost);

@@ -61,6 +61,7 @@ struct PlatformHooks {
     std::function<void(const std::string& file_name, const std::string& mime, const std::string& text)> on_save_file;
     std::function<void()> on_open_file;  // asks for a run file; the platform calls results_load_file with it
     std::function<void()> on_history_changed;  // a run was added or the history cleared: the platform keeps it
+    std::function<void(const std::string& query)> on_open_tab;  // opens the playground in a tab of its own
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 
@@ -80,6 +81,7 @@ struct App {
         uint32_t ticket = 0;               // 0 when no run is in flight
         RunPurpose purpose = RunPurpose::learner;
         double guess_ms = -1;              // the learner's guess this run was started with, or -1
+        std::string substituted;           // why it runs on another API than the one asked for, or ""
     };
     CurrentRun current;
     uint32_t next_ticket = 1;

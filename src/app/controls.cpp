@@ -55,10 +55,11 @@ std::string api_base(const App& app, const RunDesc& desc) {
     return "simulated:";
 }
 
-ApiCost controls_route_run(App& app, RunDesc* desc) {
+ApiCost controls_route_run(App& app, RunDesc* desc, std::string* substituted) {
     if (desc->api == Api::page && !app.apis.inpage_ready) {
-        app.input_notes.push_back("The in-page API is not available (" + app.apis.inpage_note +
-                                  "): this run is simulated in virtual time.");
+        const std::string why = "The in-page API is not available (" + app.apis.inpage_note + "): this run is simulated in virtual time.";
+        app.input_notes.push_back(why);
+        if (substituted) *substituted = why;
         desc->api = Api::simulated;
     }
     if (desc->api != Api::simulated && !app.network) desc->api = Api::simulated;
@@ -78,6 +79,15 @@ void controls_run_ended(App& app, const HistoryEntry& entry) {
         app.apis.server_checked = true;
         app.apis.server_note = "no answer at all";
     }
+}
+
+void draw_api_banner(App& app) {
+    const ApiStatus& s = app.apis;
+    if (!s.probed || s.inpage_ready || !s.inpage_blocked) return;
+    wrapped_note("No real requests here: this playground is inside another site's page, and your browser does not let an embedded "
+                 "page start its in-page API. Runs are simulated (exact, but nothing is sent).");
+    if (small_button(app, "Open in a new tab for real requests", "open-in-tab", false) && app.hooks.on_open_tab)
+        app.hooks.on_open_tab(app_permalink_query(app));
 }
 
 static void draw_api_choice(App& app) {

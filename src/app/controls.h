@@ -29,6 +29,7 @@ struct ApiStatus {
     // What each real API costs in this browser, measured by the page from plain fetch calls (transport.h).
     ApiCost inpage_cost, server_cost;
     bool calibrating = false;     // the page is measuring those costs now: a run waits until it is done
+    bool inpage_blocked = false;  // refused because the page is inside another site's page (third-party storage)
 };
 
 struct ControlsState {
@@ -40,9 +41,13 @@ struct ControlsState {
 void controls_set_apis(App& app, const ApiStatus& apis);
 // Points the "server" API somewhere else (another port, another host); its reachability becomes unknown.
 void controls_set_server_base(App& app, const std::string& base);
-// Picks the API a run really uses (the in-page one may be unavailable) and its base URL; notes say why.
-// Returns that API's measured costs.
-ApiCost controls_route_run(App& app, RunDesc* desc);
+// Picks the API a run really uses (the in-page one may be unavailable) and its base URL; notes say why,
+// and *substituted (when given) gets the sentence when the API is not the one asked for. Returns that
+// API's measured costs.
+ApiCost controls_route_run(App& app, RunDesc* desc, std::string* substituted = nullptr);
+// Draws, when the in-page API is refused because the page is embedded in another site, what that means and
+// a button that opens the playground in a tab of its own (where it gets real requests).
+void draw_api_banner(App& app);
 // The measured costs of the desc's API (none for the simulated one).
 ApiCost api_cost(const App& app, const RunDesc& desc);
 // The base URL a run of the desc's API goes to, as its program would name it.

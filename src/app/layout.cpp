@@ -164,6 +164,7 @@ void app_draw(App& app, int64_t now_us) {
     ImGui::Begin("playground", nullptr, flags);
     if (app.view.embed) ImGui::PopStyleVar();
     if (!app.view.embed) draw_header(app);
+    draw_api_banner(app);  // (in every view: above the layout's tabs)
     const float total_w = ImGui::GetContentRegionAvail().x;
     app.layout.narrow = total_w < 56 * ImGui::GetFontSize();
     if (app.layout.narrow) draw_narrow(app, now_us);

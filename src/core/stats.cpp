@@ -151,7 +151,7 @@ std::string summarize_run(const Run& run, const RunStats& s) {
 }
 
 
-std::string run_to_json(const Run& run, const RunStats& s, uint32_t number) {
+std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, const std::vector<std::string>& extra_notes) {
     JsonWriter w;
     w.begin_object();
     if (number) w.key("number").integer(number);
@@ -178,7 +178,9 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number) {
     w.key("cost").begin_object().key("roundTripMs").number(run.cost.round_trip_ms, 3).key("handoverMs").number(run.cost.handover_ms, 3).end_object();
     w.key("ok").integer(s.ok);
     w.key("summary").string(summarize_run(run, s));
-    w.key("notes").strings(explain_run(run, s));
+    std::vector<std::string> notes = extra_notes;
+    for (std::string& n : explain_run(run, s)) notes.push_back(std::move(n));
+    w.key("notes").strings(notes);
     w.key("requests").begin_array();
     auto rel = [&](int64_t us) { return us >= 0 ? us_to_ms(us - run.start_us) : -1.0; };
     for (const RequestTrace& r : run.requests) {

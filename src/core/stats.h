@@ -47,7 +47,8 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& stats);
 // The result object of window.playground.run(): {wallMs, sumMs, slowestMs, expectedMs, peakInFlight,
 // requests: [{startMs, endMs, outcome, status}], ...}. Times in ms relative to the run's start.
 // number: the run's number in the history (0: none).
-std::string run_to_json(const Run& run, const RunStats& stats, uint32_t number = 0);
+// extra_notes: more notes, before explain_run's (why the run is simulated, say).
+std::string run_to_json(const Run& run, const RunStats& stats, uint32_t number = 0, const std::vector<std::string>& extra_notes = {});
 
 // The browser's part of the expectation, in words: "38 ms the browser takes to hand 50 requests to the
 // in-page API (measured in this page: ...)".

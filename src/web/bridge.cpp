@@ -33,6 +33,7 @@ EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text)
 });
 EM_JS(void, js_open_file, (), { if (Module.apOpenFile) Module.apOpenFile(); });
 EM_JS(void, js_history_changed, (), { if (Module.apHistoryChanged) Module.apHistoryChanged(); });
+EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
 EM_JS(void, js_request_costs, (const char* api), {
     if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
     else Module._ap_js_calibrating(0);
@@ -52,6 +53,7 @@ void bridge_init(App* app) {
     };
     h.on_open_file = [] { js_open_file(); };
     h.on_history_changed = [] { js_history_changed(); };
+    h.on_open_tab = [](const std::string& query) { js_open_tab(query.c_str()); };
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         JsonWriter w;
@@ -176,6 +178,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     const JsonValue* page = v.get("page");
     const JsonValue* server = v.get("server");
     s.inpage_cost = cost_of(page ? page->get("cost") : nullptr);
+    s.inpage_blocked = page && page->get("blocked") && page->get("blocked")->flag;
     s.server_cost = cost_of(server ? server->get("cost") : nullptr);
     s.inpage_ready = page && page->get("ready") && page->get("ready")->flag;
     s.inpage_base = string_of(page ? page->get("base") : nullptr, "inpage");

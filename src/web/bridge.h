@@ -10,7 +10,8 @@
 //              ap_js_focus_enter, ap_js_layout_check
 //   C++ -> JS: Module.apFirstFrame(), Module.apRequestCosts(api), Module.apRunEnded(ticket, json), Module.apProgress(json),
 //              Module.apCopyLink(query), Module.apCopyEmbed(query), Module.apSaveFile(name, mime, text),
-//              Module.apOpenFile(), Module.apSavePng(x, y, w, h), Module.apHistoryChanged()
+//              Module.apOpenFile(), Module.apSavePng(x, y, w, h), Module.apHistoryChanged(),
+//              Module.apOpenTab(query)
 #pragma once
 #include <cstdint>
 #include <string>
