@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/capped_transport.h"
 #include "core/code_view.h"
 #include "core/embedded_text.h"
 #include "core/history.h"
@@ -327,6 +328,13 @@ TEST(Report, DurationsReadLikeAPersonWouldWriteThem) {
     EXPECT_EQ(format_duration_ms(480), "480 ms");
     EXPECT_EQ(format_duration_ms(1200), "1.20 s");
     EXPECT_EQ(format_duration_ms(25300), "25.3 s");
+    EXPECT_EQ(format_duration_ms(999.7), "1.00 s") << "no \"1000 ms\"";
+    EXPECT_EQ(format_duration_ms(59990), "1 min 0 s") << "no \"60.0 s\"";
+    EXPECT_EQ(format_duration_ms(250000), "4 min 10 s");
+    EXPECT_EQ(format_duration_ms(3599000), "59 min 59 s");
+    EXPECT_EQ(format_duration_ms(3600000), "1 h 0 min");
+    EXPECT_EQ(format_duration_ms(10000.0 * 30000), "83 h 20 min") << "10,000 calls of 30 s, one at a time";
+    EXPECT_EQ(format_duration_ms(1e300), "forever");
 }
 
 TEST(History, KeepsFinishedRunsUpToCapacity) {
@@ -985,4 +993,143 @@ TEST(Scheduler, CancelDuringModelledCpuWorkLeavesNoFutureInTheTrace) {
     const RunStats s = compute_stats(run);
     EXPECT_GE(s.sum_ms, 0);
     EXPECT_EQ(s.ok, 1);
+}
+
+// ---- CappedTransport: the page holds what the browser would refuse ----
+
+// Records what reaches it; the test answers by hand. `fail_inside_start` reports a failure from inside
+// start(), as a browser may.
+struct ManualTransport : Transport {
+    std::vector<uint32_t> started, aborted;
+    std::function<void(RequestId)> fail_inside_start;
+    void start(RequestId id, const RequestSpec&, int64_t) override {
+        started.push_back(id.value);
+        if (fail_inside_start) fail_inside_start(id);
+    }
+    void abort(RequestId id, int64_t) override { aborted.push_back(id.value); }
+};
+
+struct CappedFixture {
+    ManualTransport below;
+    CappedTransport capped;
+    Scheduler scheduler{&capped};
+    CappedFixture(int cap) {
+        capped.below = &below;
+        capped.cap = cap;
+    }
+    // The owner's part: the transport below answered id.
+    void answer(uint32_t id, int64_t now_us, int status = 200) {
+        Completion c;
+        c.status = status;
+        capped.finished(RequestId{id}, now_us);
+        scheduler.complete(RequestId{id}, c, now_us);
+    }
+};
+
+TEST(CappedTransport, HoldsBeyondTheCapAndStartsTheLongestHeldWhenOneEnds) {
+    CappedFixture f(64);
+    f.scheduler.begin(desc_of(CodePath::concurrent, 200, 100), 0);
+    ASSERT_EQ(f.below.started.size(), 64u);
+    EXPECT_EQ(f.capped.held(), 136u);
+    EXPECT_EQ(f.scheduler.run().in_flight, 200) << "to the program every call is sent: the page holds them, as the browser would";
+    for (size_t i = 0; i < 64; ++i) EXPECT_EQ(request_index(RequestId{f.below.started[i]}), int(i));
+    f.answer(f.below.started[10], 100 * ms);
+    ASSERT_EQ(f.below.started.size(), 65u);
+    EXPECT_EQ(request_index(RequestId{f.below.started[64]}), 64) << "first come, first served";
+    // Answer everything in the order it reached the transport below: the run ends with every call ok.
+    for (size_t i = 0; i < f.below.started.size() && i < 1000; ++i)
+        if (i != 10) f.answer(f.below.started[i], int64_t(200 + i) * ms);
+    EXPECT_EQ(f.scheduler.run().state, RunState::finished);
+    EXPECT_EQ(compute_stats(f.scheduler.run()).ok, 200);
+    EXPECT_EQ(f.capped.most_open(), 64u);
+    EXPECT_EQ(f.capped.open(), 0u);
+    EXPECT_EQ(f.capped.held(), 0u);
+}
+
+TEST(CappedTransport, CancelAbortsOnlyWhatReachedTheTransportBelow) {
+    CappedFixture f(8);
+    f.scheduler.begin(desc_of(CodePath::concurrent, 30, 100), 0);
+    f.scheduler.cancel(50 * ms);
+    EXPECT_EQ(f.below.aborted.size(), 8u);
+    EXPECT_EQ(f.below.started.size(), 8u) << "a cancel never sends a held request on its way out";
+    EXPECT_EQ(f.capped.open() + f.capped.held(), 0u);
+    EXPECT_EQ(compute_stats(f.scheduler.run()).cancelled, 30);
+}
+
+TEST(CappedTransport, AHeldRequestThatTimesOutIsNeverSent) {
+    CappedFixture f(2);
+    f.scheduler.begin(desc_of(CodePath::concurrent, 5, 100), 0);
+    ASSERT_EQ(f.below.started.size(), 2u);
+    f.scheduler.advance(program_timeout_ms * ms);  // nothing answered: all five time out, the two open ones are aborted
+    f.capped.settle(program_timeout_ms * ms);
+    EXPECT_EQ(f.below.started.size(), 2u) << "held ones are dropped, not started and aborted";
+    EXPECT_EQ(f.below.aborted.size(), 2u);
+    EXPECT_EQ(f.capped.held(), 0u);
+    EXPECT_EQ(compute_stats(f.scheduler.run()).timeouts, 5);
+}
+
+TEST(CappedTransport, AFailureReportedFromInsideStartFreesItsPlace) {
+    CappedFixture f(3);
+    std::set<uint32_t> answered;
+    f.below.fail_inside_start = [&](RequestId id) {
+        if (request_index(id) % 2 == 0) {  // every even request is refused at once
+            answered.insert(id.value);
+            f.answer(id.value, 0, 0);
+        }
+    };
+    f.scheduler.begin(desc_of(CodePath::concurrent, 12, 100), 0);
+    EXPECT_LE(f.capped.most_open(), 3u);
+    // The odd ones are open or held: answer the open ones, oldest first, until the run ends.
+    for (int guard = 0; f.scheduler.running() && guard < 100; ++guard) {
+        for (uint32_t id : f.below.started) {
+            if (answered.count(id)) continue;
+            answered.insert(id);
+            f.answer(id, 100 * ms);
+            break;
+        }
+    }
+    EXPECT_EQ(f.scheduler.run().state, RunState::finished);
+    EXPECT_EQ(f.below.started.size(), 12u);
+    const RunStats s = compute_stats(f.scheduler.run());
+    EXPECT_EQ(s.ok, 6);
+    EXPECT_EQ(s.network_errors, 6);
+    EXPECT_LE(f.capped.most_open(), 3u);
+}
+
+TEST(CappedTransport, AnAbortedPlaceGoesToTheLongestHeldOnSettle) {
+    // (A timeout aborts one request; the owner settles after the scheduler's call.)
+    ManualTransport below;
+    CappedTransport capped;
+    capped.below = &below;
+    capped.cap = 2;
+    const RequestSpec spec;
+    for (int i = 0; i < 4; ++i) capped.start(make_request_id(1, i), spec, 0);
+    ASSERT_EQ(below.started.size(), 2u);
+    capped.abort(make_request_id(1, 1), 300 * ms);
+    EXPECT_EQ(below.started.size(), 2u) << "not at once: a cancel aborts everything in turn";
+    capped.settle(300 * ms);
+    ASSERT_EQ(below.started.size(), 3u);
+    EXPECT_EQ(request_index(RequestId{below.started[2]}), 2);
+    capped.abort(make_request_id(1, 3), 310 * ms);  // held: dropped, never sent
+    capped.settle(310 * ms);
+    EXPECT_EQ(below.started.size(), 3u);
+    EXPECT_EQ(below.aborted.size(), 1u);
+    EXPECT_EQ(capped.open(), 2u);
+    EXPECT_EQ(capped.held(), 0u);
+}
+
+TEST(CappedTransport, NoCapPassesEverythingStraightThrough) {
+    CappedFixture f(0);
+    f.scheduler.begin(desc_of(CodePath::concurrent, 500, 100), 0);
+    EXPECT_EQ(f.below.started.size(), 500u);
+    EXPECT_EQ(f.capped.held(), 0u);
+}
+
+TEST(CappedTransport, ANoAnswerAmongTooManyOpenNamesTheBrowsersRefusal) {
+    EXPECT_EQ(no_answer_reason(5).find("refused it"), std::string::npos);
+    EXPECT_NE(no_answer_reason(5).find("connection refused"), std::string::npos);
+    const std::string many = no_answer_reason(1400);
+    EXPECT_NE(many.find("the browser refused it"), std::string::npos) << many;
+    EXPECT_NE(many.find("1400 requests open"), std::string::npos) << many;
+    EXPECT_LT(page_open_requests_per_server, browser_refuses_beyond) << "the page never gives a server more than the browser holds";
 }

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/bar_merge.h"
+#include "app/ui_kit.h"
 #include "imgui.h"
 
 using namespace ap;
@@ -634,4 +635,22 @@ TEST(BarMerge, AGathersBlockIsOneRectangleAndColoursNeverMix) {
     for (int i = 0; i < 5; ++i) m.add(10, float(i * 12), 310, float(i * 12 + 11), i % 2 ? 0xff0000ffu : 0xff40c060u);
     EXPECT_EQ(m.shape_count(), 5u);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(colors[size_t(i)], i % 2 ? 0xff0000ffu : 0xff40c060u);
+}
+
+TEST(Ui, TimeAxesTickInUnitsAPersonReads) {
+    EXPECT_EQ(nice_time_step(1000, 5), 200);
+    EXPECT_EQ(nice_time_step(50000, 5), 10000);
+    EXPECT_EQ(nice_time_step(10 * 60000, 5), 2 * 60000) << "minutes, not 200 s";
+    EXPECT_EQ(nice_time_step(83 * 3600000.0, 8), 12 * 3600000.0);
+    EXPECT_EQ(nice_time_step(30 * 24 * 3600000.0, 5), 10 * 24 * 3600000.0);
+    EXPECT_EQ(tick_label(250, 50), "250 ms");
+    EXPECT_EQ(tick_label(1500, 500), "1.5 s");
+    EXPECT_EQ(tick_label(20000, 10000), "20 s");
+    EXPECT_EQ(tick_label(4 * 60000, 2 * 60000), "4 min");
+    EXPECT_EQ(tick_label(36 * 3600000.0, 12 * 3600000.0), "36 h");
+    // A run of 10,000 calls of 30 s, one at a time: at most as many ticks as asked, each a whole unit.
+    const double span = 10000.0 * 30000;
+    const double step = nice_time_step(span, 10);
+    EXPECT_LE(span / step, 10.0);
+    EXPECT_EQ(std::fmod(step, 3600000.0), 0.0);
 }

@@ -215,3 +215,26 @@ test('10,000 requests run, draw and finish without a console error', async () =>
   await shot('ten-thousand.png');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('2,000 requests to the dev server: the page holds what the browser would refuse, and each is answered', async () => {
+  // Before, Chromium refused about 650 of them at once (net::ERR_INSUFFICIENT_RESOURCES). The page now gives
+  // it at most 64 and holds the rest, which costs nothing: the browser sends 6 at a time anyway. A 60 s
+  // timeout (the longest there is) so that even a slow machine answers all of them in time.
+  await open('?lesson=limits');
+  const r = await page.evaluate(() => window.playground.run({ path: 'retry_backoff', n: 2000, latencyMs: 10, api: 'server',
+    timeoutMs: 60000, retries: 0 }));
+  const failures = r.requests.filter((q) => q.outcome !== 'ok').map((q) => `${q.outcome}: ${q.reason}`);
+  assert.deepEqual(failures.slice(0, 5), [], `${failures.length} failed`);
+  assert.equal(r.ok, 2000);
+  // Still the browser's waves of 6: about 2000 / 6 latencies at least.
+  assert.ok(r.wallMs > 333 * 10, `${r.wallMs} ms`);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('durations of minutes and hours read as such', async () => {
+  await open('?path=sequential&n=10000&latency=10000&api=simulated');
+  const claim = (await page.evaluate(() => window.playground.lessonState())).claim;
+  assert.match(claim, /= 27 h 47 min/, claim);
+  await shot('hours.png');
+  assert.deepEqual(consoleErrors, []);
+});

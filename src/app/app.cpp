@@ -8,7 +8,8 @@ namespace ap {
 
 void app_init(App& app, Transport* network) {
     app.network = network;
-    app.route.target = network ? network : static_cast<Transport*>(&app.simulated);
+    app.capped.below = network;
+    app.route.target = network ? static_cast<Transport*>(&app.capped) : static_cast<Transport*>(&app.simulated);
     const char* builtin = find_embedded_text("lessons.txt");
     LessonFile file = parse_lessons(builtin ? builtin : "", "lessons.txt");
     app.lessons.all = std::move(file.lessons);
@@ -73,7 +74,9 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     if (learners) app.input_notes = notes;
     std::string substituted;
     const ApiCost cost = controls_route_run(app, &desc, &substituted);
-    app.route.target = desc.api == Api::simulated ? static_cast<Transport*>(&app.simulated) : app.network;
+    app.route.target = desc.api == Api::simulated ? static_cast<Transport*>(&app.simulated) : static_cast<Transport*>(&app.capped);
+    app.capped.cap = desc.api == Api::server ? page_open_requests_per_server : 0;
+    app.capped.reset_most_open();
     if (learners) {  // the settings show what the learner ran; a race's or a sweep's runs leave them alone
         app.desc = desc;
         app.desc.base_url.clear();
@@ -109,6 +112,8 @@ void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, i
     finish_if_ended(app);
 }
 
+void app_answered(App& app, RequestId id, int64_t now_us) { app.capped.finished(id, now_us); }
+
 void app_tick(App& app, int64_t now_us) {
     if (!app.scheduler.running() && app.current.ticket == 0 && !app.queue.empty()) {
         const QueuedRun next = app.queue.front();
@@ -128,6 +133,7 @@ void app_tick(App& app, int64_t now_us) {
         const int64_t deadline = app.scheduler.next_deadline_us();
         if (deadline >= 0 && deadline <= now_us) {
             app.scheduler.advance(now_us);
+            app.capped.settle(now_us);  // places freed by timeouts
             app.needs_redraw = true;
         }
     }

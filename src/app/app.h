@@ -30,6 +30,7 @@
 #include "app/results.h"
 #include "app/scaling.h"
 #include "app/waterfall.h"
+#include "core/capped_transport.h"
 #include "core/history.h"
 #include "core/scheduler.h"
 #include "core/virtual_transport.h"
@@ -73,6 +74,7 @@ struct App {
 
     VirtualTransport simulated;
     Transport* network = nullptr;          // the browser's fetch (src/web/fetch_transport.*)
+    CappedTransport capped;                // ... given at most so many requests at once (app_answered)
     RoutedTransport route;
     Scheduler scheduler{&route};
     History history;                       // the run store: each ended run once, newest last
@@ -123,6 +125,8 @@ void app_cancel(App& app, int64_t now_us);
 // An answer from the browser's fetch, arrived at now_us; handled_us is when the page finished the run's
 // CPU work on it (it spends desc.cpu_ms for real, on this thread), or -1 when there was none.
 void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, int64_t handled_us = -1);
+// The browser's fetch answered id (before any CPU work on the answer): its place goes to a held request.
+void app_answered(App& app, RequestId id, int64_t now_us);
 // Simulated answers that are due, timeouts, the end of a run, the next queued run.
 void app_tick(App& app, int64_t now_us);
 // When app_tick next has something to do, or -1.

@@ -54,7 +54,7 @@ void draw_prediction(App& app) {
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddLine(ImVec2(x0, y), ImVec2(x0 + w, y), pal.axis_text, 2);
-    const double step = nice_step(top, std::max(2, int(w / (em * 4))));
+    const double step = nice_time_step(top, std::max(2, int(w / (em * 4))));
     for (double t = 0; t <= top + 1e-9; t += step) {
         const float x = x0 + float(t / top) * w;
         dl->AddLine(ImVec2(x, y - 3), ImVec2(x, y + 3), pal.axis_text);

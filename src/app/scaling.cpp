@@ -124,7 +124,8 @@ static float draw_chart(App& app, const char* id, const char* title, const char*
     auto at = [&](ImVec2 v) { return ImVec2(o.x + v.x / max_x * w, o.y - v.y / max_y * h); };
     dl->AddLine(o, ImVec2(o.x + w, o.y), palette().axis_text);
     dl->AddLine(o, ImVec2(o.x, o.y - h), palette().axis_text);
-    const double ystep = nice_step(max_y, std::max(2, int(h / (em * 2.2f))));
+    const int yticks = std::max(2, int(h / (em * 2.2f)));
+    const double ystep = y_is_ms ? nice_time_step(max_y, yticks) : nice_step(max_y, yticks);
     for (double y = 0; y <= max_y + 1e-9; y += ystep) {
         const float py = o.y - float(y / max_y) * h;
         dl->AddLine(ImVec2(o.x, py), ImVec2(o.x + w, py), palette().axis_line);

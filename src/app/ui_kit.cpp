@@ -268,16 +268,31 @@ double nice_step(double range_ms, int max_ticks) {
     return 10 * mag;
 }
 
+double nice_time_step(double range_ms, int max_ticks) {
+    const double raw = range_ms / std::max(1, max_ticks);
+    if (raw <= 60000) return nice_step(range_ms, max_ticks);
+    constexpr double minute = 60000, hour = 60 * minute;
+    for (double m : {1.0, 2.0, 5.0, 10.0, 15.0, 30.0}) {
+        if (m * minute >= raw) return m * minute;
+    }
+    for (double h : {1.0, 2.0, 3.0, 6.0, 12.0, 24.0}) {
+        if (h * hour >= raw) return h * hour;
+    }
+    return nice_step(range_ms / (24 * hour), max_ticks) * 24 * hour;
+}
+
 std::string tick_label(double ms, double step) {
     char buf[32];
-    if (step >= 1000) std::snprintf(buf, sizeof buf, "%g s", ms / 1000);
+    if (step >= 3600000) std::snprintf(buf, sizeof buf, "%g h", ms / 3600000);
+    else if (step >= 60000) std::snprintf(buf, sizeof buf, "%g min", ms / 60000);
+    else if (step >= 1000) std::snprintf(buf, sizeof buf, "%g s", ms / 1000);
     else if (ms >= 1000) std::snprintf(buf, sizeof buf, "%.*f s", step >= 100 ? 1 : 2, ms / 1000);
     else std::snprintf(buf, sizeof buf, "%g ms", ms);
     return buf;
 }
 
 void draw_time_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h) {
-    const double step = nice_step(span_ms, std::max(2, int(width / 90)));
+    const double step = nice_time_step(span_ms, std::max(2, int(width / 90)));
     for (double t = 0; t <= span_ms + 1e-9; t += step) {
         const float x = origin.x + float(t / span_ms) * width;
         dl->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + tick_h), palette().axis_line);

@@ -67,6 +67,10 @@ void verdict_mark(bool ok);
 
 // A tick step of 1, 2 or 5 x 10^k ms giving at most max_ticks ticks over range_ms.
 double nice_step(double range_ms, int max_ticks);
+// The same for a time axis: beyond a minute a tick, whole minutes (1, 2, 5, 10, 15, 30) or hours (1, 2, 3, 6,
+// 12, 24), then days.
+double nice_time_step(double range_ms, int max_ticks);
+// A tick's label in the step's unit: "250 ms", "1.5 s", "20 s", "5 min", "2 h".
 std::string tick_label(double ms, double step);
 // Ticks and labels of a time axis from 0 to span_ms over `width` pixels.
 void draw_time_axis(ImDrawList* dl, ImVec2 origin, float width, double span_ms, float tick_h);

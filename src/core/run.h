@@ -90,6 +90,10 @@ bool parse_spread(const std::string& s, Spread* out);
 
 // The browser opens at most this many HTTP/1.1 connections to one host.
 inline constexpr int browser_connections_per_host = 6;
+// The page gives the browser at most this many requests to one server at once and holds the rest
+// (core/capped_transport.h): Chromium refuses requests beyond about a thousand open ones, and it sends only
+// 6 at a time anyway, so holding them costs no time.
+inline constexpr int page_open_requests_per_server = 64;
 
 // Ranges the page accepts; anything outside is clamped with a note (see clamp_run_desc).
 struct Limits {

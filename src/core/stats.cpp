@@ -94,9 +94,17 @@ RunStats compute_stats(const Run& run) {
 
 std::string format_duration_ms(double ms) {
     char buf[32];
-    if (ms < 1000) std::snprintf(buf, sizeof buf, "%.0f ms", ms);
-    else if (ms < 10000) std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
-    else std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
+    if (!(ms < 1e15)) return "forever";  // (no run lasts that long: 10,000 calls of 30 s are 83 hours)
+    if (ms < 999.5) std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+    else if (ms < 9995) std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
+    else if (ms < 59950) std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
+    else if (ms < 3599500) {
+        const long long s = std::llround(ms / 1000);
+        std::snprintf(buf, sizeof buf, "%lld min %lld s", s / 60, s % 60);
+    } else {
+        const long long m = std::llround(ms / 60000);
+        std::snprintf(buf, sizeof buf, "%lld h %lld min", m / 60, m % 60);
+    }
     return buf;
 }
 

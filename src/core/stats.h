@@ -57,7 +57,7 @@ std::string browser_cost_words(const Run& run);
 // One sentence for a screen reader: "10 requests, concurrent, in-page API: 213 ms, expected 200 ms."
 std::string summarize_run(const Run& run, const RunStats& stats);
 
-// Seconds or milliseconds, the way a person reads them: "25.3 s", "480 ms", "1.20 s".
+// Milliseconds to hours, the way a person reads them: "480 ms", "1.20 s", "25.3 s", "4 min 10 s", "83 h 20 min".
 std::string format_duration_ms(double ms);
 
 }  // namespace ap

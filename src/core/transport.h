@@ -49,6 +49,17 @@ struct Completion {
     std::string reason;      // for failures without a status: what the transport knows
 };
 
+// Why a request got no answer at all (status 0), in words: the browser gives none, so this says what it can
+// be. With `open_requests` (this one included) near the number a browser refuses outright, that is named
+// first: Chromium fails requests beyond about 1,300 open ones with net::ERR_INSUFFICIENT_RESOURCES.
+inline constexpr int browser_refuses_beyond = 1000;
+inline std::string no_answer_reason(size_t open_requests) {
+    if (open_requests > size_t(browser_refuses_beyond))
+        return "no answer: the browser refused it, with " + std::to_string(open_requests) +
+               " requests open at once (more than it holds), or the connection failed";
+    return "no answer: connection refused, host unreachable or blocked by CORS";
+}
+
 class Transport {
 public:
     virtual ~Transport() = default;

@@ -62,13 +62,14 @@ void FetchTransport::on_done(emscripten_fetch_t* fetch) {
     if (!self) return;
     auto it = self->live_.find(id.value);
     if (it == self->live_.end()) return;  // aborted: abort() closes it
+    const size_t open = self->live_.size();  // this one included
     self->live_.erase(it);
 
     Completion c;
     c.status = fetch->status == 0xffff ? 0 : fetch->status;
     c.bytes = int64_t(fetch->numBytes);
     if (c.status == 0) {
-        c.reason = "no answer: connection refused, host unreachable or blocked by CORS";
+        c.reason = no_answer_reason(open);
     } else if (c.status < 200 || c.status >= 300) {
         c.reason = fetch->statusText[0] ? fetch->statusText : "";
     }

@@ -324,6 +324,7 @@ int main() {
     if (ap::bar_layer_init(&bar_error)) g.app.hooks.bar_pass = ap::bar_layer_draw;
     else std::printf("playground: the instanced bar pass is off (%s); bars are drawn through ImGui\n", bar_error.c_str());
     g.fetch.on_complete = [](ap::RequestId id, const ap::Completion& c, int64_t now_us) {
+        ap::app_answered(g.app, id, now_us);  // the browser is done with it, whatever CPU work follows
         const ap::Run& run = g.app.scheduler.run();
         if (c.status >= 200 && c.status < 300 && run.desc.cpu_ms > 0 && g.app.scheduler.running() &&
             ap::request_generation(id) == run.generation) {
