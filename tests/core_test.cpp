@@ -7,6 +7,7 @@
 #include "core/capped_transport.h"
 #include "core/code_view.h"
 #include "core/embedded_text.h"
+#include "core/fields.h"
 #include "core/history.h"
 #include "core/lessons.h"
 #include "core/scheduler.h"
@@ -772,7 +773,40 @@ TEST(Lessons, TheTextStatesWhatTheirPresetDoes) {
     // An unknown placeholder is an error on the lesson's line.
     const LessonFile bad = parse_lessons("lesson: x\ntitle: X\npaths: concurrent\ntext:\nIt takes {forever}.\n", "t.txt");
     ASSERT_EQ(bad.errors.size(), 1u);
-    EXPECT_EQ(bad.errors[0], "t.txt:1: lesson 'x' has {forever} in its text, which is not one of {n} {latency} {slow} {fails} {expected}");
+    EXPECT_EQ(bad.errors[0], "t.txt:1: lesson 'x' has {forever} in its text, which is not one of {n} {latency} {slow} {fails} {expected} "
+                             "(write {{forever}} for the braces themselves)");
+}
+
+TEST(Lessons, BracesAroundAnythingButAWordAreText) {
+    const LessonFile file = parse_lessons(
+        "lesson: braces\ntitle: Braces\npaths: concurrent\npreset: n=7\ntext:\n"
+        "An empty dict {} and f'{{BASE}}/api' with {n} calls; {not a word} stays, {{n}} too, and a lone { or }.\n", "t.txt");
+    ASSERT_TRUE(file.errors.empty()) << file.errors[0];
+    EXPECT_EQ(file.lessons[0].paragraphs[0],
+              "An empty dict {} and f'{BASE}/api' with 7 calls; {not a word} stays, {n} too, and a lone { or }.");
+}
+
+TEST(Lessons, WrittenBackTheyReadTheSame) {
+    std::string text = find_embedded_text("lessons.txt");
+    text += "lesson: tricky\ntitle: Tricky { title }\npaths: bounded concurrent\npreset: n=3 limit=2 cpu=5 fail=10\n"
+            "text: lesson: this line is text, {{literally}} {n}\n\n  lesson: indented, text too\n";
+    const LessonFile first = parse_lessons(text, "a.txt");
+    ASSERT_TRUE(first.errors.empty()) << first.errors[0];
+    const std::string written = lessons_to_text(first.lessons);
+    const LessonFile again = parse_lessons(written, "b.txt");
+    ASSERT_TRUE(again.errors.empty()) << again.errors[0] << "\n" << written;
+    ASSERT_EQ(again.lessons.size(), first.lessons.size());
+    for (size_t i = 0; i < first.lessons.size(); ++i) {
+        const Lesson &a = first.lessons[i], &b = again.lessons[i];
+        EXPECT_EQ(a.id, b.id);
+        EXPECT_EQ(a.title, b.title);
+        EXPECT_EQ(a.paths, b.paths);
+        EXPECT_EQ(a.paragraphs, b.paragraphs) << a.id;
+        EXPECT_EQ(a.loop_view, b.loop_view);
+        for (const RunField& f : run_fields()) EXPECT_EQ(f.get(a.preset), f.get(b.preset)) << a.id << " " << f.url_key;
+    }
+    EXPECT_EQ(first.lessons.back().paragraphs[0], "lesson: this line is text, {literally} 3");
+    EXPECT_EQ(lessons_to_text(again.lessons), written) << "a fixed point";
 }
 
 TEST(Lessons, ClaimsTeachTheirNumbers) {

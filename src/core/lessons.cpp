@@ -3,9 +3,9 @@
 #include "fields.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace ap {
@@ -111,48 +111,80 @@ std::string permalink_query(const RunDesc& d, const Lesson& l) {
 
 namespace {
 
-// The value of one placeholder for a lesson's preset, or false when there is no such placeholder.
-bool placeholder(const RunDesc& preset, const std::string& name, std::string* out) {
-    const RunDesc d = effective_desc(preset);
-    int count = 0;
-    if (name == "n") {
-        *out = std::to_string(d.count);
-    } else if (name == "latency") {
-        *out = format_duration_ms(d.latency_ms);
-    } else if (name == "slow") {
-        for (int i = 0; i < d.count && d.spread == Spread::slow_tail; ++i) count += i % d.slow_every == d.slow_every - 1;
-        *out = std::to_string(count);
-    } else if (name == "fails") {
-        for (int i = 0; i < d.count; ++i) count += attempt_fails(d, i, 0);
-        *out = std::to_string(count);
-    } else if (name == "expected") {
-        *out = format_duration_ms(expect_run(d).wall_ms);
-    } else {
+// The values of a lesson's placeholders for its preset, each worked out once, when first used ({expected}
+// plays the whole preset in virtual time).
+class Placeholders {
+public:
+    explicit Placeholders(const RunDesc& preset) : d_(effective_desc(preset)) {}
+    static constexpr const char* names[] = {"n", "latency", "slow", "fails", "expected"};
+    static bool known(const std::string& name) {
+        return std::find(std::begin(names), std::end(names), name) != std::end(names);
+    }
+    // The value of {name}, or false when there is no such placeholder.
+    bool value(const std::string& name, std::string* out) {
+        for (size_t i = 0; i < std::size(names); ++i) {
+            if (name != names[i]) continue;
+            if (values_[i].empty()) values_[i] = compute(name);
+            *out = values_[i];
+            return true;
+        }
         return false;
     }
-    return true;
-}
 
-// Fills the placeholders; `unknown` (when given) collects the names that are not placeholders.
-std::string expand(const RunDesc& preset, const std::string& text, std::vector<std::string>* unknown) {
-    std::string out;
-    size_t at = 0;
-    while (at < text.size()) {
-        const size_t open = text.find('{', at);
-        const size_t close = open == std::string::npos ? std::string::npos : text.find('}', open);
-        if (close == std::string::npos) break;
-        out += text.substr(at, open - at);
-        const std::string name = text.substr(open + 1, close - open - 1);
-        std::string value;
-        if (placeholder(preset, name, &value)) {
-            out += value;
-        } else {
-            if (unknown) unknown->push_back(name);
-            out += text.substr(open, close - open + 1);
+private:
+    std::string compute(const std::string& name) const {
+        int count = 0;
+        if (name == "n") return std::to_string(d_.count);
+        if (name == "latency") return format_duration_ms(d_.latency_ms);
+        if (name == "slow") {
+            for (int i = 0; i < d_.count && d_.spread == Spread::slow_tail; ++i) count += i % d_.slow_every == d_.slow_every - 1;
+            return std::to_string(count);
         }
-        at = close + 1;
+        if (name == "fails") {
+            for (int i = 0; i < d_.count; ++i) count += attempt_fails(d_, i, 0);
+            return std::to_string(count);
+        }
+        return format_duration_ms(expect_run(d_).wall_ms);
     }
-    return out + text.substr(std::min(at, text.size()));
+    RunDesc d_;
+    std::string values_[5];
+};
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Fills the placeholders: {name} is one when name is a word ({n}, {latency}); {{ and }} are a literal { and };
+// any other brace is itself ("a dict {}", "f'{x!r}'"). `unknown` (when given) collects the words that are
+// not placeholders ({latncy}). With no values, only checks the words (and the text it returns is not used).
+std::string expand(Placeholders* values, const std::string& text, std::vector<std::string>* unknown) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t at = 0; at < text.size();) {
+        const char c = text[at];
+        if ((c == '{' || c == '}') && at + 1 < text.size() && text[at + 1] == c) {
+            out += c;
+            at += 2;
+            continue;
+        }
+        if (c == '{') {
+            size_t end = at + 1;
+            while (end < text.size() && word_char(text[end])) ++end;
+            if (end > at + 1 && end < text.size() && text[end] == '}') {
+                const std::string name = text.substr(at + 1, end - at - 1);
+                std::string value;
+                if (values ? values->value(name, &value) : Placeholders::known(name)) {
+                    out += value;
+                } else {
+                    if (unknown) unknown->push_back(name);
+                    out += text.substr(at, end - at + 1);
+                }
+                at = end + 1;
+                continue;
+            }
+        }
+        out += c;
+        ++at;
+    }
+    return out;
 }
 
 }  // namespace
@@ -176,11 +208,13 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     auto finish = [&]() {
         if (!have) return;
         flush_paragraph();
+        // Which words are placeholders does not depend on the preset: check them now, fill them in at the end.
         std::vector<std::string> unknown;
-        for (const std::string& p : current.paragraphs) expand(current.preset, p, &unknown);
+        for (const std::string& p : current.paragraphs) expand(nullptr, p, &unknown);
         if (!broken && !unknown.empty()) {
             out.errors.push_back(current.source + ": lesson '" + current.id + "' has {" + unknown.front() +
-                                 "} in its text, which is not one of {n} {latency} {slow} {fails} {expected}");
+                                 "} in its text, which is not one of {n} {latency} {slow} {fails} {expected} " +
+                                 "(write {{" + unknown.front() + "}} for the braces themselves)");
         } else if (!broken) {
             if (current.title.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no title");
             else if (current.paths.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths");
@@ -246,7 +280,36 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     // The first path is the one shown first; the text states the preset's numbers.
     for (Lesson& l : out.lessons) {
         l.preset.path = l.paths.front();
-        for (std::string& p : l.paragraphs) p = expand(l.preset, p, nullptr);
+        Placeholders values(l.preset);
+        for (std::string& p : l.paragraphs) p = expand(&values, p, nullptr);
+    }
+    return out;
+}
+
+std::string lessons_to_text(const std::vector<Lesson>& lessons) {
+    std::string out;
+    const RunDesc defaults;
+    for (const Lesson& l : lessons) {
+        out += "lesson: " + l.id + "\ntitle: " + l.title + "\npaths:";
+        for (CodePath p : l.paths) out += std::string(" ") + code_path_name(p);
+        std::string preset;
+        for (const RunField& f : run_fields()) {
+            if (std::string_view(f.url_key) == "path" || f.get(l.preset) == f.get(defaults)) continue;
+            preset += std::string(preset.empty() ? "" : " ") + f.url_key + "=" + field_text(f, l.preset);
+        }
+        if (!preset.empty()) out += "\npreset: " + preset;
+        if (l.loop_view) out += "\nview: loop";
+        out += "\ntext:\n";
+        for (size_t i = 0; i < l.paragraphs.size(); ++i) {
+            std::string p;
+            for (char c : l.paragraphs[i]) {
+                p += c;
+                if (c == '{' || c == '}') p += c;  // a literal brace, not a placeholder
+            }
+            // A line that starts with "lesson:" starts a lesson; indented, it is text.
+            out += (p.rfind("lesson:", 0) == 0 ? " " : "") + p + "\n" + (i + 1 < l.paragraphs.size() ? "\n" : "");
+        }
+        out += "\n";
     }
     return out;
 }

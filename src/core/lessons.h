@@ -12,7 +12,8 @@
 //
 // A paragraph may state the preset's numbers as {n}, {latency}, {slow} (the calls its slow tail makes
 // slow), {fails} (the calls whose first attempt the API fails), {expected} (the model's total for the first
-// path), filled in when the file is read, so the text says what a run of the preset does.
+// path), filled in when the file is read, so the text says what a run of the preset does. {{ and }} are
+// braces themselves; so is any brace around something other than a word ("a dict {}").
 //
 // Each lesson's claim is computed from the model, never written by hand, and every run gets a verdict:
 // measured against expected, with a one-line reason when they differ.
@@ -44,6 +45,11 @@ struct LessonFile {
 
 // Parses a lesson file. Lessons with errors are left out; the others are kept.
 LessonFile parse_lessons(const std::string& text, const std::string& file_name);
+
+// A lesson file that reads back as these lessons: parse_lessons(lessons_to_text(l)) gives l again, but for
+// their sources. The preset as the keys that differ from a default run, each paragraph on a line of its
+// own, braces doubled (the placeholders are already filled in).
+std::string lessons_to_text(const std::vector<Lesson>& lessons);
 
 // Applies "key=value key=value" to desc. Keys: the url keys of run_fields() (fields.h): path n latency
 // limit api status timeout spread slow_every slow_ms cpu retries backoff fail. Returns false with *error
