@@ -1,0 +1,133 @@
+// Writes the fuzzers' seed inputs and dictionaries from the project's own files: the built-in lessons,
+// run files of every lesson's code paths (simulated, some cancelled part-way), every lesson's permalink with
+// the page's view keys, and the links the issue tracker saw misread.
+//
+//   fuzz_seeds <folder>   ->  <folder>/{runfile,lessons,url}/seed-N and <folder>/{runfile,lessons,url}.dict
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "app/app.h"
+#include "app/links.h"
+#include "core/embedded_text.h"
+#include "core/fields.h"
+#include "core/lessons.h"
+#include "core/runfile.h"
+#include "core/virtual_transport.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& file, const std::string& text) {
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+}
+
+struct Target {
+    fs::path dir;
+    std::set<std::string> words;
+    int count = 0;
+    void seed(const std::string& text) { write(dir / ("seed-" + std::to_string(count++)), text); }
+    void dict(const fs::path& file) const {
+        std::string out;
+        for (const std::string& w : words) {
+            out += '"';
+            for (unsigned char c : w) {
+                char buf[8];
+                if (c == '"' || c == '\\' || c < 32 || c > 126) std::snprintf(buf, sizeof buf, "\\x%02X", c), out += buf;
+                else out += char(c);
+            }
+            out += "\"\n";
+        }
+        write(file, out);
+    }
+};
+
+// Every "key" of a JSON text, as a dictionary word with its quotes.
+void json_keys(const std::string& text, std::set<std::string>* words) {
+    for (size_t at = text.find('"'); at != std::string::npos; at = text.find('"', at + 1)) {
+        const size_t end = text.find('"', at + 1);
+        if (end == std::string::npos) break;
+        if (end + 1 < text.size() && text[end + 1] == ':') words->insert(text.substr(at, end - at + 1) + ":");
+        at = end;
+    }
+}
+
+std::string run_file(ap::RunDesc d, int64_t cancel_at_us = -1) {
+    ap::VirtualTransport t;
+    ap::Scheduler s(&t);
+    s.begin(d, 0);
+    if (cancel_at_us < 0) {
+        ap::run_virtual(&s, &t, 0);
+    } else {
+        ap::run_virtual_until(&s, &t, cancel_at_us);
+        s.cancel(cancel_at_us);
+    }
+    return ap::run_to_file(s.run(), cancel_at_us < 0 ? 500 : -1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: fuzz_seeds <folder>\n");
+        return 2;
+    }
+    const fs::path root = argv[1];
+    Target runfile{root / "runfile"}, lessons{root / "lessons"}, url{root / "url"};
+    for (Target* t : {&runfile, &lessons, &url}) fs::create_directories(t->dir);
+
+    const std::string builtin = ap::find_embedded_text("lessons.txt");
+    const ap::LessonFile file = ap::parse_lessons(builtin, "lessons.txt");
+    lessons.seed(builtin);
+    lessons.seed(ap::lessons_to_text(file.lessons));
+    lessons.seed("lesson: braces\ntitle: Braces {}\npaths: concurrent\npreset: n=3 fail=20 spread=slow_tail\ntext: "
+                 "f\"{{BASE}}/x\" {n} {latency} {slow} {fails} {expected} {}\n\n  lesson: indented\n");
+    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "text:", "{n}", "{latency}", "{slow}",
+                          "{fails}", "{expected}", "{{", "}}", "\n\n", "# "})
+        lessons.words.insert(w);
+
+    ap::App app;
+    ap::app_init(app, nullptr);
+    for (size_t i = 0; i < file.lessons.size(); ++i) {
+        const ap::Lesson& l = file.lessons[i];
+        lessons.seed(ap::lessons_to_text({l}));
+        for (ap::CodePath p : l.paths) {
+            ap::RunDesc d = l.preset;
+            d.path = p;
+            d.api = ap::Api::simulated;
+            d.count = std::min(d.count, 12);
+            runfile.seed(run_file(d));
+            if (p == l.paths.front()) runfile.seed(run_file(d, int64_t(d.latency_ms) * 500));
+        }
+        ap::lessons_select(app, int(i), 0);
+        app.desc.count += 1;
+        url.seed(ap::app_permalink_query(app));
+    }
+    url.seed("lesson=limits&n=12&embed=1&theme=light&lock=lesson,path,n&predict=1&step=3&origin=http%3A%2F%2Flocalhost%3A1");
+    for (const char* q : {"n=5%20latency=9999%20api=server", "n=%2B5", "n=5%00", "n=10001", "predict=yes", "lessons=index.html",
+                          "lesson=3&lesson=the-mistake", "n=1e3", "path=paralel&api=nowhere&spread=slow_tail"})
+        url.seed(q);
+    for (const ap::RunField& f : ap::run_fields()) {
+        url.words.insert(std::string(f.url_key) + "=");
+        lessons.words.insert(std::string(f.url_key) + "=");
+        for (int v = f.min; f.kind == ap::FieldKind::choice && v <= f.max; ++v) {
+            url.words.insert(f.choice_name(v));
+            lessons.words.insert(f.choice_name(v));
+            runfile.words.insert(std::string("\"") + f.choice_name(v) + "\"");
+        }
+    }
+    for (const char* w : {"lesson=", "lessons=", "origin=", "embed=1", "theme=", "lock=", "predict=1", "step=", "&", "%", "+", "light", "dark"})
+        url.words.insert(w);
+    for (int o = 0; o <= int(ap::Outcome::cancelled); ++o) runfile.words.insert(std::string("\"") + ap::outcome_name(ap::Outcome(o)) + "\"");
+    for (int i = 0; i < runfile.count; ++i) {
+        std::ifstream in(runfile.dir / ("seed-" + std::to_string(i)), std::ios::binary);
+        json_keys(std::string(std::istreambuf_iterator<char>(in), {}), &runfile.words);
+    }
+    runfile.dict(root / "runfile.dict");
+    lessons.dict(root / "lessons.dict");
+    url.dict(root / "url.dict");
+    std::printf("fuzz seeds: %d run files, %d lesson files, %d links in %s\n", runfile.count, lessons.count, url.count, root.c_str());
+    return 0;
+}
