@@ -141,41 +141,43 @@ try {
   }
 
   if (want('heap')) {
-    console.log('\n== Heap after many runs (simulated concurrent 200 x 5 ms each, awaited; the history keeps 12 runs, the newest in full)');
+    console.log('\n== Heap over many runs (simulated concurrent 200 x 5 ms each, awaited; the history keeps every run up to 1,000, the newest in full, the others as ~2 KB summaries)');
     const page = await freshPage('heap');
     // A few frames before each reading, so that what drawing the latest run allocates is in every figure.
-    const heapAfter = async (count) => {
-      const r = await page.evaluate(async (k) => {
+    const heapAfter = async (count, n = 200) => {
+      const r = await page.evaluate(async ([k, size]) => {
         let ok = 0;
         for (let i = 0; i < k; i++) {
-          const x = await window.playground.run({ path: 'concurrent', n: 200, latencyMs: 5, api: 'simulated' });
-          if (x.ok === 200) ok++;
+          const x = await window.playground.run({ path: 'concurrent', n: size, latencyMs: 5, api: 'simulated' });
+          if (x.ok === size) ok++;
         }
         await window.playground.drawFrames(5);
         return { ok, heap: window.playground.heapBytes() };
-      }, count);
-      if (r.ok !== count) console.log(`FAILED: ${count - r.ok} of ${count} runs did not end with 200 ok`);
+      }, [count, n]);
+      if (r.ok !== count) console.log(`FAILED: ${count - r.ok} of ${count} runs did not end with ${n} ok`);
       return r.heap;
+    };
+    const cleared = async () => {
+      await page.evaluate(() => window.playground.drawFrames(3));
+      const r = await page.evaluate(() => window.playground.widgetRect('history:clear'));
+      await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2, { delay: 60 });
+      await page.evaluate(() => window.playground.drawFrames(5));
+      return page.evaluate(() => window.playground.heapBytes());
     };
     const t0 = Date.now();
     const h1 = await heapAfter(1);
-    const h20 = await heapAfter(19);
-    const h100 = await heapAfter(80);
-    console.log(`heap after 1 run ${kb(h1)}, after 20 ${kb(h20)}, after 100 ${kb(h100)} (${((Date.now() - t0) / 1000).toFixed(1)} s for 100 runs)`);
-    console.log(`after 100 / after 1  = ${(h100 / h1).toFixed(3)} (target <= 1.1: ${verdict(h100 / h1 <= 1.1)}; includes the history filling up)`);
-    console.log(`after 100 / after 20 = ${(h100 / h20).toFixed(3)} (steady state, history full; target <= 1.1: ${verdict(h100 / h20 <= 1.1)})`);
-    // Big runs: twelve of 10,000 calls fill the history; older entries keep a timeline, not 10,000 traces.
-    const big = await page.evaluate(async () => {
-      let ok = 0;
-      for (let i = 0; i < 12; i++) {
-        const x = await window.playground.run({ path: 'concurrent', n: 10000, latencyMs: 5, api: 'simulated' });
-        if (x.ok === 10000) ok++;
-      }
-      await window.playground.drawFrames(5);
-      return { ok, heap: window.playground.heapBytes() };
-    });
-    if (big.ok !== 12) console.log(`FAILED: ${12 - big.ok} of 12 runs of 10,000 did not end all ok`);
-    console.log(`after 12 more runs of 10,000 calls: ${kb(big.heap)} = ${(big.heap / h1).toFixed(2)} x after 1 run of 200 (the newest run and the current one hold every trace)`);
+    const c1 = await cleared();
+    const h100 = await heapAfter(100);
+    const seconds = (Date.now() - t0) / 1000;
+    const c100 = await cleared();
+    console.log(`heap after 1 run ${kb(h1)}, history cleared ${kb(c1)}; after 100 more runs ${kb(h100)} (${seconds.toFixed(1)} s), history cleared ${kb(c100)}`);
+    console.log(`a history summary costs ${((h100 - c100) / 99 / 1024).toFixed(1)} KB a run (the newest run keeps its 200 traces)`);
+    console.log(`cleared after 100 runs / cleared after 1 = ${(c100 / c1).toFixed(3)} (nothing left behind by a run; target <= 1.02: ${verdict(c100 / c1 <= 1.02)})`);
+    // Big runs: twelve of 10,000 calls; older entries keep a timeline, not 10,000 traces.
+    const big = await heapAfter(12, 10000);
+    console.log(`after 12 more runs of 10,000 calls: ${kb(big)} (the newest run and the current one hold every trace)`);
+    const cBig = await cleared();
+    console.log(`history cleared: ${kb(cBig)} = ${(cBig / c1).toFixed(3)} x cleared after 1 run of 200 (target <= 1.05: ${verdict(cBig / c1 <= 1.05)})`);
     await page.context().close();
   }
 } finally {

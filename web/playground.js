@@ -4,7 +4,7 @@
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
 //   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
-//                          frameStats(), drawFrames(n), heapBytes(), widgetRect(name), lesson(idOrNumber),
+//                          frameStats(), drawFrames(n), heapBytes(), openRequests(), widgetRect(name), lesson(idOrNumber),
 //                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
 //                          lastLink, lastEmbed }
 //   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
@@ -385,7 +385,7 @@
   }
   function mirrorRow(number, r) {
     const row = document.createElement('tr');
-    const ms = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`);
+    const ms = (v) => callC('ap_js_duration_text', [Number(v) || 0], 'text');
     runNumber = Math.max(runNumber, number);
     for (const cell of [number, r.path, r.n, `${r.latencyMs} ms`, r.api, r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), ms(r.expectedMs)]) {
       const td = document.createElement('td');
@@ -688,6 +688,7 @@
 
   window.playground = {
     shownRun: () => callC('ap_js_shown_run', [], 'json'),
+    openRequests: () => callC('ap_js_open_requests', [], 'json'),
     scalingState: () => callC('ap_js_scaling_state', [], 'json'),
     layoutCheck: () => callC('ap_js_layout_check', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,

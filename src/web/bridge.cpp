@@ -431,6 +431,9 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
 }
 
 // Bytes the program has allocated and not freed (malloc's view), for tools/bench's heap check.
+// A duration as the page writes it everywhere ("480 ms", "4 min 10 s"): the screen-reader mirror uses it too.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_duration_text(double ms) { return out(format_duration_ms(ms)); }
+
 EMSCRIPTEN_KEEPALIVE double ap_js_heap_bytes() {
     const struct mallinfo m = mallinfo();
     return double(m.uordblks);

@@ -275,6 +275,19 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ap_cpu_drain() {
     }
 }
 
+// What is still open, for the page's tests: {"running", "inFlight" (the run's requests without an answer),
+// "fetches" (XHRs the browser still has), "held" (requests the page holds back), "cpuQueue" (answers waiting
+// for their CPU work)}. After a cancel every count is 0.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* ap_js_open_requests() {
+    static std::string text;
+    const bool running = g.app.scheduler.running();
+    text = "{\"running\":" + std::string(running ? "true" : "false") +
+           ",\"inFlight\":" + std::to_string(running ? g.app.scheduler.run().in_flight : 0) +
+           ",\"fetches\":" + std::to_string(g.fetch.live()) + ",\"held\":" + std::to_string(g.app.capped.held()) +
+           ",\"cpuQueue\":" + std::to_string(cpu_queue.size()) + "}";
+    return text.c_str();
+}
+
 int main() {
     SDL_SetMainReady();
     // Keys go to the page only while the canvas has focus, never to a host page around an embed.
