@@ -251,6 +251,15 @@ test('by keyboard alone: Tab reaches the controls, Enter runs, Tab leaves for th
   await press('Enter');
   const finished = await waitForHostEvent(page, 'run-finished');
   assert.equal(finished.result.path, 'concurrent');
+  // Open All settings from the keyboard: Tab to its header, Enter, and the ring goes on into its controls.
+  for (let i = 0; i < 40 && (await focus()) !== 'settings'; i++) await press('Tab');
+  assert.equal(await focus(), 'settings');
+  await press('Enter');
+  await press('Tab');
+  await press('Tab');
+  assert.match(await focus(), /^(settings:|path:|api)/, 'Tab goes on into the settings');
+  await settled(inner);
+  await page.screenshot({ path: path.join(args.out, 'keyboard-settings.png') });
   // On to the last control, then out of the frame and back to the host page.
   let left = false;
   for (let i = 0; i < 200 && !left; i++) {
