@@ -7,11 +7,19 @@
 
 namespace {
 
+// Stands in for the browser's fetch: no request is made here, but the page has a network, as in a browser
+// (without one every run would be simulated, whatever the link says).
+struct NoNetwork : ap::Transport {
+    void start(ap::RequestId, const ap::RequestSpec&, int64_t) override {}
+    void abort(ap::RequestId, int64_t) override {}
+};
+
 // The page as it starts, with a teacher's lesson file added (as ?lessons= does), built once.
 const ap::App& fresh_page() {
+    static NoNetwork network;
     static ap::App* app = [] {
         auto* a = new ap::App;
-        ap::app_init(*a, nullptr);
+        ap::app_init(*a, &network);
         ap::lessons_add_file(*a, "lesson: teachers-own\ntitle: A teacher's\npaths: bounded concurrent\npreset: n=30 limit=3\n"
                                  "view: loop\ntext:\nWaves of {n}.\n", "extra.txt");
         return a;
