@@ -179,9 +179,18 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
       else res.destroy();
     }
   });
+  // What Node itself does, without ever throwing: answer only on a connection that has not answered anything
+  // yet. On a kept-alive connection that already served a response, an error (an idle timeout racing the
+  // browser's next request) must close it unanswered, so that the browser sends that request again on a new
+  // one; a 400 written there would be read as the answer to the page's next request.
   server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    if (socket.writable && socket.bytesWritten === 0) {
+      const status = { HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large', ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout' }[err.code]
+        || '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
   });
   server.held = held;
   server.maxConnections = maxHeld + 100;  // sockets beyond are closed at once: file handles stay free
