@@ -382,7 +382,10 @@ TEST(Replay, ComputingAndBackingOff) {
     EXPECT_EQ(s.per_phase[int(Phase::waiting)], 2) << "two answers wait for the busy loop";
     EXPECT_EQ(s.loop, LoopState::computing);
     EXPECT_EQ(s.loop_request, 0);
+    EXPECT_EQ(s.ready, 2);
     EXPECT_TRUE(contains(describe_replay(run, s), "the event loop is running request 1's CPU work"));
+    EXPECT_TRUE(contains(describe_replay(run, s), "2 ready (the answer is in, the loop is busy)")) << describe_replay(run, s);
+    EXPECT_FALSE(contains(describe_replay(run, s), "waiting for the API")) << "their answers are in";
     s = replay_at(run, 210 * ms);
     EXPECT_EQ(s.loop_request, 2);
     EXPECT_EQ(s.done, 2);

@@ -879,7 +879,7 @@ TEST(Lessons, VerdictsSayWhyWhenTheyFail) {
     EXPECT_EQ(v.reason, "slower than the model: this machine or network adds 200 ms");
 }
 
-TEST(Lessons, AsCompletedOrderAndTheLoopStepper) {
+TEST(Lessons, AsCompletedOrder) {
     Fixture f;
     RunDesc d = desc_of(CodePath::as_completed, 5, 400);
     d.spread = Spread::uneven;
@@ -887,23 +887,6 @@ TEST(Lessons, AsCompletedOrderAndTheLoopStepper) {
     const std::vector<int> order = finishing_order(f.scheduler.run());
     ASSERT_EQ(order.size(), 5u);
     for (size_t i = 1; i < order.size(); ++i) EXPECT_LE(request_latency_ms(d, order[i - 1]), request_latency_ms(d, order[i]));
-
-    Fixture g;
-    RunDesc loop = desc_of(CodePath::concurrent, 3, 300);
-    loop.cpu_ms = 40;
-    g.run(loop);
-    const std::vector<LoopStep> steps = loop_steps(g.scheduler.run());
-    ASSERT_GE(steps.size(), 10u);
-    EXPECT_EQ(steps[0].states, std::vector<CoroutineState>(3, CoroutineState::not_started));
-    EXPECT_EQ(steps[3].states, std::vector<CoroutineState>(3, CoroutineState::waiting)) << "all three park on await";
-    bool saw_ready_behind_running = false;
-    for (const LoopStep& s : steps) {
-        const int running = int(std::count(s.states.begin(), s.states.end(), CoroutineState::running));
-        EXPECT_LE(running, 1) << "one thread: one coroutine runs at a time";
-        if (running == 1 && std::count(s.states.begin(), s.states.end(), CoroutineState::ready) > 0) saw_ready_behind_running = true;
-    }
-    EXPECT_TRUE(saw_ready_behind_running);
-    EXPECT_EQ(steps.back().states, std::vector<CoroutineState>(3, CoroutineState::done));
 }
 
 TEST(CodeView, EveryProgramMarksWhereItsCallsWaitAndShowsNoTags) {

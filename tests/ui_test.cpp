@@ -148,11 +148,21 @@ TEST(Ui, LessonsAreWalkedWithTheArrowsAndTheirPathsToggled) {
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(2000 * ms);
     ASSERT_FALSE(h.app.scheduler.running());
-    h.click("loop:forward");
-    h.click("loop:forward");
-    EXPECT_EQ(h.app.lessons.step, 2);
-    h.click("loop:back");
-    EXPECT_EQ(h.app.lessons.step, 1);
+    EXPECT_TRUE(h.app.stepper.open) << "a loop lesson opens the stepper";
+    h.click("stepper:forward");
+    h.click("stepper:forward");
+    EXPECT_EQ(h.app.stepper.step, 2);
+    const LoopTimeline& tl = stepper_timeline(h.app);
+    EXPECT_DOUBLE_EQ(h.app.results.replay_ms, double(tl.steps[2].at_us) / 1000) << "a step moves the replay instant";
+    h.click("stepper:back");
+    EXPECT_EQ(h.app.stepper.step, 1);
+    // Autoplay at 4x reaches the last step by itself and stops there.
+    h.app.stepper.speed = 4;
+    h.click("stepper:play");
+    EXPECT_TRUE(h.app.stepper.playing);
+    h.advance_to(h.now + 5000 * ms);
+    EXPECT_FALSE(h.app.stepper.playing);
+    EXPECT_EQ(h.app.stepper.step, int(tl.steps.size()) - 1);
     EXPECT_TRUE(h.app.lessons.verdict.valid);
     EXPECT_TRUE(h.app.lessons.verdict.verdict.ok) << h.app.lessons.verdict.verdict.line;
 }
@@ -198,10 +208,10 @@ TEST(Ui, UrlCarriesEmbedThemeLocksAndStepAndExplainsBadValues) {
     EXPECT_FALSE(h.app.view.locked(Lock::latency));
     EXPECT_TRUE(h.app.input_notes.empty()) << h.app.input_notes.front();
     EXPECT_TRUE(h.app.run_click_pending) << "step= needs the run the stepper follows";
-    EXPECT_EQ(h.app.lessons.pending_step, 3);
+    EXPECT_EQ(h.app.stepper.pending_step, 3);
     app_start_run(h.app, h.app.desc, 0);
     h.advance_to(5000 * ms);
-    EXPECT_EQ(h.app.lessons.step, 3);
+    EXPECT_EQ(h.app.stepper.step, 3);
     const std::string q = app_permalink_query(h.app);
     EXPECT_NE(q.find("step=4"), std::string::npos) << q;
     EXPECT_NE(q.find("embed=1"), std::string::npos) << q;

@@ -4,7 +4,7 @@
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
 //   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
-//                          frameStats(), drawFrames(n), heapBytes(), openRequests(), widgetRect(name), lesson(idOrNumber),
+//                          frameStats(), drawFrames(n), heapBytes(), openRequests(), stepper(), widgetRect(name), lesson(idOrNumber),
 //                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
 //                          lastLink, lastEmbed }
 //   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
@@ -689,6 +689,7 @@
   window.playground = {
     shownRun: () => callC('ap_js_shown_run', [], 'json'),
     openRequests: () => callC('ap_js_open_requests', [], 'json'),
+    stepper: () => callC('ap_js_stepper_state', [], 'json'),
     scalingState: () => callC('ap_js_scaling_state', [], 'json'),
     layoutCheck: () => callC('ap_js_layout_check', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,

@@ -41,6 +41,7 @@ static void finish_if_ended(App& app) {
     const HistoryEntry* entry = app.history.add(app.scheduler.take_run(), ended.guess_ms, "", group);
     if (!entry) return;
     results_run_ended(app, *entry);
+    stepper_run_ended(app);
     predict_run_ended(app, *entry, ended.guess_ms);
     controls_run_ended(app, *entry);
     scaling_run_ended(app, *entry, ended.purpose == RunPurpose::sweep);
@@ -88,6 +89,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     app.current.guess_ms = purpose == RunPurpose::learner ? predict_guess_for(app, asked, desc) : -1;
     app.scheduler.begin(desc, now_us, cost);
     results_run_started(app);
+    stepper_run_started(app);
     layout_run_started(app, purpose);
     if (learners) lessons_run_started(app, app.scheduler.run().generation);  // a race or a sweep leaves the verdict alone
     app.needs_redraw = true;
@@ -115,6 +117,7 @@ void app_complete(App& app, RequestId id, const Completion& c, int64_t now_us, i
 void app_answered(App& app, RequestId id, int64_t now_us) { app.capped.finished(id, now_us); }
 
 void app_tick(App& app, int64_t now_us) {
+    stepper_tick(app, now_us);
     if (!app.scheduler.running() && app.current.ticket == 0 && !app.queue.empty()) {
         const QueuedRun next = app.queue.front();
         app.queue.pop_front();

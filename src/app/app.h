@@ -29,6 +29,7 @@
 #include "app/race.h"
 #include "app/results.h"
 #include "app/scaling.h"
+#include "app/stepper.h"
 #include "app/waterfall.h"
 #include "core/capped_transport.h"
 #include "core/history.h"
@@ -101,10 +102,11 @@ struct App {
     PlatformHooks hooks;
 
     // ---- The features -----------------------------------------------------------------------------
-    LessonsState lessons;     // lessons_panel.h: the lessons, progress, verdicts, "run each", the stepper
+    LessonsState lessons;     // lessons_panel.h: the lessons, progress, verdicts, "run each"
     ControlsState controls;   // controls.h: every code path, N, latency, k, the knobs, the API
     CodePanelState code;      // code_panel.h: the Python beside the waterfall
     ResultsState results;     // results.h: the shown run, zoom, replay, selection, run files
+    StepperState stepper;     // stepper.h: the event loop, step by step, autoplay
     RaceState race;           // race.h: two code paths on one axis
     ScalingState scaling;     // scaling.h: the model's sweeps and a live one
     PredictState predict;     // predict.h: a guess before the run, scored after it

@@ -50,11 +50,27 @@ void draw_code_panel(App& app, int64_t now_us) {
     int counts[phase_count] = {};
     const bool replaying = replay_ms >= 0 && run.state != RunState::running && run.state != RunState::idle;
     const bool live = (run.state == RunState::running || replaying) && run.desc.path == d.path;
+    // The stepper's running call (the one the thread runs or is blocked in) is marked apart, at its line.
+    Phase running_phase = Phase::none;
+    int running_call = -1;
+    int ready = 0;  // of the waiting ones: their answer is in, they wait for the busy loop (the ready queue)
     if (live) {
         // Where every request is: now, or at the replay slider's instant.
         const int64_t t = replaying ? run.start_us + int64_t(replay_ms * 1000) : now_us;
-        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
+        for (const RequestTrace& r : run.requests) {
+            const Phase ph = request_phase(r, t);
+            ++counts[int(ph)];
+            if (ph == Phase::waiting && r.answered_us >= 0 && t >= r.answered_us) ++ready;  // answer in, loop busy
+        }
+        if (replaying && app.stepper.open) {
+            running_call = stepper_picture(app).running;
+            if (running_call >= 0 && running_call < int(run.requests.size())) running_phase = request_phase(run.requests[size_t(running_call)], t);
+        }
     }
+    bool running_marked = false;
+    int running_line = -1;
+    for (size_t i = 0; i < lines.size() && running_phase != Phase::none && running_line < 0; ++i)
+        if (lines[i].phases & phase_bit(running_phase)) running_line = int(i);
     const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
     ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.code_background);
     ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);
@@ -65,6 +81,12 @@ void draw_code_panel(App& app, int64_t now_us) {
     bool named[phase_count] = {};
     for (size_t i = 0; i < lines.size(); ++i) {
         const CodeLine& line = lines[i];
+        if (int(i) == running_line && cp.scrolled_to_step != app.stepper.step) {
+            // A new step: the line the thread is at comes into view (the next frame scrolls).
+            cp.scrolled_to_step = app.stepper.step;
+            ImGui::SetScrollHereY(0.4f);
+            app.needs_redraw = true;
+        }
         const ImVec2 p = ImGui::GetCursorScreenPos();
         if (!ImGui::IsRectVisible(ImVec2(width, line_h))) {  // scrolled out of sight: only its place
             ImGui::Dummy(ImVec2(width, line_h));
@@ -78,6 +100,12 @@ void draw_code_panel(App& app, int64_t now_us) {
             count += live ? counts[ph] : 0;
         }
         if (lit != Phase::none) dl->AddRectFilled(p, ImVec2(p.x + width, p.y + line_h), phase_color(lit, cp.selected_phase == int(lit) ? 90 : 55));
+        const bool runs_here = !running_marked && running_phase != Phase::none && (line.phases & phase_bit(running_phase));
+        if (runs_here) {
+            running_marked = true;
+            dl->AddRect(p, ImVec2(p.x + width, p.y + line_h), pal.focus, 2, 0, 2);
+            dl->AddTriangleFilled(ImVec2(p.x, p.y + 1), ImVec2(p.x + line_h * 0.45f, p.y + line_h / 2), ImVec2(p.x, p.y + line_h - 1), pal.focus);
+        }
         ImGui::PushID(int(i));
         if (ImGui::InvisibleButton("line", ImVec2(width, line_h)) && line.phases) {
             int first = 0;
@@ -100,8 +128,16 @@ void draw_code_panel(App& app, int64_t now_us) {
             x += ImGui::CalcTextSize(b, e).x;
         }
         if (count > 0) {
-            char badge[64];
-            std::snprintf(badge, sizeof badge, "%d %s", count, phase_label(lit));
+            char what[80];
+            const int ready_here = lit == Phase::waiting ? std::min(ready, count) : 0;
+            if (ready_here == count) std::snprintf(what, sizeof what, "%d ready, waiting for the loop", count);
+            else if (ready_here > 0) std::snprintf(what, sizeof what, "%d %s, %d ready", count - ready_here, phase_label(lit), ready_here);
+            else std::snprintf(what, sizeof what, "%d %s", count, phase_label(lit));
+            char badge[128];
+            if (runs_here)
+                std::snprintf(badge, sizeof badge, "call %d %s; %s", running_call + 1, running_phase == Phase::handling ? "runs here" : "blocks the thread here", what);
+            else
+                std::snprintf(badge, sizeof badge, "%s", what);
             const float bw = ImGui::CalcTextSize(badge).x;
             // At the right edge of what is in view (over the end of a long line if need be), never beyond it.
             const float view_right = ImGui::GetCurrentWindow()->InnerClipRect.Max.x;

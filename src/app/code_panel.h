@@ -15,6 +15,7 @@ struct App;
 
 struct CodePanelState {
     int selected_phase = -1;  // a code line clicked (or a bar): its Phase's bars are outlined; -1: none
+    int scrolled_to_step = -1;  // the stepper's step the panel last scrolled to (its running line in view)
     // The program for the settings, split and coloured (redone only when the settings change).
     struct Cache {
         bool valid = false;

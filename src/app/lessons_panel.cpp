@@ -26,19 +26,6 @@ std::string without_mark(const std::string& line) {
     return cut == std::string::npos ? line : line.substr(0, cut);
 }
 
-ImU32 state_color(CoroutineState s) {
-    const Palette& p = palette();
-    switch (s) {
-        case CoroutineState::not_started: return p.pending;
-        case CoroutineState::running: return p.cpu;
-        case CoroutineState::waiting: return p.in_flight;
-        case CoroutineState::ready: return p.ready | IM_COL32_A_MASK;
-        case CoroutineState::backing_off: return p.backoff | IM_COL32_A_MASK;
-        case CoroutineState::done: return p.ok;
-    }
-    return IM_COL32_WHITE;
-}
-
 }  // namespace
 
 const Lesson* current_lesson(const App& app) {
@@ -55,7 +42,8 @@ void lessons_select(App& app, int index, int64_t now_us) {
     if (app.desc.api == Api::page && ((app.apis.probed && !app.apis.inpage_ready) || !app.network)) app.desc.api = Api::simulated;
     app.input_notes.clear();
     ls.verdict = LessonsState::LessonVerdict{};
-    ls.step = 0;
+    app.stepper = StepperState{};
+    app.stepper.open = ls.all[size_t(index)].loop_view;
     app.code.selected_phase = -1;
     race_lesson_opened(app, ls.all[size_t(index)]);
     app.needs_redraw = true;
@@ -133,7 +121,6 @@ void lessons_run_each(App& app, int64_t now_us) {
 
 void lessons_run_started(App& app, uint16_t generation) {
     LessonsState& ls = app.lessons;
-    ls.step = 0;
     ls.verdict = LessonsState::LessonVerdict{};
     ls.verdict.generation = generation;
     ls.verdict.path = code_path_info(app.scheduler.run().desc.path).label;
@@ -153,8 +140,6 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
             save_progress(app);
         }
     }
-    if (ls.pending_step >= 0 && run.state == RunState::finished) ls.step = ls.pending_step;  // clamped by the stepper
-    ls.pending_step = -1;
 }
 
 //-------------------------------------------------------------------------------------------------
@@ -277,40 +262,6 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         wrapped_note(ls.verdict.path + ": measuring...", pal.dim);
     }
     for (const std::string& e : ls.errors) wrapped_note(e);
-}
-
-void draw_loop_stepper(App& app, const Run& run) {
-    const Palette& pal = palette();
-    if (run.state == RunState::running) {
-        wrapped_note("The event loop, step by step, once the run is over.", pal.dim);
-        return;
-    }
-    if (run.requests.size() > 12) {
-        wrapped_note("The event-loop stepper follows a handful of calls: run with N of 12 or fewer.", pal.dim);
-        return;
-    }
-    const std::vector<LoopStep> steps = loop_steps(run);
-    if (steps.empty()) return;
-    int& step = app.lessons.step;
-    step = std::clamp(step, 0, int(steps.size()) - 1);
-    if (ImGui::ArrowButton("##step-back", ImGuiDir_Left) && step > 0) --step;
-    name_item(app, "loop:back");
-    ImGui::SameLine();
-    if (ImGui::ArrowButton("##step-forward", ImGuiDir_Right) && step + 1 < int(steps.size())) ++step;
-    name_item(app, "loop:forward");
-    const LoopStep& st = steps[size_t(step)];
-    ImGui::SameLine();
-    ImGui::Text("step %d of %d, at %s:", step + 1, int(steps.size()), format_duration_ms(double(st.at_us) / 1000).c_str());
-    ImGui::TextWrapped("%s", st.what.c_str());
-    for (size_t c = 0; c < st.states.size(); ++c) {
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        const float h = ImGui::GetTextLineHeight();
-        ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), state_color(st.states[c]), 3);
-        ImGui::Dummy(ImVec2(h * 1.6f, h));
-        ImGui::SameLine();
-        ImGui::Text("call %d: %s", int(c) + 1, coroutine_state_name(st.states[c]));
-        if (c % 2 == 0 && c + 1 < st.states.size()) ImGui::SameLine(ImGui::GetContentRegionAvail().x * 0.5f);
-    }
 }
 
 }  // namespace ap

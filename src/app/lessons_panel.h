@@ -1,8 +1,8 @@
 // lessons_panel.h — the lessons: the built-in file plus any a teacher added, the one open, the learner's
-// ✓ marks, the verdict on the last run, "Run each path", and the event-loop stepper. Its panel shows the
+// ✓ marks, the verdict on the last run, and "Run each path". Its panel shows the
 // lesson's text, its code paths and numbers, the claim, Run / Cancel and the verdict.
 //
-// When a run starts, the lesson expects a verdict on it (and the stepper starts over); when it ends, the
+// When a run starts, the lesson expects a verdict on it; when it ends, the
 // run is judged against the lesson's claim and a ✓ is kept if it held for one of the lesson's own paths.
 #pragma once
 #include <cstdint>
@@ -23,8 +23,6 @@ struct LessonsState {
     std::vector<std::string> done;         // ids of lessons whose claim the learner has seen hold
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
     LessonVerdict verdict;                 // of the last run started while this lesson was open
-    int step = 0;                          // the event-loop stepper's position
-    int pending_step = -1;                 // ?step=: where the stepper opens once the run it follows ends
 };
 
 // The lesson open, or nullptr when there are none.
@@ -48,7 +46,5 @@ void lessons_run_ended(App& app, const HistoryEntry& entry);
 // Run, "Run each path" (when the lesson offers several), Cancel.
 void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths);
 void draw_lesson_panel(App& app, int64_t now_us);
-// The event loop, step by step, for a lesson with `view: loop`.
-void draw_loop_stepper(App& app, const Run& run);
 
 }  // namespace ap

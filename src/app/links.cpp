@@ -53,14 +53,12 @@ bool apply_view_key(App& app, const std::string& key, const std::string& value, 
     } else if (key == "step") {
         char* end = nullptr;
         const long step = std::strtol(value.c_str(), &end, 10);
-        const Lesson* l = current_lesson(app);
         if (value.empty() || *end != '\0' || step < 1 || step > 1000) {
             notes->push_back("Link: step=" + value + " is not a step number (1 or more); starting at the first step.");
-        } else if (!l || !l->loop_view) {
-            notes->push_back("Link: step=" + value + ": this lesson has no event-loop stepper (ignored).");
         } else {
-            // The stepper follows a finished run: start it, and open it at that step when it ends.
-            app.lessons.pending_step = int(step) - 1;
+            // The stepper follows a finished run: start it, and open the stepper at that step when it ends.
+            app.stepper.pending_step = int(step) - 1;
+            app.stepper.open = true;
             app.run_click_pending = true;
         }
     } else {
@@ -108,8 +106,8 @@ std::string app_permalink_query(const App& app) {
     const Lesson* l = current_lesson(app);
     if (!l) return "";
     std::string q = permalink_query(app.desc, *l);
-    if (l->loop_view && app_shown_run(app).state == RunState::finished && app.lessons.step > 0)
-        q += "&step=" + std::to_string(app.lessons.step + 1);
+    if (app.stepper.open && app_shown_run(app).state == RunState::finished && app.stepper.step > 0)
+        q += "&step=" + std::to_string(app.stepper.step + 1);
     if (app.predict.on) q += "&predict=1";
     if (app.view.embed) q += "&embed=1";
     if (app.view.theme != Theme::automatic) q += app.view.theme == Theme::light ? "&theme=light" : "&theme=dark";

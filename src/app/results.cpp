@@ -165,7 +165,6 @@ static void draw_replay(App& app, const Run& run) {
 }
 
 void draw_run_view(App& app, int64_t now_us) {
-    const Lesson* lesson = current_lesson(app);
     const Run& run = app_shown_run(app);
     const HistoryEntry* entry = app_shown_entry(app);
     const bool running = !entry && app.scheduler.running();
@@ -187,7 +186,7 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_totals(app, run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
-    const bool stepper = lesson && lesson->loop_view;
+    const bool stepper = app.stepper.open && !running;
     const bool order = run.desc.path == CodePath::as_completed && run.state == RunState::finished;
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
     draw_zoom_buttons(app);
@@ -213,10 +212,7 @@ void draw_run_view(App& app, int64_t now_us) {
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);
         ImGui::TextWrapped("%s", line.c_str());
     }
-    if (stepper) {
-        ImGui::Separator();
-        draw_loop_stepper(app, run);
-    }
+    if (!running) draw_stepper(app, now_us);
 }
 
 }  // namespace ap

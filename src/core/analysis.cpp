@@ -158,6 +158,7 @@ ReplayState replay_at(const Run& run, int64_t t_rel_us) {
         const bool ended_by_cancel = cancelled_by_now && r.started_us < 0 && outcome_is_final(r.outcome);
         const Phase p = ended_by_cancel ? Phase::none : request_phase(r, t);
         ++st.per_phase[int(p)];
+        if (p == Phase::waiting && r.answered_us >= 0 && t >= r.answered_us) ++st.ready;
         if (ended_by_cancel || (r.finished_us >= 0 && t >= r.finished_us)) ++st.done;
         else if (p == Phase::none && (r.scheduled_us < 0 || t < r.scheduled_us)) ++st.not_yet_scheduled;
         if (p == Phase::handling && handling < 0) handling = int(i);
@@ -180,7 +181,8 @@ std::string describe_replay(const Run& run, const ReplayState& st) {
     std::string text = "at " + format_duration_ms(double(st.t_us) / 1000.0) + ": ";
     std::vector<std::string> parts;
     auto count = [&](Phase p) { return st.per_phase[int(p)]; };
-    if (count(Phase::waiting)) parts.push_back(std::to_string(count(Phase::waiting)) + " " + phase_label(Phase::waiting));
+    if (count(Phase::waiting) > st.ready) parts.push_back(std::to_string(count(Phase::waiting) - st.ready) + " " + phase_label(Phase::waiting));
+    if (st.ready) parts.push_back(std::to_string(st.ready) + " ready (the answer is in, the loop is busy)");
     if (count(Phase::queued))
         parts.push_back(std::to_string(count(Phase::queued)) + " queued (" + queue_reason(run.desc) + ")");
     if (count(Phase::handling)) parts.push_back(std::to_string(count(Phase::handling)) + " " + phase_label(Phase::handling));

@@ -94,6 +94,7 @@ const char* loop_state_label(LoopState s);  // "idle", "waiting for answers (sel
 struct ReplayState {
     int64_t t_us = 0;                // relative to run.start_us
     int per_phase[phase_count] = {};  // requests in each Phase; [Phase::none]: not yet scheduled, or done
+    int ready = 0;                   // of per_phase[waiting]: the answer is in, the request waits for the busy loop
     int done = 0;                    // requests that have ended (any outcome, cancelled included)
     int not_yet_scheduled = 0;       // requests the code path has not reached yet (a loop's later calls)
     LoopState loop = LoopState::idle;

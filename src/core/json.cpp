@@ -423,6 +423,12 @@ JsonWriter& JsonWriter::strings(const std::vector<std::string>& items) {
     return end_array();
 }
 
+JsonWriter& JsonWriter::integers(const std::vector<int64_t>& items) {
+    begin_array();
+    for (int64_t v : items) integer(v);
+    return end_array();
+}
+
 JsonWriter& JsonWriter::raw(std::string_view json) {
     before_value();
     out_ += json;

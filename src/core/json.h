@@ -74,6 +74,7 @@ public:
     // decimals. Not finite: null.
     JsonWriter& number(double v, int decimals = -1);
     JsonWriter& strings(const std::vector<std::string>& items);  // an array of strings
+    JsonWriter& integers(const std::vector<int64_t>& items);     // an array of whole numbers
     JsonWriter& raw(std::string_view json);                       // an already-written value
     // A newline between values of the current array or object (for files people read).
     JsonWriter& newline();

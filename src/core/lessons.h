@@ -84,16 +84,4 @@ Verdict judge_run(const Run& run, const RunStats& stats, double tolerance = 0.15
 // The order in which the run's requests finished (request indices), e.g. for as_completed.
 std::vector<int> finishing_order(const Run& run);
 
-// The event loop, step by step: at each instant something happens to a coroutine (it sends its request
-// and parks on await, its answer arrives, the loop resumes it, it finishes), and every coroutine is in
-// one state. Built from a run's trace; meant for small runs (a handful of coroutines).
-enum class CoroutineState : uint8_t { not_started, running, waiting, ready, backing_off, done };
-const char* coroutine_state_name(CoroutineState s);
-struct LoopStep {
-    int64_t at_us = 0;        // relative to the run's start
-    std::string what;         // "call 2 gets its answer; it is ready, but the loop is busy with call 1"
-    std::vector<CoroutineState> states;
-};
-std::vector<LoopStep> loop_steps(const Run& run);
-
 }  // namespace ap

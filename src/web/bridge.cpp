@@ -319,8 +319,43 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     else w.null();
     w.key("selectedRequest").integer(a.results.selected_request);
     w.key("embed").boolean(a.view.embed).key("theme").string(a.view.light() ? "light" : "dark").key("locks").strings(locks);
-    w.key("focus").string(a.focus.name).key("loopStep").integer(a.lessons.step).key("zoom").number(a.results.zoom, 6);
+    w.key("focus").string(a.focus.name).key("loopStep").integer(a.stepper.step).key("zoom").number(a.results.zoom, 6);
     w.end_object();
+    return out(w.take());
+}
+
+// The stepper: {"open","step","count","atMs","playing","speed","what","loop","running","ready","network",
+// "queued","backingOff","workers","done","notReached","replayMs","lit": {phase: requests at its lines}}.
+// Calls are 1-based, as on screen.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
+    if (!g_app) return out("null");
+    App& a = *g_app;
+    const LoopTimeline& tl = stepper_timeline(a);
+    const LoopPicture p = stepper_picture(a);
+    const Run& run = app_shown_run(a);
+    auto calls = [](const std::vector<int>& v) {
+        std::vector<int64_t> out;
+        for (int c : v) out.push_back(c + 1);
+        return out;
+    };
+    JsonWriter w;
+    const size_t i = size_t(std::clamp(a.stepper.step, 0, int(tl.steps.size()) - 1));
+    w.begin_object().key("open").boolean(a.stepper.open).key("step").integer(a.stepper.step).key("count").integer(int64_t(tl.steps.size()));
+    w.key("atMs").number(double(tl.steps[i].at_us) / 1000.0, 3).key("playing").boolean(a.stepper.playing);
+    w.key("speed").string(stepper_speed_label(a.stepper.speed)).key("what").string(tl.steps[i].what);
+    w.key("loop").string(loop_state_label(p.loop)).key("running").integer(p.running + 1);
+    w.key("ready").integers(calls(p.ready)).key("network").integers(calls(p.network)).key("queued").integers(calls(p.queued));
+    w.key("backingOff").integers(calls(p.backing_off)).key("workers").integers(calls(p.workers));
+    w.key("done").integer(p.done).key("notReached").integer(p.not_reached).key("replayMs").number(a.results.replay_ms, 3);
+    w.key("lit").begin_object();
+    if (a.results.replay_ms >= 0 && run.state != RunState::running) {
+        int counts[phase_count] = {};
+        const int64_t t = run.start_us + int64_t(a.results.replay_ms * 1000);
+        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
+        for (int ph = 1; ph < phase_count; ++ph)
+            if (counts[ph]) w.key(phase_name(Phase(ph))).integer(counts[ph]);
+    }
+    w.end_object().end_object();
     return out(w.take());
 }
 

@@ -7,7 +7,7 @@
 //              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc,
 //              ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run, ap_js_resource_timing, ap_js_shown_run,
 //              ap_js_set_costs, ap_js_calibrating, ap_js_history_json, ap_js_restore_history, ap_js_scaling_state,
-//              ap_js_focus_enter, ap_js_layout_check, ap_js_duration_text; ap_js_open_requests (src/web/main.cpp)
+//              ap_js_focus_enter, ap_js_layout_check, ap_js_duration_text, ap_js_stepper_state; ap_js_open_requests (src/web/main.cpp)
 //   C++ -> JS: Module.apFirstFrame(), Module.apRequestCosts(api), Module.apRunEnded(ticket, json), Module.apProgress(json),
 //              Module.apCopyLink(query), Module.apCopyEmbed(query), Module.apSaveFile(name, mime, text),
 //              Module.apOpenFile(), Module.apSavePng(x, y, w, h), Module.apHistoryChanged(),
