@@ -283,7 +283,7 @@ test('every lesson, opened and run through the page, proves its claim (a screens
         assert.equal(picked.selectedPhase, 'wait');
       }
       if (state.id === 'just-enough-asyncio') {
-        for (let k = 0; k < 4; k++) await click('loop:forward');
+        for (let k = 0; k < 4; k++) await click('stepper:forward');
       }
       await page.mouse.move(5, 5);
       await page.waitForTimeout(200);
