@@ -100,6 +100,8 @@ TEST(EventLoop, ASemaphoreQueuesTheRestAndLetsOneInAsEachEnds) {
     EXPECT_EQ(tl.steps[4].kind, LoopEventKind::sent);
     EXPECT_EQ(tl.steps[4].calls, calls({3, 4}));
     EXPECT_EQ(loop_picture(run, tl, 4).queued, calls({5}));
+    EXPECT_EQ(tl.steps[3].what, "calls 1-2 are done, and their slots free up for the next queued call.");
+    EXPECT_EQ(tl.steps.back().what, "call 5 is done.") << "nothing is left to let in";
 }
 
 TEST(EventLoop, ThePlainLoopHasNoEventLoopAndBlocksItsThread) {
@@ -119,6 +121,8 @@ TEST(EventLoop, ThePlainLoopHasNoEventLoopAndBlocksItsThread) {
         EXPECT_EQ(p.not_reached, 3 - c);
     }
     EXPECT_NE(tl.steps[1].what.find("blocks until the answer is in"), std::string::npos);
+    EXPECT_EQ(tl.steps[2].what, "call 1 is done; only now does the program reach the next call.");
+    EXPECT_EQ(tl.steps[6].what, "call 3 is done.");
 }
 
 TEST(EventLoop, ABlockingCallInsideAsyncDefStopsTheWholeLoop) {

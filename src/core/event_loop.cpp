@@ -122,8 +122,22 @@ std::string sentence(const Run& run, const Machine& before, LoopEventKind kind, 
         case LoopEventKind::retry_wait:
             return who + " failed (" + first.detail + "): " + (many ? "they sleep" : "it sleeps") + " before trying again" +
                    (no_event_loop(p) ? ", and the thread sleeps with " + std::string(many ? "them" : "it") + "." : "; the loop is free.");
-        case LoopEventKind::finished:
-            return who + (first.detail.empty() ? (many ? " are done." : " is done.") : (many ? " end: " : " ends: ") + first.detail + ".");
+        case LoopEventKind::finished: {
+            if (!first.detail.empty()) return who + (many ? " end: " : " ends: ") + first.detail + ".";
+            const std::string done = who + (many ? " are done" : " is done");
+            size_t queued = 0, unreached = 0;
+            for (size_t i = 0; i < before.calls.size(); ++i) {
+                const bool these = std::find(calls.begin(), calls.end(), int(i)) != calls.end();
+                if (!these && before.calls[i] == CallState::queued) ++queued;
+                if (before.calls[i] == CallState::not_reached) ++unreached;
+            }
+            const bool slots = p == CodePath::bounded || p == CodePath::pool_limit || p == CodePath::thread_pool;
+            if (queued > 0 && slots) return done + ", and " + (many ? "their slots free" : "its slot frees") + " up for the next queued call.";
+            if (queued > 0 && p == CodePath::blocking_in_async) return done + "; the loop can start the next task, which blocks it again.";
+            if (unreached > 0 && (no_event_loop(p) || p == CodePath::await_in_loop || p == CodePath::blocking_in_async))
+                return done + "; only now does the program reach the next call.";
+            return done + ".";
+        }
     }
     return "";
 }
