@@ -57,9 +57,14 @@ TEST(EventLoop, GatherWithCpuWorkQueuesAnswersBehindTheBusyLoop) {
     EXPECT_EQ(tl.steps[5].kind, LoopEventKind::resumed);
     EXPECT_EQ(tl.steps[5].calls, calls({2}));
     EXPECT_EQ(loop_picture(run, tl, 5).ready, calls({3}));
+    EXPECT_EQ(loop_words(tl, busy, false), "runs call 1's CPU work on its answer; nothing else runs");
+    const LoopPicture between = loop_picture(run, tl, 4);  // call 1 done, call 2 not yet taken
+    EXPECT_EQ(between.running, -1);
+    EXPECT_EQ(loop_words(tl, between, false), "takes call 2 from the ready queue next");
     const LoopPicture end = loop_picture(run, tl, tl.steps.size() - 1);
     EXPECT_EQ(end.done, 3);
     EXPECT_EQ(end.loop, LoopState::idle);
+    EXPECT_EQ(loop_words(tl, end, true), "has nothing left to do");
 }
 
 TEST(EventLoop, AnAnswerArrivingWhileTheLoopComputesSaysWhoHoldsIt) {

@@ -238,3 +238,81 @@ test('durations of minutes and hours read as such', async () => {
   await shot('hours.png');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('the stepper drives the waterfall and the code; autoplay runs to the end; ?step= opens at a step (screenshots)', async () => {
+  const stepper = () => page.evaluate(() => window.playground.stepper());
+  // Lesson 3: three calls of 300 ms with 40 ms of CPU each on the simulated API.
+  await open('?lesson=just-enough-asyncio');
+  let ended = runEnds(1);
+  await click('run');
+  await ended;
+  let s = await stepper();
+  assert.equal(s.open, true, 'a loop lesson opens the stepper');
+  assert.equal(s.step, 0);
+  // Step forward through the run: the marker and the lit lines follow every step; at some step the loop
+  // runs one call's CPU work while the other two answers wait in the ready queue.
+  let busy = null;
+  let before = -1;
+  for (let k = 1; k < s.count; k++) {
+    await click('stepper:forward');
+    const now = await stepper();
+    assert.equal(now.step, k);
+    assert.equal(now.replayMs, now.atMs, 'the waterfall marker sits at the step');
+    assert.ok(now.atMs >= before, 'steps move forward in time');
+    assert.ok(now.what.length > 0);
+    before = now.atMs;
+    if (!busy && now.running === 1 && now.ready.join() === '2,3') {
+      busy = now;
+      assert.match(now.loop, /runs call 1's CPU work/);
+      assert.ok(now.lit.cpu >= 1, `the CPU line is lit: ${JSON.stringify(now.lit)}`);
+      await shot('stepper-lesson-03.png');
+    }
+  }
+  assert.ok(busy, 'call 1 computes while 2 and 3 wait in the ready queue');
+  await click('stepper:back');
+  s = await stepper();
+  assert.equal(s.step, s.count - 2);
+  assert.ok(s.replayMs <= before);
+  // Back to the start (Home), then autoplay at real time: it reaches the last step and pauses there.
+  for (let k = s.step; k > 0; k--) await click('stepper:back');
+  assert.equal((await stepper()).step, 0);
+  await click('stepper:play');
+  assert.equal((await stepper()).playing, true);
+  await page.waitForFunction(() => !window.playground.stepper().playing, null, { timeout: 10000 });
+  s = await stepper();
+  assert.equal(s.step, s.count - 1, 'autoplay stops at the end');
+  assert.match(s.loop, /nothing left to do/);
+
+  // Lesson 7 (a semaphore of 5 over 30 calls) opened at step 6 by its link: the picture of that step.
+  // (The link starts the run the stepper follows by itself, once the page knows which APIs answer.)
+  await page.addInitScript(() => {
+    window.linkRuns = [];
+    window.addEventListener('playground:run-ended', (e) => window.linkRuns.push(e.detail));
+  });
+  await open('?lesson=limits&step=6');
+  await page.waitForFunction(() => window.linkRuns.length > 0, null, { timeout: 30000 });
+  const linked = await page.evaluate(() => window.linkRuns);
+  assert.equal(linked.length, 1);
+  assert.equal(linked[0].api, 'page', 'the link\'s run waited for the in-page API');
+  await settled();
+  s = await stepper();
+  assert.equal(s.open, true, '?step= opens the stepper');
+  assert.equal(s.step, 5, '?step= counts from 1');
+  assert.equal(s.replayMs, s.atMs);
+  assert.ok(s.network.length + s.ready.length <= 5, 'at most 5 past the semaphore');
+  assert.ok(s.queued.length > 0, 'the rest wait for a slot');
+  await shot('stepper-lesson-07.png');
+
+  // Lesson 9 through a thread pool of 4: the workers are drawn, each blocked in one call.
+  await open('?lesson=blocking-the-loop&path=thread_pool');
+  ended = runEnds(1);
+  await click('run');
+  await ended;
+  if (!(await stepper()).open) await click('stepper');
+  for (let k = 0; k < 3; k++) await click('stepper:forward');
+  s = await stepper();
+  assert.ok(s.workers.length >= 1 && s.workers.length <= 4, `workers: ${JSON.stringify(s)}`);
+  assert.match(s.loop, /select|ready queue|CPU|nothing/);
+  await shot('stepper-lesson-09.png');
+  assert.deepEqual(consoleErrors, []);
+});

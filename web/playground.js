@@ -592,7 +592,7 @@
   let calibration = Promise.resolve();
   function recalibrate(api, onlyIfStale = false) {
     calibration = calibration.then(async () => {
-      const which = api === 'page' ? apis.page : api === 'server' ? apis.server : null;
+      const which = !apis ? null : api === 'page' ? apis.page : api === 'server' ? apis.server : null;
       if (!which || !which.ready || (onlyIfStale && performance.now() - (measuredAt[api] || 0) < FRESH_MS)) {
         callC('ap_js_calibrating', [0]);
         return;

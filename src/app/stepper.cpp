@@ -54,17 +54,6 @@ void chips(const char* label, const std::vector<int>& calls, CallState state, co
     }
 }
 
-std::string loop_words(const LoopTimeline& tl, const LoopPicture& p, bool at_end) {
-    const std::string call = "call " + std::to_string(p.running + 1);
-    switch (p.loop) {
-        case LoopState::computing: return "runs " + call + "'s CPU work on its answer; nothing else runs";
-        case LoopState::blocked: return "is blocked inside " + call + "'s request: nothing else runs until it returns";
-        case LoopState::waiting_for_io: return tl.has_loop ? "waits in select() for the next answer or timer" : "sleeps until the next try";
-        case LoopState::idle: return at_end ? "has nothing left to do" : "is about to start the calls";
-    }
-    return "";
-}
-
 }  // namespace
 
 const char* stepper_speed_label(int speed) {
@@ -99,6 +88,7 @@ void stepper_go(App& app, int index) {
     st.step = std::clamp(index, 0, int(tl.steps.size()) - 1);
     app.results.replay_ms = double(tl.steps[size_t(st.step)].at_us) / 1000.0;
     st.synced_replay_ms = app.results.replay_ms;
+    st.reveal = true;
     app.needs_redraw = true;
 }
 
@@ -259,6 +249,17 @@ void draw_stepper(App& app, int64_t now_us) {
     const ImVec2 bottom = ImGui::GetItemRectMax();
     ImGui::GetWindowDrawList()->AddRect(ImVec2(top.x - 2, top.y - 2), ImVec2(top.x + ImGui::GetContentRegionAvail().x, bottom.y + 2), pal.outline, 4);
     ImGui::Dummy(ImVec2(0, 2));
+    // A step taken with the stepper's own controls brings the loop's picture into view, scrolling no
+    // further than needed so the waterfall above stays in sight (a dragged replay slider never scrolls).
+    if (st.reveal) {
+        st.reveal = false;
+        const float window_top = ImGui::GetWindowPos().y;
+        const float visible_bottom = window_top + ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y;
+        if (bottom.y + 4 > visible_bottom) {
+            ImGui::SetScrollFromPosY(bottom.y + 4 - window_top, 1.0f);
+            app.needs_redraw = true;
+        }
+    }
 }
 
 }  // namespace ap

@@ -23,6 +23,7 @@ struct StepperState {
     int speed = 2;              // index: see stepper_speed_label
     double play_ms = 0;         // autoplay's instant (ms from the run's start)
     int64_t last_tick_us = -1;  // autoplay's last tick
+    bool reveal = false;        // a step was taken: scroll the loop's picture into view
     double synced_replay_ms = -2;  // the replay instant the stepper set last (another means the slider moved)
     // The shown run's timeline, made again only when the shown run changes.
     struct Cache {

@@ -276,4 +276,17 @@ size_t next_step_of_call(const LoopTimeline& tl, size_t from, int call) {
     return from;
 }
 
+std::string loop_words(const LoopTimeline& tl, const LoopPicture& p, bool at_end) {
+    const std::string call = "call " + std::to_string(p.running + 1);
+    if (p.running < 0 && !p.ready.empty())
+        return "takes call " + std::to_string(p.ready.front() + 1) + " from the ready queue next";
+    switch (p.loop) {
+        case LoopState::computing: return "runs " + call + "'s CPU work on its answer; nothing else runs";
+        case LoopState::blocked: return "is blocked inside " + call + "'s request: nothing else runs until it returns";
+        case LoopState::waiting_for_io: return tl.has_loop ? "waits in select() for the next answer or timer" : "sleeps until the next try";
+        case LoopState::idle: return at_end ? "has nothing left to do" : "is about to start the calls";
+    }
+    return "";
+}
+
 }  // namespace ap

@@ -73,6 +73,10 @@ struct LoopPicture {
 // The event loop after step `index` of the timeline (index past the end: after the last).
 LoopPicture loop_picture(const Run& run, const LoopTimeline& timeline, size_t index);
 
+// What the thread does in the picture, as the end of a sentence that starts "The event loop ..." (or "The
+// thread ..." without a loop): "takes call 3 from the ready queue next", "waits in select() ...".
+std::string loop_words(const LoopTimeline& timeline, const LoopPicture& picture, bool at_end);
+
 // The step at or before the instant t_rel_us (the last step whose time is <= it), for a replay slider.
 size_t loop_step_at(const LoopTimeline& timeline, int64_t t_rel_us);
 // The next step after `from` that is about call `call`, or `from` when there is none.

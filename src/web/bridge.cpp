@@ -343,7 +343,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
     w.begin_object().key("open").boolean(a.stepper.open).key("step").integer(a.stepper.step).key("count").integer(int64_t(tl.steps.size()));
     w.key("atMs").number(double(tl.steps[i].at_us) / 1000.0, 3).key("playing").boolean(a.stepper.playing);
     w.key("speed").string(stepper_speed_label(a.stepper.speed)).key("what").string(tl.steps[i].what);
-    w.key("loop").string(loop_state_label(p.loop)).key("running").integer(p.running + 1);
+    w.key("loop").string(loop_words(tl, p, i + 1 == tl.steps.size())).key("running").integer(p.running + 1);
     w.key("ready").integers(calls(p.ready)).key("network").integers(calls(p.network)).key("queued").integers(calls(p.queued));
     w.key("backingOff").integers(calls(p.backing_off)).key("workers").integers(calls(p.workers));
     w.key("done").integer(p.done).key("notReached").integer(p.not_reached).key("replayMs").number(a.results.replay_ms, 3);

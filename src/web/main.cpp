@@ -180,12 +180,13 @@ void frame(void*) {
     }
     // A clicked run through a real API first has the page measure what the API costs now (a moment, and
     // only if the last figures are older than two seconds); not while it measures: those requests would
-    // land inside the run's.
-    if (g.app.run_click_pending && !g.costs_asked && g.app.desc.api != ap::Api::simulated && g.app.network) {
+    // land inside the run's. Nor before the page knows which APIs answer (a ?step= link clicks Run at once).
+    const bool apis_known = g.app.desc.api == ap::Api::simulated || g.app.apis.probed;
+    if (g.app.run_click_pending && apis_known && !g.costs_asked && g.app.desc.api != ap::Api::simulated && g.app.network) {
         g.costs_asked = true;
         ap::bridge_request_costs(g.app.desc.api);
     }
-    if (g.app.run_click_pending && now - g.last_draw_us >= g.frame_cost_us && !g.app.apis.calibrating) {
+    if (g.app.run_click_pending && apis_known && now - g.last_draw_us >= g.frame_cost_us && !g.app.apis.calibrating) {
         g.app.run_click_pending = false;
         g.costs_asked = false;
         ap::app_start_run(g.app, g.app.desc, now);
