@@ -753,6 +753,23 @@ TEST(Lessons, TheBuiltInLessonsTakeWhatTheirRulesSay) {
     EXPECT_TRUE(file.lessons[2].loop_view);
 }
 
+TEST(Lessons, ALessonNamesTheSettingsItAsksFor) {
+    const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
+    for (const Lesson& l : file.lessons) {
+        // Lessons whose text says "switch the API" or changes the CPU work put that setting in reach.
+        if (l.id == "limits") EXPECT_EQ(l.settings, std::vector<std::string>{"api"});
+        if (l.id == "when-not-worth-it") EXPECT_EQ(l.settings, std::vector<std::string>{"cpu"});
+    }
+    const LessonFile ok = parse_lessons("lesson: s\ntitle: S\npaths: concurrent\nsettings: cpu api cpu spread\ntext:\nHi.\n", "t.txt");
+    ASSERT_TRUE(ok.errors.empty()) << ok.errors[0];
+    EXPECT_EQ(ok.lessons[0].settings, (std::vector<std::string>{"cpu", "api", "spread"})) << "in order, once each";
+    const LessonFile bad = parse_lessons("lesson: s\ntitle: S\npaths: concurrent\nsettings: api speed\ntext:\nHi.\n", "t.txt");
+    ASSERT_EQ(bad.errors.size(), 1u);
+    EXPECT_EQ(bad.errors[0].rfind("t.txt:4: unknown setting 'speed' (api, n, latency, ", 0), 0u) << bad.errors[0];
+    EXPECT_TRUE(parse_lessons("lesson: s\ntitle: S\npaths: concurrent\nsettings: path\ntext:\nHi.\n", "t.txt").errors.size() == 1)
+        << "the code paths are the lesson's paths: line";
+}
+
 TEST(Lessons, TheTextStatesWhatTheirPresetDoes) {
     const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
     for (const Lesson& l : file.lessons) {
@@ -803,6 +820,7 @@ TEST(Lessons, WrittenBackTheyReadTheSame) {
         EXPECT_EQ(a.paths, b.paths);
         EXPECT_EQ(a.paragraphs, b.paragraphs) << a.id;
         EXPECT_EQ(a.loop_view, b.loop_view);
+        EXPECT_EQ(a.settings, b.settings) << a.id;
         for (const RunField& f : run_fields()) EXPECT_EQ(f.get(a.preset), f.get(b.preset)) << a.id << " " << f.url_key;
     }
     EXPECT_EQ(first.lessons.back().paragraphs[0], "lesson: this line is text, {literally} 3");

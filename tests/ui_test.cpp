@@ -167,6 +167,44 @@ TEST(Ui, LessonsAreWalkedWithTheArrowsAndTheirPathsToggled) {
     EXPECT_TRUE(h.app.lessons.verdict.verdict.ok) << h.app.lessons.verdict.verdict.line;
 }
 
+TEST(Ui, ALessonPutsTheSettingsItAsksForBesideItsRunButton) {
+    Headless h;
+    h.frame();
+    EXPECT_EQ(h.rect("lesson-setting:api"), nullptr) << "lesson 1 asks for none";
+    lessons_select(h.app, 6, 0);  // limits: "switch the API to the dev server"
+    h.frame();
+    h.frame();
+    const FocusState::Rect* api = h.rect("lesson-setting:api");
+    ASSERT_NE(api, nullptr);
+    const FocusState::Rect* run = h.rect("run");
+    ASSERT_NE(run, nullptr);
+    EXPECT_LT(api->y, run->y) << "above the Run button, in the lesson's column";
+    EXPECT_GT(api->y, run->y - 6 * ImGui::GetFontSize()) << "and near it";
+    h.click("lesson-setting:api");
+    h.click("lesson-setting:api:server");
+    EXPECT_EQ(h.app.desc.api, Api::server);
+    lessons_select(h.app, 7, 0);  // when-not-worth-it: the CPU work per answer
+    h.frame();
+    h.frame();
+    EXPECT_EQ(h.rect("lesson-setting:api"), nullptr);
+    ASSERT_NE(h.rect("lesson-setting:cpu"), nullptr);
+    EXPECT_EQ(h.app.desc.cpu_ms, 50);
+    h.click("lesson-setting:cpu");  // the text box; the field's own +/- are beside it
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyCtrl = true;
+    io.KeysDown[ImGuiKey_A] = true;
+    h.frame();
+    io.KeysDown[ImGuiKey_A] = false;
+    io.KeyCtrl = false;
+    io.AddInputCharactersUTF8("120");
+    h.frame();
+    io.KeysDown[ImGuiKey_Enter] = true;
+    h.frame();
+    io.KeysDown[ImGuiKey_Enter] = false;
+    h.frame();
+    EXPECT_EQ(h.app.desc.cpu_ms, 120);
+}
+
 TEST(Ui, NarrowWindowsStillDraw) {
     Headless h;
     ImGui::GetIO().DisplaySize = ImVec2(480, 360);

@@ -90,23 +90,29 @@ void draw_api_banner(App& app) {
         app.hooks.on_open_tab(app_permalink_query(app));
 }
 
+void api_combo(App& app, const std::string& name, float width) {
+    RunDesc& d = app.desc;
+    ImGui::SetNextItemWidth(std::min(width, ImGui::GetContentRegionAvail().x));
+    // (The popup opens and closes inside the disabled scope: Dear ImGui checks that they pair.)
+    ImGui::BeginDisabled(app.view.locked(Lock::api));
+    const bool api_open = ImGui::BeginCombo(("##" + name).c_str(), api_label(d.api));
+    name_item(app, name);
+    if (api_open) {
+        for (int i = 0; i < api_count; ++i) {
+            if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
+            name_item(app, name + ":" + api_name(Api(i)));
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::EndDisabled();
+    lock_mark(app.view.locked(Lock::api));
+}
+
 static void draw_api_choice(App& app) {
     const Palette& pal = palette();
     RunDesc& d = app.desc;
     ImGui::TextColored(pal.dim, "Which API answers");
-    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 17, ImGui::GetContentRegionAvail().x));
-    ImGui::BeginDisabled(app.view.locked(Lock::api));
-    const bool api_open = ImGui::BeginCombo("##api", api_label(d.api));
-    name_item(app, "api");
-    ImGui::EndDisabled();
-    lock_mark(app.view.locked(Lock::api));
-    if (api_open) {
-        for (int i = 0; i < api_count; ++i) {
-            if (ImGui::Selectable(api_label(Api(i)), d.api == Api(i))) d.api = Api(i);
-            name_item(app, std::string("api:") + api_name(Api(i)));
-        }
-        ImGui::EndCombo();
-    }
+    api_combo(app, "api", ImGui::GetFontSize() * 17);
     const ApiStatus& s = app.apis;  // a copy would go stale when the server URL is edited below
     switch (d.api) {
         case Api::page:

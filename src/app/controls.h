@@ -48,6 +48,8 @@ ApiCost controls_route_run(App& app, RunDesc* desc, std::string* substituted = n
 // Draws, when the in-page API is refused because the page is embedded in another site, what that means and
 // a button that opens the playground in a tab of its own (where it gets real requests).
 void draw_api_banner(App& app);
+// The API chooser (a combo named `name`, its items `name:page`, ...), drawn disabled when the link locks it.
+void api_combo(App& app, const std::string& name, float width);
 // The measured costs of the desc's API (none for the simulated one).
 ApiCost api_cost(const App& app, const RunDesc& desc);
 // The base URL a run of the desc's API goes to, as its program would name it.

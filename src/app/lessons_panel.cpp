@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "app/app.h"
+#include "app/controls.h"
 #include "app/ui_kit.h"
 #include "core/embedded_text.h"
 #include "imgui.h"
@@ -190,7 +191,6 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     ImGui::BeginDisabled(lesson_locked);
     const bool open = ImGui::BeginCombo("##lessons", "all lessons");
     name_item(app, "lesson:list");
-    ImGui::EndDisabled();
     if (open) {
         for (int i = 0; i < count; ++i) {
             // Progress marks: a check for every lesson whose claim the learner has seen hold.
@@ -202,6 +202,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         }
         ImGui::EndCombo();
     }
+    ImGui::EndDisabled();  // (after the popup: Dear ImGui checks that they pair)
     if (lesson_done(app, ls.index)) verdict_mark(true);
     ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
     ImGui::TextWrapped("%s", l.title.c_str());
@@ -241,6 +242,37 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         edited |= setting_field(app, *find_run_field(FieldKey::member, "limit"), &d, 6.5f, "k");
         ImGui::EndDisabled();
         lock_mark(app.view.locked(Lock::limit));
+    }
+    // The settings the lesson's text asks the learner to change, in reach beside its Run button.
+    for (const std::string& key : l.settings) {
+        if (key == "n" || key == "latency" || key == "limit") continue;  // drawn above
+        const RunField* f = find_run_field(FieldKey::url, key);
+        if (!f) continue;
+        const std::string name = "lesson-setting:" + key;
+        if (key == "api") {
+            ImGui::AlignTextToFramePadding();
+            ImGui::TextUnformatted("API");
+            ImGui::SameLine();
+            api_combo(app, name, ImGui::GetFontSize() * 17);
+            continue;
+        }
+        const bool locked = app.view.locked(Lock::settings);
+        ImGui::BeginDisabled(locked);
+        if (f->kind == FieldKind::whole) {
+            edited |= setting_field(app, *f, &d, 6.5f, f->label, "lesson-setting:");
+        } else {
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+            const int now = f->get(d);
+            if (ImGui::BeginCombo(f->label, f->choice_name(now))) {
+                for (int v = f->min; v <= f->max && f->choice_name(v); ++v) {
+                    if (ImGui::Selectable(f->choice_name(v), v == now)) f->set(d, v), edited = true;
+                }
+                ImGui::EndCombo();
+            }
+            name_item(app, name);
+        }
+        ImGui::EndDisabled();
+        lock_mark(locked);
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
     draw_prediction(app);

@@ -269,6 +269,19 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         } else if (key == "view") {
             if (value == "loop") current.loop_view = true;
             else fail("unknown view '" + value + "' (the one view is 'loop')");
+        } else if (key == "settings") {
+            for (const std::string& name : words(value)) {
+                const RunField* f = find_run_field(FieldKey::url, name);
+                if (!f || std::string_view(f->url_key) == "path") {
+                    std::string known;
+                    for (const RunField& g : run_fields())
+                        if (std::string_view(g.url_key) != "path") known += std::string(known.empty() ? "" : ", ") + g.url_key;
+                    fail("unknown setting '" + name + "' (" + known + ")");
+                    break;
+                }
+                if (std::find(current.settings.begin(), current.settings.end(), name) == current.settings.end())
+                    current.settings.push_back(name);
+            }
         } else if (key == "text") {
             in_text = true;
             if (!value.empty()) paragraph = value;
@@ -299,6 +312,10 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
         }
         if (!preset.empty()) out += "\npreset: " + preset;
         if (l.loop_view) out += "\nview: loop";
+        if (!l.settings.empty()) {
+            out += "\nsettings:";
+            for (const std::string& k : l.settings) out += " " + k;
+        }
         out += "\ntext:\n";
         for (size_t i = 0; i < l.paragraphs.size(); ++i) {
             std::string p;

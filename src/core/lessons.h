@@ -7,6 +7,8 @@
 //   paths: concurrent await_in_loop          (the code paths the learner may toggle; the first is shown)
 //   preset: n=50 latency=500 api=page        (any RunDesc knob: see apply_preset)
 //   view: loop                               (optional: "loop" adds the event-loop stepper)
+//   settings: api cpu                        (optional: settings the text asks the learner to change, by
+//                                             their preset keys; drawn beside the lesson's Run button)
 //   text:
 //   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
 //
@@ -35,6 +37,8 @@ struct Lesson {
     RunDesc preset;                      // the run the lesson starts from
     std::vector<std::string> paragraphs;
     bool loop_view = false;              // shows the event-loop stepper
+    std::vector<std::string> settings;   // url keys of the run settings the text asks the learner to change
+                                         // ("api", "cpu"): drawn beside the lesson's Run button
     std::string source;                  // "lessons.txt:12", where it was defined
 };
 

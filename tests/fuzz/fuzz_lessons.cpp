@@ -15,6 +15,7 @@ static bool same_lessons(const std::vector<ap::Lesson>& a, const std::vector<ap:
         if (a[i].paths != b[i].paths) return *why = "paths of " + a[i].id, false;
         if (a[i].paragraphs != b[i].paragraphs) return *why = "text of " + a[i].id, false;
         if (a[i].loop_view != b[i].loop_view) return *why = "view of " + a[i].id, false;
+        if (a[i].settings != b[i].settings) return *why = "settings of " + a[i].id, false;
         for (const ap::RunField& f : ap::run_fields())
             if (f.get(a[i].preset) != f.get(b[i].preset)) return *why = std::string(f.url_key) + " of " + a[i].id, false;
     }

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     lessons.seed(ap::lessons_to_text(file.lessons));
     lessons.seed("lesson: braces\ntitle: Braces {}\npaths: concurrent\npreset: n=3 fail=20 spread=slow_tail\ntext: "
                  "f\"{{BASE}}/x\" {n} {latency} {slow} {fails} {expected} {}\n\n  lesson: indented\n");
-    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "text:", "{n}", "{latency}", "{slow}",
+    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "{n}", "{latency}", "{slow}",
                           "{fails}", "{expected}", "{{", "}}", "\n\n", "# "})
         lessons.words.insert(w);
 
