@@ -205,6 +205,26 @@ TEST(Ui, ALessonPutsTheSettingsItAsksForBesideItsRunButton) {
     EXPECT_EQ(h.app.desc.cpu_ms, 120);
 }
 
+TEST(Ui, TheTotalsExplainThemselvesAndThePngSaysWhatItShows) {
+    Headless h;
+    h.frame();
+    lessons_select(h.app, 3, 0);  // wait-together: gather of 50 x 500 ms
+    h.app.desc.api = Api::simulated;
+    app_start_run(h.app, h.app.desc, 0);
+    h.advance_to(2000 * ms);
+    ASSERT_FALSE(h.app.scheduler.running());
+    h.frame();
+    // A clicked totals cell keeps its meaning under the table, with this run's own numbers.
+    h.click("totals:speedup");
+    EXPECT_EQ(h.app.results.pinned_total, "speedup");
+    h.click("totals:speedup");
+    EXPECT_EQ(h.app.results.pinned_total, "") << "a second click folds it";
+    // Save as PNG: the next frame carries the caption and is the one saved.
+    h.click("save-png");
+    EXPECT_FALSE(h.app.results.png_caption);
+    EXPECT_TRUE(h.app.results.png_requested) << "the caption's frame asks the platform to save it";
+}
+
 TEST(Ui, NarrowWindowsStillDraw) {
     Headless h;
     ImGui::GetIO().DisplaySize = ImVec2(480, 360);

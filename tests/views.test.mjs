@@ -165,6 +165,17 @@ test('a run saved to a file loads back; a bad file is explained; the panel saves
   assert.equal(png.name, 'asyncplay-results.png');
   assert.ok(fs.statSync(png.file).size > 5000, 'a picture with something in it');
   assert.equal(fs.readFileSync(png.file).subarray(1, 4).toString(), 'PNG');
+  fs.copyFileSync(png.file, path.join(args.out, 'results-export.png'));  // (its caption: the lesson, claim, verdict, settings)
+
+  // The program, with these numbers, to the clipboard and as a file.
+  await click('code:copy');
+  const program = await page.evaluate(() => window.playground.lastCopy);
+  assert.match(program, /^N = 12$/m);
+  assert.match(program, /^DELAY_MS = 100$/m);
+  assert.match(program, /asyncio\.Semaphore\(LIMIT\)/);
+  const py = await downloadOf('code:save');
+  assert.equal(py.name, 'semaphore.py');
+  assert.equal(fs.readFileSync(py.file, 'utf8'), program);
 
   // Load it back through the file chooser, as a learner would.
   const chooser = page.waitForEvent('filechooser');

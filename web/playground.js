@@ -1,12 +1,12 @@
 // The page's whole JavaScript surface, beside src/web/bridge.cpp (its C++ half):
 //   - the Emscripten Module: canvas, error display, the C++ -> JS calls (apFirstFrame, apRunEnded, apProgress,
-//     apCopyLink, apCopyEmbed, apSaveFile, apOpenFile, apSavePng)
+//     apCopyLink, apCopyEmbed, apCopyText, apSaveFile, apOpenFile, apSavePng)
 //   - the in-page latency API: registers sw.js and checks that it answers; probes the dev server
 //   - window.playground: { ready, run({path, n, latencyMs, limit, api, status, serverBase, spread, slowEvery,
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
 //                          frameStats(), drawFrames(n), heapBytes(), openRequests(), stepper(), widgetRect(name), lesson(idOrNumber),
 //                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
-//                          lastLink, lastEmbed }
+//                          lastLink, lastEmbed, lastCopy }
 //   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
 //   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
 //     ✓ marks are kept in localStorage
@@ -89,6 +89,11 @@
     apCopyLink(query) {
       lastLink = `${location.origin}${location.pathname}?${query}`;
       copyText(lastLink, 'Link');
+    },
+    // The code panel's program, with the learner's numbers (a file is one click away: Save as .py).
+    apCopyText(what, text) {
+      lastCopy = text;
+      copyText(text, what, `${what}: the browser did not let the page copy; use Save as .py.`);
     },
     apCopyEmbed(query) {
       const params = new URLSearchParams(query);
@@ -230,11 +235,11 @@
     if (rows.length) callC('ap_js_resource_timing', [JSON.stringify({ generation: result.generation, attempts: rows })]);
   }
 
-  function copyText(text, what) {
+  function copyText(text, what, refused = `${what}: ${text}`) {
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(() => announce(`${what} copied.`), () => announce(`${what}: ${text}`));
+      navigator.clipboard.writeText(text).then(() => announce(`${what} copied.`), () => announce(refused));
     } else {
-      announce(`${what}: ${text}`);
+      announce(refused);
     }
   }
 
@@ -460,6 +465,7 @@
 
   let lastLink = null;
   let lastEmbed = null;
+  let lastCopy = null;
   function permalink() {
     const query = callC('ap_js_permalink', [], 'text');
     return `${location.origin}${location.pathname}?${query}`;
@@ -699,6 +705,7 @@
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },
     get lastEmbed() { return lastEmbed; },
+    get lastCopy() { return lastCopy; },
     permalink,
   };
 })();

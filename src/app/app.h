@@ -64,6 +64,7 @@ struct PlatformHooks {
     std::function<void()> on_open_file;  // asks for a run file; the platform calls results_load_file with it
     std::function<void()> on_history_changed;  // a run was added or the history cleared: the platform keeps it
     std::function<void(const std::string& query)> on_open_tab;  // opens the playground in a tab of its own
+    std::function<void(const std::string& what, const std::string& text)> on_copy_text;  // "Program", its text
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

@@ -23,6 +23,12 @@ static ImU32 span_color(SpanKind k) {
     return IM_COL32_WHITE;
 }
 
+std::string code_panel_program(const App& app) {
+    std::string out;
+    for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";
+    return out;
+}
+
 void draw_code_panel(App& app, int64_t now_us) {
     const Palette& pal = palette();
     CodePanelState& cp = app.code;
@@ -43,6 +49,10 @@ void draw_code_panel(App& app, int64_t now_us) {
         if (simulated) cache.gaps.push_back("This run is simulated: no request leaves the page, and BASE is where the program would send them.");
     }
     const std::vector<CodeLine>& lines = cache.lines;
+    // The program as it stands, with the learner's numbers, to run on their own machine.
+    if (small_button(app, "Copy program", "code:copy", false) && app.hooks.on_copy_text) app.hooks.on_copy_text("Program", code_panel_program(app));
+    if (small_button(app, "Save as .py", "code:save") && app.hooks.on_save_file)
+        app.hooks.on_save_file(python_file_for(d.path), "text/x-python", code_panel_program(app));
     for (const std::string& gap : cache.gaps) wrapped_note(gap);
 
     const Run& run = app_shown_run(app);

@@ -29,5 +29,7 @@ struct CodePanelState {
 };
 
 void draw_code_panel(App& app, int64_t now_us);
+// The program the panel shows (as last drawn), with the learner's numbers: what Copy program copies.
+std::string code_panel_program(const App& app);
 
 }  // namespace ap

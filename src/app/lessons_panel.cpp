@@ -22,11 +22,6 @@ bool lesson_done(const App& app, int i) {
     return std::find(done.begin(), done.end(), app.lessons.all[size_t(i)].id) != done.end();
 }
 
-std::string without_mark(const std::string& line) {
-    const size_t cut = line.find("  \xe2\x9c");
-    return cut == std::string::npos ? line : line.substr(0, cut);
-}
-
 }  // namespace
 
 const Lesson* current_lesson(const App& app) {

@@ -5,8 +5,11 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/lessons_panel.h"
 #include "app/ui_kit.h"
 #include "core/analysis.h"
+#include "core/fields.h"
+#include "core/lessons.h"
 #include "core/runfile.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // GetItemID: the slider's drag is its own
@@ -86,6 +89,42 @@ std::string results_run_file(const App& app) {
     return e ? run_to_file(e->run, e->guess_ms) : run_to_file(app.scheduler.run());
 }
 
+// The settings of a run as its link and lesson presets write them: "path=bounded n=30 latency=300 ...",
+// each field that differs from a default run, and the four a reader always needs.
+static std::string settings_line(const RunDesc& d) {
+    const RunDesc defaults;
+    std::string out;
+    for (const RunField& f : run_fields()) {
+        const std::string_view key = f.url_key;
+        const bool always = key == "path" || key == "n" || key == "latency" || key == "api";
+        if (!always && f.get(d) == f.get(defaults)) continue;
+        if (key == "limit" && code_path_info(d.path).schedule != Schedule::k_at_a_time) continue;
+        out += (out.empty() ? "" : " ") + std::string(f.url_key) + "=" + field_text(f, d);
+    }
+    return out;
+}
+
+static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
+    const Palette& pal = palette();
+    const Lesson* l = current_lesson(app);
+    if (l && std::find(l->paths.begin(), l->paths.end(), run.desc.path) != l->paths.end()) {  // (a run of this lesson)
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+        ImGui::TextWrapped("Lesson %d: %s", app.lessons.index + 1, l->title.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::TextWrapped("Claim: %s", claim_for(run.desc, run.expected, run.cost).c_str());
+    if (run.state == RunState::finished) {
+        const Verdict v = judge_run(run, s);
+        verdict_mark(v.ok);
+        ImGui::PushStyleColor(ImGuiCol_Text, v.ok ? pal.good : pal.bad);
+        ImGui::TextWrapped("%s: %s", code_path_info(run.desc.path).label, without_mark(v.line).c_str());
+        ImGui::PopStyleColor();
+        if (!v.reason.empty()) wrapped_note(v.reason);
+    }
+    wrapped_note("Settings: " + settings_line(run.desc), pal.dim);
+    ImGui::Separator();
+}
+
 static void draw_totals(App& app, const Run& run, const RunStats& s, bool running, int64_t now_us) {
     const RunDesc& d = run.desc;
     if (running) {
@@ -111,8 +150,17 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
     if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
     else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
-    cells.push_back({"speedup", buf, "speedup: the plain loop's expected time (" + format_duration_ms(s.sequential_estimate_ms) +
-                                         ") / this run's\nof: what the model expects (the plain loop's / this run's expected)"});
+    {
+        // With this run's own numbers: which division gives each figure.
+        const std::string loop = format_duration_ms(s.sequential_estimate_ms);
+        char of[160], got[160];
+        std::snprintf(of, sizeof of, "of: what the model expects, %s / %s = %.1fx", loop.c_str(), format_duration_ms(s.expected_ms).c_str(),
+                      s.expected_speedup);
+        if (running || run.state == RunState::cancelled) std::snprintf(got, sizeof got, "speedup: the plain loop's time / this run's, once it ends");
+        else std::snprintf(got, sizeof got, "speedup: the plain loop's time / this run's, %s / %s = %.1fx", loop.c_str(),
+                           format_duration_ms(s.wall_ms).c_str(), s.speedup);
+        cells.push_back({"speedup", buf, std::string(got) + "\n" + of + "\n(the plain loop: the same calls one after another, " + loop + ")"});
+    }
     const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
     std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
     cells.push_back({"peak in flight", buf,
@@ -125,13 +173,24 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     if (ImGui::BeginTable("totals", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame)) {
         for (const Cell& c : cells) {
             ImGui::TableNextColumn();
+            ImGui::BeginGroup();
             ImGui::TextColored(palette().dim, "%s", c.label);
             ImGui::TextUnformatted(c.value.c_str());
-            if (!c.tip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.tip.c_str());
+            ImGui::EndGroup();
+            // The whole cell explains itself: on hover, and spelled out under the table once clicked (a
+            // touch screen has no hover).
+            if (!c.tip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s", c.tip.c_str(),
+                                                                            app.results.pinned_total == c.label ? "" : "\n(click to keep this under the totals)");
+            if (!c.tip.empty() && ImGui::IsItemClicked()) {
+                app.results.pinned_total = app.results.pinned_total == c.label ? "" : c.label;
+                app.needs_redraw = true;
+            }
             name_text(app, std::string("totals:") + c.label);
         }
         ImGui::EndTable();
     }
+    for (const Cell& c : cells)
+        if (!c.tip.empty() && app.results.pinned_total == c.label) wrapped_note(std::string(c.label) + ": " + c.tip, palette().dim);
     if (!running) {
         for (const std::string& n : explain_run(run, s)) wrapped_note(n);
     }
@@ -183,6 +242,14 @@ void draw_run_view(App& app, int64_t now_us) {
         for (size_t i = 0; i < entry->edits.size(); ++i) mark += (i ? "; " : "") + entry->edits[i];
         wrapped_note(mark + ". The expectation shown is the model's for its settings.", palette().bad);
     }
+    if (app.results.png_caption && !running) {
+        // One frame with what the picture is of, and that frame saved: the lesson, the claim, the verdict and
+        // every setting, so a PNG pasted in a forum post or a report explains itself.
+        app.results.png_caption = false;
+        app.results.png_requested = true;
+        app.needs_redraw = true;  // the frame after it is drawn without
+        draw_png_caption(app, run, s);
+    }
     draw_totals(app, run, s, running, now_us);
     const double elapsed = double((running ? now_us : run.end_us) - run.start_us) / 1000.0;
     const double span = std::max({s.expected_ms, elapsed, 1.0}) * 1.04;
@@ -196,7 +263,7 @@ void draw_run_view(App& app, int64_t now_us) {
                                    "application/json", results_run_file(app));
         }
         if (small_button(app, "Load run...", "load-run") && app.hooks.on_open_file) app.hooks.on_open_file();
-        if (small_button(app, "Save as PNG", "save-png")) app.results.png_requested = true;
+        if (small_button(app, "Save as PNG", "save-png")) app.results.png_caption = true, app.needs_redraw = true;
         ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
         if (small_button(app, "Requests as CSV", "save-requests-csv") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-requests-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".csv",

@@ -22,7 +22,9 @@ struct ResultsState {
     double replay_ms = -1;         // the instant the replay slider is at (ms from the run's start), or -1
     int selected_request = -1;     // waterfall row under the learner's pointer or last clicked
     std::string file_error;        // why the last run file could not be loaded, shown in the run view
-    bool png_requested = false;    // the platform saves the results panel as a PNG after the next frame
+    bool png_caption = false;      // Save as PNG was pressed: the next frame draws the caption and is saved
+    bool png_requested = false;    // the platform saves the results panel as a PNG after this frame
+    std::string pinned_total;      // the totals cell whose meaning stays spelled out under them (clicked), or ""
     // The stats of the run in flight, recomputed when it changed (an answer, the end), not every frame.
     struct LiveStats { bool valid = false; uint16_t generation = 0; int ended = -1; int in_flight = -1; RunStats stats; };
     LiveStats live;

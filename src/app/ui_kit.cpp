@@ -244,6 +244,11 @@ void wrapped_note(const std::string& s, const ImVec4& color) {
 
 void wrapped_note(const std::string& s) { wrapped_note(s, palette().note); }
 
+std::string without_mark(const std::string& line) {
+    const size_t cut = line.find("  \xe2\x9c");
+    return cut == std::string::npos ? line : line.substr(0, cut);
+}
+
 void verdict_mark(bool ok) {
     const float h = ImGui::GetTextLineHeight();
     const ImVec2 p = ImGui::GetCursorScreenPos();

@@ -60,6 +60,8 @@ bool setting_field(App& app, const RunField& f, RunDesc* d, float width_em = 9, 
 // so on hover. The control itself is drawn disabled.
 void lock_mark(bool locked);
 
+// A verdict line without its trailing ✓ or ✗ (the font has no such glyphs: verdict_mark draws them).
+std::string without_mark(const std::string& line);
 void wrapped_note(const std::string& s, const ImVec4& color);
 void wrapped_note(const std::string& s);
 // ✓ and ✗ drawn, not typed: the built-in font has no such glyphs.

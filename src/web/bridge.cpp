@@ -33,6 +33,9 @@ EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text)
 });
 EM_JS(void, js_open_file, (), { if (Module.apOpenFile) Module.apOpenFile(); });
 EM_JS(void, js_history_changed, (), { if (Module.apHistoryChanged) Module.apHistoryChanged(); });
+EM_JS(void, js_copy_text, (const char* what, const char* text), {
+    if (Module.apCopyText) Module.apCopyText(UTF8ToString(what), UTF8ToString(text));
+});
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
 EM_JS(void, js_request_costs, (const char* api), {
     if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
@@ -54,6 +57,7 @@ void bridge_init(App* app) {
     h.on_open_file = [] { js_open_file(); };
     h.on_history_changed = [] { js_history_changed(); };
     h.on_open_tab = [](const std::string& query) { js_open_tab(query.c_str()); };
+    h.on_copy_text = [](const std::string& what, const std::string& text) { js_copy_text(what.c_str(), text.c_str()); };
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         JsonWriter w;
