@@ -142,8 +142,9 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     const Expectation& e = run.expected;
     cells.push_back({"wall", running ? "..." : format_duration_ms(s.wall_ms), "from the run's start to its last answer"});
     cells.push_back({"sum of calls", format_duration_ms(s.sum_ms), "every call's own time added up: what one at a time would cost"});
-    cells.push_back({"slowest", format_duration_ms(s.slowest_ms), ""});
-    cells.push_back({"mean", format_duration_ms(s.mean_ms), ""});
+    cells.push_back({"slowest", format_duration_ms(s.slowest_ms),
+                     "the longest one call took, from its request going out to its end (time queued before it is not counted)"});
+    cells.push_back({"mean", format_duration_ms(s.mean_ms), "one call's time on average: the sum of calls / the calls that ended"});
     std::string parts = "the program: " + format_duration_ms(e.program_ms);
     if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
     if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
