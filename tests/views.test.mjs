@@ -185,6 +185,15 @@ test('a run saved to a file loads back; a bad file is explained; the panel saves
   const shown = await page.evaluate(() => window.playground.shownRun());
   assert.equal(shown.loaded, 'asyncplay-run-bounded-12.json');
   assert.equal(shown.wallMs.toFixed(1), r.wallMs.toFixed(1));
+  // The loaded run steps like a fresh one: its events come from the file's trace.
+  if (!(await page.evaluate(() => window.playground.stepper().open))) await click('stepper');
+  await click('stepper:forward');
+  await click('stepper:forward');
+  const stepped = await page.evaluate(() => window.playground.stepper());
+  assert.equal(stepped.step, 2);
+  assert.ok(stepped.count > 12, `a step per event: ${stepped.count}`);
+  assert.equal(stepped.replayMs, stepped.atMs);
+  assert.ok(stepped.network.length + stepped.queued.length > 0, JSON.stringify(stepped));
 
   const bad = path.join(args.out, 'not-a-run.json');
   fs.writeFileSync(bad, '{"format": "asyncplay-run", "version": 1, "desc": {"path": "bounded", "count": 3}, "requests": [1, 2');
@@ -277,9 +286,11 @@ test('the stepper drives the waterfall and the code; autoplay runs to the end; ?
       assert.match(now.loop, /runs call 1's CPU work/);
       assert.ok(now.lit.cpu >= 1, `the CPU line is lit: ${JSON.stringify(now.lit)}`);
       await shot('stepper-lesson-03.png');
+      busy.link = await page.evaluate(() => window.playground.permalink());
     }
   }
   assert.ok(busy, 'call 1 computes while 2 and 3 wait in the ready queue');
+  assert.match(busy.link, new RegExp(`[?&]step=${busy.step + 1}(&|$)`), 'Copy link keeps the step');
   await click('stepper:back');
   s = await stepper();
   assert.equal(s.step, s.count - 2);
@@ -293,6 +304,14 @@ test('the stepper drives the waterfall and the code; autoplay runs to the end; ?
   s = await stepper();
   assert.equal(s.step, s.count - 1, 'autoplay stops at the end');
   assert.match(s.loop, /nothing left to do/);
+  // The copied link reopens the same picture: it runs the lesson (simulated: the same events) and stops at
+  // the same step.
+  await page.goto(busy.link);
+  await page.evaluate(() => window.playground.ready);
+  await page.waitForFunction((k) => window.playground.stepper().step === k, busy.step, { timeout: 30000 });
+  const again = await stepper();
+  for (const key of ['step', 'count', 'atMs', 'what', 'loop', 'running', 'ready', 'network', 'queued', 'done', 'lit'])
+    assert.deepEqual(again[key], busy[key], key);
 
   // Lesson 7 (a semaphore of 5 over 30 calls) opened at step 6 by its link: the picture of that step.
   // (The link starts the run the stepper follows by itself, once the page knows which APIs answer.)
