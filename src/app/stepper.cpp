@@ -45,7 +45,7 @@ void chips(const char* label, const std::vector<int>& calls, CallState state, co
         char text[16];
         std::snprintf(text, sizeof text, "%d", c + 1);
         const float w = std::max(h * 1.6f, ImGui::CalcTextSize(text).x + h * 0.6f);
-        same_line_if_fits(w);
+        same_line_if_fits(w + 6);  // (clear of the picture's frame)
         const ImVec2 p = ImGui::GetCursorScreenPos();
         dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), call_color(state), 3);
         const ImVec2 ts = ImGui::CalcTextSize(text);
