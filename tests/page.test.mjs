@@ -270,6 +270,9 @@ test('every lesson, opened and run through the page, proves its claim (a screens
       assert.ok(after.verdict, `${state.id}: no verdict`);
       console.log(`# lesson ${i + 1} ${state.id}: ${after.verdict.path}: ${after.verdict.line}`);
       assert.equal(after.verdict.ok, true, `${state.id}: ${after.verdict.line} ${after.verdict.reason}`);
+      // One figure for one run: the claim beside Run states the expectation the run was judged by.
+      const expected = after.verdict.line.match(/expected ([0-9.,]+ (?:ms|s|min|h))/)[1];
+      assert.ok(after.claim.includes(`= ${expected}`), `${state.id}: the claim "${after.claim}" and the verdict's expected ${expected}`);
       if (state.id === 'limits') {
         // A clicked code line lights its bars; a clicked bar lights its line.
         await click('code-line:queue');

@@ -165,7 +165,6 @@
     apRunEnded(ticket, json) {
       const result = JSON.parse(json);
       mirrorRun(result);
-      if (result.api === 'page' || result.api === 'server') recalibrate(result.api);
       // (Entries come in once each response is complete: look a moment later. Other runs' entries go.)
       if (result.api === 'server') setTimeout(() => splitStalled(result), 100);
       else if (performance.clearResourceTimings) performance.clearResourceTimings();
@@ -590,9 +589,9 @@
     const total = performance.now() - t0;
     return { roundTripMs, handoverMs: Math.max(0, (total - roundTripMs) / (burst - 1)) };
   }
-  // Measured again after each run through a real API (the machine may be busier or quieter now); runs wait.
-  // Before a run too, when the figures are older than FRESH_MS: a machine that got busy meanwhile is
-  // measured busy.
+  // Measured again before a run through a real API when the figures are older than FRESH_MS (a machine
+  // that got busy meanwhile is measured busy); the run waits. Not after a run: the claim beside Run would
+  // then move away from the expectation the finished run was judged by, and show two figures for one run.
   const FRESH_MS = 2000;
   const measuredAt = {};
   let calibration = Promise.resolve();
