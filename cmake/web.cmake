@@ -55,7 +55,7 @@ set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 
 # The page's static companions: the JS surface, the service worker that serves the in-page API.
 set(AP_WEB_ASSETS)
-foreach(asset playground.js sw.js style.css host-example.html)
+foreach(asset playground.js sw.js style.css host-example.html python-worker.mjs)
     add_custom_command(
         OUTPUT ${CMAKE_BINARY_DIR}/${asset}
         COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} ${CMAKE_BINARY_DIR}/${asset}
@@ -65,3 +65,27 @@ foreach(asset playground.js sw.js style.css host-example.html)
 endforeach()
 add_custom_target(web_assets ALL DEPENDS ${AP_WEB_ASSETS})
 add_dependencies(index web_assets)
+
+# The learner's own Python (loaded only when the editor first opens): Pyodide from the npm package
+# (node_modules, installed by tools/setup) and the pure-Python libraries from Debian's packages, packed by
+# tools/pack_python.py, all served from the build folder's python/.
+set(AP_PYODIDE_DIR ${PROJECT_SOURCE_DIR}/node_modules/pyodide)
+set(AP_PYTHON_ASSETS)
+foreach(asset pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-lock.json)
+    add_custom_command(
+        OUTPUT ${CMAKE_BINARY_DIR}/python/${asset}
+        COMMAND ${CMAKE_COMMAND} -E copy_if_different ${AP_PYODIDE_DIR}/${asset} ${CMAKE_BINARY_DIR}/python/${asset}
+        DEPENDS ${AP_PYODIDE_DIR}/${asset}
+        COMMENT "Pyodide: ${asset}"
+        VERBATIM)
+    list(APPEND AP_PYTHON_ASSETS ${CMAKE_BINARY_DIR}/python/${asset})
+endforeach()
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_custom_command(
+    OUTPUT ${CMAKE_BINARY_DIR}/python/site.zip
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/pack_python.py ${CMAKE_BINARY_DIR}/python/site.zip
+    DEPENDS ${PROJECT_SOURCE_DIR}/tools/pack_python.py
+    COMMENT "Packing httpx, requests and their dependencies from Debian's packages"
+    VERBATIM)
+list(APPEND AP_PYTHON_ASSETS ${CMAKE_BINARY_DIR}/python/site.zip)
+add_custom_target(python_assets ALL DEPENDS ${AP_PYTHON_ASSETS})

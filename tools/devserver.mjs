@@ -15,7 +15,10 @@ export const MAX_DELAY_MS = 30000;
 export const MAX_HELD = 900;
 // The files of the web build the page needs; the build folder also holds CMake's files (absolute paths,
 // flags), which are nobody's business.
-export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html']);
+export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html',
+  // the learner's own Python, loaded when the editor first opens (cmake/web.cmake)
+  'python-worker.mjs', 'python/pyodide.mjs', 'python/pyodide.asm.mjs', 'python/pyodide.asm.wasm', 'python/python_stdlib.zip',
+  'python/pyodide-lock.json', 'python/site.zip']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -28,6 +31,7 @@ const MIME = {
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
   '.py': 'text/plain; charset=utf-8',
+  '.zip': 'application/zip',
 };
 
 const API_HEADERS = {
@@ -129,10 +133,19 @@ function handleStatic(req, res, root, rawPath) {
 function serveFile(req, res, file, rawPath) {
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) return sendText(res, 404, `${rawPath} is not one of the page's files`);
+    // Checked again on every use (a rebuilt page is never stale), but an unchanged file is not sent again:
+    // Python's 14 MB come from the browser's cache once it has them.
+    const modified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
+    const since = Date.parse(req.headers['if-modified-since'] || '');
+    if (Number.isFinite(since) && since >= modified.getTime()) {
+      res.writeHead(304, { 'Cache-Control': 'no-cache', 'Last-Modified': modified.toUTCString() });
+      return res.end();
+    }
     res.writeHead(200, {
       'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
+      'Last-Modified': modified.toUTCString(),
     });
     if (req.method === 'HEAD') return res.end();
     const stream = fs.createReadStream(file);

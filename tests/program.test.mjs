@@ -1,0 +1,128 @@
+// The learner's own Python, at the worker's boundary, in headless Chromium: web/python-worker.mjs boots
+// Pyodide and Debian's httpx and requests from the build folder (no other host), runs a program as a learner
+// writes it (asyncio.run(main()), a top-level BASE aimed at the chosen API), and hands each HTTP call to the
+// page with the program line that made it and its asyncio task; errors come back with their line and a
+// traceback. Here the test page answers the worker's requests itself, through the in-page API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
+
+const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
+
+let dev, browser, page;
+const outside = [];  // requests to any host but the dev server's loopback
+
+before(async () => {
+  dev = await startDevServer(path.resolve(args.web));
+  browser = await launchChromium();
+  const context = await browser.newContext();
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname !== '127.0.0.1') {
+      outside.push(url.href);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  page = await context.newPage();
+  await page.goto(dev.url);
+  await page.evaluate(() => window.playground.ready);
+  // One worker for the file: it boots once, as in the page.
+  await page.evaluate(() => {
+    window.py = { worker: new Worker('python-worker.mjs', { type: 'module' }), runs: new Map(), nextRun: 1 };
+    const py = window.py;
+    py.booted = new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      py.worker.onmessage = async (e) => {
+        const m = e.data;
+        if (m.type === 'ready') resolve({ bootMs: m.bootMs, sinceNew: performance.now() - t0 });
+        else if (m.type === 'boot-failed') reject(new Error(m.message));
+        const run = py.runs.get(m.runId);
+        if (!run) return;
+        if (m.type === 'stdout') run.stdout += m.text;
+        else if (m.type === 'request') {
+          run.requests.push({ url: m.url, line: m.line, task: m.task, sentMs: performance.now() - run.t0 });
+          const r = await fetch(m.url, { cache: 'no-store' });
+          py.worker.postMessage({ type: 'answer', id: m.id, status: r.status, body: await r.text() });
+        } else if (m.type === 'done') {
+          run.wallMs = performance.now() - run.t0;
+          run.error = m.error;
+          run.resolve(run);
+        }
+      };
+      py.worker.onerror = (e) => reject(new Error(`worker: ${e.message}`));
+    });
+    py.run = (source) => new Promise((resolve) => {
+      const runId = py.nextRun++;
+      const run = { stdout: '', requests: [], resolve, t0: performance.now() };
+      py.runs.set(runId, run);
+      py.worker.postMessage({ type: 'run', runId, source, base: `${location.origin}/inpage` });
+    }).then(({ resolve, ...rest }) => rest);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await dev?.close();
+});
+
+const run = (source) => page.evaluate((s) => window.py.run(s), source);
+
+test('Python boots from the build folder, with httpx and requests from Debian', async () => {
+  const boot = await page.evaluate(() => window.py.booted);
+  console.log(`# Python ready ${Math.round(boot.sinceNew)} ms after the worker was made (boot ${Math.round(boot.bootMs)} ms)`);
+  const r = await run('import sys, httpx, requests\nprint(sys.version_info[:2], httpx.__version__, requests.__version__)\n');
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  assert.match(r.stdout, /^\(3, 1\d\) 0\.\d+\.\d+ 2\.\d+\.\d+$/m);
+  assert.deepEqual(outside, [], 'nothing came from another host');
+});
+
+test('asyncio.run(main()) as written: a gather overlaps, each call names its line and task', async () => {
+  const source = [
+    'import asyncio',
+    'import httpx',
+    'BASE = "http://example.invalid"  # aimed at the page\'s API before the run',
+    'async def one(client, i):',
+    '    reply = await client.get(f"{BASE}/api/delay/300?i={i}")',
+    '    return reply.status_code',
+    'async def main():',
+    '    async with httpx.AsyncClient() as client:',
+    '        codes = await asyncio.gather(*(one(client, i) for i in range(10)))',
+    '    print(codes.count(200), "ok")',
+    'asyncio.run(main())',
+  ].join('\n');
+  const r = await run(source);
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  assert.match(r.stdout, /^10 ok$/m);
+  assert.equal(r.requests.length, 10);
+  for (const q of r.requests) {
+    assert.match(q.url, /^http:\/\/127\.0\.0\.1:\d+\/inpage\/api\/delay\/300\?i=\d$/);
+    assert.equal(q.line, 5, 'the line of the await');
+  }
+  assert.equal(new Set(r.requests.map((q) => q.task)).size, 10, 'a task each');
+  // Ten calls of 300 ms together: all sent before the first answer could be in, and one latency in all.
+  const sent = r.requests.map((q) => q.sentMs);
+  assert.ok(Math.max(...sent) - Math.min(...sent) < 300, `sent within ${Math.round(Math.max(...sent) - Math.min(...sent))} ms`);
+  assert.ok(r.wallMs < 2 * 300 + 1000, `wall ${Math.round(r.wallMs)} ms`);
+  // The same calls awaited one by one: a staircase.
+  const loop = await run(source.replace('codes = await asyncio.gather(*(one(client, i) for i in range(10)))',
+    'codes = [await one(client, i) for i in range(3)]').replace('print(codes.count(200), "ok")', 'print(len(codes), "in turn")'));
+  assert.equal(loop.error, null, JSON.stringify(loop.error));
+  const gaps = loop.requests.slice(1).map((q, i) => q.sentMs - loop.requests[i].sentMs);
+  for (const g of gaps) assert.ok(g >= 290, `each call waits for the one before: ${gaps.map(Math.round)}`);
+});
+
+test('a syntax error and an exception come back with their line', async () => {
+  const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
+  assert.equal(syntax.error.line, 3);
+  assert.match(syntax.error.message, /^SyntaxError/);
+  const raised = await run('def half(x):\n    return 1 / x\nprint("before")\nhalf(0)\n');
+  assert.equal(raised.stdout, 'before\n', 'output up to the error is kept');
+  assert.equal(raised.error.line, 2);
+  assert.match(raised.error.message, /^ZeroDivisionError/);
+  assert.match(raised.error.traceback, /line 4[\s\S]*line 2/);
+  // After an error the worker runs the next program.
+  const next = await run('print(6 * 7)\n');
+  assert.equal(next.stdout, '42\n');
+});

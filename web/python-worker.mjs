@@ -1,0 +1,149 @@
+// The learner's own Python, in a Web Worker so that a busy program cannot freeze the page: CPython
+// (Pyodide, served from the build's python/ folder, never a CDN) with httpx and requests from Debian's
+// packages (python/site.zip, packed by tools/pack_python.py). The program's HTTP calls do not touch the
+// network from here: each is handed to the page, which issues it through its own transport and clock, and
+// the answer comes back.
+//
+// Messages, page -> worker:
+//   {type: 'run', runId, source, base}       runs a program (one at a time)
+//   {type: 'answer', id, status, body, error} the answer to a request (error: why there is none)
+// worker -> page:
+//   {type: 'ready', bootMs} | {type: 'boot-failed', message}
+//   {type: 'request', runId, id, method, url, line, task}   line: the program's line that made it
+//   {type: 'stdout', runId, text}
+//   {type: 'done', runId, error: null | {line, message, traceback}}
+import { loadPyodide } from './python/pyodide.mjs';
+
+const PRELUDE = String.raw`
+import ast, asyncio, json, os, sys, traceback
+import httpx
+from pyodide.code import eval_code_async
+from js import page_request
+
+PROGRAM = "<program>"
+
+def _line():
+    # The innermost frame of the learner's program: the line that made the call.
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_filename == PROGRAM:
+            return f.f_lineno
+        f = f.f_back
+    return 0
+
+def _task():
+    try:
+        t = asyncio.current_task()
+    except RuntimeError:
+        t = None
+    return t.get_name() if t is not None else "main"
+
+class PageTransport(httpx.AsyncBaseTransport):
+    """Hands every request to the page, which sends it through its own transport and times it."""
+    async def handle_async_request(self, request):
+        ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task()}
+        answer = json.loads(await page_request(json.dumps(ask)))
+        if answer.get("error"):
+            raise httpx.ConnectError(answer["error"], request=request)
+        return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
+
+_plain_init = httpx.AsyncClient.__init__
+def _init(self, *args, **kwargs):
+    kwargs.setdefault("transport", PageTransport())
+    _plain_init(self, *args, **kwargs)
+httpx.AsyncClient.__init__ = _init
+
+def _aimed(source, base):
+    # A top-level BASE = "..." is aimed at the chosen API, as in the page's own programs; lines stay put.
+    tree = ast.parse(source, PROGRAM)
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "BASE" and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            node.value = ast.copy_location(ast.Constant(base), node.value)
+    return tree
+
+def _error(e):
+    line = 0
+    if isinstance(e, SyntaxError) and e.filename == PROGRAM:
+        line = e.lineno or 0
+        text = "".join(traceback.format_exception_only(type(e), e))
+    else:
+        tb = traceback.extract_tb(e.__traceback__)
+        for frame in tb:
+            if frame.filename == PROGRAM:
+                line = frame.lineno
+        shown = [f for f in tb if f.filename == PROGRAM] or tb
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(shown)) + "".join(
+            traceback.format_exception_only(type(e), e))
+    return json.dumps({"line": line, "message": f"{type(e).__name__}: {e}", "traceback": text})
+
+async def run_program(source, base):
+    os.environ["API_BASE"] = base
+    scope = {"__name__": "__main__"}
+    try:
+        code = compile(_aimed(source, base), PROGRAM, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        result = eval(code, scope)
+        if asyncio.iscoroutine(result):
+            await result
+    except BaseException as e:  # SystemExit and KeyboardInterrupt end the program too, and are shown
+        return _error(e)
+    return ""
+`;
+
+let py = null;
+let running = null;  // runId of the program running now
+let nextRequest = 1;
+const waiting = new Map();  // request id -> resolve(answer JSON)
+
+// Called by the Python transport: hands the request to the page, resolves with its answer.
+globalThis.page_request = (askJson) => new Promise((resolve) => {
+  const id = nextRequest++;
+  waiting.set(id, resolve);
+  postMessage({ type: 'request', runId: running, id, ...JSON.parse(askJson) });
+});
+
+async function boot() {
+  const t0 = performance.now();
+  const here = new URL('./python/', import.meta.url).href;
+  py = await loadPyodide({ indexURL: here, stdout: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }),
+    stderr: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }) });
+  const site = await fetch(new URL('site.zip', here));
+  if (!site.ok) throw new Error(`python/site.zip: HTTP ${site.status}`);
+  py.unpackArchive(await site.arrayBuffer(), 'zip', { extractDir: '/lib/asyncplay' });
+  py.runPython("import sys; sys.path.insert(0, '/lib/asyncplay')");
+  await py.runPythonAsync(PRELUDE);
+  postMessage({ type: 'ready', bootMs: performance.now() - t0 });
+}
+
+const booted = boot().catch((e) => {
+  postMessage({ type: 'boot-failed', message: String(e && e.message || e) });
+  throw e;
+});
+
+onmessage = async (event) => {
+  const m = event.data;
+  if (m.type === 'answer') {
+    const resolve = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (resolve) resolve(JSON.stringify({ status: m.status, body: m.body || '', error: m.error || '' }));
+  } else if (m.type === 'run') {
+    try {
+      await booted;
+    } catch (e) {
+      return;  // (boot-failed said why)
+    }
+    running = m.runId;
+    const runProgram = py.globals.get('run_program');
+    let error = null;
+    try {
+      const text = await runProgram(String(m.source), String(m.base));
+      if (text) error = JSON.parse(text);
+    } catch (e) {
+      error = { line: 0, message: String(e && e.message || e), traceback: '' };
+    } finally {
+      runProgram.destroy();
+    }
+    postMessage({ type: 'done', runId: m.runId, error });
+    running = null;
+  }
+};
