@@ -24,8 +24,9 @@ enum class CodePath : uint8_t {
     blocking_in_async,  // requests.get inside async def under gather: it blocks the event loop, one at a time
     thread_pool,        // the blocking call moved to `limit` worker threads (asyncio.to_thread)
     retry_backoff,      // gather where each call has a timeout and retries timeouts and 5xx with back-off
+    program,            // the learner's own program: its requests come as it makes them (Scheduler::program_request)
 };
-inline constexpr int code_path_count = 11;
+inline constexpr int code_path_count = 11;  // the built-in ones, which the model plays; program comes after them
 
 // How a code path lets requests overlap.
 enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };

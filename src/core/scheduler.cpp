@@ -28,10 +28,12 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) 
     run_.state = RunState::running;
     run_.start_us = now_us;
     run_.cost = desc.api == Api::simulated ? ApiCost{} : cost;
-    if (with_expectation_) run_.expected = expect_run(desc, run_.cost);
-    run_.requests.assign(size_t(desc.count), RequestTrace{});
+    const bool program = desc.path == CodePath::program;
+    if (program) run_.desc.count = 0;  // it grows with each request the program makes
+    if (with_expectation_ && !program) run_.expected = expect_run(desc, run_.cost);
+    run_.requests.assign(size_t(run_.desc.count), RequestTrace{});
     active_.clear();
-    active_pos_.assign(size_t(desc.count), -1);
+    active_pos_.assign(size_t(run_.desc.count), -1);
     if (code_path_info(desc.path).created_up_front) {
         // gather and its kin create every task up front; a loop only reaches a call when the previous one
         // has returned, so its requests are scheduled as they start.
@@ -42,6 +44,7 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) 
 
 bool Scheduler::can_start_next() const {
     if (run_.state != RunState::running || run_.next_index >= int(run_.requests.size())) return false;
+    if (run_.desc.path == CodePath::program) return false;  // the program starts its own
     switch (code_path_info(run_.desc.path).schedule) {
         case Schedule::one_at_a_time: return run_.in_flight == 0;
         case Schedule::all_at_once: return true;
@@ -61,6 +64,75 @@ void Scheduler::start_next(int64_t now_us) {
     start_attempt(index, now_us);
 }
 
+RequestSpec program_spec(const std::string& url) {
+    RequestSpec spec;
+    spec.url = url;
+    spec.want_body = true;
+    // What the simulated API would be asked: .../api/delay/<ms>[?...status=<code>...], as the real ones read it.
+    auto number_after = [&](const std::string& key, size_t from, int fallback, int max) {
+        const size_t at = url.find(key, from);
+        if (at == std::string::npos) return fallback;
+        size_t i = at + key.size();
+        long v = 0;
+        bool any = false;
+        while (i < url.size() && url[i] >= '0' && url[i] <= '9' && v <= max) v = v * 10 + (url[i++] - '0'), any = true;
+        return any ? int(std::min<long>(v, max)) : fallback;
+    };
+    spec.latency_ms = number_after("/api/delay/", 0, 0, Limits::max_latency_ms);
+    const size_t query = url.find('?');
+    if (query != std::string::npos) {
+        const int status = number_after("status=", query, 200, 599);
+        spec.status = status >= 100 ? status : 200;
+    }
+    return spec;
+}
+
+int Scheduler::program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
+    if (run_.state != RunState::running || run_.desc.path != CodePath::program) {
+        *why = "no program is running";
+        return -1;
+    }
+    if (int(run_.requests.size()) >= max_program_requests) {
+        *why = "a program may make at most " + std::to_string(max_program_requests) + " requests in one run";
+        return -1;
+    }
+    const int index = int(run_.requests.size());
+    RequestTrace r;
+    r.scheduled_us = r.started_us = now_us;
+    r.outcome = Outcome::in_flight;
+    run_.requests.push_back(r);
+    ProgramCall c = call;
+    c.url = url;
+    c.body.clear();
+    run_.calls.push_back(std::move(c));
+    active_pos_.push_back(-1);
+    run_.desc.count = index + 1;
+    run_.next_index = index + 1;
+    ++run_.in_flight;
+    activate(index);
+    start_attempt(index, now_us);
+    return index;
+}
+
+void Scheduler::program_end(int64_t now_us) {
+    if (!running() || run_.desc.path != CodePath::program) return;
+    deferred_.clear();
+    const std::vector<int> active = active_;
+    for (int index : active) {
+        RequestTrace& r = run_.requests[size_t(index)];
+        if (r.outcome != Outcome::in_flight) continue;
+        if (!r.attempts.empty() && r.attempts.back().outcome == Outcome::in_flight) {
+            transport_->abort(make_request_id(run_.generation, index, int(r.attempts.size()) - 1), now_us);
+            r.attempts.back().ended_us = now_us;
+            r.attempts.back().outcome = Outcome::cancelled;
+        }
+        r.reason = "the program ended without waiting for it";
+        end_request(index, Outcome::cancelled, now_us);
+    }
+    run_.state = RunState::finished;
+    run_.end_us = now_us;
+}
+
 void Scheduler::start_attempt(int index, int64_t now_us) {
     RequestTrace& r = run_.requests[size_t(index)];
     const int attempt = int(r.attempts.size());
@@ -69,9 +141,13 @@ void Scheduler::start_attempt(int index, int64_t now_us) {
     a.started_us = now_us;
     r.attempts.push_back(a);
     RequestSpec spec;
-    spec.url = request_url(run_.desc, index, attempt);
-    spec.latency_ms = request_latency_ms(run_.desc, index, attempt);
-    spec.status = attempt_fails(run_.desc, index, attempt) ? 503 : run_.desc.status;
+    if (run_.desc.path == CodePath::program) {
+        spec = program_spec(run_.calls[size_t(index)].url);
+    } else {
+        spec.url = request_url(run_.desc, index, attempt);
+        spec.latency_ms = request_latency_ms(run_.desc, index, attempt);
+        spec.status = attempt_fails(run_.desc, index, attempt) ? 503 : run_.desc.status;
+    }
     transport_->start(make_request_id(run_.generation, index, attempt), spec, now_us);
 }
 
@@ -125,6 +201,7 @@ int64_t Scheduler::record(RequestId id, const Completion& c, int64_t now_us, int
         r.status = c.status;
         r.bytes = c.bytes;
         r.answered_us = now_us;
+        if (run_.desc.path == CodePath::program) run_.calls[size_t(index)].body = c.body;
         // The one thread handles answers one at a time: this one waits for the thread, then takes cpu_ms.
         int64_t done;
         if (handled_us >= 0) {
@@ -172,6 +249,7 @@ void Scheduler::end_request(int index, Outcome outcome, int64_t when_us) {
     r.retry_at_us = -1;
     r.finished_us = r.started_us >= 0 ? when_us : -1;
     ++run_.ended;
+    if (on_request_end) on_request_end(index);
 }
 
 void Scheduler::pump(int64_t now_us) {
@@ -185,7 +263,7 @@ void Scheduler::pump(int64_t now_us) {
         now_us = std::max(now_us, record(d.id, d.completion, d.now_us, d.handled_us));
     }
     pumping_ = false;
-    if (run_.state == RunState::running && run_.ended == int(run_.requests.size())) {
+    if (run_.state == RunState::running && run_.ended == int(run_.requests.size()) && run_.desc.path != CodePath::program) {
         run_.state = RunState::finished;
         run_.end_us = run_.start_us;
         for (const RequestTrace& r : run_.requests) run_.end_us = std::max(run_.end_us, r.finished_us);
@@ -194,8 +272,6 @@ void Scheduler::pump(int64_t now_us) {
 
 void Scheduler::advance(int64_t now_us) {
     if (!running()) return;
-    const int timeout_ms = effective_timeout_ms(run_.desc);
-    const int64_t timeout_us = int64_t(timeout_ms) * 1000;
     bool any = false;
     const std::vector<int> active = active_;  // ending a request edits active_
     for (int index : active) {
@@ -210,10 +286,11 @@ void Scheduler::advance(int64_t now_us) {
             continue;
         }
         const Attempt& a = r.attempts.back();
-        if (a.outcome != Outcome::in_flight || now_us < a.started_us + timeout_us) continue;
+        const int limit_ms = attempt_timeout_ms(int(i));
+        if (a.outcome != Outcome::in_flight || limit_ms <= 0 || now_us < a.started_us + int64_t(limit_ms) * 1000) continue;
         const int attempt = int(r.attempts.size()) - 1;
         transport_->abort(make_request_id(run_.generation, int(i), attempt), now_us);
-        attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(timeout_ms) + " ms timeout", now_us);
+        attempt_failed(int(i), Outcome::timeout, 0, "no answer within the " + std::to_string(limit_ms) + " ms timeout", now_us);
         any = true;
     }
     if (any) pump(now_us);
@@ -226,7 +303,8 @@ int64_t Scheduler::next_deadline_us() const {
     for (int index : active_) {
         const RequestTrace& r = run_.requests[size_t(index)];
         if (r.retry_at_us >= 0) consider(r.retry_at_us);
-        else if (r.attempts.back().outcome == Outcome::in_flight) consider(r.attempts.back().started_us + int64_t(effective_timeout_ms(run_.desc)) * 1000);
+        else if (r.attempts.back().outcome == Outcome::in_flight && attempt_timeout_ms(index) > 0)
+            consider(r.attempts.back().started_us + int64_t(attempt_timeout_ms(index)) * 1000);
     }
     return best;
 }
@@ -273,6 +351,11 @@ void Scheduler::cancel(int64_t now_us) {
     run_.state = RunState::cancelled;
     run_.end_us = now_us;
     run_.next_index = int(run_.requests.size());
+}
+
+int Scheduler::attempt_timeout_ms(int index) const {
+    if (run_.desc.path == CodePath::program) return run_.calls[size_t(index)].timeout_ms;
+    return effective_timeout_ms(run_.desc);
 }
 
 Run Scheduler::take_run() {

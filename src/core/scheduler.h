@@ -17,6 +17,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include "run.h"
@@ -42,6 +43,18 @@ struct Expectation {
     bool operator==(const Expectation&) const = default;
 };
 
+// What the learner's program said about each request it made (CodePath::program): the program line that
+// made it, the asyncio task it ran in, the timeout its client set (0: none), and, until the program has
+// been handed it, the answer's body.
+struct ProgramCall {
+    std::string url;
+    int line = 0;
+    std::string task;
+    int timeout_ms = 0;
+    std::string body;
+};
+inline constexpr int max_program_requests = 10000;
+
 struct Run {
     uint16_t generation = 0;
     RunDesc desc;
@@ -51,6 +64,7 @@ struct Run {
     Expectation expected;      // what the page expects of it (expect_run at begin)
     ApiCost cost;              // the API's measured costs the expectation includes
     std::vector<RequestTrace> requests;
+    std::vector<ProgramCall> calls;  // program runs: one per request
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
     int ended = 0;             // requests with a final outcome
@@ -74,6 +88,16 @@ public:
     void advance(int64_t now_us);
     void cancel(int64_t now_us);
 
+    // The learner's program (a run begun with desc.path == CodePath::program): begin() starts nothing, there
+    // is no model to expect anything of it, and each request starts the moment the program makes it.
+    // Returns the request's index, or -1 with *why when no program runs or it made max_program_requests.
+    int program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
+    // The program is over (returned, raised, or stopped): the run ends now, and the requests it never
+    // waited for are cancelled.
+    void program_end(int64_t now_us);
+    // Called as each request ends (any run), with its index: a program's request answers its program.
+    std::function<void(int index)> on_request_end;
+
     // Hands over the ended run (finished or cancelled) and keeps only its generation, state and times: an
     // ended run has one home, the run store (history.h). Returns an idle Run when none has ended.
     Run take_run();
@@ -92,6 +116,7 @@ private:
     void pump(int64_t now_us);
     void end_request(int index, Outcome outcome, int64_t now_us);
     bool accepts(RequestId id) const;
+    int attempt_timeout_ms(int index) const;  // 0: none
 
     void activate(int index);
     void deactivate(int index);
@@ -109,6 +134,10 @@ private:
     std::vector<int> active_;
     std::vector<int> active_pos_;    // index -> position in active_, or -1
 };
+
+// What the transport is asked for a request a program makes: its URL, with its body wanted; for the simulated
+// API, the delay and status the URL asks the real APIs for (/api/delay/<ms>?status=<code>).
+RequestSpec program_spec(const std::string& url);
 
 // Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of an ended run
 // (see Attempt::sent_us), kept inside the attempt. Returns false when there is no such attempt.

@@ -30,6 +30,7 @@ struct RequestSpec {
     std::string url;
     int latency_ms = 0;  // what the API was asked to wait (used by the virtual transport)
     int status = 200;    // what the API was asked to answer
+    bool want_body = false;  // the learner's program reads the answer: Completion::body carries it
 };
 
 // What a real API costs beyond the latency each request asks for, measured in the page from plain fetch
@@ -47,6 +48,7 @@ struct Completion {
     int status = 0;          // HTTP status; 0 when no answer came
     int64_t bytes = 0;       // response body size
     std::string reason;      // for failures without a status: what the transport knows
+    std::string body;        // the answer's body, when the request wanted it (RequestSpec::want_body)
 };
 
 // Why a request got no answer at all (status 0), in words: the browser gives none, so this says what it can

@@ -10,7 +10,9 @@ VirtualAnswer VirtualTransport::default_answer(const RequestSpec& spec) {
     a.delay_us = int64_t(spec.latency_ms) * 1000;
     a.completion.status = spec.status;
     // The same small JSON body the real APIs send: {"delay_ms":500,"status":200}
-    a.completion.bytes = int64_t(std::to_string(spec.latency_ms).size() + std::to_string(spec.status).size() + 23);
+    const std::string body = "{\"delay_ms\":" + std::to_string(spec.latency_ms) + ",\"status\":" + std::to_string(spec.status) + "}";
+    a.completion.bytes = int64_t(body.size());
+    if (spec.want_body) a.completion.body = body;
     return a;
 }
 

@@ -1,0 +1,134 @@
+// The learner's own program as the scheduler runs it, in virtual time: nothing starts by itself, each
+// request starts when the program makes it and answers the program (its body, its end), the program's line,
+// task and timeout are kept per request, the run ends when the program does (cancelling what it never
+// waited for), stats and the event loop's steps work on it, and the request cap says why it refuses.
+#include <gtest/gtest.h>
+
+#include "core/event_loop.h"
+#include "core/stats.h"
+#include "fixtures.h"
+
+namespace ap {
+namespace {
+
+using test::ms;
+
+struct ProgramFixture : test::Player {
+    std::vector<int> ended;
+    ProgramFixture() {
+        scheduler.on_request_end = [this](int index) { ended.push_back(index); };
+        RunDesc d;
+        d.path = CodePath::program;
+        d.api = Api::simulated;
+        scheduler.begin(d, 0);
+    }
+    int make(const std::string& url, int line, const std::string& task, int64_t now_us, int timeout_ms = 0) {
+        std::string why;
+        ProgramCall c;
+        c.line = line;
+        c.task = task;
+        c.timeout_ms = timeout_ms;
+        const int index = scheduler.program_request(url, c, now_us, &why);
+        EXPECT_GE(index, 0) << why;
+        return index;
+    }
+};
+
+TEST(ProgramRun, StartsNothingByItselfAndHasNoModel) {
+    ProgramFixture f;
+    EXPECT_TRUE(f.scheduler.running());
+    EXPECT_TRUE(f.scheduler.run().requests.empty());
+    EXPECT_EQ(f.scheduler.run().desc.count, 0);
+    EXPECT_EQ(f.scheduler.run().expected.wall_ms, 0) << "no model plays a learner's program";
+    f.advance_to(10000 * ms);
+    EXPECT_TRUE(f.scheduler.running()) << "only the program's end ends the run";
+}
+
+TEST(ProgramRun, AGatherOverlapsAndEachAnswerReachesTheProgram) {
+    ProgramFixture f;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(f.make("http://x/inpage/api/delay/300?i=" + std::to_string(i), 12, "Task-" + std::to_string(i + 2), 1 * ms), i);
+    EXPECT_EQ(f.scheduler.run().desc.count, 3);
+    f.advance_to(400 * ms);
+    ASSERT_EQ(f.ended, (std::vector<int>{0, 1, 2}));
+    const ap::Run& run = f.scheduler.run();
+    for (int i = 0; i < 3; ++i) {
+        const RequestTrace& r = run.requests[size_t(i)];
+        EXPECT_EQ(r.outcome, Outcome::ok);
+        EXPECT_EQ(r.started_us, 1 * ms);
+        EXPECT_EQ(r.finished_us, 301 * ms);
+        EXPECT_EQ(run.calls[size_t(i)].line, 12);
+        EXPECT_EQ(run.calls[size_t(i)].body, "{\"delay_ms\":300,\"status\":200}") << "the body the program reads";
+    }
+    EXPECT_EQ(run.calls[1].task, "Task-3");
+    f.scheduler.program_end(350 * ms);
+    EXPECT_EQ(f.scheduler.run().state, RunState::finished);
+    EXPECT_EQ(f.scheduler.run().end_us, 350 * ms) << "the program's own end, after its last answer";
+    const RunStats s = compute_stats(f.scheduler.run());
+    EXPECT_EQ(s.ok, 3);
+    EXPECT_EQ(s.peak_in_flight, 3);
+    EXPECT_DOUBLE_EQ(s.wall_ms, 350);
+}
+
+TEST(ProgramRun, AwaitedInTurnItIsAStaircaseAndTheLoopSeesIt) {
+    ProgramFixture f;
+    int64_t t = 0;
+    for (int i = 0; i < 3; ++i) {
+        f.make("http://x/inpage/api/delay/200", 7, "Task-1", t);
+        f.advance_to(t + 250 * ms);
+        t = f.scheduler.run().requests[size_t(i)].finished_us;  // the program goes on when its answer is in
+    }
+    f.scheduler.program_end(t);
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_EQ(run.requests[2].started_us, 400 * ms);
+    EXPECT_EQ(run.end_us, 600 * ms);
+    const LoopTimeline tl = event_loop_timeline(run);
+    EXPECT_FALSE(tl.too_big);
+    EXPECT_GE(tl.steps.size(), 7u) << "sent and done, three times, after the start";
+}
+
+TEST(ProgramRun, StatusesTimeoutsAndWhatTheProgramNeverAwaited) {
+    ProgramFixture f;
+    const int bad = f.make("http://x/inpage/api/delay/100?i=0&status=503", 3, "main", 0);
+    const int slow = f.make("http://x/inpage/api/delay/5000", 4, "main", 0, /*timeout_ms=*/1000);
+    const int forgotten = f.make("http://x/inpage/api/delay/9000", 5, "main", 0);
+    f.advance_to(1500 * ms);
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_EQ(run.requests[size_t(bad)].outcome, Outcome::http_error);
+    EXPECT_EQ(run.requests[size_t(bad)].status, 503);
+    EXPECT_EQ(run.requests[size_t(slow)].outcome, Outcome::timeout) << "the timeout its client set";
+    EXPECT_EQ(run.requests[size_t(slow)].finished_us, 1000 * ms);
+    EXPECT_EQ(run.requests[size_t(forgotten)].outcome, Outcome::in_flight) << "no timeout set: none";
+    f.scheduler.program_end(1500 * ms);
+    EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].outcome, Outcome::cancelled);
+    EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].reason, "the program ended without waiting for it");
+    EXPECT_EQ(f.ended.size(), 3u) << "each end told the program";
+}
+
+TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
+    ProgramFixture f;
+    std::string why;
+    ProgramCall c;
+    for (int i = 0; i < max_program_requests; ++i) ASSERT_GE(f.scheduler.program_request("http://x/api/delay/50", c, 0, &why), 0) << why;
+    EXPECT_EQ(f.scheduler.program_request("http://x/api/delay/50", c, 0, &why), -1);
+    EXPECT_EQ(why, "a program may make at most 10000 requests in one run");
+    f.scheduler.cancel(10 * ms);
+    EXPECT_EQ(f.scheduler.run().state, RunState::cancelled);
+    EXPECT_EQ(f.scheduler.program_request("http://x/api/delay/50", c, 20 * ms, &why), -1);
+    EXPECT_EQ(why, "no program is running");
+    // A run of a built-in code path takes no requests from a program.
+    test::Player g;
+    g.scheduler.begin(test::desc_of(CodePath::concurrent, 2, 100), 0);
+    EXPECT_EQ(g.scheduler.program_request("http://x/api/delay/50", c, 0, &why), -1);
+}
+
+TEST(ProgramRun, TheSimulatedApiReadsTheUrlAsTheRealOnesDo) {
+    EXPECT_EQ(program_spec("http://127.0.0.1:8000/inpage/api/delay/250?i=3").latency_ms, 250);
+    EXPECT_EQ(program_spec("http://h/api/delay/250?i=3&status=404").status, 404);
+    EXPECT_EQ(program_spec("http://h/api/delay/250?status=abc").status, 200);
+    EXPECT_EQ(program_spec("http://h/other").latency_ms, 0);
+    EXPECT_EQ(program_spec("http://h/api/delay/99999999999999").latency_ms, Limits::max_latency_ms);
+    EXPECT_TRUE(program_spec("http://h/").want_body);
+}
+
+}  // namespace
+}  // namespace ap
