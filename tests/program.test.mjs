@@ -126,3 +126,67 @@ test('a syntax error and an exception come back with their line', async () => {
   const next = await run('print(6 * 7)\n');
   assert.equal(next.stdout, '42\n');
 });
+
+// Through the page: window.playground.runProgram hands the program to the page's own worker, and each of
+// its requests is made by the page's C++ transport and drawn like any run's.
+const gatherProgram = [
+  'import asyncio',
+  'import httpx',
+  'BASE = "http://example.invalid"',
+  'async def one(client, i):',
+  '    reply = await client.get(f"{BASE}/api/delay/{200 + 100 * (i % 3)}?i={i}")',
+  '    return reply.json()["delay_ms"]',
+  'async def main():',
+  '    async with httpx.AsyncClient() as client:',
+  '        delays = await asyncio.gather(*(one(client, i) for i in range(12)))',
+  '    print("delays:", delays)',
+  'asyncio.run(main())',
+].join('\n');
+
+test('a program run through the page: its requests on the page\'s clock, their answers back, its output', async () => {
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), gatherProgram);
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  assert.equal(r.path, 'program');
+  assert.equal(r.api, 'page');
+  assert.equal(r.state, 'finished');
+  assert.equal(r.ok, 12);
+  assert.equal(r.stdout, `delays: ${JSON.stringify([200, 300, 400, 200, 300, 400, 200, 300, 400, 200, 300, 400]).replace(/,/g, ', ')}\n`,
+    'each body reached the program');
+  for (const q of r.requests) {
+    assert.equal(q.line, 5);
+    assert.match(q.task, /^Task-\d+$/);
+    assert.ok(q.endMs - q.startMs >= 195, `a request of at least 200 ms: ${q.startMs}..${q.endMs}`);
+  }
+  // All twelve went out together and the program ended with its slowest answer.
+  const starts = r.requests.map((q) => q.startMs);
+  const lastEnd = Math.max(...r.requests.map((q) => q.endMs));
+  console.log(`# a learner's gather of 12: first sent at ${starts[0].toFixed(1)} ms, all ${(Math.max(...starts) - Math.min(...starts)).toFixed(1)} ms apart at most; wall ${r.wallMs.toFixed(1)} ms, last answer ${lastEnd.toFixed(1)} ms`);
+  assert.ok(Math.max(...starts) < Math.min(...r.requests.map((q) => q.endMs)), 'every request was out before the first answer came');
+  assert.ok(r.wallMs >= lastEnd && r.wallMs < lastEnd + 500, `the run ends when the program does: ${r.wallMs} vs ${lastEnd}`);
+  assert.equal(r.expectedMs, 0, 'no model for a learner\'s program');
+  const shown = await page.evaluate(() => window.playground.shownRun());
+  assert.equal(shown.state, 'finished');
+  await page.mouse.move(1, 1);
+  await page.screenshot({ path: path.join(args.out, 'program-gather.png') });
+});
+
+test('through the page: an error keeps the requests made so far; the simulated API answers exactly', async () => {
+  const failing = [
+    'import asyncio, httpx',
+    'BASE = ""',
+    'async def main():',
+    '    async with httpx.AsyncClient() as client:',
+    '        for i in range(2):',
+    '            await client.get(f"{BASE}/api/delay/100?i={i}")',
+    '        raise ValueError("no more")',
+    'asyncio.run(main())',
+  ].join('\n');
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), failing);
+  assert.equal(r.error.line, 7, JSON.stringify(r.error));
+  assert.match(r.error.message, /^ValueError: no more/);
+  assert.equal(r.requests.length, 2);
+  for (const q of r.requests) assert.equal(Math.round(q.endMs - q.startMs), 100, 'the simulated API: exactly the delay');
+  assert.ok(r.requests[1].startMs >= r.requests[0].endMs, 'awaited in turn');
+  await page.mouse.move(1, 1);
+  await page.screenshot({ path: path.join(args.out, 'program-error.png') });
+});

@@ -60,9 +60,10 @@ TEST(ProgramRun, AGatherOverlapsAndEachAnswerReachesTheProgram) {
         EXPECT_EQ(run.calls[size_t(i)].body, "{\"delay_ms\":300,\"status\":200}") << "the body the program reads";
     }
     EXPECT_EQ(run.calls[1].task, "Task-3");
-    f.scheduler.program_end(350 * ms);
+    f.scheduler.program_end(350 * ms, ProgramText{"print(1)\n", "1\n", "", "", 0, false});
     EXPECT_EQ(f.scheduler.run().state, RunState::finished);
     EXPECT_EQ(f.scheduler.run().end_us, 350 * ms) << "the program's own end, after its last answer";
+    EXPECT_EQ(f.scheduler.run().program.output, "1\n");
     const RunStats s = compute_stats(f.scheduler.run());
     EXPECT_EQ(s.ok, 3);
     EXPECT_EQ(s.peak_in_flight, 3);
@@ -77,7 +78,7 @@ TEST(ProgramRun, AwaitedInTurnItIsAStaircaseAndTheLoopSeesIt) {
         f.advance_to(t + 250 * ms);
         t = f.scheduler.run().requests[size_t(i)].finished_us;  // the program goes on when its answer is in
     }
-    f.scheduler.program_end(t);
+    f.scheduler.program_end(t, {});
     const ap::Run& run = f.scheduler.run();
     EXPECT_EQ(run.requests[2].started_us, 400 * ms);
     EXPECT_EQ(run.end_us, 600 * ms);
@@ -98,7 +99,7 @@ TEST(ProgramRun, StatusesTimeoutsAndWhatTheProgramNeverAwaited) {
     EXPECT_EQ(run.requests[size_t(slow)].outcome, Outcome::timeout) << "the timeout its client set";
     EXPECT_EQ(run.requests[size_t(slow)].finished_us, 1000 * ms);
     EXPECT_EQ(run.requests[size_t(forgotten)].outcome, Outcome::in_flight) << "no timeout set: none";
-    f.scheduler.program_end(1500 * ms);
+    f.scheduler.program_end(1500 * ms, {});
     EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].outcome, Outcome::cancelled);
     EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].reason, "the program ended without waiting for it");
     EXPECT_EQ(f.ended.size(), 3u) << "each end told the program";

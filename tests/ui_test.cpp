@@ -225,6 +225,47 @@ TEST(Ui, TheTotalsExplainThemselvesAndThePngSaysWhatItShows) {
     EXPECT_TRUE(h.app.results.png_requested) << "the caption's frame asks the platform to save it";
 }
 
+TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
+    Headless h;
+    h.frame();
+    std::vector<std::pair<int, std::string>> answers;
+    h.app.hooks.on_program_answer = [&](int index, const RequestTrace& r, const std::string& body) {
+        answers.emplace_back(index, std::string(outcome_name(r.outcome)) + " " + body);
+    };
+    const RunDesc before = h.app.desc;
+    app_start_program(h.app, Api::simulated, 0);
+    ASSERT_TRUE(h.app.scheduler.running());
+    EXPECT_EQ(h.app.scheduler.run().desc.path, CodePath::program);
+    std::string why;
+    ProgramCall call;
+    call.line = 9;
+    call.task = "Task-2";
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100?i=" + std::to_string(i), call, 5 * ms, &why), i) << why;
+    h.advance_to(50 * ms);
+    h.frame();  // drawn while it runs
+    h.advance_to(200 * ms);
+    ASSERT_EQ(answers.size(), 3u);
+    EXPECT_EQ(answers[0].second, "ok {\"delay_ms\":100,\"status\":200}");
+    app_program_end(h.app, ProgramText{"...", "done\n", "", "", 0, false}, 220 * ms);
+    EXPECT_FALSE(h.app.scheduler.running());
+    const HistoryEntry* e = app_shown_entry(h.app);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->run.desc.path, CodePath::program);
+    EXPECT_EQ(e->run.calls[1].line, 9);
+    EXPECT_EQ(e->run.program.output, "done\n");
+    EXPECT_DOUBLE_EQ(e->stats.wall_ms, 220);
+    EXPECT_TRUE(h.app.desc == before) << "the settings stay the learner's";
+    h.frame();
+    h.frame();
+    EXPECT_NE(h.rect("totals:wall"), nullptr);
+    EXPECT_EQ(h.rect("totals:expected"), nullptr) << "no model, no expectation on screen";
+    EXPECT_EQ(h.rect("totals:speedup"), nullptr);
+    EXPECT_FALSE(h.app.lessons.verdict.valid) << "a program gets no verdict";
+    // Nothing but a program takes program requests.
+    EXPECT_EQ(app_program_request(h.app, "http://x/api/delay/1", call, 300 * ms, &why), -1);
+    EXPECT_EQ(why, "no program is running");
+}
+
 TEST(Ui, NarrowWindowsStillDraw) {
     Headless h;
     ImGui::GetIO().DisplaySize = ImVec2(480, 360);

@@ -647,6 +647,98 @@
     return ready.then(() => callC('ap_js_cancel'));
   }
 
+  // ---- The learner's own Python: web/python-worker.mjs, made on first use and kept for the next run. Its
+  // requests go through the page's C++ transport (ap_js_program_request), so they are timed on the page's
+  // clock and drawn like any run's; each answer goes back to the program (Module.apProgramAnswer). ----
+  const PYTHON_BOOT_LIMIT_MS = 60000;
+  const MAX_PROGRAM_OUTPUT = 1 << 20;  // characters of print() output kept per run
+  let python = null;  // {worker, ready: Promise<boot ms>, run: the program running, or null}
+  let nextProgramRun = 1;
+  function startPython() {
+    if (python) return python;
+    const worker = new Worker(new URL('python-worker.mjs', document.baseURI), { type: 'module' });
+    const p = { worker, run: null, failed: null };
+    p.ready = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => p.boot({ type: 'boot-failed', message: `Python did not start within ${PYTHON_BOOT_LIMIT_MS / 1000} s` }), PYTHON_BOOT_LIMIT_MS);
+      p.boot = (m) => {
+        clearTimeout(timer);
+        if (m.type === 'ready') return resolve(m.bootMs);
+        p.failed = m.message;
+        reject(new Error(`Python could not start: ${m.message}`));
+      };
+    });
+    p.ready.catch(() => {});
+    worker.onmessage = (e) => onPython(e.data);
+    worker.onerror = (e) => {
+      const why = e.message || 'its files did not load (python-worker.mjs and python/ beside the page)';
+      p.boot({ type: 'boot-failed', message: why });
+      if (p.run) endProgram(p.run, { line: 0, message: `Python stopped: ${why}`, traceback: '' });
+    };
+    python = p;
+    return p;
+  }
+  function onPython(m) {
+    if (m.type === 'ready' || m.type === 'boot-failed') return python.boot(m);
+    const run = python.run;
+    if (!run || m.runId !== run.runId) return;
+    if (m.type === 'stdout') {
+      if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
+    } else if (m.type === 'request') {
+      const asked = { url: String(m.url), line: m.line | 0, task: String(m.task || ''), timeoutMs: m.timeoutMs | 0 };
+      const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
+      if (r.error !== undefined) {
+        python.worker.postMessage({ type: 'answer', id: m.id, outcome: 'refused', error: r.error });
+      } else {
+        run.waiting.set(r.index, m.id);
+        run.calls[r.index] = { line: asked.line, task: asked.task };
+      }
+    } else if (m.type === 'done') {
+      endProgram(run, m.error);
+    }
+  }
+  function endProgram(run, error) {
+    if (python.run !== run) return;
+    python.run = null;
+    run.error = error || null;
+    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error })]);
+  }
+  Module.apProgramAnswer = (index, json, body) => {
+    const run = python && python.run;
+    if (!run || !run.waiting.has(index)) return;
+    const id = run.waiting.get(index);
+    run.waiting.delete(index);
+    const a = JSON.parse(json);
+    python.worker.postMessage({ type: 'answer', id, outcome: a.outcome, status: a.status, body, error: a.reason });
+  };
+  // Runs a program: {api: 'page' | 'server' | 'simulated', serverBase}. Resolves with run()'s result plus
+  // stdout, error (null or {line, message, traceback}) and each request's line and task.
+  function runProgram(source, options = {}) {
+    const api = options && typeof options.api === 'string' ? options.api : 'page';
+    return ready.then(() => {
+      if (typeof source !== 'string') throw new Error('the program must be a text');
+      if (options && typeof options.serverBase === 'string') callC('ap_js_set_server_base', [options.serverBase]);
+      const p = startPython();
+      return p.ready.then(() => new Promise((resolve, reject) => {
+        const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
+        if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
+        const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), calls: [] };
+        p.run = run;
+        pending.set(started.ticket, {
+          resolve: (result) => {
+            if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
+            result.stdout = run.output;
+            result.error = run.error;
+            result.requests.forEach((q, i) => Object.assign(q, run.calls[i] || {}));
+            resolve(result);
+          },
+        });
+        // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)
+        const base = new URL(started.api === 'simulated' || !started.base ? 'inpage' : started.base, document.baseURI).href.replace(/\/$/, '');
+        p.worker.postMessage({ type: 'run', runId: run.runId, source, base });
+      }));
+    });
+  }
+
   // Draws `count` frames although nothing changed; resolves to their mean main-thread time in ms.
   function drawFrames(count = 10) {
     const before = frameStats();
@@ -699,7 +791,7 @@
     layoutCheck: () => callC('ap_js_layout_check', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
     loadRunText: (name, text) => loadRunText(String(name), String(text)),
-    ready, run, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
+    ready, run, runProgram, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },

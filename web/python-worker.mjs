@@ -6,10 +6,13 @@
 //
 // Messages, page -> worker:
 //   {type: 'run', runId, source, base}       runs a program (one at a time)
-//   {type: 'answer', id, status, body, error} the answer to a request (error: why there is none)
+//   {type: 'answer', id, outcome, status, body, error}   the end of a request: outcome "ok" or "http_error"
+//                                             with its status and body, else "timeout", "cancelled",
+//                                             "network_error" or "refused", and error says why
 // worker -> page:
 //   {type: 'ready', bootMs} | {type: 'boot-failed', message}
-//   {type: 'request', runId, id, method, url, line, task}   line: the program's line that made it
+//   {type: 'request', runId, id, method, url, line, task, timeoutMs}   line: the program's line that made
+//                                             it; timeoutMs: its client's read timeout (0: none)
 //   {type: 'stdout', runId, text}
 //   {type: 'done', runId, error: null | {line, message, traceback}}
 import { loadPyodide } from './python/pyodide.mjs';
@@ -41,11 +44,16 @@ def _task():
 class PageTransport(httpx.AsyncBaseTransport):
     """Hands every request to the page, which sends it through its own transport and times it."""
     async def handle_async_request(self, request):
-        ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task()}
+        read = (request.extensions.get("timeout") or {}).get("read")
+        ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(),
+               "timeoutMs": int(read * 1000) if read else 0}
         answer = json.loads(await page_request(json.dumps(ask)))
-        if answer.get("error"):
-            raise httpx.ConnectError(answer["error"], request=request)
-        return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
+        outcome = answer.get("outcome", "ok")
+        if outcome in ("ok", "http_error"):
+            return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
+        if outcome == "timeout":
+            raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
+        raise httpx.ConnectError(answer.get("error") or outcome, request=request)
 
 _plain_init = httpx.AsyncClient.__init__
 def _init(self, *args, **kwargs):
@@ -125,7 +133,7 @@ onmessage = async (event) => {
   if (m.type === 'answer') {
     const resolve = waiting.get(m.id);
     waiting.delete(m.id);
-    if (resolve) resolve(JSON.stringify({ status: m.status, body: m.body || '', error: m.error || '' }));
+    if (resolve) resolve(JSON.stringify({ outcome: m.outcome || 'ok', status: m.status | 0, body: m.body || '', error: m.error || '' }));
   } else if (m.type === 'run') {
     try {
       await booted;

@@ -16,6 +16,14 @@ void app_init(App& app, Transport* network) {
     app.lessons.errors = std::move(file.errors);
     if (!app.lessons.all.empty()) app.desc = app.lessons.all.front().preset;
     app.desc.api = network ? app.desc.api : Api::simulated;
+    // Each end of a program's request goes back to the program, with the answer's body (then dropped:
+    // the history keeps sizes, not bodies).
+    app.scheduler.on_request_end = [&app](int index) {
+        const Run& run = app.scheduler.run();
+        if (run.desc.path != CodePath::program || index < 0 || index >= int(run.calls.size())) return;
+        const std::string body = app.scheduler.take_body(index);
+        if (app.hooks.on_program_answer) app.hooks.on_program_answer(index, run.requests[size_t(index)], body);
+    };
 }
 
 bool app_busy(const App& app) { return app.scheduler.running() || !app.queue.empty(); }
@@ -69,9 +77,14 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
         race_interrupted(app);
         scaling_interrupted(app);
     }
+    if (purpose == RunPurpose::program) {
+        race_interrupted(app);
+        scaling_interrupted(app);
+    }
     const RunDesc asked = app.desc;
     const bool learners = purpose == RunPurpose::learner || purpose == RunPurpose::run_each;
-    std::vector<std::string> notes = clamp_run_desc(&desc);
+    // (A program's desc is the page's own: CodePath::program lies past the settings' range on purpose.)
+    std::vector<std::string> notes = purpose == RunPurpose::program ? std::vector<std::string>{} : clamp_run_desc(&desc);
     if (learners) app.input_notes = notes;
     std::string substituted;
     const ApiCost cost = controls_route_run(app, &desc, &substituted);
@@ -96,6 +109,30 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     const uint32_t ticket = app.current.ticket;
     finish_if_ended(app);  // zero-latency simulated runs may end at once
     return ticket;
+}
+
+uint32_t app_start_program(App& app, Api api, int64_t now_us) {
+    if (!app.queue.empty()) queue_dropped(app);
+    RunDesc d;
+    d.path = CodePath::program;
+    d.api = api;
+    return app_start_run(app, d, now_us, RunPurpose::program);
+}
+
+int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
+    if (app.current.purpose != RunPurpose::program) {
+        *why = "no program is running";
+        return -1;
+    }
+    const int index = app.scheduler.program_request(url, call, now_us, why);
+    if (index >= 0) app.needs_redraw = true;
+    return index;
+}
+
+void app_program_end(App& app, ProgramText text, int64_t now_us) {
+    if (app.current.purpose != RunPurpose::program) return;
+    app.scheduler.program_end(now_us, std::move(text));
+    finish_if_ended(app);
 }
 
 void app_queue_runs(App& app, std::vector<QueuedRun> runs, int64_t now_us) {

@@ -47,7 +47,7 @@ public:
 };
 
 // Why a run was started: the learner's own, or one of a series a feature started.
-enum class RunPurpose : uint8_t { learner, run_each, race, sweep };
+enum class RunPurpose : uint8_t { learner, run_each, race, sweep, program };
 
 struct QueuedRun {
     RunDesc desc;
@@ -65,6 +65,9 @@ struct PlatformHooks {
     std::function<void()> on_history_changed;  // a run was added or the history cleared: the platform keeps it
     std::function<void(const std::string& query)> on_open_tab;  // opens the playground in a tab of its own
     std::function<void(const std::string& what, const std::string& text)> on_copy_text;  // "Program", its text
+    // A request of the learner's program ended (app_program_request's index): the platform hands the
+    // program its answer (status, body) or why there is none (outcome "timeout", "cancelled", a reason).
+    std::function<void(int index, const RequestTrace& request, const std::string& body)> on_program_answer;
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 
@@ -121,6 +124,14 @@ void app_init(App& app, Transport* network);
 // Starts a run with `desc` (clamped; the notes say what changed). Cancels a running one first; a learner's
 // run also drops the queued ones. Returns the run's ticket.
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpose = RunPurpose::learner);
+// The learner's own program, run by the platform (its Python worker) through `api`: a run of
+// CodePath::program whose requests come through app_program_request as the program makes them, each
+// answered through hooks.on_program_answer, until app_program_end. Returns the run's ticket.
+uint32_t app_start_program(App& app, Api api, int64_t now_us);
+// A request the program makes now; its index, or -1 with *why (no program runs, too many requests).
+int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
+// The program is over: the run ends and goes into the history with the program's text.
+void app_program_end(App& app, ProgramText text, int64_t now_us);
 // Queues runs to start one after the other (app_tick starts them); a run in flight is cancelled first.
 void app_queue_runs(App& app, std::vector<QueuedRun> runs, int64_t now_us);
 // Cancels the run in flight and drops the queued ones.

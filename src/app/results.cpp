@@ -89,6 +89,30 @@ std::string results_run_file(const App& app) {
     return e ? run_to_file(e->run, e->guess_ms) : run_to_file(app.scheduler.run());
 }
 
+// A learner's program: what it printed, and how it ended (the error with its line and traceback).
+static void draw_program_text(const Run& run) {
+    const Palette& pal = palette();
+    const ProgramText& t = run.program;
+    if (t.stopped || run.state == RunState::cancelled) wrapped_note("Stopped: the requests still in flight were cancelled.", pal.dim);
+    if (!t.error_message.empty()) {
+        verdict_mark(false);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
+        if (t.error_line > 0) ImGui::TextWrapped("line %d: %s", t.error_line, t.error_message.c_str());
+        else ImGui::TextWrapped("%s", t.error_message.c_str());
+        ImGui::PopStyleColor();
+        if (!t.traceback.empty()) wrapped_note(t.traceback, pal.dim);
+    }
+    if (t.output.empty()) {
+        ImGui::TextDisabled("The program printed nothing.");
+        return;
+    }
+    ImGui::TextColored(pal.dim, "What the program printed:");
+    const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * 8, ImGui::CalcTextSize(t.output.c_str()).y + ImGui::GetStyle().WindowPadding.y * 2);
+    ImGui::BeginChild("program-output", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::TextUnformatted(t.output.c_str(), t.output.c_str() + t.output.size());
+    ImGui::EndChild();
+}
+
 // The settings of a run as its link and lesson presets write them: "path=bounded n=30 latency=300 ...",
 // each field that differs from a default run, and the four a reader always needs.
 static std::string settings_line(const RunDesc& d) {
@@ -131,6 +155,9 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
+    } else if (!has_model(run)) {
+        ImGui::TextWrapped("%s: your program, %d %s, %s API", run.state == RunState::cancelled ? "Stopped" : "Last run", d.count,
+                           d.count == 1 ? "request" : "requests", api_name(d.api));
     } else {
         ImGui::TextWrapped("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
                     code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
@@ -148,10 +175,10 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     std::string parts = "the program: " + format_duration_ms(e.program_ms);
     if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
     if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
-    cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
+    if (has_model(run)) cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
     if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
     else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
-    {
+    if (has_model(run)) {
         // With this run's own numbers: which division gives each figure.
         const std::string loop = format_duration_ms(s.sequential_estimate_ms);
         char of[160], got[160];
@@ -163,10 +190,15 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         cells.push_back({"speedup", buf, std::string(got) + "\n" + of + "\n(the plain loop: the same calls one after another, " + loop + ")"});
     }
     const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
-    std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
-    cells.push_back({"peak in flight", buf,
-                     s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
-                                        : "most requests in flight at once, of the most the model expects"});
+    if (has_model(run)) {
+        std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
+        cells.push_back({"peak in flight", buf,
+                         s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
+                                            : "most requests in flight at once, of the most the model expects"});
+    } else {
+        std::snprintf(buf, sizeof buf, "%d", peak);
+        cells.push_back({"peak in flight", buf, "most of the program's requests in flight at once"});
+    }
     float widest = 0;
     for (const Cell& c : cells) widest = std::max({widest, ImGui::CalcTextSize(c.label).x, ImGui::CalcTextSize(c.value.c_str()).x});
     const float cell_w = widest + ImGui::GetStyle().CellPadding.x * 2 + 2;
@@ -259,10 +291,12 @@ void draw_run_view(App& app, int64_t now_us) {
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
     draw_zoom_buttons(app);
     if (!running) {
+        ImGui::BeginDisabled(!has_model(run));  // (a program's run file, with its program, comes with the editor)
         if (small_button(app, "Save run", "save-run") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
                                    "application/json", results_run_file(app));
         }
+        ImGui::EndDisabled();
         if (small_button(app, "Load run...", "load-run") && app.hooks.on_open_file) app.hooks.on_open_file();
         if (small_button(app, "Save as PNG", "save-png")) app.results.png_caption = true, app.needs_redraw = true;
         ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
@@ -275,6 +309,7 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_waterfall(app, run, span, now_us, wf_h);
     if (!running && run.state != RunState::idle) draw_replay(app, run);
     draw_legend(run);
+    if (!has_model(run) && !running) draw_program_text(run);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);

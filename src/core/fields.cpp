@@ -6,7 +6,8 @@ namespace ap {
 
 namespace {
 
-const char* path_choice(int v) { return v >= 0 && v < code_path_count ? code_path_name(CodePath(v)) : nullptr; }
+// (A learner's program is named in results, never accepted as a setting: the range stops before it.)
+const char* path_choice(int v) { return (v >= 0 && v < code_path_count) || v == int(CodePath::program) ? code_path_name(CodePath(v)) : nullptr; }
 const char* api_choice(int v) { return v >= 0 && v < api_count ? api_name(Api(v)) : nullptr; }
 const char* spread_choice(int v) { return v >= 0 && v < spread_count ? spread_name(Spread(v)) : nullptr; }
 

@@ -16,6 +16,8 @@ const char* run_state_name(RunState s) {
     return "?";
 }
 
+bool has_model(const Run& run) { return run.desc.path != CodePath::program; }
+
 void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) {
     if (running()) cancel(now_us);
     deferred_.clear();
@@ -114,8 +116,9 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     return index;
 }
 
-void Scheduler::program_end(int64_t now_us) {
+void Scheduler::program_end(int64_t now_us, ProgramText text) {
     if (!running() || run_.desc.path != CodePath::program) return;
+    run_.program = std::move(text);
     deferred_.clear();
     const std::vector<int> active = active_;
     for (int index : active) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "run.h"
@@ -55,6 +56,20 @@ struct ProgramCall {
 };
 inline constexpr int max_program_requests = 10000;
 
+// A program run's text: the program, what it printed, and how it ended (error_message empty: it returned).
+struct ProgramText {
+    std::string source;
+    std::string output;
+    std::string error_message;  // "ZeroDivisionError: division by zero"
+    std::string traceback;      // the program's own frames
+    int error_line = 0;         // the program's line the error points at, or 0
+    bool stopped = false;       // the learner pressed Stop
+};
+
+struct Run;
+// A built-in code path's run, which the model plays; a learner's program has no model.
+bool has_model(const Run& run);
+
 struct Run {
     uint16_t generation = 0;
     RunDesc desc;
@@ -65,6 +80,7 @@ struct Run {
     ApiCost cost;              // the API's measured costs the expectation includes
     std::vector<RequestTrace> requests;
     std::vector<ProgramCall> calls;  // program runs: one per request
+    ProgramText program;             // program runs: the program and its output
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
     int ended = 0;             // requests with a final outcome
@@ -94,9 +110,13 @@ public:
     int program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
     // The program is over (returned, raised, or stopped): the run ends now, and the requests it never
     // waited for are cancelled.
-    void program_end(int64_t now_us);
+    void program_end(int64_t now_us, ProgramText text);
     // Called as each request ends (any run), with its index: a program's request answers its program.
     std::function<void(int index)> on_request_end;
+    // A program request's answer body, handed over once (the run keeps its size, not its text).
+    std::string take_body(int index) {
+        return index >= 0 && index < int(run_.calls.size()) ? std::exchange(run_.calls[size_t(index)].body, std::string()) : std::string();
+    }
 
     // Hands over the ended run (finished or cancelled) and keeps only its generation, state and times: an
     // ended run has one home, the run store (history.h). Returns an idle Run when none has ended.

@@ -152,7 +152,8 @@ std::string summarize_run(const Run& run, const RunStats& s) {
     std::string text = std::to_string(s.count) + (s.count == 1 ? " request, " : " requests, ") + code_path_name(run.desc.path) +
                        ", " + api_words[int(run.desc.api) % api_count] + ": ";
     if (run.state == RunState::cancelled) return text + "cancelled after " + format_duration_ms(s.wall_ms) + ".";
-    text += format_duration_ms(s.wall_ms) + ", expected " + format_duration_ms(s.expected_ms);
+    text += format_duration_ms(s.wall_ms);
+    if (has_model(run)) text += ", expected " + format_duration_ms(s.expected_ms);
     const int failed = s.http_errors + s.network_errors + s.timeouts;
     if (failed > 0) text += ", " + std::to_string(failed) + " failed";
     return text + ".";

@@ -36,6 +36,9 @@ EM_JS(void, js_history_changed, (), { if (Module.apHistoryChanged) Module.apHist
 EM_JS(void, js_copy_text, (const char* what, const char* text), {
     if (Module.apCopyText) Module.apCopyText(UTF8ToString(what), UTF8ToString(text));
 });
+EM_JS(void, js_program_answer, (int index, const char* json, const char* body), {
+    if (Module.apProgramAnswer) Module.apProgramAnswer(index, UTF8ToString(json), UTF8ToString(body));
+});
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
 EM_JS(void, js_request_costs, (const char* api), {
     if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
@@ -58,6 +61,12 @@ void bridge_init(App* app) {
     h.on_history_changed = [] { js_history_changed(); };
     h.on_open_tab = [](const std::string& query) { js_open_tab(query.c_str()); };
     h.on_copy_text = [](const std::string& what, const std::string& text) { js_copy_text(what.c_str(), text.c_str()); };
+    // {"outcome", "status", "reason"}; the body apart (it may hold anything, and may be long).
+    h.on_program_answer = [](int index, const RequestTrace& r, const std::string& body) {
+        JsonWriter w;
+        w.begin_object().key("outcome").string(outcome_name(r.outcome)).key("status").integer(r.status).key("reason").string(r.reason).end_object();
+        js_program_answer(index, w.take().c_str(), body.c_str());
+    };
     // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
     h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         JsonWriter w;
@@ -154,6 +163,82 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_run(const char* options_json) {
     JsonWriter w;
     w.begin_object().key("error").string(error).end_object();
     return out(w.take());
+}
+
+// The learner's own program, run by web/python-worker.mjs. Begin: {"api": "page" | "server" | "simulated"};
+// returns {"ticket", "api", "base", "note"} (api: the one it really runs on, note: why, when another) or
+// {"error"}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
+    if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
+    JsonValue o;
+    std::string error;
+    RunDesc d;
+    if (!read_json(json, &o, &error) || !o.is_object()) return out("{\"error\":\"program options must be an object\"}");
+    const std::string api = string_of(o.get("api"), "page");
+    if (!set_field_text(*find_run_field(FieldKey::url, "api"), &d, api, &error)) {
+        JsonWriter w;
+        w.begin_object().key("error").string(error).end_object();
+        return out(w.take());
+    }
+    const uint32_t ticket = app_start_program(*g_app, d.api, monotonic_now_us());
+    wake();
+    const Run& run = g_app->scheduler.run();
+    JsonWriter w;
+    w.begin_object().key("ticket").integer(ticket).key("api").string(api_name(run.desc.api));
+    w.key("base").string(run.desc.base_url).key("note").string(g_app->current.substituted).end_object();
+    return out(w.take());
+}
+
+// A request the program makes now: {"url", "line", "task", "timeoutMs"}; returns {"index"} or {"error"}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
+    if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
+    JsonValue o;
+    std::string error;
+    if (!read_json(json, &o, &error) || !o.is_object()) return out("{\"error\":\"a request must be an object\"}");
+    ProgramCall call;
+    const std::string url = string_of(o.get("url"));
+    auto whole = [&](const char* key) {
+        const JsonValue* v = o.get(key);
+        return v && v->is_number() && std::isfinite(v->number) ? int(std::clamp(v->number, 0.0, 2147483647.0)) : 0;
+    };
+    call.line = whole("line");
+    call.task = string_of(o.get("task"));
+    call.timeout_ms = whole("timeoutMs");
+    int index = -1;
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+        error = "only http:// and https:// URLs can be fetched from the page, not " + url.substr(0, 60);
+    } else {
+        index = app_program_request(*g_app, url, call, monotonic_now_us(), &error);
+    }
+    wake();
+    JsonWriter w;
+    w.begin_object();
+    if (index >= 0) w.key("index").integer(index);
+    else w.key("error").string(error);
+    w.end_object();
+    return out(w.take());
+}
+
+// The program is over: {"output", "error": null | {"line", "message", "traceback"}, "stopped"}.
+EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
+    if (!g_app) return;
+    JsonValue o;
+    std::string error;
+    ProgramText text;
+    if (read_json(json, &o, &error) && o.is_object()) {
+        text.output = string_of(o.get("output"));
+        text.source = string_of(o.get("source"));
+        if (const JsonValue* e = o.get("error"); e && e->is_object()) {
+            text.error_message = string_of(e->get("message"), "the program failed");
+            text.traceback = string_of(e->get("traceback"));
+            const JsonValue* line = e->get("line");
+            text.error_line = line && line->is_number() ? int(std::clamp(line->number, 0.0, 1e9)) : 0;
+        }
+        const JsonValue* stopped = o.get("stopped");
+        text.stopped = stopped && stopped->kind == JsonValue::Kind::boolean && stopped->flag;
+    }
+    app_program_end(*g_app, std::move(text), monotonic_now_us());
+    wake();
 }
 
 EMSCRIPTEN_KEEPALIVE void ap_js_cancel() {

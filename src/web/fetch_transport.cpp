@@ -40,6 +40,7 @@ void FetchTransport::start(RequestId id, const RequestSpec& spec, int64_t) {
     attr.onerror = on_done;
     // Register before the call: a fetch may fail synchronously, inside emscripten_fetch().
     live_[id.value] = nullptr;
+    if (spec.want_body) want_body_.insert(id.value);
     emscripten_fetch_t* fetch = emscripten_fetch(&attr, spec.url.c_str());
     auto it = live_.find(id.value);
     if (it != live_.end()) it->second = fetch;
@@ -50,6 +51,7 @@ void FetchTransport::abort(RequestId id, int64_t) {
     if (it == live_.end()) return;
     emscripten_fetch_t* fetch = it->second;
     live_.erase(it);  // from here on, on_done ignores this fetch (close() calls onerror synchronously)
+    want_body_.erase(id.value);
     if (!fetch) return;
     ap_xhr_abort(fetch->id);
     emscripten_fetch_close(fetch);
@@ -68,6 +70,8 @@ void FetchTransport::on_done(emscripten_fetch_t* fetch) {
     Completion c;
     c.status = fetch->status == 0xffff ? 0 : fetch->status;
     c.bytes = int64_t(fetch->numBytes);
+    if (self->want_body_.erase(id.value) && fetch->data && fetch->numBytes > 0)
+        c.body.assign(fetch->data, size_t(std::min<uint64_t>(fetch->numBytes, max_program_body_bytes)));
     if (c.status == 0) {
         c.reason = no_answer_reason(open);
     } else if (c.status < 200 || c.status >= 300) {

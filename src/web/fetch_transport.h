@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <emscripten/fetch.h>
 
@@ -22,10 +23,12 @@ public:
     void start(RequestId id, const RequestSpec& spec, int64_t now_us) override;
     void abort(RequestId id, int64_t now_us = 0) override;
     size_t live() const { return live_.size(); }
+    static constexpr uint64_t max_program_body_bytes = 1 << 20;  // a program reads at most 1 MB of an answer
 
 private:
     static void on_done(emscripten_fetch_t* fetch);
     std::unordered_map<uint32_t, emscripten_fetch_t*> live_;  // id -> its open fetch
+    std::unordered_set<uint32_t> want_body_;                   // ids whose answer's body goes back (a program's)
 };
 
 // performance.now() in microseconds: the one monotonic clock of the page.
