@@ -89,3 +89,14 @@ add_custom_command(
     VERBATIM)
 list(APPEND AP_PYTHON_ASSETS ${CMAKE_BINARY_DIR}/python/site.zip)
 add_custom_target(python_assets ALL DEPENDS ${AP_PYTHON_ASSETS})
+
+# The program editor: CodeMirror 6 from npm, bundled by esbuild (npm) into one file, loaded on first use.
+set(AP_ESBUILD ${PROJECT_SOURCE_DIR}/node_modules/.bin/esbuild)
+add_custom_command(
+    OUTPUT ${CMAKE_BINARY_DIR}/editor.js
+    COMMAND ${AP_ESBUILD} ${PROJECT_SOURCE_DIR}/web/editor.mjs --bundle --format=esm --minify --log-level=warning
+            --outfile=${CMAKE_BINARY_DIR}/editor.js
+    DEPENDS ${PROJECT_SOURCE_DIR}/web/editor.mjs ${PROJECT_SOURCE_DIR}/package-lock.json
+    COMMENT "Bundling the program editor (CodeMirror 6)"
+    VERBATIM)
+add_custom_target(editor_bundle ALL DEPENDS ${CMAKE_BINARY_DIR}/editor.js)

@@ -710,6 +710,96 @@
     const a = JSON.parse(json);
     python.worker.postMessage({ type: 'answer', id, outcome: a.outcome, status: a.status, body, error: a.reason });
   };
+  function stopProgram() {
+    if (!python || !python.run) return false;
+    // A busy program cannot be interrupted from outside (no shared memory here): the worker goes, and a
+    // fresh one starts with the next run. The run ends now, its open requests cancelled.
+    python.run.stopped = true;
+    python.worker.terminate();
+    python = null;
+    callC('ap_js_cancel');
+    return true;
+  }
+
+  // ---- The program editor (web/editor.mjs, bundled as editor.js, loaded on first use): a DOM element over
+  // the code panel, which tells where it is (apEditorRect); Run, Stop, Reset, Empty, Close. ----
+  let editor = null;  // {box, status, run, stop, cm: the CodeMirror wrapper or null while it loads}
+  function editorStatus(text, line = 0) {
+    const s = editor.status;
+    s.textContent = text;
+    s.classList.toggle('error', line > 0);
+    s.onclick = line > 0 ? () => editor.cm && editor.cm.goToLine(line) : null;
+    s.title = line > 0 ? 'Go to the line' : '';
+  }
+  async function runFromEditor() {
+    if (!editor || !editor.cm || editor.busy) return;
+    editor.busy = true;
+    editor.run.disabled = true;
+    editor.stop.disabled = false;
+    editor.cm.markLine(0);
+    editorStatus(python && !python.failed ? 'Running...' : 'Starting Python (the first time takes a few seconds)...');
+    try {
+      const desc = callC('ap_js_desc', [], 'json');
+      const r = await runProgram(editor.cm.text(), { api: desc.api });
+      if (r.stopped) editorStatus(`Stopped after ${Math.round(r.wallMs)} ms; ${r.requests.length} requests were made.`);
+      else if (r.error) {
+        editorStatus(r.error.line ? `line ${r.error.line}: ${r.error.message}` : r.error.message, r.error.line);
+        editor.cm.markLine(r.error.line);
+      } else editorStatus(`Done in ${callC('ap_js_duration_text', [r.wallMs], 'text')}: ${r.requests.length} requests, on the waterfall.`);
+    } catch (e) {
+      editorStatus(String(e.message || e));
+    } finally {
+      editor.busy = false;
+      if (editor) {
+        editor.run.disabled = false;
+        editor.stop.disabled = true;
+      }
+    }
+  }
+  function openEditor(program) {
+    if (!editor) {
+      const box = document.createElement('section');
+      box.id = 'editor';
+      box.setAttribute('aria-label', 'Your program');
+      box.hidden = true;
+      box.innerHTML = '<div class="editor-bar"><button type="button" data-act="run" title="Ctrl+Enter">Run</button>' +
+        '<button type="button" data-act="stop" disabled>Stop</button><button type="button" data-act="reset">Reset to the lesson\'s program</button>' +
+        '<button type="button" data-act="empty">Empty</button><button type="button" data-act="close">Close</button>' +
+        '<span class="editor-status" role="status" aria-live="polite"></span></div><div class="editor-host"></div>';
+      document.body.appendChild(box);
+      const button = (act) => box.querySelector(`[data-act="${act}"]`);
+      editor = { box, status: box.querySelector('.editor-status'), run: button('run'), stop: button('stop'), cm: null, busy: false };
+      editor.run.onclick = runFromEditor;
+      editor.stop.onclick = () => { if (stopProgram()) editorStatus('Stopping...'); };
+      button('reset').onclick = () => { editor.cm && editor.cm.setText(callC('ap_js_code_program', [], 'text')); };
+      button('empty').onclick = () => { editor.cm && editor.cm.setText('import asyncio\nimport httpx\n\nBASE = "http://127.0.0.1:8000/inpage"\n\n\nasync def main():\n    async with httpx.AsyncClient() as client:\n        reply = await client.get(f"{BASE}/api/delay/300")\n        print(reply.status_code, reply.json())\n\n\nasyncio.run(main())\n'); };
+      button('close').onclick = () => {
+        editor.box.hidden = true;
+        callC('ap_js_editor_closed');
+        Module.canvas.focus();
+      };
+      editorStatus('Loading the editor...');
+      import(new URL('editor.js', document.baseURI).href).then((m) => {
+        editor.cm = m.createEditor(box.querySelector('.editor-host'), editor.pending || program, { onRun: runFromEditor });
+        editor.pending = null;
+        editorStatus('Edit the program, then Run (Ctrl+Enter). Its requests go through this page, onto the waterfall.');
+        editor.cm.focus();
+        startPython();  // the few seconds Python takes to start, spent while the learner reads or edits
+      }, (e) => editorStatus(`The editor could not load: ${e.message || e}`));
+    } else if (editor.cm) {
+      editor.cm.setText(program);
+      editor.cm.focus();
+    } else {
+      editor.pending = program;
+    }
+  }
+  Module.apOpenEditor = (program) => openEditor(program);
+  Module.apEditorRect = (x, y, w, h) => {
+    if (!editor) return;
+    editor.box.hidden = w <= 0;
+    Object.assign(editor.box.style, { left: `${x}px`, top: `${y}px`, width: `${w}px`, height: `${h}px` });
+  };
+
   // Runs a program: {api: 'page' | 'server' | 'simulated', serverBase}. Resolves with run()'s result plus
   // stdout, error (null or {line, message, traceback}) and each request's line and task.
   function runProgram(source, options = {}) {
@@ -728,6 +818,7 @@
             if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
             result.stdout = run.output;
             result.error = run.error;
+            result.stopped = !!run.stopped;
             result.requests.forEach((q, i) => Object.assign(q, run.calls[i] || {}));
             resolve(result);
           },
@@ -791,7 +882,7 @@
     layoutCheck: () => callC('ap_js_layout_check', [], 'json'),
     replayText: () => callC('ap_js_shown_run', [], 'json').replayText,
     loadRunText: (name, text) => loadRunText(String(name), String(text)),
-    ready, run, runProgram, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
+    ready, run, runProgram, stopProgram, cancel, frameStats, drawFrames, heapBytes, widgetRect, lesson, lessonState,
     get apis() { return apis; },
     get firstFrameMs() { return firstFrameMs; },
     get lastLink() { return lastLink; },

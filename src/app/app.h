@@ -68,6 +68,10 @@ struct PlatformHooks {
     // A request of the learner's program ended (app_program_request's index): the platform hands the
     // program its answer (status, body) or why there is none (outcome "timeout", "cancelled", a reason).
     std::function<void(int index, const RequestTrace& request, const std::string& body)> on_program_answer;
+    // Opens the program editor with this program (the code panel's, with the learner's numbers) ...
+    std::function<void(const std::string& program)> on_open_editor;
+    // ... and keeps it over the code panel: its place in CSS pixels (w == 0: hide it for now).
+    std::function<void(float x, float y, float w, float h)> on_editor_rect;
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "app/app.h"
 #include "app/ui_kit.h"
@@ -21,6 +22,21 @@ static ImU32 span_color(SpanKind k) {
         case SpanKind::number: return IM_COL32(240, 170, 110, 255);
     }
     return IM_COL32_WHITE;
+}
+
+void code_panel_begin_frame(App& app) { app.code.drawn = false; }
+
+void code_panel_end_frame(App& app) {
+    CodePanelState& cp = app.code;
+    if (!cp.editing || cp.drawn || cp.editor_rect[2] == 0) return;
+    std::memset(cp.editor_rect, 0, sizeof cp.editor_rect);  // another tab: the editor waits, hidden
+    if (app.hooks.on_editor_rect) app.hooks.on_editor_rect(0, 0, 0, 0);
+}
+
+void code_panel_editor_closed(App& app) {
+    app.code.editing = false;
+    std::memset(app.code.editor_rect, 0, sizeof app.code.editor_rect);
+    app.needs_redraw = true;
 }
 
 std::string code_panel_program(const App& app) {
@@ -49,8 +65,31 @@ void draw_code_panel(App& app, int64_t now_us) {
         if (simulated) cache.gaps.push_back("This run is simulated: no request leaves the page, and BASE is where the program would send them.");
     }
     const std::vector<CodeLine>& lines = cache.lines;
+    cp.drawn = true;
+    // Edit and run: the program in an editor over this panel, run in the page's own Python.
+    if (app.hooks.on_open_editor) {
+        if (small_button(app, cp.editing ? "Close the editor" : "Edit and run", "code:edit", false)) {
+            cp.editing = !cp.editing;
+            if (cp.editing) app.hooks.on_open_editor(code_panel_program(app));
+            app.needs_redraw = true;
+        }
+    }
+    if (cp.editing) {
+        // The editor covers this space; the panel's place goes to the platform whenever it moves.
+        ImGui::BeginChild("code-editor", ImVec2(0, std::max(ImGui::GetTextLineHeightWithSpacing() * 16, ImGui::GetContentRegionAvail().y)), false,
+                          ImGuiWindowFlags_NoScrollbar);
+        ImGui::EndChild();
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        const float r[4] = {a.x, a.y, b.x - a.x, b.y - a.y};
+        if (std::memcmp(r, cp.editor_rect, sizeof r) != 0) {
+            std::memcpy(cp.editor_rect, r, sizeof r);
+            if (app.hooks.on_editor_rect) app.hooks.on_editor_rect(r[0], r[1], r[2], r[3]);
+        }
+        return;
+    }
     // The program as it stands, with the learner's numbers, to run on their own machine.
-    if (small_button(app, "Copy program", "code:copy", false) && app.hooks.on_copy_text) app.hooks.on_copy_text("Program", code_panel_program(app));
+    if (small_button(app, "Copy program", "code:copy", !!app.hooks.on_open_editor) && app.hooks.on_copy_text)
+        app.hooks.on_copy_text("Program", code_panel_program(app));
     if (small_button(app, "Save as .py", "code:save") && app.hooks.on_save_file)
         app.hooks.on_save_file(python_file_for(d.path), "text/x-python", code_panel_program(app));
     for (const std::string& gap : cache.gaps) wrapped_note(gap);

@@ -26,7 +26,18 @@ struct CodePanelState {
         std::vector<std::string> gaps;
     };
     Cache cache;
+    // The program editor (a DOM element of the platform's over this panel): open, and where the panel last
+    // told the platform to put it (w == 0: hidden, as when the narrow layout shows another tab).
+    bool editing = false;
+    bool drawn = false;  // the panel was drawn this frame
+    float editor_rect[4] = {0, 0, 0, 0};
 };
+
+// Called at the start and end of every frame: the editor follows the panel, and hides when it is not drawn.
+void code_panel_begin_frame(App& app);
+void code_panel_end_frame(App& app);
+// The platform closed the editor.
+void code_panel_editor_closed(App& app);
 
 void draw_code_panel(App& app, int64_t now_us);
 // The program the panel shows (as last drawn), with the learner's numbers: what Copy program copies.

@@ -155,6 +155,7 @@ void app_draw(App& app, int64_t now_us) {
     use_palette(app.view.light());
     app.bars.used = 0;
     keyboard_begin_frame(app, now_us);
+    code_panel_begin_frame(app);
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
@@ -171,6 +172,7 @@ void app_draw(App& app, int64_t now_us) {
     else draw_wide(app, now_us, total_w);
     keyboard_end_frame(app);
     ImGui::End();
+    code_panel_end_frame(app);
 }
 
 }  // namespace ap

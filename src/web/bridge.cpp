@@ -39,6 +39,8 @@ EM_JS(void, js_copy_text, (const char* what, const char* text), {
 EM_JS(void, js_program_answer, (int index, const char* json, const char* body), {
     if (Module.apProgramAnswer) Module.apProgramAnswer(index, UTF8ToString(json), UTF8ToString(body));
 });
+EM_JS(void, js_open_editor, (const char* program), { if (Module.apOpenEditor) Module.apOpenEditor(UTF8ToString(program)); });
+EM_JS(void, js_editor_rect, (float x, float y, float w, float h), { if (Module.apEditorRect) Module.apEditorRect(x, y, w, h); });
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
 EM_JS(void, js_request_costs, (const char* api), {
     if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
@@ -61,6 +63,8 @@ void bridge_init(App* app) {
     h.on_history_changed = [] { js_history_changed(); };
     h.on_open_tab = [](const std::string& query) { js_open_tab(query.c_str()); };
     h.on_copy_text = [](const std::string& what, const std::string& text) { js_copy_text(what.c_str(), text.c_str()); };
+    h.on_open_editor = [](const std::string& program) { js_open_editor(program.c_str()); };
+    h.on_editor_rect = [](float x, float y, float w, float h) { js_editor_rect(x, y, w, h); };
     // {"outcome", "status", "reason"}; the body apart (it may hold anything, and may be long).
     h.on_program_answer = [](int index, const RequestTrace& r, const std::string& body) {
         JsonWriter w;
@@ -238,6 +242,16 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
         text.stopped = stopped && stopped->kind == JsonValue::Kind::boolean && stopped->flag;
     }
     app_program_end(*g_app, std::move(text), monotonic_now_us());
+    wake();
+}
+
+// The code panel's program with the learner's numbers (the editor's Reset).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_code_program() { return out(g_app ? code_panel_program(*g_app) : ""); }
+
+// The platform closed the program editor (its Close button).
+EMSCRIPTEN_KEEPALIVE void ap_js_editor_closed() {
+    if (!g_app) return;
+    code_panel_editor_closed(*g_app);
     wake();
 }
 

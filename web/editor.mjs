@@ -1,0 +1,82 @@
+// The learner's program editor: CodeMirror 6 (npm, bundled at build time by esbuild into editor.js and
+// loaded only when the learner first presses "Edit and run"). A DOM editor, not an ImGui one, so that phone
+// keyboards, input methods, screen readers, undo and copy/paste work as everywhere else on the web. Tab
+// leaves the editor for the next control, as the page's focus order wants (indent with Ctrl+] and Ctrl+[).
+import { EditorView, basicSetup } from 'codemirror';
+import { EditorState, StateEffect, StateField } from '@codemirror/state';
+import { Decoration } from '@codemirror/view';
+import { python } from '@codemirror/lang-python';
+
+// One line marked as the program's error (or nothing).
+const markError = StateEffect.define();
+const errorLine = StateField.define({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    marks = marks.map(tr.changes);
+    for (const e of tr.effects) {
+      if (!e.is(markError)) continue;
+      if (e.value < 1 || e.value > tr.state.doc.lines) return Decoration.none;
+      const line = tr.state.doc.line(e.value);
+      return Decoration.set([Decoration.line({ class: 'cm-error-line' }).range(line.from)]);
+    }
+    return tr.docChanged ? Decoration.none : marks;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+const theme = EditorView.theme({
+  '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--editor-bg)', color: 'var(--editor-fg)' },
+  '.cm-scroller': { fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', lineHeight: '1.45' },
+  '.cm-gutters': { backgroundColor: 'var(--editor-gutter)', color: 'var(--editor-dim)', border: 'none' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
+  '.cm-error-line': { backgroundColor: 'var(--editor-error)' },
+  '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--editor-fg)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--editor-selection)' },
+});
+
+export function createEditor(parent, text, { onRun } = {}) {
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: text,
+      extensions: [
+        basicSetup,
+        python(),
+        theme,
+        errorLine,
+        EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
+        EditorView.domEventHandlers({
+          keydown(e) {
+            if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && onRun) {  // Ctrl+Enter runs, as in notebooks
+              e.preventDefault();
+              onRun();
+              return true;
+            }
+            return false;
+          },
+        }),
+      ],
+    }),
+  });
+  return {
+    view,
+    text: () => view.state.doc.toString(),
+    setText(t) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t }, effects: markError.of(0) });
+    },
+    // Marks line n (1-based) as the error's and brings it into view; 0 clears the mark.
+    markLine(n) {
+      const effects = [markError.of(n)];
+      if (n >= 1 && n <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'center' }));
+      view.dispatch({ effects });
+    },
+    goToLine(n) {
+      if (n < 1 || n > view.state.doc.lines) return;
+      const at = view.state.doc.line(n).from;
+      view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+      view.focus();
+    },
+    focus: () => view.focus(),
+    destroy: () => view.destroy(),
+  };
+}
