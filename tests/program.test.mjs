@@ -190,3 +190,78 @@ test('through the page: an error keeps the requests made so far; the simulated A
   await page.mouse.move(1, 1);
   await page.screenshot({ path: path.join(args.out, 'program-error.png') });
 });
+
+// The editor, used as a learner would: open it from the code panel, change the program by typing, run it,
+// read an error, stop a runaway program.
+async function editorRun() {
+  await page.click('#editor [data-act="run"]');
+  await page.waitForFunction(() => !document.querySelector('#editor [data-act="run"]').disabled &&
+    !/^(Running|Starting)/.test(document.querySelector('#editor .editor-status').textContent), null, { timeout: 60000 });
+  return page.textContent('#editor .editor-status');
+}
+async function replaceProgram(text) {
+  await page.click('#editor .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+const clickControl = async (name) => {
+  const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
+  assert.ok(r, `no control ${name}`);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  await page.waitForTimeout(100);
+};
+
+test('the editor: the lesson\'s program runs as is, edited to gather it becomes one column', async () => {
+  await page.evaluate(() => window.playground.lesson('the-mistake'));
+  await page.waitForTimeout(100);
+  await clickControl('code:edit');
+  await page.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  const opened = await page.textContent('#editor .cm-content');
+  assert.match(opened, /for i in range\(N\)/, 'the lesson\'s program, with its numbers');
+  await page.screenshot({ path: path.join(args.out, 'editor-open.png') });
+  const status = await editorRun();
+  assert.match(status, /^Done in .*: 10 requests/);
+  const loop = await page.evaluate(() => window.playground.shownRun());
+  assert.equal(loop.state, 'finished');
+  // Typed in: the same calls, started together.
+  await replaceProgram([
+    'import asyncio', 'import httpx', 'BASE = "http://127.0.0.1:1/inpage"', '',
+    'async def main():', '    async with httpx.AsyncClient() as client:',
+    '        await asyncio.gather(*(client.get(f"{BASE}/api/delay/300?i={i}") for i in range(10)))', '',
+    'asyncio.run(main())', ''].join('\n'));
+  assert.match(await editorRun(), /^Done in .*: 10 requests/);
+  const gather = await page.evaluate(() => window.playground.shownRun());
+  assert.ok(gather.wallMs < loop.wallMs / 3, `one column (${Math.round(gather.wallMs)} ms) instead of a staircase (${Math.round(loop.wallMs)} ms)`);
+  await page.mouse.move(1, 1);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(args.out, 'editor-gather.png') });
+});
+
+test('the editor: an error marks its line; Stop ends a runaway program within a second', async () => {
+  await replaceProgram('import asyncio\n\nprint("start")\nraise RuntimeError("stop here")\n');
+  const status = await editorRun();
+  assert.match(status, /^line 4: RuntimeError: stop here/);
+  assert.equal(await page.locator('#editor .cm-error-line').count(), 1);
+  await page.mouse.move(1, 1);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(args.out, 'editor-traceback.png') });
+
+  await replaceProgram('while True:\n    pass\n');
+  await page.click('#editor [data-act="run"]');
+  await page.waitForFunction(() => /^Running/.test(document.querySelector('#editor .editor-status').textContent), null, { timeout: 60000 });
+  await page.waitForTimeout(500);
+  const t0 = Date.now();
+  await page.click('#editor [data-act="stop"]');
+  await page.waitForFunction(() => /^Stopped/.test(document.querySelector('#editor .editor-status').textContent), null, { timeout: 5000 });
+  const took = Date.now() - t0;
+  console.log(`# Stop ended a busy program in ${took} ms`);
+  assert.ok(took < 1000, `stopped in ${took} ms`);
+  // The page answers at once, and the next program runs on a fresh Python.
+  const frame = await page.evaluate(() => window.playground.drawFrames(3));
+  assert.equal(frame.frames, 3);
+  await page.mouse.move(1, 1);
+  await page.screenshot({ path: path.join(args.out, 'editor-stopped.png') });
+  await replaceProgram('print("again")\n');
+  assert.match(await editorRun(), /^Done in/);
+});
