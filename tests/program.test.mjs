@@ -265,3 +265,51 @@ test('the editor: an error marks its line; Stop ends a runaway program within a 
   await replaceProgram('print("again")\n');
   assert.match(await editorRun(), /^Done in/);
 });
+
+test('blocking calls block the whole loop, as in CPython: requests, httpx.Client, time.sleep', async () => {
+  // requests.get inside async def under gather: each call holds the thread, so they go one at a time.
+  const inAsync = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+    'import asyncio, requests',
+    'BASE = ""',
+    'async def one(i):',
+    '    return requests.get(f"{BASE}/api/delay/200?i={i}").json()["delay_ms"]',
+    'async def main():',
+    '    print(await asyncio.gather(*(one(i) for i in range(4))))',
+    'asyncio.run(main())'].join('\n'));
+  assert.equal(inAsync.error, null, JSON.stringify(inAsync.error));
+  assert.equal(inAsync.stdout, '[200, 200, 200, 200]\n');
+  assert.equal(inAsync.requests.length, 4);
+  for (let i = 1; i < 4; i++) assert.ok(inAsync.requests[i].startMs >= inAsync.requests[i - 1].endMs, 'one at a time');
+  assert.equal(inAsync.requests[0].line, 4);
+  assert.match(inAsync.requests[0].task, /^Task-/, 'made inside a task');
+  // httpx.Client, the same interface as AsyncClient, the same one-at-a-time timing as requests.
+  const client = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+    'import httpx',
+    'BASE = ""',
+    'with httpx.Client() as c:',
+    '    codes = [c.get(f"{BASE}/api/delay/150?i={i}").status_code for i in range(3)]',
+    'print(codes)'].join('\n'));
+  assert.equal(client.error, null, JSON.stringify(client.error));
+  assert.equal(client.stdout, '[200, 200, 200]\n');
+  for (let i = 1; i < 3; i++) assert.ok(client.requests[i].startMs >= client.requests[i - 1].endMs);
+  // time.sleep in three tasks: 3 x 0.3 s, not 0.3 s; a timeout raises and the request is drawn so.
+  const slept = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+    'import asyncio, time, requests',
+    'async def nap():',
+    '    time.sleep(0.3)',
+    'async def main():',
+    '    t0 = time.perf_counter()',
+    '    await asyncio.gather(nap(), nap(), nap())',
+    '    print(round(time.perf_counter() - t0, 1))',
+    'asyncio.run(main())',
+    'BASE = ""',
+    'try:',
+    '    requests.get(f"{BASE}/api/delay/3000", timeout=0.4)',
+    'except requests.exceptions.ReadTimeout:',
+    '    print("timed out")'].join('\n'));
+  assert.equal(slept.error, null, JSON.stringify(slept.error));
+  assert.equal(slept.stdout, '0.9\ntimed out\n');
+  assert.equal(slept.requests.length, 1);
+  assert.equal(slept.requests[0].outcome, 'timeout');
+  assert.ok(Math.abs(slept.requests[0].endMs - slept.requests[0].startMs - 400) < 100, 'cut at the 0.4 s timeout');
+});

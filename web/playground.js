@@ -689,7 +689,7 @@
       if (r.error !== undefined) {
         python.worker.postMessage({ type: 'answer', id: m.id, outcome: 'refused', error: r.error });
       } else {
-        run.waiting.set(r.index, m.id);
+        run.waiting.set(r.index, { id: m.id });
         run.calls[r.index] = { line: asked.line, task: asked.task };
       }
     } else if (m.type === 'done') {
@@ -705,11 +705,32 @@
   Module.apProgramAnswer = (index, json, body) => {
     const run = python && python.run;
     if (!run || !run.waiting.has(index)) return;
-    const id = run.waiting.get(index);
+    const to = run.waiting.get(index);
     run.waiting.delete(index);
     const a = JSON.parse(json);
-    python.worker.postMessage({ type: 'answer', id, outcome: a.outcome, status: a.status, body, error: a.reason });
+    const answer = { outcome: a.outcome, status: a.status, body, error: a.reason };
+    if (to.port) to.port.postMessage({ mine: true, answer });  // a blocking call, held by the service worker
+    else python.worker.postMessage({ type: 'answer', id: to.id, ...answer });
   };
+  // A blocking call of the program (requests.get, httpx.Client): the service worker holds the worker's
+  // synchronous request and asks the open pages; the one running the program makes the request, as any.
+  const pageToken = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)) + '-' + Date.now();
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', (e) => {
+      const m = e.data;
+      const port = e.ports && e.ports[0];
+      if (!m || m.type !== 'program-call' || !port) return;
+      const run = python && python.run;
+      if (m.token !== pageToken || !run) return port.postMessage({ mine: false });
+      const ask = m.ask || {};
+      const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0 };
+      const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
+      if (r.error !== undefined) return port.postMessage({ mine: true, answer: { outcome: 'refused', error: r.error } });
+      run.waiting.set(r.index, { port });
+      run.calls[r.index] = { line: asked.line, task: asked.task };
+    });
+    navigator.serviceWorker.startMessages();
+  }
   function stopProgram() {
     if (!python || !python.run) return false;
     // A busy program cannot be interrupted from outside (no shared memory here): the worker goes, and a
@@ -825,7 +846,8 @@
         });
         // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)
         const base = new URL(started.api === 'simulated' || !started.base ? 'inpage' : started.base, document.baseURI).href.replace(/\/$/, '');
-        p.worker.postMessage({ type: 'run', runId: run.runId, source, base });
+        const service = navigator.serviceWorker && navigator.serviceWorker.controller ? new URL('inpage/program/', document.baseURI).href : '';
+        p.worker.postMessage({ type: 'run', runId: run.runId, source, base, service, token: pageToken });
       }));
     });
   }

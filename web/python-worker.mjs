@@ -4,8 +4,12 @@
 // network from here: each is handed to the page, which issues it through its own transport and clock, and
 // the answer comes back.
 //
+// Blocking calls (requests.get, httpx.Client, time.sleep) block this worker as they block CPython's thread:
+// a synchronous request to the page's service worker (web/sw.js, inpage/program/), which the page answers.
+//
 // Messages, page -> worker:
-//   {type: 'run', runId, source, base}       runs a program (one at a time)
+//   {type: 'run', runId, source, base, service, token}   runs a program (one at a time); service: the
+//                                             service worker's program address ('' when there is none)
 //   {type: 'answer', id, outcome, status, body, error}   the end of a request: outcome "ok" or "http_error"
 //                                             with its status and body, else "timeout", "cancelled",
 //                                             "network_error" or "refused", and error says why
@@ -61,6 +65,69 @@ def _init(self, *args, **kwargs):
     _plain_init(self, *args, **kwargs)
 httpx.AsyncClient.__init__ = _init
 
+# Blocking calls hold the whole thread, the event loop with it, until the answer is in: as in CPython.
+from js import page_request_sync, page_sleep_sync
+
+def _blocking(method, url, timeout_s):
+    ask = {"method": method, "url": url, "line": _line(), "task": _task(), "timeoutMs": int(timeout_s * 1000) if timeout_s else 0}
+    return json.loads(page_request_sync(json.dumps(ask)))
+
+class PageSyncTransport(httpx.BaseTransport):
+    def handle_request(self, request):
+        answer = _blocking(request.method, str(request.url), (request.extensions.get("timeout") or {}).get("read"))
+        outcome = answer.get("outcome", "ok")
+        if outcome in ("ok", "http_error"):
+            return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
+        if outcome == "timeout":
+            raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
+        raise httpx.ConnectError(answer.get("error") or outcome, request=request)
+
+_plain_sync_init = httpx.Client.__init__
+def _sync_init(self, *args, **kwargs):
+    kwargs.setdefault("transport", PageSyncTransport())
+    _plain_sync_init(self, *args, **kwargs)
+httpx.Client.__init__ = _sync_init
+
+import requests
+import requests.adapters
+import requests.structures
+
+class PageAdapter(requests.adapters.BaseAdapter):
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        read = timeout[1] if isinstance(timeout, tuple) else timeout
+        answer = _blocking(request.method, request.url, read)
+        outcome = answer.get("outcome", "ok")
+        if outcome == "timeout":
+            raise requests.exceptions.ReadTimeout(answer.get("error") or "timed out", request=request)
+        if outcome not in ("ok", "http_error"):
+            raise requests.exceptions.ConnectionError(answer.get("error") or outcome, request=request)
+        r = requests.models.Response()
+        r.status_code = answer["status"]
+        r._content = answer.get("body", "").encode()
+        r.headers = requests.structures.CaseInsensitiveDict({"Content-Type": "application/json"})
+        r.encoding = "utf-8"
+        r.url = request.url
+        r.request = request
+        r.reason = "OK" if r.status_code < 400 else "Error"
+        return r
+    def close(self):
+        pass
+
+_plain_session_init = requests.Session.__init__
+def _session_init(self, *args, **kwargs):
+    _plain_session_init(self, *args, **kwargs)
+    self.mount("http://", PageAdapter())
+    self.mount("https://", PageAdapter())
+requests.Session.__init__ = _session_init
+
+import time
+def _sleep(seconds):
+    seconds = float(seconds)
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    page_sleep_sync(seconds * 1000)
+time.sleep = _sleep
+
 def _aimed(source, base):
     # A top-level BASE = "..." is aimed at the chosen API, as in the page's own programs; lines stay put.
     tree = ast.parse(source, PROGRAM)
@@ -100,6 +167,40 @@ async def run_program(source, base):
 
 let py = null;
 let running = null;  // runId of the program running now
+let service = '';    // the service worker's program address (inpage/program/), or '' when there is none
+let token = '';      // the page's: which page's service worker call this is
+
+const NO_SERVICE = "a blocking call (requests, httpx.Client) needs this page's service worker, which is not running " +
+  'here (a page embedded in another site, or storage switched off): use httpx.AsyncClient, or open the playground in a tab of its own';
+
+// Called by the blocking transports: a synchronous request the service worker holds until the page answers.
+globalThis.page_request_sync = (askJson) => {
+  if (!service) return JSON.stringify({ outcome: 'refused', error: NO_SERVICE });
+  const xhr = new XMLHttpRequest();
+  try {
+    xhr.open('POST', `${service}call`, false);
+    xhr.setRequestHeader('Content-Type', 'application/json');
+    xhr.send(JSON.stringify({ token, ask: JSON.parse(askJson) }));
+  } catch (e) {
+    return JSON.stringify({ outcome: 'refused', error: `the page did not answer: ${e.message || e}` });
+  }
+  return xhr.status === 200 ? xhr.responseText : JSON.stringify({ outcome: 'refused', error: `the page's service worker answered ${xhr.status}` });
+};
+// time.sleep: the thread waits, the core stays free (without a service worker: a busy wait, still blocking).
+globalThis.page_sleep_sync = (ms) => {
+  if (service) {
+    const xhr = new XMLHttpRequest();
+    try {
+      xhr.open('GET', `${service}sleep?ms=${Math.round(ms)}`, false);
+      xhr.send();
+      return;
+    } catch (e) {
+      // fall through to the busy wait
+    }
+  }
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* blocks, as time.sleep does */ }
+};
 let nextRequest = 1;
 const waiting = new Map();  // request id -> resolve(answer JSON)
 
@@ -141,6 +242,8 @@ onmessage = async (event) => {
       return;  // (boot-failed said why)
     }
     running = m.runId;
+    service = String(m.service || '');
+    token = String(m.token || '');
     const runProgram = py.globals.get('run_program');
     let error = null;
     try {
