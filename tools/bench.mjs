@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launchChromium, startDevServer, parseArgs } from './browser.mjs';
+import { click, settled } from '../tests/helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', runs: '5', only: '' });
 // --only bundle,first-frame,fetch,waterfall,heap runs just those sections (all by default).
@@ -187,9 +188,9 @@ try {
     const openEditor = async (page) => {
       await page.goto(dev.url);
       await page.evaluate(() => window.playground.ready);
-      const r = await page.evaluate(() => window.playground.widgetRect('code:edit'));
+      await settled(page);
       const t0 = Date.now();
-      await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+      await click(page, 'code:edit');  // (a person's click: press and release a frame apart)
       await page.waitForSelector('#editor .cm-content');
       const editorMs = Date.now() - t0;
       const boot = await page.evaluate(() => window.playground.runProgram('pass', { api: 'simulated' }).then(() => 0));
