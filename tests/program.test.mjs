@@ -313,3 +313,17 @@ test('blocking calls block the whole loop, as in CPython: requests, httpx.Client
   assert.equal(slept.requests[0].outcome, 'timeout');
   assert.ok(Math.abs(slept.requests[0].endMs - slept.requests[0].startMs - 400) < 100, 'cut at the 0.4 s timeout');
 });
+
+test('threads are refused with a sentence, never drawn with a wrong timing', async () => {
+  for (const [call, what] of [
+    ['await asyncio.to_thread(print, 1)', 'asyncio.to_thread'],
+    ['await asyncio.get_running_loop().run_in_executor(None, print, 1)', 'run_in_executor'],
+    ['concurrent.futures.ThreadPoolExecutor(4).submit(print, 1)', 'ThreadPoolExecutor'],
+    ['threading.Thread(target=print).start()', 'threading.Thread'],
+  ]) {
+    const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }),
+      `import asyncio, concurrent.futures, threading\nasync def main():\n    ${call}\nasyncio.run(main())\n`);
+    assert.equal(r.error && r.error.line, 3, `${what}: ${JSON.stringify(r.error)}`);
+    assert.match(r.error.message, new RegExp(`^RuntimeError: threads are not available in the browser's Python, so ${what} cannot`));
+  }
+});

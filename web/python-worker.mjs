@@ -120,6 +120,24 @@ def _session_init(self, *args, **kwargs):
     self.mount("https://", PageAdapter())
 requests.Session.__init__ = _session_init
 
+# Threads: the browser's Python has none, and Pyodide would run asyncio.to_thread's function inline, one
+# after another, which would show a thread pool's waits as a staircase that CPython never draws. Better a
+# clear error than a wrong timing.
+import concurrent.futures, threading
+_NO_THREADS = ("threads are not available in the browser's Python, so {what} cannot run calls side by side here; "
+               "for calls that wait on the network, use httpx.AsyncClient with asyncio.gather (or a Semaphore for "
+               "at most k at once), or run this program with python3 on your machine")
+def _no_threads(what):
+    def refuse(*args, **kwargs):
+        raise RuntimeError(_NO_THREADS.format(what=what))
+    return refuse
+asyncio.to_thread = _no_threads("asyncio.to_thread")
+asyncio.AbstractEventLoop.run_in_executor = _no_threads("run_in_executor")
+asyncio.get_event_loop_policy().get_event_loop().__class__.run_in_executor = _no_threads("run_in_executor")
+concurrent.futures.ThreadPoolExecutor.submit = _no_threads("ThreadPoolExecutor")
+concurrent.futures.ThreadPoolExecutor.map = _no_threads("ThreadPoolExecutor")
+threading.Thread.start = _no_threads("threading.Thread")
+
 import time
 def _sleep(seconds):
     seconds = float(seconds)
