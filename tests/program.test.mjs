@@ -327,3 +327,19 @@ test('threads are refused with a sentence, never drawn with a wrong timing', asy
     assert.match(r.error.message, new RegExp(`^RuntimeError: threads are not available in the browser's Python, so ${what} cannot`));
   }
 });
+
+test('httpx.Limits caps a client\'s connections as httpx does; the wait for one is drawn as queued', async () => {
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), [
+    'import asyncio, httpx',
+    'BASE = ""',
+    'async def main():',
+    '    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=3)) as c:',
+    '        await asyncio.gather(*(c.get(f"{BASE}/api/delay/200?i={i}") for i in range(9)))',
+    'asyncio.run(main())'].join('\n'));
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  assert.equal(r.ok, 9);
+  assert.equal(r.peakInFlight, 3, 'three at a time');
+  const queued = r.requests.filter((q) => q.scheduledMs !== undefined && q.startMs - q.scheduledMs > 150);
+  assert.equal(queued.length, 6, `six waited for a connection: ${JSON.stringify(r.requests.map((q) => [q.scheduledMs, q.startMs]))}`);
+  assert.ok(r.wallMs >= 600, 'three waves of 200 ms');
+});

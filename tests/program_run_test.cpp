@@ -4,6 +4,8 @@
 // waited for), stats and the event loop's steps work on it, and the request cap says why it refuses.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/event_loop.h"
 #include "core/stats.h"
 #include "fixtures.h"
@@ -120,6 +122,23 @@ TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
     test::Player g;
     g.scheduler.begin(test::desc_of(CodePath::concurrent, 2, 100), 0);
     EXPECT_EQ(g.scheduler.program_request("http://x/api/delay/50", c, 0, &why), -1);
+}
+
+TEST(ProgramRun, AWaitForAFreeConnectionIsDrawnAsQueued) {
+    ProgramFixture f;
+    std::string why;
+    ProgramCall c;
+    c.queued_ms = 150;
+    const int late = f.scheduler.program_request("http://x/api/delay/100", c, 400 * ms, &why);
+    c.queued_ms = 9e9;  // more than the run has lasted: from the run's start
+    const int early = f.scheduler.program_request("http://x/api/delay/100", c, 450 * ms, &why);
+    c.queued_ms = std::nan("");
+    const int none = f.scheduler.program_request("http://x/api/delay/100", c, 460 * ms, &why);
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_EQ(run.requests[size_t(late)].scheduled_us, 250 * ms);
+    EXPECT_EQ(run.requests[size_t(late)].started_us, 400 * ms);
+    EXPECT_EQ(run.requests[size_t(early)].scheduled_us, 0);
+    EXPECT_EQ(run.requests[size_t(none)].scheduled_us, 460 * ms);
 }
 
 TEST(ProgramRun, TheSimulatedApiReadsTheUrlAsTheRealOnesDo) {

@@ -684,7 +684,7 @@
     if (m.type === 'stdout') {
       if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
     } else if (m.type === 'request') {
-      const asked = { url: String(m.url), line: m.line | 0, task: String(m.task || ''), timeoutMs: m.timeoutMs | 0 };
+      const asked = { url: String(m.url), line: m.line | 0, task: String(m.task || ''), timeoutMs: m.timeoutMs | 0, queuedMs: +m.queuedMs || 0 };
       const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
       if (r.error !== undefined) {
         python.worker.postMessage({ type: 'answer', id: m.id, outcome: 'refused', error: r.error });

@@ -46,12 +46,27 @@ def _task():
     return t.get_name() if t is not None else "main"
 
 class PageTransport(httpx.AsyncBaseTransport):
-    """Hands every request to the page, which sends it through its own transport and times it."""
+    """Hands every request to the page, which sends it through its own transport and times it. As httpx's
+    own pool does, at most limits.max_connections requests of one client are out at once (100 unless the
+    program sets httpx.Limits); the others wait for a free connection, and the page draws that wait."""
+    def __init__(self, max_connections=None):
+        self._max = max_connections
+        self._gate = None
+
     async def handle_async_request(self, request):
-        read = (request.extensions.get("timeout") or {}).get("read")
-        ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(),
-               "timeoutMs": int(read * 1000) if read else 0}
-        answer = json.loads(await page_request(json.dumps(ask)))
+        if self._max and self._gate is None:
+            self._gate = asyncio.Semaphore(self._max)
+        asked_at = _clock()
+        if self._gate is not None:
+            await self._gate.acquire()
+        try:
+            read = (request.extensions.get("timeout") or {}).get("read")
+            ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(),
+                   "timeoutMs": int(read * 1000) if read else 0, "queuedMs": (_clock() - asked_at) * 1000}
+            answer = json.loads(await page_request(json.dumps(ask)))
+        finally:
+            if self._gate is not None:
+                self._gate.release()
         outcome = answer.get("outcome", "ok")
         if outcome in ("ok", "http_error"):
             return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
@@ -59,9 +74,11 @@ class PageTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
         raise httpx.ConnectError(answer.get("error") or outcome, request=request)
 
+from time import perf_counter as _clock
 _plain_init = httpx.AsyncClient.__init__
 def _init(self, *args, **kwargs):
-    kwargs.setdefault("transport", PageTransport())
+    limits = kwargs.get("limits") or httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
+    kwargs.setdefault("transport", PageTransport(limits.max_connections))
     _plain_init(self, *args, **kwargs)
 httpx.AsyncClient.__init__ = _init
 

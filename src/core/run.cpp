@@ -21,7 +21,8 @@ static const CodePathInfo code_paths[code_path_count] = {
     {"retry_backoff", "gather with timeout + retries", "retries.py", Schedule::all_at_once, true, "", knob_cpu | knob_slow_tail | knob_failures | knob_retries},
 };
 
-static const CodePathInfo program_path = {"program", "your program", "", Schedule::all_at_once, false, "", 0};
+static const CodePathInfo program_path = {"program", "your program", "", Schedule::all_at_once, false,
+                                          "a free connection of its client (httpx.Limits)", 0};
 
 const CodePathInfo& code_path_info(CodePath p) {
     if (p == CodePath::program) return program_path;

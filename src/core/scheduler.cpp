@@ -1,6 +1,7 @@
 #include "scheduler.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "virtual_transport.h"
 
@@ -100,7 +101,10 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     }
     const int index = int(run_.requests.size());
     RequestTrace r;
-    r.scheduled_us = r.started_us = now_us;
+    r.started_us = now_us;
+    // The wait for a free connection of its client is drawn as queued (never before the run began).
+    const int64_t queued_us = std::isfinite(call.queued_ms) ? int64_t(std::clamp(call.queued_ms, 0.0, 1e9) * 1000) : 0;
+    r.scheduled_us = std::max(run_.start_us, now_us - queued_us);
     r.outcome = Outcome::in_flight;
     run_.requests.push_back(r);
     ProgramCall c = call;

@@ -49,6 +49,7 @@ struct Expectation {
 // been handed it, the answer's body.
 struct ProgramCall {
     std::string url;
+    double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before
     int line = 0;
     std::string task;
     int timeout_ms = 0;

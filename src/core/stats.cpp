@@ -195,6 +195,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
     for (const RequestTrace& r : run.requests) {
         w.begin_object();
         w.key("startMs").number(rel(r.started_us), 3).key("endMs").number(rel(r.finished_us), 3);
+        if (r.scheduled_us >= 0 && r.scheduled_us < r.started_us) w.key("scheduledMs").number(rel(r.scheduled_us), 3);
         w.key("outcome").string(outcome_name(r.outcome)).key("status").integer(r.status).key("bytes").integer(r.bytes);
         if (r.answered_us >= 0 && r.finished_us > r.answered_us) {
             w.key("answeredMs").number(rel(r.answered_us), 3).key("handledMs").number(rel(r.handled_us), 3);

@@ -208,6 +208,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     call.line = whole("line");
     call.task = string_of(o.get("task"));
     call.timeout_ms = whole("timeoutMs");
+    if (const JsonValue* q = o.get("queuedMs"); q && q->is_number()) call.queued_ms = q->number;
     int index = -1;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
         error = "only http:// and https:// URLs can be fetched from the page, not " + url.substr(0, 60);
