@@ -343,3 +343,28 @@ test('httpx.Limits caps a client\'s connections as httpx does; the wait for one 
   assert.equal(queued.length, 6, `six waited for a connection: ${JSON.stringify(r.requests.map((q) => [q.scheduledMs, q.startMs]))}`);
   assert.ok(r.wallMs >= 600, 'three waves of 200 ms');
 });
+
+test('Copy link with the editor open carries the program; the link opens it in the editor', async () => {
+  await replaceProgram('# shared with a friend\nprint("hello from a link")\n');
+  await clickControl('copy-link');
+  await page.waitForFunction(() => /#program=/.test(window.playground.lastLink || ''), null, { timeout: 5000 });
+  const link = await page.evaluate(() => window.playground.lastLink);
+  assert.ok(link.length < 400, `a short program makes a short link: ${link.length} characters`);
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await other.evaluate(() => window.playground.ready);
+  await other.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  assert.equal(await other.evaluate(() => window.playground.editorText), '# shared with a friend\nprint("hello from a link")\n');
+  assert.ok(await other.evaluate(() => !document.querySelector('#editor').hidden), 'shown over the code panel');
+  await other.screenshot({ path: path.join(args.out, 'editor-from-link.png') });
+  await other.close();
+  // A damaged program in a link is explained; the page is whole.
+  const damaged = await page.context().newPage();
+  await damaged.goto(link.replace(/#program=.*/, '#program=not*packed'));
+  await damaged.evaluate(() => window.playground.ready);
+  await damaged.waitForFunction(() => window.playground.lessonState().notes.length > 0, null, { timeout: 5000 });
+  const notes = (await damaged.evaluate(() => window.playground.lessonState())).notes.join(' ');
+  assert.match(notes, /the program in this link could not be read/);
+  assert.equal(await damaged.evaluate(() => window.playground.editorText), null, 'no editor for it');
+  await damaged.close();
+});

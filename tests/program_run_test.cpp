@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "core/event_loop.h"
+#include "core/fields.h"
+#include "core/history.h"
 #include "core/stats.h"
 #include "fixtures.h"
 
@@ -139,6 +141,23 @@ TEST(ProgramRun, AWaitForAFreeConnectionIsDrawnAsQueued) {
     EXPECT_EQ(run.requests[size_t(late)].started_us, 400 * ms);
     EXPECT_EQ(run.requests[size_t(early)].scheduled_us, 0);
     EXPECT_EQ(run.requests[size_t(none)].scheduled_us, 460 * ms);
+}
+
+TEST(ProgramRun, KeptAcrossVisitsButNeverASetting) {
+    ProgramFixture f;
+    f.scheduler.program_end(30 * ms, {});  // a program that made no request
+    History h;
+    ASSERT_NE(h.add(f.scheduler.take_run(), -1, "", 0), nullptr);
+    History again;
+    std::string error;
+    ASSERT_TRUE(history_from_json(history_to_json(h), &again, &error)) << error;
+    ASSERT_EQ(again.entries().size(), 1u);
+    EXPECT_EQ(again.entries()[0].run.desc.path, CodePath::program);
+    EXPECT_EQ(again.entries()[0].run.desc.count, 0);
+    // No link, preset or run file may ask for it.
+    RunDesc d;
+    EXPECT_FALSE(set_field_text(*find_run_field(FieldKey::url, "path"), &d, "program", &error));
+    EXPECT_EQ(field_text(*find_run_field(FieldKey::url, "path"), f.scheduler.run().desc), "program") << "but it is named";
 }
 
 TEST(ProgramRun, TheSimulatedApiReadsTheUrlAsTheRealOnesDo) {

@@ -6,7 +6,8 @@
 //                          slowMs, cpuMs, timeoutMs, retries, backoffMs, failPct}), cancel(), apis,
 //                          frameStats(), drawFrames(n), heapBytes(), openRequests(), stepper(), widgetRect(name), lesson(idOrNumber),
 //                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
-//                          lastLink, lastEmbed, lastCopy }
+//                          lastLink, lastEmbed, lastCopy, runProgram(source, {api}), stopProgram(),
+//                          editorText }
 //   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
 //   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
 //     ✓ marks are kept in localStorage
@@ -80,6 +81,7 @@
         firstFrame = true;
         settle();
         ready.then(() => {
+          openLinkedProgram();
           const lesson = lessonSummary();
           lastLessonId = lesson ? lesson.id : null;  // 'ready' carries the first lesson; 'lesson' events the changes
           toHost({ type: 'ready', lesson, version: 1 });
@@ -87,8 +89,24 @@
       });
     },
     apCopyLink(query) {
-      lastLink = `${location.origin}${location.pathname}?${query}`;
-      copyText(lastLink, 'Link');
+      const link = `${location.origin}${location.pathname}?${query}`;
+      // With the editor open, the link carries its program, compressed, after '#' (never sent to a server).
+      const program = editor && editor.cm && !editor.box.hidden ? editor.cm.text() : '';
+      if (!program) {
+        lastLink = link;
+        copyText(lastLink, 'Link');
+        return;
+      }
+      packProgram(program).then((packed) => {
+        if (packed.length > MAX_PROGRAM_LINK) {
+          lastLink = link;
+          copyText(lastLink, 'Link', `Link (without the program: ${Math.round(packed.length / 1024)} KB packed is more than a link holds)`);
+          announce(`The program is too long for a link (${Math.round(packed.length / 1024)} KB packed); the link has the settings only.`);
+          return;
+        }
+        lastLink = `${link}#program=${packed}`;
+        copyText(lastLink, 'Link with the program');
+      });
     },
     // The code panel's program, with the learner's numbers (a file is one click away: Save as .py).
     apCopyText(what, text) {
@@ -460,6 +478,34 @@
       return;
     }
     if (location.search) callC('ap_js_apply_url', [location.search]);
+  }
+
+  // A program in a link: deflate-raw, then base64url, after #program= (the browser keeps a fragment to itself).
+  const MAX_PROGRAM_LINK = 64 * 1024;
+  async function packProgram(text) {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+  async function unpackProgram(packed) {
+    if (packed.length > MAX_PROGRAM_LINK || !/^[A-Za-z0-9_-]*$/.test(packed)) throw new Error('it is not a packed program');
+    const binary = atob(packed.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    const text = await new Response(stream).text();
+    if (text.length > 1 << 20) throw new Error('it unpacks to more than 1 MB');
+    return text;
+  }
+  // A link with #program=: opens the editor with that program once the page is ready.
+  function openLinkedProgram() {
+    const m = /^#program=(.*)$/.exec(location.hash);
+    if (!m) return;
+    unpackProgram(m[1]).then((text) => {
+      callC('ap_js_editor_opened');
+      openEditor(text);
+    }, (e) => callC('ap_js_note', [`Link: the program in this link could not be read (${e.message || e}); the lesson's program is shown.`]));
   }
 
   let lastLink = null;
@@ -910,6 +956,7 @@
     get lastLink() { return lastLink; },
     get lastEmbed() { return lastEmbed; },
     get lastCopy() { return lastCopy; },
+    get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
     permalink,
   };
 })();

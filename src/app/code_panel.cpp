@@ -39,6 +39,12 @@ void code_panel_editor_closed(App& app) {
     app.needs_redraw = true;
 }
 
+void code_panel_editor_opened(App& app) {
+    app.code.editing = true;
+    std::memset(app.code.editor_rect, 0, sizeof app.code.editor_rect);  // tell the platform where, next frame
+    app.needs_redraw = true;
+}
+
 std::string code_panel_program(const App& app) {
     std::string out;
     for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";

@@ -36,8 +36,9 @@ struct CodePanelState {
 // Called at the start and end of every frame: the editor follows the panel, and hides when it is not drawn.
 void code_panel_begin_frame(App& app);
 void code_panel_end_frame(App& app);
-// The platform closed the editor.
+// The platform closed the editor, or opened it itself (a link that carries a program).
 void code_panel_editor_closed(App& app);
+void code_panel_editor_opened(App& app);
 
 void draw_code_panel(App& app, int64_t now_us);
 // The program the panel shows (as last drawn), with the learner's numbers: what Copy program copies.

@@ -99,7 +99,7 @@ std::string choice_names(const RunField& f) {
 bool set_field_text(const RunField& f, RunDesc* d, std::string_view text, std::string* error, FieldKey named) {
     const std::string t(text);
     if (f.kind == FieldKind::choice) {
-        for (int v = 0; f.choice_name(v); ++v) {
+        for (int v = f.min; v <= f.max && f.choice_name(v); ++v) {  // (past max: names shown, never taken)
             if (t == f.choice_name(v)) {
                 f.set(*d, v);
                 return true;

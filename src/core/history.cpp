@@ -105,12 +105,18 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
     const JsonValue* desc = j.get("desc");
     const JsonValue* state = j.get("state");
     if (!desc || !desc->is_object() || !state || !state->is_string()) return false;
+    // A learner's program is kept like any run, though no setting may name it (and it may have made 0 requests).
+    const JsonValue* path = desc->get("path");
+    const bool program = path && path->is_string() && path->text == code_path_name(CodePath::program);
     for (const RunField& f : run_fields()) {
         const JsonValue* v = desc->get(f.file_key);
         if (!v) continue;
+        if (program && std::string_view(f.member) == "path") continue;
         if (f.kind == FieldKind::choice ? !v->is_string() || !set_field_text(f, &e->run.desc, v->text, nullptr) : !v->is_number()) return false;
-        if (f.kind == FieldKind::whole) f.set(e->run.desc, int(std::clamp(v->number, double(f.min), double(f.max))));
+        const double low = program && std::string_view(f.member) == "count" ? 0.0 : double(f.min);
+        if (f.kind == FieldKind::whole) f.set(e->run.desc, int(std::clamp(v->number, low, double(f.max))));
     }
+    if (program) e->run.desc.path = CodePath::program;
     if (state->text == run_state_name(RunState::finished)) e->run.state = RunState::finished;
     else if (state->text == run_state_name(RunState::cancelled)) e->run.state = RunState::cancelled;
     else return false;

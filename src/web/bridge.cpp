@@ -249,6 +249,13 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
 // The code panel's program with the learner's numbers (the editor's Reset).
 EMSCRIPTEN_KEEPALIVE const char* ap_js_code_program() { return out(g_app ? code_panel_program(*g_app) : ""); }
 
+// The platform opened the program editor itself (a link with a program): the code panel makes room.
+EMSCRIPTEN_KEEPALIVE void ap_js_editor_opened() {
+    if (!g_app) return;
+    code_panel_editor_opened(*g_app);
+    wake();
+}
+
 // The platform closed the program editor (its Close button).
 EMSCRIPTEN_KEEPALIVE void ap_js_editor_closed() {
     if (!g_app) return;
