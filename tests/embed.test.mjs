@@ -333,6 +333,27 @@ test('every size, both themes: no control or text is cut off, in any tab (a scre
   }
 });
 
+test('embedded in another site\'s page, the learner\'s own Python runs; a blocking call says why it cannot', async () => {
+  const courseOrigin = staticOrigin.replace('127.0.0.1', 'localhost');
+  const playground = `${dev.url}index.html?embed=1&lesson=wait-together&origin=${encodeURIComponent(courseOrigin)}`;
+  const host = writeHostPage('other-site-python.html', playground).replace(staticOrigin, courseOrigin);
+  const { context, page, errors } = await newPage();
+  await page.goto(host);
+  await waitForHostEvent(page, 'ready');
+  const inner = page.frames().find((f) => f.url().startsWith(dev.url));
+  const gather = await inner.evaluate(() => window.playground.runProgram([
+    'import asyncio, httpx', 'BASE = ""', 'async def main():', '    async with httpx.AsyncClient() as c:',
+    '        await asyncio.gather(*(c.get(f"{BASE}/api/delay/200?i={i}") for i in range(5)))', 'asyncio.run(main())'].join('\n'), { api: 'page' }));
+  assert.equal(gather.error, null, JSON.stringify(gather.error));
+  assert.equal(gather.api, 'simulated', 'no in-page API in a third-party frame: simulated, as the page says');
+  assert.equal(gather.ok, 5);
+  const blocking = await inner.evaluate(() => window.playground.runProgram('import requests\nrequests.get("http://127.0.0.1:1/api/delay/100")\n', { api: 'page' }));
+  assert.equal(blocking.error && blocking.error.line, 2, JSON.stringify(blocking.error));
+  assert.match(blocking.error.message, /a blocking call \(requests, httpx.Client\) needs this page's service worker/);
+  await context.close();
+  assert.deepEqual(errors, []);
+});
+
 test('embedded in another site\'s page: the in-page API is refused, the page says so in every view and offers a tab of its own', async () => {
   // The course on http://localhost:<port>, the playground on http://127.0.0.1:<port>: two sites, so the
   // browser treats the playground as a third party and refuses it a service worker.

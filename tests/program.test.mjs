@@ -368,3 +368,36 @@ test('Copy link with the editor open carries the program; the link opens it in t
   assert.equal(await damaged.evaluate(() => window.playground.editorText), null, 'no editor for it');
   await damaged.close();
 });
+
+test('keyboard alone: Tab to Edit and run, Enter, type, Ctrl+Enter runs it', async () => {
+  const p = await page.context().newPage();
+  await p.goto(`${dev.url}?lesson=wait-together&n=5&latency=100`);
+  await p.evaluate(() => window.playground.ready);
+  await p.focus('#canvas');
+  let focus = '';
+  for (let k = 0; k < 80 && focus !== 'code:edit'; k++) {
+    await p.keyboard.press('Tab');
+    await p.waitForTimeout(40);
+    focus = (await p.evaluate(() => window.playground.lessonState())).focus;
+  }
+  assert.equal(focus, 'code:edit', 'Tab reaches Edit and run');
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  await p.waitForFunction(() => document.activeElement && document.activeElement.classList.contains('cm-content'), null, { timeout: 5000 });
+  await p.keyboard.press('Control+End');
+  await p.keyboard.type('\nprint("typed")\n');
+  await p.keyboard.press('Control+Enter');
+  await p.waitForFunction(() => /^Done in/.test(document.querySelector('#editor .editor-status').textContent), null, { timeout: 60000 });
+  assert.match(await p.evaluate(() => window.playground.editorText), /print\("typed"\)\n$/);
+  // Shift+Tab leaves the editor for its buttons; Enter on Close returns to the code panel.
+  for (let k = 0; k < 10; k++) {
+    await p.keyboard.press('Shift+Tab');
+    if (await p.evaluate(() => document.activeElement && document.activeElement.dataset.act === 'close')) break;
+  }
+  assert.equal(await p.evaluate(() => document.activeElement.dataset.act), 'close');
+  await p.keyboard.press('Enter');
+  await p.waitForTimeout(200);
+  assert.equal(await p.evaluate(() => document.querySelector('#editor').hidden), true);
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'canvas', 'the focus goes back to the page');
+  await p.close();
+});

@@ -3,8 +3,8 @@
 // keyboards, input methods, screen readers, undo and copy/paste work as everywhere else on the web. Tab
 // leaves the editor for the next control, as the page's focus order wants (indent with Ctrl+] and Ctrl+[).
 import { EditorView, basicSetup } from 'codemirror';
-import { EditorState, StateEffect, StateField } from '@codemirror/state';
-import { Decoration } from '@codemirror/view';
+import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
+import { Decoration, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
 
 // One line marked as the program's error (or nothing).
@@ -45,16 +45,8 @@ export function createEditor(parent, text, { onRun } = {}) {
         theme,
         errorLine,
         EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
-        EditorView.domEventHandlers({
-          keydown(e) {
-            if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && onRun) {  // Ctrl+Enter runs, as in notebooks
-              e.preventDefault();
-              onRun();
-              return true;
-            }
-            return false;
-          },
-        }),
+        // Ctrl+Enter (Cmd+Enter) runs, as in notebooks: ahead of the default keymap's own Mod-Enter.
+        Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { if (onRun) onRun(); return true; } }])),
       ],
     }),
   });
