@@ -233,6 +233,15 @@ test('the editor: the lesson\'s program runs as is, edited to gather it becomes 
   assert.match(await editorRun(), /^Done in .*: 10 requests/);
   const gather = await page.evaluate(() => window.playground.shownRun());
   assert.ok(gather.wallMs < loop.wallMs / 3, `one column (${Math.round(gather.wallMs)} ms) instead of a staircase (${Math.round(loop.wallMs)} ms)`);
+  // A clicked bar lights, in the editor, the line that made its request.
+  const wf = await page.evaluate(() => window.playground.widgetRect('waterfall'));
+  await page.mouse.move(wf.x + wf.w * 0.5, wf.y + 30);
+  await page.waitForTimeout(60);
+  await page.mouse.down();
+  await page.waitForTimeout(60);
+  await page.mouse.up();
+  await page.waitForFunction(() => window.playground.editorLitLine > 0, null, { timeout: 3000 });
+  assert.equal(await page.evaluate(() => window.playground.editorLitLine), 7, 'the gather line');
   await page.mouse.move(1, 1);
   await page.waitForTimeout(200);
   await page.screenshot({ path: path.join(args.out, 'editor-gather.png') });

@@ -160,6 +160,24 @@ TEST(ProgramRun, KeptAcrossVisitsButNeverASetting) {
     EXPECT_EQ(field_text(*find_run_field(FieldKey::url, "path"), f.scheduler.run().desc), "program") << "but it is named";
 }
 
+TEST(ProgramRun, ABlockingCallIsSteppedAsTheThreadWaitingInIt) {
+    ProgramFixture f;
+    std::string why;
+    ProgramCall c;
+    c.blocking = true;
+    f.scheduler.program_request("http://x/api/delay/100", c, 0, &why);
+    f.advance_to(150 * ms);
+    f.scheduler.program_end(150 * ms, {});
+    const ap::Run& run = f.scheduler.run();
+    const LoopTimeline tl = event_loop_timeline(run);
+    ASSERT_GE(tl.steps.size(), 3u);
+    EXPECT_EQ(tl.steps[1].kind, LoopEventKind::sent);
+    EXPECT_EQ(tl.steps[1].what, "call 1 makes a blocking call (requests or httpx.Client): the thread, event loop included, waits in it until the answer is in.");
+    const LoopPicture p = loop_picture(run, tl, 1);
+    EXPECT_EQ(p.loop, LoopState::blocked);
+    EXPECT_EQ(p.running, 0);
+}
+
 TEST(ProgramRun, TheSimulatedApiReadsTheUrlAsTheRealOnesDo) {
     EXPECT_EQ(program_spec("http://127.0.0.1:8000/inpage/api/delay/250?i=3").latency_ms, 250);
     EXPECT_EQ(program_spec("http://h/api/delay/250?i=3&status=404").status, 404);

@@ -261,6 +261,16 @@ TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
     EXPECT_EQ(h.rect("totals:expected"), nullptr) << "no model, no expectation on screen";
     EXPECT_EQ(h.rect("totals:speedup"), nullptr);
     EXPECT_FALSE(h.app.lessons.verdict.valid) << "a program gets no verdict";
+    // With the editor open over the code panel, a clicked bar lights the line that made its request.
+    int lit = -1;
+    h.app.hooks.on_open_editor = [](const std::string&) {};
+    h.app.hooks.on_editor_line = [&](int line) { lit = line; };
+    h.frame();
+    h.click("code:edit");
+    ASSERT_TRUE(h.app.code.editing);
+    h.app.results.selected_request = 1;
+    h.frame();
+    EXPECT_EQ(lit, 9);
     // Nothing but a program takes program requests.
     EXPECT_EQ(app_program_request(h.app, "http://x/api/delay/1", call, 300 * ms, &why), -1);
     EXPECT_EQ(why, "no program is running");

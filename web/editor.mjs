@@ -7,22 +7,27 @@ import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
 
-// One line marked as the program's error (or nothing).
-const markError = StateEffect.define();
-const errorLine = StateField.define({
-  create: () => Decoration.none,
-  update(marks, tr) {
-    marks = marks.map(tr.changes);
-    for (const e of tr.effects) {
-      if (!e.is(markError)) continue;
-      if (e.value < 1 || e.value > tr.state.doc.lines) return Decoration.none;
-      const line = tr.state.doc.line(e.value);
-      return Decoration.set([Decoration.line({ class: 'cm-error-line' }).range(line.from)]);
-    }
-    return tr.docChanged ? Decoration.none : marks;
-  },
-  provide: (f) => EditorView.decorations.from(f),
-});
+// One line marked with a class (or none): the program's error, and the line a clicked bar's request came from.
+function lineMark(className) {
+  const effect = StateEffect.define();
+  const field = StateField.define({
+    create: () => Decoration.none,
+    update(marks, tr) {
+      marks = marks.map(tr.changes);
+      for (const e of tr.effects) {
+        if (!e.is(effect)) continue;
+        if (e.value < 1 || e.value > tr.state.doc.lines) return Decoration.none;
+        return Decoration.set([Decoration.line({ class: className }).range(tr.state.doc.line(e.value).from)]);
+      }
+      return tr.docChanged ? Decoration.none : marks;
+    },
+    provide: (f) => EditorView.decorations.from(f),
+  });
+  return { effect, field };
+}
+const errorMark = lineMark('cm-error-line');
+const litMark = lineMark('cm-lit-line');
+const markError = errorMark.effect;
 
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--editor-bg)', color: 'var(--editor-fg)' },
@@ -30,6 +35,7 @@ const theme = EditorView.theme({
   '.cm-gutters': { backgroundColor: 'var(--editor-gutter)', color: 'var(--editor-dim)', border: 'none' },
   '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
   '.cm-error-line': { backgroundColor: 'var(--editor-error)' },
+  '.cm-lit-line': { backgroundColor: 'var(--editor-selection)', outline: '1px solid var(--editor-dim)' },
   '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--editor-fg)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--editor-selection)' },
 });
@@ -43,7 +49,8 @@ export function createEditor(parent, text, { onRun } = {}) {
         basicSetup,
         python(),
         theme,
-        errorLine,
+        errorMark.field,
+        litMark.field,
         EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         // Ctrl+Enter (Cmd+Enter) runs, as in notebooks: ahead of the default keymap's own Mod-Enter.
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { if (onRun) onRun(); return true; } }])),
@@ -61,6 +68,17 @@ export function createEditor(parent, text, { onRun } = {}) {
       const effects = [markError.of(n)];
       if (n >= 1 && n <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'center' }));
       view.dispatch({ effects });
+    },
+    // Lights line n (1-based) as the one a clicked bar's request came from; 0 puts the light out.
+    litLine(n) {
+      const effects = [litMark.effect.of(n)];
+      if (n >= 1 && n <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'nearest' }));
+      view.dispatch({ effects });
+    },
+    litLineNumber() {
+      let found = 0;
+      view.state.field(litMark.field).between(0, view.state.doc.length, (from) => { found = view.state.doc.lineAt(from).number; });
+      return found;
     },
     goToLine(n) {
       if (n < 1 || n > view.state.doc.lines) return;

@@ -769,7 +769,7 @@
       const run = python && python.run;
       if (m.token !== pageToken || !run) return port.postMessage({ mine: false });
       const ask = m.ask || {};
-      const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0 };
+      const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0, blocking: true };
       const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
       if (r.error !== undefined) return port.postMessage({ mine: true, answer: { outcome: 'refused', error: r.error } });
       run.waiting.set(r.index, { port });
@@ -861,6 +861,7 @@
     }
   }
   Module.apOpenEditor = (program) => openEditor(program);
+  Module.apEditorLine = (line) => { if (editor && editor.cm) editor.cm.litLine(line); };
   Module.apEditorRect = (x, y, w, h) => {
     if (!editor) return;
     editor.box.hidden = w <= 0;
@@ -957,6 +958,7 @@
     get lastEmbed() { return lastEmbed; },
     get lastCopy() { return lastCopy; },
     get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
+    get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,
   };
 })();

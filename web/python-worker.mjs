@@ -29,14 +29,40 @@ from js import page_request
 
 PROGRAM = "<program>"
 
-def _line():
-    # The innermost frame of the learner's program: the line that made the call.
-    f = sys._getframe(1)
+def _frame_line(f):
+    # The innermost frame of the learner's program on this stack, or 0.
     while f is not None:
         if f.f_code.co_filename == PROGRAM:
             return f.f_lineno
         f = f.f_back
     return 0
+
+def _line():
+    # The line that made the call: on the stack, or, when the program handed httpx's own coroutine to a
+    # task (gather(*(c.get(u) for u in urls))), the line that made the task.
+    line = _frame_line(sys._getframe(1))
+    if line:
+        return line
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    return _task_lines.get(task, 0) if task is not None else 0
+
+import weakref
+_task_lines = weakref.WeakKeyDictionary()
+_loop_class = type(asyncio.get_event_loop_policy().get_event_loop())
+_plain_create_task = _loop_class.create_task
+def _create_task(self, coro, *args, **kwargs):
+    task = _plain_create_task(self, coro, *args, **kwargs)
+    line = _frame_line(sys._getframe(1))
+    if line:
+        try:
+            _task_lines[task] = line
+        except TypeError:
+            pass
+    return task
+_loop_class.create_task = _create_task
 
 def _task():
     try:

@@ -72,6 +72,8 @@ struct PlatformHooks {
     std::function<void(const std::string& program)> on_open_editor;
     // ... and keeps it over the code panel: its place in CSS pixels (w == 0: hide it for now).
     std::function<void(float x, float y, float w, float h)> on_editor_rect;
+    // ... and lights the program line that made the clicked bar's request (0: none).
+    std::function<void(int line)> on_editor_line;
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

@@ -85,6 +85,14 @@ void draw_code_panel(App& app, int64_t now_us) {
         ImGui::BeginChild("code-editor", ImVec2(0, std::max(ImGui::GetTextLineHeightWithSpacing() * 16, ImGui::GetContentRegionAvail().y)), false,
                           ImGuiWindowFlags_NoScrollbar);
         ImGui::EndChild();
+        // A clicked bar of a program run lights the line that made its request.
+        const Run& shown = app_shown_run(app);
+        const int sel = app.results.selected_request;
+        const int line = shown.desc.path == CodePath::program && sel >= 0 && sel < int(shown.calls.size()) ? shown.calls[size_t(sel)].line : 0;
+        if (line != cp.editor_line) {
+            cp.editor_line = line;
+            if (app.hooks.on_editor_line) app.hooks.on_editor_line(line);
+        }
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
         const float r[4] = {a.x, a.y, b.x - a.x, b.y - a.y};
         if (std::memcmp(r, cp.editor_rect, sizeof r) != 0) {

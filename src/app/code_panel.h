@@ -31,6 +31,7 @@ struct CodePanelState {
     bool editing = false;
     bool drawn = false;  // the panel was drawn this frame
     float editor_rect[4] = {0, 0, 0, 0};
+    int editor_line = 0;  // the program line lit in the editor (the clicked bar's request's)
 };
 
 // Called at the start and end of every frame: the editor follows the panel, and hides when it is not drawn.

@@ -100,6 +100,9 @@ std::string sentence(const Run& run, const Machine& before, LoopEventKind kind, 
         case LoopEventKind::reached:
             return who + (many ? " are" : " is") + " created and queued, " + queue_reason(run.desc) + ".";
         case LoopEventKind::sent:
+            if (p == CodePath::program && size_t(first.call) < run.calls.size() && run.calls[size_t(first.call)].blocking)
+                return who + (many ? " make blocking calls" : " makes a blocking call") +
+                       " (requests or httpx.Client): the thread, event loop included, waits in it until the answer is in.";
             if (first.attempt > 0) return who + (many ? " try" : " tries") + " again: " + (many ? "their requests go" : "its request goes") + " out.";
             if (no_event_loop(p))
                 return who + (many ? " send" : " sends") + " a request, and the program's one thread blocks until the answer is in: the call does not return before.";
@@ -223,6 +226,14 @@ LoopTimeline event_loop_timeline(const Run& run) {
     return tl;
 }
 
+// A learner's program: the first of these calls made by a blocking client, or -1.
+static int blocking_call_out(const Run& run, const std::vector<int>& network) {
+    if (run.desc.path != CodePath::program) return -1;
+    for (int c : network)
+        if (size_t(c) < run.calls.size() && run.calls[size_t(c)].blocking) return c;
+    return -1;
+}
+
 LoopPicture loop_picture(const Run& run, const LoopTimeline& tl, size_t index) {
     const size_t n = tl.too_big ? 0 : run.requests.size();
     Machine m(n);
@@ -258,6 +269,9 @@ LoopPicture loop_picture(const Run& run, const LoopTimeline& tl, size_t index) {
     } else if (blocks_the_thread(run.desc.path) && !pic.network.empty()) {
         pic.loop = LoopState::blocked;
         pic.running = pic.network.front();
+    } else if (const int held = blocking_call_out(run, pic.network); held >= 0) {
+        pic.loop = LoopState::blocked;  // a learner's program inside requests.get or httpx.Client
+        pic.running = held;
     } else if (io) {
         pic.loop = LoopState::waiting_for_io;
     }

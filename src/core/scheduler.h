@@ -53,6 +53,7 @@ struct ProgramCall {
     int line = 0;
     std::string task;
     int timeout_ms = 0;
+    bool blocking = false;  // made by a blocking client (requests, httpx.Client): the thread waits in it
     std::string body;
 };
 inline constexpr int max_program_requests = 10000;

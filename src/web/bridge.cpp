@@ -40,6 +40,7 @@ EM_JS(void, js_program_answer, (int index, const char* json, const char* body), 
     if (Module.apProgramAnswer) Module.apProgramAnswer(index, UTF8ToString(json), UTF8ToString(body));
 });
 EM_JS(void, js_open_editor, (const char* program), { if (Module.apOpenEditor) Module.apOpenEditor(UTF8ToString(program)); });
+EM_JS(void, js_editor_line, (int line), { if (Module.apEditorLine) Module.apEditorLine(line); });
 EM_JS(void, js_editor_rect, (float x, float y, float w, float h), { if (Module.apEditorRect) Module.apEditorRect(x, y, w, h); });
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
 EM_JS(void, js_request_costs, (const char* api), {
@@ -65,6 +66,7 @@ void bridge_init(App* app) {
     h.on_copy_text = [](const std::string& what, const std::string& text) { js_copy_text(what.c_str(), text.c_str()); };
     h.on_open_editor = [](const std::string& program) { js_open_editor(program.c_str()); };
     h.on_editor_rect = [](float x, float y, float w, float h) { js_editor_rect(x, y, w, h); };
+    h.on_editor_line = [](int line) { js_editor_line(line); };
     // {"outcome", "status", "reason"}; the body apart (it may hold anything, and may be long).
     h.on_program_answer = [](int index, const RequestTrace& r, const std::string& body) {
         JsonWriter w;
@@ -209,6 +211,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     call.task = string_of(o.get("task"));
     call.timeout_ms = whole("timeoutMs");
     if (const JsonValue* q = o.get("queuedMs"); q && q->is_number()) call.queued_ms = q->number;
+    if (const JsonValue* b = o.get("blocking"); b && b->kind == JsonValue::Kind::boolean) call.blocking = b->flag;
     int index = -1;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
         error = "only http:// and https:// URLs can be fetched from the page, not " + url.substr(0, 60);
