@@ -410,3 +410,28 @@ test('keyboard alone: Tab to Edit and run, Enter, type, Ctrl+Enter runs it', asy
   assert.equal(await p.evaluate(() => document.activeElement.id), 'canvas', 'the focus goes back to the page');
   await p.close();
 });
+
+test('each built-in program, run unchanged in the page\'s Python, takes what its built-in path takes', async () => {
+  const paths = ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group',
+    'pool_limit', 'blocking_in_async', 'retry_backoff', 'thread_pool'];
+  for (const path of paths) {
+    const builtin = await page.evaluate((p) => window.playground.run({ path: p, n: 8, latencyMs: 400, limit: 3, api: 'page' }), path);
+    const source = await page.evaluate(() => window.playground.codeProgram());
+    assert.match(source, /^N = 8$/m, `${path}: the program has the run's numbers`);
+    const ours = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), source);
+    if (path === 'thread_pool') {
+      // No threads in the browser's Python: said, not timed wrong.
+      assert.match(ours.error && ours.error.message, /threads are not available in the browser's Python/, `${path}: ${JSON.stringify(ours.error)}`);
+      console.log(`# ${path}: refused on screen (no threads in the browser's Python)`);
+      continue;
+    }
+    assert.equal(ours.error, null, `${path}: ${JSON.stringify(ours.error)}`);
+    assert.equal(ours.ok, 8, `${path}: ${ours.ok} ok`);
+    const ratio = ours.wallMs / builtin.wallMs;
+    console.log(`# ${path}: program ${ours.wallMs.toFixed(0)} ms, built-in ${builtin.wallMs.toFixed(0)} ms, ratio ${ratio.toFixed(3)}`);
+    // Within 10 %, plus what Python itself takes to start the program in its worker (as for the programs
+    // run with python3 against the dev server).
+    assert.ok(ours.wallMs <= builtin.wallMs * 1.1 + 150 && ours.wallMs >= builtin.wallMs * 0.9,
+      `${path}: the program took ${ours.wallMs.toFixed(0)} ms, the built-in path ${builtin.wallMs.toFixed(0)} ms`);
+  }
+});

@@ -958,6 +958,7 @@
     get lastEmbed() { return lastEmbed; },
     get lastCopy() { return lastCopy; },
     get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
+    codeProgram: () => callC('ap_js_code_program', [], 'text'),  // the code panel's program, with the numbers
     get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,
   };
