@@ -32,8 +32,9 @@ before(async () => {
   const sub = path.join(staticRoot, 'course', 'week-3', 'playground');
   fs.mkdirSync(sub, { recursive: true });
   for (const f of fs.readdirSync(args.web)) {
-    if (/\.(html|js|wasm|css)$/.test(f)) fs.copyFileSync(path.join(args.web, f), path.join(sub, f));
+    if (/\.(html|js|mjs|wasm|css)$/.test(f)) fs.copyFileSync(path.join(args.web, f), path.join(sub, f));
   }
+  fs.cpSync(path.join(args.web, 'python'), path.join(sub, 'python'), { recursive: true });  // the learner's Python
   const port = await freePort();
   staticServer = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', staticRoot], { stdio: 'ignore' });
   staticOrigin = `http://127.0.0.1:${port}`;
@@ -331,6 +332,28 @@ test('every size, both themes: no control or text is cut off, in any tab (a scre
       assert.deepEqual(errors, [], `${width} x ${height} ${theme}`);
     }
   }
+});
+
+test('the host page sets and runs the learner\'s program; from a static host its blocking calls work too', async () => {
+  const url = writeHostPage('python.html', 'playground/index.html?embed=1&lesson=wait-together');
+  const { context, page, errors } = await newPage();
+  await page.goto(url);
+  await waitForHostEvent(page, 'ready');
+  const inner = page.frames().find((f) => f.url().includes('/playground/index.html'));
+  const source = 'import requests\nBASE = ""\nfor i in range(2):\n    print(requests.get(f"{BASE}/api/delay/100?i={i}").json()["delay_ms"])\n';
+  await page.evaluate((s) => document.querySelector('iframe').contentWindow.postMessage({ target: 'asyncplay', type: 'set-program', id: 'p1', source: s }, '*'), source);
+  await waitForHostEvent(page, 'program-set');
+  await inner.waitForFunction((s) => window.playground.editorText === s, source, { timeout: 20000 });
+  await page.evaluate((s) => document.querySelector('iframe').contentWindow.postMessage(
+    { target: 'asyncplay', type: 'run-program', id: 'p2', source: s, options: { api: 'page' } }, '*'), source);
+  const done = await waitForHostEvent(page, 'program-finished');
+  assert.equal(done.id, 'p2');
+  assert.equal(done.result.error, null, JSON.stringify(done.result.error));
+  assert.equal(done.result.stdout, '100\n100\n');
+  assert.equal(done.result.api, 'page', 'the in-page API under the static host\'s sub-path');
+  assert.ok(done.result.requests[1].startMs >= done.result.requests[0].endMs, 'requests.get blocks: one after the other');
+  await context.close();
+  assert.deepEqual(errors, []);
 });
 
 test('embedded in another site\'s page, the learner\'s own Python runs; a blocking call says why it cannot', async () => {

@@ -363,8 +363,19 @@
         }
         case 'get-state':
           return toHost({ type: 'state', id: m.id, lesson: lessonSummary(), permalink: permalink() });
+        case 'set-program':
+        case 'run-program': {
+          // The learner's own program: shown in the editor, and run (run-program) on the chosen API.
+          if (typeof m.source !== 'string') return fail('source must be the program, as a text');
+          if (m.source.length > MAX_COMMAND) return fail(`the program is ${mb(m.source.length)}; a command is at most 64 KB`);
+          if (!editor || editor.box.hidden) callC('ap_js_editor_opened');
+          openEditor(m.source);
+          if (m.type === 'set-program') return toHost({ type: 'program-set', id: m.id });
+          const api = m.options && typeof m.options.api === 'string' ? m.options.api : currentSettings().api;
+          return runProgram(m.source, { api }).then((result) => toHost({ type: 'program-finished', id: m.id, result }), (err) => fail(err.message));
+        }
         default:
-          return fail(`unknown command ${JSON.stringify(m.type)}; known: set-lesson, run, get-state`);
+          return fail(`unknown command ${JSON.stringify(m.type)}; known: set-lesson, run, get-state, set-program, run-program`);
       }
     });
   });
