@@ -93,12 +93,16 @@ class PageTransport(httpx.AsyncBaseTransport):
         finally:
             if self._gate is not None:
                 self._gate.release()
-        outcome = answer.get("outcome", "ok")
-        if outcome in ("ok", "http_error"):
-            return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
-        if outcome == "timeout":
-            raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
-        raise httpx.ConnectError(answer.get("error") or outcome, request=request)
+        return _httpx_response(answer, request)
+
+def _httpx_response(answer, request):
+    # The page's answer as httpx gives it: a response, or the exception httpx raises for that end.
+    outcome = answer.get("outcome", "ok")
+    if outcome in ("ok", "http_error"):
+        return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
+    if outcome == "timeout":
+        raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
+    raise httpx.ConnectError(answer.get("error") or outcome, request=request)
 
 from time import perf_counter as _clock
 _plain_init = httpx.AsyncClient.__init__
@@ -118,12 +122,7 @@ def _blocking(method, url, timeout_s):
 class PageSyncTransport(httpx.BaseTransport):
     def handle_request(self, request):
         answer = _blocking(request.method, str(request.url), (request.extensions.get("timeout") or {}).get("read"))
-        outcome = answer.get("outcome", "ok")
-        if outcome in ("ok", "http_error"):
-            return httpx.Response(answer["status"], content=answer.get("body", "").encode(), request=request)
-        if outcome == "timeout":
-            raise httpx.ReadTimeout(answer.get("error") or "timed out", request=request)
-        raise httpx.ConnectError(answer.get("error") or outcome, request=request)
+        return _httpx_response(answer, request)
 
 _plain_sync_init = httpx.Client.__init__
 def _sync_init(self, *args, **kwargs):
