@@ -35,8 +35,7 @@ set(AP_SDL2_SOURCES
     thread/SDL_thread.c thread/generic/SDL_syscond.c thread/generic/SDL_sysmutex.c thread/generic/SDL_syssem.c
     thread/generic/SDL_systhread.c thread/generic/SDL_systls.c
     timer/SDL_timer.c timer/unix/SDL_systimer.c
-    video/SDL_RLEaccel.c video/SDL_blit.c video/SDL_blit_0.c video/SDL_blit_1.c video/SDL_blit_A.c
-    video/SDL_blit_N.c video/SDL_blit_auto.c video/SDL_blit_copy.c video/SDL_blit_slow.c video/SDL_bmp.c
+    video/SDL_bmp.c
     video/SDL_clipboard.c video/SDL_egl.c video/SDL_fillrect.c video/SDL_pixels.c video/SDL_rect.c
     video/SDL_shape.c video/SDL_stretch.c video/SDL_surface.c video/SDL_video.c video/SDL_vulkan_utils.c
     video/SDL_yuv.c video/yuv2rgb/yuv_rgb.c
@@ -44,6 +43,8 @@ set(AP_SDL2_SOURCES
     video/emscripten/SDL_emscriptenmouse.c video/emscripten/SDL_emscriptenopengles.c
     video/emscripten/SDL_emscriptenvideo.c)
 list(TRANSFORM AP_SDL2_SOURCES PREPEND "${SDL2_SOURCE_DIR}/src/")
+# SDL's software blitters are left out (the page draws with WebGL): cmake/sdl2/no_blit.c stands in for them.
+list(APPEND AP_SDL2_SOURCES ${PROJECT_SOURCE_DIR}/cmake/sdl2/no_blit.c)
 
 add_library(sdl2 STATIC ${AP_SDL2_SOURCES})
 # Our SDL_config.h first, so it shadows SDL's generic one for SDL and for everything that includes SDL.

@@ -41,6 +41,8 @@ target_link_options(index PRIVATE
     -sFETCH_SUPPORT_INDEXEDDB=0  # else every request first waits on an IndexedDB cache lookup, inside its timing
     -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1
+    -sMALLOC=emmalloc  # a small allocator: the page allocates little, and every learner downloads it
+    -sSUPPORT_LONGJMP=0 -sTEXTDECODER=2  # no setjmp; every browser the page supports has TextDecoder
     # What the page does not use, left out of index.js: GL error tracking and extension emulation (ImGui
     # needs none), a virtual file system (nothing is read from files), errno strings.
     -sGL_TRACK_ERRORS=0 -sGL_SUPPORT_AUTOMATIC_ENABLE_EXTENSIONS=0 -sGL_EXTENSIONS_IN_PREFIXED_FORMAT=0
