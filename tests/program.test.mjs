@@ -435,3 +435,16 @@ test('each built-in program, run unchanged in the page\'s Python, takes what its
       `${path}: the program took ${ours.wallMs.toFixed(0)} ms, the built-in path ${builtin.wallMs.toFixed(0)} ms`);
   }
 });
+
+test('a new program while one runs ends the running one first', async () => {
+  const both = await page.evaluate(async () => {
+    const busy = window.playground.runProgram('while True:\n    pass\n', { api: 'simulated' });
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await window.playground.runProgram('print("next")\n', { api: 'simulated' });
+    return { busy: await busy, next };
+  });
+  assert.equal(both.busy.stopped, true, 'the busy one was stopped');
+  assert.equal(both.busy.state, 'cancelled');
+  assert.equal(both.next.stdout, 'next\n');
+  assert.equal(both.next.error, null);
+});

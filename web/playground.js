@@ -7,7 +7,7 @@
 //                          frameStats(), drawFrames(n), heapBytes(), openRequests(), stepper(), widgetRect(name), lesson(idOrNumber),
 //                          lessonState(), permalink(), shownRun(), replayText(), loadRunText(name, text),
 //                          lastLink, lastEmbed, lastCopy, runProgram(source, {api}), stopProgram(),
-//                          editorText }
+//                          codeProgram(), editorText, editorLitLine }
 //   - Resource Timing of real-socket runs (stalled vs in flight), downloads and the run-file chooser
 //   - lessons: ?lessons=<url> adds a teacher's lesson file, ?lesson=<id> opens one; the place and the
 //     ✓ marks are kept in localStorage
@@ -886,27 +886,39 @@
     return ready.then(() => {
       if (typeof source !== 'string') throw new Error('the program must be a text');
       if (options && typeof options.serverBase === 'string') callC('ap_js_set_server_base', [options.serverBase]);
+      stopProgram();  // one program at a time: a new one ends the one running (and its worker)
       const p = startPython();
-      return p.ready.then(() => new Promise((resolve, reject) => {
-        const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
-        if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
-        const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), calls: [] };
-        p.run = run;
-        pending.set(started.ticket, {
-          resolve: (result) => {
-            if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
-            result.stdout = run.output;
-            result.error = run.error;
-            result.stopped = !!run.stopped;
-            result.requests.forEach((q, i) => Object.assign(q, run.calls[i] || {}));
-            resolve(result);
-          },
-        });
-        // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)
-        const base = new URL(started.api === 'simulated' || !started.base ? 'inpage' : started.base, document.baseURI).href.replace(/\/$/, '');
-        const service = navigator.serviceWorker && navigator.serviceWorker.controller ? new URL('inpage/program/', document.baseURI).href : '';
-        p.worker.postMessage({ type: 'run', runId: run.runId, source, base, service, token: pageToken });
-      }));
+      return p.ready.then(() => {
+        // (Another program started while this one waited for Python: it ends now, and this one gets a fresh
+        // worker, since the old one may be stuck in it.)
+        if (python && python.run) {
+          stopProgram();
+          return runProgram(source, options);
+        }
+        return startProgram(p, source, api);
+      });
+    });
+  }
+  function startProgram(p, source, api) {
+    return new Promise((resolve, reject) => {
+      const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
+      if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
+      const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), calls: [] };
+      p.run = run;
+      pending.set(started.ticket, {
+        resolve: (result) => {
+          if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
+          result.stdout = run.output;
+          result.error = run.error;
+          result.stopped = !!run.stopped;
+          result.requests.forEach((q, i) => Object.assign(q, run.calls[i] || {}));
+          resolve(result);
+        },
+      });
+      // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)
+      const base = new URL(started.api === 'simulated' || !started.base ? 'inpage' : started.base, document.baseURI).href.replace(/\/$/, '');
+      const service = navigator.serviceWorker && navigator.serviceWorker.controller ? new URL('inpage/program/', document.baseURI).href : '';
+      p.worker.postMessage({ type: 'run', runId: run.runId, source, base, service, token: pageToken });
     });
   }
 
