@@ -128,11 +128,7 @@ void Scheduler::program_end(int64_t now_us, ProgramText text) {
     for (int index : active) {
         RequestTrace& r = run_.requests[size_t(index)];
         if (r.outcome != Outcome::in_flight) continue;
-        if (!r.attempts.empty() && r.attempts.back().outcome == Outcome::in_flight) {
-            transport_->abort(make_request_id(run_.generation, index, int(r.attempts.size()) - 1), now_us);
-            r.attempts.back().ended_us = now_us;
-            r.attempts.back().outcome = Outcome::cancelled;
-        }
+        abort_attempt(index, now_us);
         r.reason = "the program ended without waiting for it";
         end_request(index, Outcome::cancelled, now_us);
     }
@@ -316,6 +312,14 @@ int64_t Scheduler::next_deadline_us() const {
     return best;
 }
 
+void Scheduler::abort_attempt(int index, int64_t now_us) {
+    RequestTrace& r = run_.requests[size_t(index)];
+    if (r.attempts.empty() || r.attempts.back().outcome != Outcome::in_flight) return;  // (backing off: nothing out)
+    transport_->abort(make_request_id(run_.generation, index, int(r.attempts.size()) - 1), now_us);
+    r.attempts.back().ended_us = now_us;
+    r.attempts.back().outcome = Outcome::cancelled;
+}
+
 void Scheduler::cancel(int64_t now_us) {
     if (!running()) return;
     deferred_.clear();
@@ -323,11 +327,7 @@ void Scheduler::cancel(int64_t now_us) {
         RequestTrace& r = run_.requests[i];
         if (outcome_is_final(r.outcome)) continue;
         if (r.outcome == Outcome::in_flight) {
-            if (!r.attempts.empty() && r.attempts.back().outcome == Outcome::in_flight) {
-                transport_->abort(make_request_id(run_.generation, int(i), int(r.attempts.size()) - 1), now_us);
-                r.attempts.back().ended_us = now_us;
-                r.attempts.back().outcome = Outcome::cancelled;
-            }
+            abort_attempt(int(i), now_us);
             r.reason = "cancelled while in flight";
         } else {
             r.reason = "cancelled before it started";

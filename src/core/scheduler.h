@@ -139,6 +139,7 @@ private:
     void end_request(int index, Outcome outcome, int64_t now_us);
     bool accepts(RequestId id) const;
     int attempt_timeout_ms(int index) const;  // 0: none
+    void abort_attempt(int index, int64_t now_us);  // its attempt on the wire, if any: aborted, cancelled
 
     void activate(int index);
     void deactivate(int index);
