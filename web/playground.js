@@ -741,17 +741,21 @@
     if (m.type === 'stdout') {
       if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
     } else if (m.type === 'request') {
-      const asked = { url: String(m.url), line: m.line | 0, task: String(m.task || ''), timeoutMs: m.timeoutMs | 0, queuedMs: +m.queuedMs || 0 };
-      const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
-      if (r.error !== undefined) {
-        python.worker.postMessage({ type: 'answer', id: m.id, outcome: 'refused', error: r.error });
-      } else {
-        run.waiting.set(r.index, { id: m.id });
-        run.calls[r.index] = { line: asked.line, task: asked.task };
-      }
+      const worker = python.worker;
+      programRequest(run, m, false, (answer) => worker.postMessage({ type: 'answer', id: m.id, ...answer }));
     } else if (m.type === 'done') {
       endProgram(run, m.error);
     }
+  }
+  // A request of the program (from the worker, or held by the service worker for a blocking call): made
+  // by the page's transport; `reply` gets its end ({outcome, status, body, error}), or why it was refused.
+  function programRequest(run, ask, blocking, reply) {
+    const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0,
+      queuedMs: +ask.queuedMs || 0, blocking };
+    const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
+    if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
+    run.waiting.set(r.index, reply);
+    run.calls[r.index] = { line: asked.line, task: asked.task };
   }
   function endProgram(run, error) {
     if (python.run !== run) return;
@@ -762,12 +766,10 @@
   Module.apProgramAnswer = (index, json, body) => {
     const run = python && python.run;
     if (!run || !run.waiting.has(index)) return;
-    const to = run.waiting.get(index);
+    const reply = run.waiting.get(index);
     run.waiting.delete(index);
     const a = JSON.parse(json);
-    const answer = { outcome: a.outcome, status: a.status, body, error: a.reason };
-    if (to.port) to.port.postMessage({ mine: true, answer });  // a blocking call, held by the service worker
-    else python.worker.postMessage({ type: 'answer', id: to.id, ...answer });
+    reply({ outcome: a.outcome, status: a.status, body, error: a.reason });
   };
   // A blocking call of the program (requests.get, httpx.Client): the service worker holds the worker's
   // synchronous request and asks the open pages; the one running the program makes the request, as any.
@@ -779,12 +781,7 @@
       if (!m || m.type !== 'program-call' || !port) return;
       const run = python && python.run;
       if (m.token !== pageToken || !run) return port.postMessage({ mine: false });
-      const ask = m.ask || {};
-      const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0, blocking: true };
-      const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
-      if (r.error !== undefined) return port.postMessage({ mine: true, answer: { outcome: 'refused', error: r.error } });
-      run.waiting.set(r.index, { port });
-      run.calls[r.index] = { line: asked.line, task: asked.task };
+      programRequest(run, m.ask || {}, true, (answer) => port.postMessage({ mine: true, answer }));
     });
     navigator.serviceWorker.startMessages();
   }
