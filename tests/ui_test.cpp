@@ -271,6 +271,12 @@ TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
     h.app.results.selected_request = 1;
     h.frame();
     EXPECT_EQ(lit, 9);
+    // Closed from the panel's own button, the editor is hidden on the platform's side too.
+    float shown_w = -1;
+    h.app.hooks.on_editor_rect = [&](float, float, float w, float) { shown_w = w; };
+    h.click("code:edit");
+    EXPECT_FALSE(h.app.code.editing);
+    EXPECT_EQ(shown_w, 0);
     // Nothing but a program takes program requests.
     EXPECT_EQ(app_program_request(h.app, "http://x/api/delay/1", call, 300 * ms, &why), -1);
     EXPECT_EQ(why, "no program is running");

@@ -33,17 +33,19 @@ void code_panel_end_frame(App& app) {
     if (app.hooks.on_editor_rect) app.hooks.on_editor_rect(0, 0, 0, 0);
 }
 
-void code_panel_editor_closed(App& app) {
-    app.code.editing = false;
-    std::memset(app.code.editor_rect, 0, sizeof app.code.editor_rect);
+// Opened or closed: what was told to the platform is forgotten, so an opened editor is told where it is and
+// which line is lit in the next frame.
+static void set_editing(App& app, bool editing) {
+    CodePanelState& cp = app.code;
+    cp.editing = editing;
+    std::memset(cp.editor_rect, 0, sizeof cp.editor_rect);
+    cp.editor_line = 0;
     app.needs_redraw = true;
+    if (!editing && app.hooks.on_editor_rect) app.hooks.on_editor_rect(0, 0, 0, 0);  // closed here: hide it there
 }
 
-void code_panel_editor_opened(App& app) {
-    app.code.editing = true;
-    std::memset(app.code.editor_rect, 0, sizeof app.code.editor_rect);  // tell the platform where, next frame
-    app.needs_redraw = true;
-}
+void code_panel_editor_closed(App& app) { set_editing(app, false); }
+void code_panel_editor_opened(App& app) { set_editing(app, true); }
 
 std::string code_panel_program(const App& app) {
     std::string out;
@@ -75,9 +77,8 @@ void draw_code_panel(App& app, int64_t now_us) {
     // Edit and run: the program in an editor over this panel, run in the page's own Python.
     if (app.hooks.on_open_editor) {
         if (small_button(app, cp.editing ? "Close the editor" : "Edit and run", "code:edit", false)) {
-            cp.editing = !cp.editing;
+            set_editing(app, !cp.editing);
             if (cp.editing) app.hooks.on_open_editor(code_panel_program(app));
-            app.needs_redraw = true;
         }
     }
     if (cp.editing) {
