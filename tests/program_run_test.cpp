@@ -9,6 +9,7 @@
 #include "core/event_loop.h"
 #include "core/fields.h"
 #include "core/history.h"
+#include "core/runfile.h"
 #include "core/stats.h"
 #include "fixtures.h"
 
@@ -158,6 +159,58 @@ TEST(ProgramRun, KeptAcrossVisitsButNeverASetting) {
     RunDesc d;
     EXPECT_FALSE(set_field_text(*find_run_field(FieldKey::url, "path"), &d, "program", &error));
     EXPECT_EQ(field_text(*find_run_field(FieldKey::url, "path"), f.scheduler.run().desc), "program") << "but it is named";
+}
+
+TEST(ProgramRun, ARunFileKeepsTheProgramItsOutputAndEachRequestsLine) {
+    ProgramFixture f;
+    f.make("http://x/inpage/api/delay/100?i=0", 7, "Task-2", 0);
+    std::string why;
+    ProgramCall c;
+    c.line = 9, c.task = "main", c.timeout_ms = 300, c.queued_ms = 12.5, c.blocking = true;
+    ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/900", c, 20 * ms, &why), 1) << why;
+    f.make("http://x/inpage/api/delay/5000", 11, "Task-3", 30 * ms);  // never awaited
+    f.advance_to(400 * ms);
+    f.scheduler.program_end(450 * ms, ProgramText{"import asyncio\n\"quoted\"\n", "ok\n", "TimeoutError: late", "  line 9, in main\n", 9, false});
+    const ap::Run& run = f.scheduler.run();
+    const std::string text = run_to_file(run);
+    ASSERT_FALSE(text.empty());
+    ap::Run back;
+    std::string error;
+    ASSERT_TRUE(run_from_file(text, &back, nullptr, &error)) << error;
+    EXPECT_EQ(back.desc.path, CodePath::program);
+    EXPECT_EQ(back.program.source, run.program.source);
+    EXPECT_EQ(back.program.output, "ok\n");
+    EXPECT_EQ(back.program.error_message, "TimeoutError: late");
+    EXPECT_EQ(back.program.traceback, "  line 9, in main\n");
+    EXPECT_EQ(back.program.error_line, 9);
+    ASSERT_EQ(back.calls.size(), 3u);
+    EXPECT_EQ(back.calls[1].url, "http://x/inpage/api/delay/900");
+    EXPECT_EQ(back.calls[1].line, 9);
+    EXPECT_EQ(back.calls[1].task, "main");
+    EXPECT_EQ(back.calls[1].timeout_ms, 300);
+    EXPECT_DOUBLE_EQ(back.calls[1].queued_ms, 12.5);
+    EXPECT_TRUE(back.calls[1].blocking);
+    EXPECT_EQ(back.calls[0].line, 7);
+    EXPECT_EQ(back.requests[1].outcome, Outcome::timeout);
+    EXPECT_EQ(back.requests[2].outcome, Outcome::cancelled) << "the run finished, with a request the program never awaited";
+    EXPECT_EQ(back.end_us - back.start_us, 450 * ms) << "the program's end, after its last request";
+    EXPECT_TRUE(run_file_inconsistencies(back).empty()) << "no model to contradict";
+    EXPECT_EQ(run_to_file(back), text) << "saved again, the same file";
+
+    // A program that made no request has a file too; one without its program text is refused.
+    ProgramFixture g;
+    g.scheduler.program_end(5 * ms, ProgramText{"print(1)\n", "1\n", "", "", 0, false});
+    const std::string empty = run_to_file(g.scheduler.run());
+    ASSERT_TRUE(run_from_file(empty, &back, nullptr, &error)) << error;
+    EXPECT_EQ(back.desc.count, 0);
+    std::string cut = empty;
+    cut.erase(cut.find("\"program\":"), cut.find("},\n", cut.find("\"program\":")) + 3 - cut.find("\"program\":"));
+    EXPECT_FALSE(run_from_file(cut, &back, nullptr, &error));
+    EXPECT_EQ(error, "the file has no \"program\"");
+    std::string ended_early = text;
+    ended_early.replace(ended_early.find("\"wall_us\":450000"), 16, "\"wall_us\":350000");
+    EXPECT_FALSE(run_from_file(ended_early, &back, nullptr, &error));
+    EXPECT_EQ(error, "wall_us = 350000, but a request finished later, at 450000");
 }
 
 TEST(ProgramRun, ABlockingCallIsSteppedAsTheThreadWaitingInIt) {

@@ -282,6 +282,37 @@ TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
     EXPECT_EQ(why, "no program is running");
 }
 
+TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
+    Headless h;
+    std::string saved_name, saved, opened;
+    h.app.hooks.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { saved_name = name, saved = text; };
+    h.app.hooks.on_open_editor = [&](const std::string& program) { opened = program; };
+    h.frame();
+    const RunDesc before = h.app.desc;
+    app_start_program(h.app, Api::simulated, 0);
+    std::string why;
+    ProgramCall call;
+    call.line = 4;
+    ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, 0, &why), 0) << why;
+    h.advance_to(150 * ms);
+    app_program_end(h.app, ProgramText{"import httpx\nprint(2)\n", "2\n", "", "", 0, false}, 160 * ms);
+    h.frame();
+    h.click("save-run");
+    EXPECT_EQ(saved_name, "asyncplay-run-program-1.json");
+    ASSERT_FALSE(saved.empty());
+    EXPECT_TRUE(results_load_file(h.app, saved, "mine.json")) << h.app.results.file_error;
+    EXPECT_TRUE(h.app.desc == before) << "a program is no setting: the settings stay";
+    const HistoryEntry* e = app_shown_entry(h.app);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->source, "mine.json");
+    EXPECT_EQ(e->run.calls[0].line, 4);
+    EXPECT_TRUE(e->edits.empty());
+    h.frame();
+    h.click("program:open");
+    EXPECT_EQ(opened, "import httpx\nprint(2)\n") << "its program, back in the editor";
+    EXPECT_TRUE(h.app.code.editing);
+}
+
 TEST(Ui, NarrowWindowsStillDraw) {
     Headless h;
     ImGui::GetIO().DisplaySize = ImVec2(480, 360);

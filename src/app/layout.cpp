@@ -16,6 +16,11 @@ void layout_show(App& app, LayoutState::Panel panel) {
     app.needs_redraw = true;
 }
 
+void layout_show_code(App& app) {
+    app.layout.show_code = app.layout.select_narrow = true;
+    app.needs_redraw = true;
+}
+
 void layout_run_started(App& app, RunPurpose purpose) {
     // A run of its own shows in "This run"; a race's or a sweep's keep their panel in view.
     if (purpose == RunPurpose::learner || purpose == RunPurpose::run_each) layout_show(app, LayoutState::Panel::run);
@@ -76,7 +81,7 @@ static void draw_narrow(App& app, int64_t now_us) {
     const Tab tabs[] = {Tab::lesson, Tab::code, Tab::run, Tab::race, Tab::scaling, Tab::history};
     const char* labels[] = {"Lesson", "Code", "Run", "Race", "Scale", "History"};
     const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:scaling", "tab:history"};
-    const Tab wanted = lay.panel == LayoutState::Panel::race ? Tab::race : lay.panel == LayoutState::Panel::scaling ? Tab::scaling : Tab::run;
+    const Tab wanted = lay.show_code ? Tab::code : lay.panel == LayoutState::Panel::race ? Tab::race : lay.panel == LayoutState::Panel::scaling ? Tab::scaling : Tab::run;
     if (lay.select_narrow) lay.narrow_tab = wanted;
     if (ImGui::BeginTabBar("narrow")) {
         for (int t = 0; t < 6; ++t) {
@@ -106,12 +111,12 @@ static void draw_narrow(App& app, int64_t now_us) {
         ImGui::EndTabBar();
     }
     draw_action_bar(app, now_us);
-    lay.select_narrow = false;
+    lay.select_narrow = lay.show_code = false;
 }
 
 static void draw_wide(App& app, int64_t now_us, float total_w) {
     LayoutState& lay = app.layout;
-    lay.select_narrow = false;
+    lay.select_narrow = lay.show_code = false;
     const float left_w = std::clamp(total_w * 0.38f, 300.0f, 540.0f);
     ImGui::BeginChild("left", ImVec2(left_w, 0), false);
     draw_lesson_panel(app, now_us);

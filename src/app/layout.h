@@ -19,12 +19,15 @@ struct LayoutState {
     Tab narrow_tab = Tab::lesson;     // what the narrow layout shows
     bool select_panel = false;        // select `panel`'s tab in the next frame (wide layout)
     bool select_narrow = false;       // select `panel`'s tab in the next frame (narrow layout)
+    bool show_code = false;           // ... or the Code tab (the program editor was opened from elsewhere)
     bool narrow = false;              // the last frame was laid out in one column
     float action_bar_h = 0;           // the narrow layout's bar of Run, Cancel and links, as last drawn
 };
 
 // Brings a results panel into view in both layouts.
 void layout_show(App& app, LayoutState::Panel panel);
+// Brings the code panel into view (the narrow layout's Code tab; the wide layout always shows it).
+void layout_show_code(App& app);
 void layout_run_started(App& app, RunPurpose purpose);
 
 }  // namespace ap

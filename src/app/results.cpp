@@ -70,9 +70,12 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
     HistoryEntry* entry = app.history.add(std::move(run), guess, file_name);
     if (entry) entry->edits = std::move(edits);
     r.shown = entry ? entry->number : 0;
-    // The code and the settings show the loaded run's program and numbers.
-    app.desc = loaded;
-    app.desc.base_url.clear();
+    // The code and the settings show the loaded run's program and numbers (a learner's program is not a
+    // setting: its text is under the waterfall, with a button that opens it in the editor).
+    if (loaded.path != CodePath::program) {
+        app.desc = loaded;
+        app.desc.base_url.clear();
+    }
     if (app.hooks.on_history_changed) app.hooks.on_history_changed();
     r.replay_ms = -1;
     r.selected_request = -1;
@@ -90,9 +93,15 @@ std::string results_run_file(const App& app) {
 }
 
 // A learner's program: what it printed, and how it ended (the error with its line and traceback).
-static void draw_program_text(const Run& run) {
+static void draw_program_text(App& app, const Run& run) {
     const Palette& pal = palette();
     const ProgramText& t = run.program;
+    // A run loaded from a file, or an earlier one: its program back in the editor, to run again or change.
+    if (app.hooks.on_open_editor && !t.source.empty() && small_button(app, "Open its program in the editor", "program:open")) {
+        code_panel_editor_opened(app);
+        layout_show_code(app);
+        app.hooks.on_open_editor(t.source);
+    }
     if (t.stopped || run.state == RunState::cancelled) wrapped_note("Stopped: the requests still in flight were cancelled.", pal.dim);
     if (!t.error_message.empty()) {
         verdict_mark(false);
@@ -291,12 +300,10 @@ void draw_run_view(App& app, int64_t now_us) {
     const float wf_h = std::max(140.0f, ImGui::GetContentRegionAvail().y * (stepper ? 0.45f : 0.62f));
     draw_zoom_buttons(app);
     if (!running) {
-        ImGui::BeginDisabled(!has_model(run));  // (a program's run file, with its program, comes with the editor)
         if (small_button(app, "Save run", "save-run") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
                                    "application/json", results_run_file(app));
         }
-        ImGui::EndDisabled();
         if (small_button(app, "Load run...", "load-run") && app.hooks.on_open_file) app.hooks.on_open_file();
         if (small_button(app, "Save as PNG", "save-png")) app.results.png_caption = true, app.needs_redraw = true;
         ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
@@ -309,7 +316,7 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_waterfall(app, run, span, now_us, wf_h);
     if (!running && run.state != RunState::idle) draw_replay(app, run);
     draw_legend(run);
-    if (!has_model(run) && !running) draw_program_text(run);
+    if (!has_model(run) && !running) draw_program_text(app, run);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);

@@ -122,15 +122,74 @@ public:
     bool desc(const JsonValue& d, RunDesc* out);
     bool expectation(const JsonValue& root, int64_t version, Run* run);
     bool request(const JsonValue& j, int index, const RunDesc& desc, RunState state, int64_t wall_us, RequestTrace* out);
+    bool program_text(const JsonValue& root, ProgramText* out);
+    bool program_call(const JsonValue& j, int index, ProgramCall* out);
 };
+
+// A program run's text: {"source", "output", "error", "traceback", "error_line", "stopped"}.
+bool Loader::program_text(const JsonValue& root, ProgramText* out) {
+    const JsonValue* p = field(root, Scope{"the file", ""}, "program", true);
+    if (!p) return false;
+    if (!p->is_object()) return fail("program should be an object {...}");
+    const Scope sc{"program", "program."};
+    ProgramText t;
+    int64_t line = 0;
+    if (!text(*p, sc, "source", true, &t.source) || !text(*p, sc, "output", false, &t.output) ||
+        !text(*p, sc, "error", false, &t.error_message) || !text(*p, sc, "traceback", false, &t.traceback) ||
+        !whole(*p, sc, "error_line", false, &line))
+        return false;
+    if (line < 0 || line > 1000000) return fail("program.error_line = " + std::to_string(line) + " is not a line of the program (or 0 for none)");
+    t.error_line = int(line);
+    if (const JsonValue* s = p->get("stopped")) {
+        if (s->kind != JsonValue::Kind::boolean) return fail("program.stopped should be true or false");
+        t.stopped = s->flag;
+    }
+    *out = std::move(t);
+    return true;
+}
+
+// What the program said about one request: {"url", "line", "task", "queued_ms", "timeout_ms", "blocking"}.
+bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
+    const std::string n = "request " + std::to_string(index + 1);
+    const Scope sc{n, n + ": "};
+    ProgramCall c;
+    int64_t line = 0, timeout = 0;
+    if (!text(j, sc, "url", true, &c.url) || !whole(j, sc, "line", false, &line) || !text(j, sc, "task", false, &c.task) ||
+        !number(j, sc, "queued_ms", false, &c.queued_ms) || !whole(j, sc, "timeout_ms", false, &timeout))
+        return false;
+    if (line < 0 || line > 1000000) return fail(sc.prefix + "line = " + std::to_string(line) + " is not a line of the program (or 0 for none)");
+    if (timeout < 0 || timeout > 86400000) return fail(sc.prefix + "timeout_ms = " + std::to_string(timeout) + " is not a timeout (or 0 for none)");
+    if (!(c.queued_ms >= 0) || !std::isfinite(c.queued_ms)) return fail(sc.prefix + "queued_ms should be 0 or more");
+    if (const JsonValue* b = j.get("blocking")) {
+        if (b->kind != JsonValue::Kind::boolean) return fail(sc.prefix + "blocking should be true or false");
+        c.blocking = b->flag;
+    }
+    c.line = int(line);
+    c.timeout_ms = int(timeout);
+    *out = std::move(c);
+    return true;
+}
 
 bool Loader::desc(const JsonValue& j, RunDesc* out) {
     const Scope sc{"desc", "desc."};
     RunDesc d;
     if (!j.get("path")) return fail("desc has no \"path\"");
     if (!j.get("count")) return fail("desc has no \"count\"");
+    // A learner's program: no setting names it, and it may have made no request at all.
+    const JsonValue* path = j.get("path");
+    const bool program = path->is_string() && path->text == code_path_name(CodePath::program);
     // Every run setting by its file key (fields.h); a missing one keeps RunDesc's default.
     for (const RunField& f : run_fields()) {
+        const std::string_view member = f.member;
+        if (program && member == "path") continue;
+        if (program && member == "count") {
+            int64_t v = 0;
+            if (!whole(j, sc, f.file_key, true, &v)) return false;
+            if (v < 0 || v > max_program_requests)
+                return fail("desc.count = " + std::to_string(v) + " is out of range (a program makes 0 to " + std::to_string(max_program_requests) + " requests)");
+            d.count = int(v);
+            continue;
+        }
         if (f.kind == FieldKind::choice) {
             std::string name = field_text(f, d);
             if (!text(j, sc, f.file_key, false, &name)) return false;
@@ -150,6 +209,7 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
         if (!note.empty()) return fail("desc." + std::string(f.file_key) + " = " + std::to_string(v) + " is out of range (" + note + ")");
     }
     if (!text(j, sc, "base_url", false, &d.base_url)) return false;
+    if (program) d.path = CodePath::program;
     *out = d;
     return true;
 }
@@ -229,7 +289,7 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         if (r.handled_us >= 0) return fail(n + ": handled, but never answered");
         if (r.outcome == Outcome::ok) return fail(n + ": is ok, but has no answer time");
     }
-    if (state == RunState::finished) {
+    if (state == RunState::finished && desc.path != CodePath::program) {  // (a program may end without waiting)
         if (r.outcome == Outcome::cancelled) return fail(n + ": was cancelled, yet the run finished");
         if (r.started_us < 0) return fail(n + ": never started, yet the run finished");
     }
@@ -289,6 +349,13 @@ std::string run_to_file(const Run& run, double guess_ms) {
     out += "\"state\":" + json_quote(run_state_name(run.state));
     out += ",\"wall_us\":" + relative(run.end_us, t0);
     out += ",\"guess_ms\":" + (guess_ms >= 0 && std::isfinite(guess_ms) ? json_number(guess_ms) : std::string("-1")) + ",\n";
+    const bool program = d.path == CodePath::program;
+    if (program) {
+        const ProgramText& t = run.program;
+        out += "\"program\":{\"source\":" + json_quote(t.source) + ",\"output\":" + json_quote(t.output) + ",\"error\":" +
+               json_quote(t.error_message) + ",\"traceback\":" + json_quote(t.traceback) + ",\"error_line\":" +
+               std::to_string(t.error_line) + ",\"stopped\":" + (t.stopped ? "true" : "false") + "},\n";
+    }
     out += "\"requests\":[";
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -297,7 +364,14 @@ std::string run_to_file(const Run& run, double guess_ms) {
         out += ",\"answered\":" + relative(r.answered_us, t0) + ",\"handled\":" + relative(r.handled_us, t0);
         out += ",\"finished\":" + relative(r.finished_us, t0) + ",\"outcome\":" + json_quote(outcome_name(r.outcome));
         out += ",\"status\":" + std::to_string(r.status) + ",\"bytes\":" + std::to_string(r.bytes);
-        out += ",\"reason\":" + json_quote(r.reason) + ",\"attempts\":[";
+        out += ",\"reason\":" + json_quote(r.reason);
+        if (program && i < run.calls.size()) {
+            const ProgramCall& c = run.calls[i];
+            out += ",\"url\":" + json_quote(c.url) + ",\"line\":" + std::to_string(c.line) + ",\"task\":" + json_quote(c.task) +
+                   ",\"queued_ms\":" + json_number(c.queued_ms) + ",\"timeout_ms\":" + std::to_string(c.timeout_ms) +
+                   ",\"blocking\":" + (c.blocking ? "true" : "false");
+        }
+        out += ",\"attempts\":[";
         for (size_t a = 0; a < r.attempts.size(); ++a) {
             const Attempt& at = r.attempts[a];
             out += a ? ",{" : "{";
@@ -314,6 +388,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
 
 std::vector<std::string> run_file_inconsistencies(const Run& run) {
     std::vector<std::string> found;
+    if (!has_model(run)) return found;  // a learner's program: no model to contradict, no latency asked
     const Expectation model = expect_run(run.desc, run.cost);
     const Expectation& e = run.expected;
     auto differs = [](double a, double b) { return std::fabs(a - b) > 0.5 + 0.001 * std::max(a, b); };
@@ -435,14 +510,23 @@ bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::str
               std::to_string(run.desc.count);
         return false;
     }
+    const bool program = run.desc.path == CodePath::program;
+    if (program && !l.program_text(root, &run.program)) return failed();
     run.requests.resize(count);
+    if (program) run.calls.resize(count);
     int64_t last_end = 0;
     for (size_t i = 0; i < count; ++i) {
         if (!l.request(requests->items[i], int(i), run.desc, run.state, wall_us, &run.requests[i])) return failed();
+        if (program && !l.program_call(requests->items[i], int(i), &run.calls[i])) return failed();
         last_end = std::max(last_end, run.requests[i].finished_us);
     }
-    // A finished run ends with its last request (a cancelled one when the learner pressed Cancel).
-    if (run.state == RunState::finished && wall_us != last_end) {
+    // A finished run ends with its last request (a cancelled one when the learner pressed Cancel); a program's
+    // when the program returned, which may be after its last request.
+    if (program && wall_us < last_end) {
+        err = "wall_us = " + std::to_string(wall_us) + ", but a request finished later, at " + std::to_string(last_end);
+        return false;
+    }
+    if (!program && run.state == RunState::finished && wall_us != last_end) {
         err = "wall_us = " + std::to_string(wall_us) + ", but the last request finished at " + std::to_string(last_end);
         return false;
     }

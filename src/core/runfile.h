@@ -14,6 +14,10 @@
 //   {"scheduled":0,"started":0,"answered":200000,"handled":200000,"finished":200000,"outcome":"ok","status":200,
 //    "bytes":26,"reason":"","attempts":[{"started":0,"ended":200000,"outcome":"ok","status":200}]},
 //   ...]}
+// A learner's program (desc.path "program", count 0 or more) also has
+//   "program":{"source":"...","output":"...","error":"","traceback":"","error_line":0,"stopped":false},
+// and each request its "url", "line", "task", "queued_ms", "timeout_ms" and "blocking" (ProgramCall); its
+// wall may end after its last request, and the requests it never awaited are cancelled in a finished run.
 // Times are whole microseconds relative to the run's start; -1 means "never". desc carries every
 // RunDesc field by name (path, api and spread as their names); on loading, a missing desc field other
 // than path and count takes RunDesc's default. Keys the loader does not know are ignored.
