@@ -827,6 +827,42 @@ TEST(Lessons, WrittenBackTheyReadTheSame) {
     EXPECT_EQ(lessons_to_text(again.lessons), written) << "a fixed point";
 }
 
+TEST(Lessons, ALessonMayHaveItsOwnProgram) {
+    const std::string text =
+        "lesson: half\ntitle: Half a semaphore\npreset: n=6 latency=200\nprogram:\n\n    import asyncio\n\n"
+        "    async def main():\n\t    await asyncio.sleep(0)\n    \n    asyncio.run(main())  \n\n"
+        "text:\nRun it.\n"
+        "lesson: both\ntitle: Both\npaths: concurrent\nprogram:\n    print(1)\nview: loop\ntext:\nx\n";
+    const LessonFile f = parse_lessons(text, "t.txt");
+    ASSERT_TRUE(f.errors.empty()) << f.errors[0];
+    ASSERT_EQ(f.lessons.size(), 2u);
+    EXPECT_TRUE(f.lessons[0].paths.empty()) << "with a program, paths may be left out";
+    EXPECT_EQ(f.lessons[0].program, "import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n\nasyncio.run(main())  \n")
+        << "one indent off each line (4 spaces or a tab), blank lines around it dropped, inside kept empty";
+    EXPECT_EQ(f.lessons[0].preset.count, 6);
+    EXPECT_EQ(f.lessons[0].paragraphs, std::vector<std::string>{"Run it."});
+    EXPECT_EQ(f.lessons[1].program, "print(1)\n");
+    EXPECT_TRUE(f.lessons[1].loop_view) << "the block ends at the first line that is not indented";
+    EXPECT_EQ(f.lessons[1].preset.path, CodePath::concurrent);
+    const LessonFile again = parse_lessons(lessons_to_text(f.lessons), "u.txt");
+    ASSERT_TRUE(again.errors.empty()) << again.errors[0];
+    EXPECT_EQ(again.lessons[0].program, f.lessons[0].program);
+    EXPECT_EQ(again.lessons[1].program, f.lessons[1].program);
+    EXPECT_EQ(lessons_to_text(again.lessons), lessons_to_text(f.lessons));
+
+    auto first_error = [](const std::string& t) {
+        const LessonFile bad = parse_lessons(t, "b.txt");
+        return bad.errors.empty() ? std::string("(none)") : bad.errors[0];
+    };
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\nprogram:\ntext:\nx\n"), "b.txt:3: 'program:' has no program under it (each line indented by 4 spaces)");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\nprogram: print(1)\ntext:\nx\n"), "b.txt:3: write the program on the lines under 'program:', each indented by 4 spaces");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\nprogram:\n    x\nprogram:\n    y\n"), "b.txt:5: a lesson has one program");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\ntext:\nx\n"), "b.txt:1: lesson 'a' has no paths (and no program)");
+    std::string huge = "lesson: a\ntitle: A\nprogram:\n";
+    for (int i = 0; i < 3000; ++i) huge += "    print('a line of the program')\n";
+    EXPECT_EQ(first_error(huge), "b.txt:3: the program has 93000 bytes; a lesson's program is at most 64 KB");
+}
+
 TEST(Lessons, ClaimsTeachTheirNumbers) {
     const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
     auto lesson = [&](const std::string& id) {

@@ -313,6 +313,44 @@ TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
     EXPECT_TRUE(h.app.code.editing);
 }
 
+TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
+    Headless h;
+    std::string opened;
+    int runs = 0;
+    h.app.hooks.on_open_editor = [&](const std::string& program) { opened = program; };
+    h.app.hooks.on_run_editor = [&] { ++runs; };
+    const std::string program = "import asyncio\nprint('mine')\n";
+    ASSERT_EQ(lessons_add_file(h.app, "lesson: own\ntitle: Its own\npaths: concurrent\nprogram:\n    import asyncio\n    print('mine')\ntext:\nRun it.\n", "t.txt"), 1);
+    ASSERT_GE(lessons_select_named(h.app, "own", 0), 0);
+    h.frame();
+    ASSERT_NE(code_panel_lesson_program(h.app), nullptr);
+    EXPECT_EQ(code_panel_program(h.app), program) << "the code panel shows the lesson's program";
+    EXPECT_NE(h.rect("lesson-path:program"), nullptr);
+    EXPECT_EQ(h.rect("n"), nullptr) << "its numbers are in its text";
+    h.click("run");
+    EXPECT_FALSE(h.app.run_click_pending) << "no built-in run: the lesson's program runs in Python";
+    EXPECT_EQ(opened, program);
+    EXPECT_EQ(runs, 1);
+    EXPECT_TRUE(h.app.code.editing);
+    opened.clear();
+    h.click("run");
+    EXPECT_EQ(runs, 2);
+    EXPECT_TRUE(opened.empty()) << "open already: the editor keeps the learner's edits and runs them";
+    // Its run, ended without an error, marks the lesson.
+    app_start_program(h.app, Api::simulated, h.now);
+    app_program_end(h.app, ProgramText{program, "mine\n", "", "", 0, false}, h.now + 5 * ms);
+    EXPECT_NE(std::find(h.app.lessons.done.begin(), h.app.lessons.done.end(), "own"), h.app.lessons.done.end());
+    // A code path of the lesson: its program instead, and its numbers; the lesson's program comes back.
+    h.frame();
+    h.click("lesson-path:concurrent");
+    EXPECT_EQ(code_panel_lesson_program(h.app), nullptr);
+    EXPECT_EQ(h.app.desc.path, CodePath::concurrent);
+    h.frame();
+    EXPECT_NE(code_panel_program(h.app).find("asyncio.gather"), std::string::npos);
+    h.click("lesson-path:program");
+    EXPECT_EQ(code_panel_program(h.app), program);
+}
+
 TEST(Ui, NarrowWindowsStillDraw) {
     Headless h;
     ImGui::GetIO().DisplaySize = ImVec2(480, 360);

@@ -860,6 +860,10 @@
         editorStatus('Edit the program, then Run (Ctrl+Enter). Its requests go through this page, onto the waterfall.');
         editor.cm.focus();
         startPython();  // the few seconds Python takes to start, spent while the learner reads or edits
+        if (editor.runWhenReady) {
+          editor.runWhenReady = false;
+          runFromEditor();
+        }
       }, (e) => editorStatus(`The editor could not load: ${e.message || e}`));
     } else if (editor.cm) {
       editor.cm.setText(program);
@@ -869,6 +873,12 @@
     }
   }
   Module.apOpenEditor = (program) => openEditor(program);
+  // The page's own Run button on a lesson's own program: the editor runs what it holds.
+  Module.apRunEditor = () => {
+    if (!editor) return;
+    if (editor.cm) runFromEditor();
+    else editor.runWhenReady = true;
+  };
   Module.apEditorLine = (line) => { if (editor && editor.cm) editor.cm.litLine(line); };
   Module.apEditorRect = (x, y, w, h) => {
     if (!editor) return;

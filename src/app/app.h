@@ -74,6 +74,8 @@ struct PlatformHooks {
     std::function<void(float x, float y, float w, float h)> on_editor_rect;
     // ... and lights the program line that made the clicked bar's request (0: none).
     std::function<void(int line)> on_editor_line;
+    // ... and runs the program it holds (once it is open: the learner's edits are what runs).
+    std::function<void()> on_run_editor;
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

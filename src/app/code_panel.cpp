@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "app/ui_kit.h"
+#include "app/lessons_panel.h"
 #include "core/embedded_text.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // the window's visible rectangle, for the badges
@@ -47,7 +48,30 @@ static void set_editing(App& app, bool editing) {
 void code_panel_editor_closed(App& app) { set_editing(app, false); }
 void code_panel_editor_opened(App& app) { set_editing(app, true); }
 
+const std::string* code_panel_lesson_program(const App& app) {
+    const Lesson* l = current_lesson(app);
+    return app.code.lesson_program && l && !l->program.empty() ? &l->program : nullptr;
+}
+
+void code_panel_show_lesson_program(App& app, bool show) {
+    if (app.code.lesson_program == show) return;
+    app.code.lesson_program = show;
+    app.code.cache.valid = false;
+    app.code.selected_phase = -1;
+    app.needs_redraw = true;
+}
+
+void code_panel_run_program(App& app) {
+    if (!app.hooks.on_open_editor || !app.hooks.on_run_editor) return;
+    if (!app.code.editing) {
+        set_editing(app, true);
+        app.hooks.on_open_editor(code_panel_program(app));
+    }
+    app.hooks.on_run_editor();
+}
+
 std::string code_panel_program(const App& app) {
+    if (const std::string* own = code_panel_lesson_program(app)) return *own;
     std::string out;
     for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";
     return out;
@@ -57,12 +81,23 @@ void draw_code_panel(App& app, int64_t now_us) {
     const Palette& pal = palette();
     CodePanelState& cp = app.code;
     const RunDesc& d = app.desc;
-    wrapped_note(std::string("The Python this run mirrors: ") + python_file_for(d.path), pal.dim);
+    const std::string* own = code_panel_lesson_program(app);
+    if (own) wrapped_note("The lesson's own program. Run (or Edit and run) runs it in this page's Python; its requests land on the waterfall.", pal.dim);
+    else wrapped_note(std::string("The Python this run mirrors: ") + python_file_for(d.path), pal.dim);
     // The program aimed at the API in use (a simulated run keeps the program's own BASE: nothing is sent).
     const bool simulated = d.api == Api::simulated || (d.api == Api::page && !app.apis.inpage_ready) || !app.network;
     const std::string base = simulated ? "" : api_base(app, d);
     CodePanelState::Cache& cache = cp.cache;
-    if (!cache.valid || !(cache.desc == d) || cache.base != base) {
+    if (own && !cache.valid) {
+        // (Its BASE is set to the chosen API's when it runs, as any program's.)
+        cache.valid = true;
+        cache.desc = d;
+        cache.base = base;
+        cache.lines = code_lines(*own);
+        cache.spans.clear();
+        for (const CodeLine& line : cache.lines) cache.spans.push_back(python_spans(line.text));
+        cache.gaps.clear();
+    } else if (!own && (!cache.valid || !(cache.desc == d) || cache.base != base)) {
         cache.valid = true;
         cache.desc = d;
         cache.base = base;
@@ -105,8 +140,10 @@ void draw_code_panel(App& app, int64_t now_us) {
     // The program as it stands, with the learner's numbers, to run on their own machine.
     if (small_button(app, "Copy program", "code:copy", !!app.hooks.on_open_editor) && app.hooks.on_copy_text)
         app.hooks.on_copy_text("Program", code_panel_program(app));
-    if (small_button(app, "Save as .py", "code:save") && app.hooks.on_save_file)
-        app.hooks.on_save_file(python_file_for(d.path), "text/x-python", code_panel_program(app));
+    if (small_button(app, "Save as .py", "code:save") && app.hooks.on_save_file) {
+        const Lesson* l = current_lesson(app);
+        app.hooks.on_save_file(own && l ? l->id + ".py" : std::string(python_file_for(d.path)), "text/x-python", code_panel_program(app));
+    }
     for (const std::string& gap : cache.gaps) wrapped_note(gap);
 
     const Run& run = app_shown_run(app);

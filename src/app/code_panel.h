@@ -32,7 +32,18 @@ struct CodePanelState {
     bool drawn = false;  // the panel was drawn this frame
     float editor_rect[4] = {0, 0, 0, 0};
     int editor_line = 0;  // the program line lit in the editor (the clicked bar's request's)
+    // The panel shows the open lesson's own program (its lesson file's "program:" block) rather than a code
+    // path's: set when such a lesson opens, cleared when the learner picks a code path.
+    bool lesson_program = false;
 };
+
+// The open lesson's own program, when the panel shows it; nullptr when it shows a code path's program.
+const std::string* code_panel_lesson_program(const App& app);
+// Shows the lesson's own program (true) or the chosen code path's (false).
+void code_panel_show_lesson_program(App& app, bool show);
+// Runs the program the panel shows in the page's Python: the editor opens with it (or keeps the learner's
+// edits, when it is open) and runs it.
+void code_panel_run_program(App& app);
 
 // Called at the start and end of every frame: the editor follows the panel, and hides when it is not drawn.
 void code_panel_begin_frame(App& app);

@@ -41,6 +41,7 @@ void lessons_select(App& app, int index, int64_t now_us) {
     app.stepper = StepperState{};
     app.stepper.open = ls.all[size_t(index)].loop_view;
     app.code.selected_phase = -1;
+    code_panel_show_lesson_program(app, !ls.all[size_t(index)].program.empty());
     race_lesson_opened(app, ls.all[size_t(index)]);
     app.needs_redraw = true;
     save_progress(app);
@@ -126,6 +127,13 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
     LessonsState& ls = app.lessons;
     const Run& run = entry.run;
     const Lesson* lesson = current_lesson(app);
+    // A lesson's own program has no claim to hold: running it to its end, without an error, marks the lesson.
+    const std::string* own = code_panel_lesson_program(app);
+    if (own && lesson && !has_model(run) && run.state == RunState::finished && run.program.error_message.empty() && !run.program.stopped &&
+        std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
+        ls.done.push_back(lesson->id);
+        save_progress(app);
+    }
     if (ls.verdict.generation == run.generation && lesson) {
         ls.verdict.valid = true;
         ls.verdict.verdict = judge_run(run, entry.stats);
@@ -147,7 +155,10 @@ void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& pat
     const float min_w = ImGui::GetFontSize() * 6;
     const bool busy = app_busy(app);
     const char* label = app.run_click_pending ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
-    if (wide_button(app, label, "run", min_w)) app.run_click_pending = true;  // started by the platform
+    if (wide_button(app, label, "run", min_w)) {
+        if (code_panel_lesson_program(app)) code_panel_run_program(app);  // the lesson's own program, in Python
+        else app.run_click_pending = true;                                // started by the platform
+    }
     if (paths.size() > 1) {
         same_line_if_fits(button_width("Run each path", min_w));
         if (wide_button(app, "Run each path", "run-each", min_w)) lessons_run_each(app, now_us);
@@ -209,34 +220,46 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     }
 
     // The code paths this lesson lets the learner toggle (wrapping onto a new line on a narrow page).
+    // A lesson with its own program offers it first.
     ImGui::BeginDisabled(app.view.locked(Lock::path));
+    const bool own = code_panel_lesson_program(app) != nullptr;
+    if (!l.program.empty()) {
+        if (ImGui::RadioButton("the lesson's program", own)) code_panel_show_lesson_program(app, true);
+        name_item(app, "lesson-path:program");
+    }
     for (size_t i = 0; i < l.paths.size(); ++i) {
         const CodePathInfo& info = code_path_info(l.paths[i]);
         const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(info.label).x;
-        if (i && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
-        if (ImGui::RadioButton(info.label, app.desc.path == l.paths[i])) app.desc.path = l.paths[i];
+        if ((i || !l.program.empty()) && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+            ImGui::SameLine();
+        if (ImGui::RadioButton(info.label, !own && app.desc.path == l.paths[i])) {
+            app.desc.path = l.paths[i];
+            code_panel_show_lesson_program(app, false);
+        }
         name_item(app, std::string("lesson-path:") + info.name);
     }
     ImGui::EndDisabled();
     lock_mark(app.view.locked(Lock::path));
-    // The numbers the claim is about, editable right here.
+    // The numbers the claim is about, editable right here (a lesson's own program has its numbers in its text).
     RunDesc& d = app.desc;
     bool edited = false;
-    ImGui::BeginDisabled(app.view.locked(Lock::n));
-    edited |= setting_field(app, *find_run_field(FieldKey::member, "count"), &d, 6.5f, "N");
-    ImGui::EndDisabled();
-    lock_mark(app.view.locked(Lock::n));
-    ImGui::SameLine();
-    ImGui::BeginDisabled(app.view.locked(Lock::latency));
-    edited |= setting_field(app, *find_run_field(FieldKey::member, "latency_ms"), &d, 6.5f, "latency ms");
-    ImGui::EndDisabled();
-    lock_mark(app.view.locked(Lock::latency));
-    if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
-        if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 24) ImGui::SameLine();
-        ImGui::BeginDisabled(app.view.locked(Lock::limit));
-        edited |= setting_field(app, *find_run_field(FieldKey::member, "limit"), &d, 6.5f, "k");
+    if (!own) {
+        ImGui::BeginDisabled(app.view.locked(Lock::n));
+        edited |= setting_field(app, *find_run_field(FieldKey::member, "count"), &d, 6.5f, "N");
         ImGui::EndDisabled();
-        lock_mark(app.view.locked(Lock::limit));
+        lock_mark(app.view.locked(Lock::n));
+        ImGui::SameLine();
+        ImGui::BeginDisabled(app.view.locked(Lock::latency));
+        edited |= setting_field(app, *find_run_field(FieldKey::member, "latency_ms"), &d, 6.5f, "latency ms");
+        ImGui::EndDisabled();
+        lock_mark(app.view.locked(Lock::latency));
+        if (code_path_info(d.path).schedule == Schedule::k_at_a_time) {
+            if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 24) ImGui::SameLine();
+            ImGui::BeginDisabled(app.view.locked(Lock::limit));
+            edited |= setting_field(app, *find_run_field(FieldKey::member, "limit"), &d, 6.5f, "k");
+            ImGui::EndDisabled();
+            lock_mark(app.view.locked(Lock::limit));
+        }
     }
     // The settings the lesson's text asks the learner to change, in reach beside its Run button.
     for (const std::string& key : l.settings) {
@@ -270,8 +293,9 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         lock_mark(locked);
     }
     if (edited) app.input_notes = clamp_run_desc(&d);
-    draw_prediction(app);
-    if (prediction_hides_claim(app)) wrapped_note("Claim: hidden until you run these numbers (you are predicting).", pal.dim);
+    if (!own) draw_prediction(app);
+    if (own) wrapped_note("The lesson's program runs in this page's Python: the page measures each request it makes; no model predicts its time.");
+    else if (prediction_hides_claim(app)) wrapped_note("Claim: hidden until you run these numbers (you are predicting).", pal.dim);
     else ImGui::TextWrapped("Claim: %s", app_expectation(app).claim.c_str());
     if (!app.layout.narrow) {  // (the narrow layout keeps them in a bar under every tab)
         draw_run_buttons(app, now_us, l.paths);

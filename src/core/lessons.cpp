@@ -195,8 +195,9 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     std::string line;
     int line_no = 0;
     Lesson current;
-    bool have = false, in_text = false, broken = false;
+    bool have = false, in_text = false, in_program = false, broken = false;
     std::string paragraph;
+    int program_line = 0;  // where the lesson's program block began
     auto fail = [&](const std::string& why) {
         out.errors.push_back(file_name + ":" + std::to_string(line_no) + ": " + why);
         broken = true;
@@ -205,8 +206,27 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         if (!paragraph.empty()) current.paragraphs.push_back(paragraph);
         paragraph.clear();
     };
+    // A program block ends at its first line that is not indented (or at the end of the file): blank lines
+    // around it are dropped, blank ones inside kept empty.
+    auto end_program = [&]() {
+        if (!in_program) return;
+        in_program = false;
+        std::string& p = current.program;
+        while (!p.empty() && p.back() == '\n') p.pop_back();
+        if (!p.empty()) p += '\n';
+        if (broken) return;
+        if (p.empty()) {
+            out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": 'program:' has no program under it (each line indented by 4 spaces)");
+            broken = true;
+        } else if (p.size() > max_lesson_program_bytes) {
+            out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": the program has " + std::to_string(p.size()) +
+                                 " bytes; a lesson's program is at most 64 KB");
+            broken = true;
+        }
+    };
     auto finish = [&]() {
         if (!have) return;
+        end_program();
         flush_paragraph();
         // Which words are placeholders does not depend on the preset: check them now, fill them in at the end.
         std::vector<std::string> unknown;
@@ -217,7 +237,8 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
                                  "(write {{" + unknown.front() + "}} for the braces themselves)");
         } else if (!broken) {
             if (current.title.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no title");
-            else if (current.paths.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths");
+            else if (current.paths.empty() && current.program.empty())
+                out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths (and no program)");
             else out.lessons.push_back(current);
         }
         current = Lesson{};
@@ -230,6 +251,15 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         line_start = line_end + 1;
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (in_program) {
+            const bool blank = line.find_first_not_of(" \t") == std::string::npos;
+            if (blank || line.rfind("    ", 0) == 0 || line[0] == '\t') {
+                if (blank && current.program.empty()) continue;  // (blank lines before the program)
+                current.program += (blank ? std::string() : line.substr(line[0] == '\t' ? 1 : 4)) + "\n";
+                continue;
+            }
+            end_program();
+        }
         if (line.rfind("lesson:", 0) == 0) {
             finish();
             have = true;
@@ -282,6 +312,10 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
                 if (std::find(current.settings.begin(), current.settings.end(), name) == current.settings.end())
                     current.settings.push_back(name);
             }
+        } else if (key == "program") {
+            if (!value.empty()) fail("write the program on the lines under 'program:', each indented by 4 spaces");
+            else if (!current.program.empty()) fail("a lesson has one program");
+            else in_program = true, program_line = line_no;
         } else if (key == "text") {
             in_text = true;
             if (!value.empty()) paragraph = value;
@@ -292,7 +326,7 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     finish();
     // The first path is the one shown first; the text states the preset's numbers.
     for (Lesson& l : out.lessons) {
-        l.preset.path = l.paths.front();
+        if (!l.paths.empty()) l.preset.path = l.paths.front();
         Placeholders values(l.preset);
         for (std::string& p : l.paragraphs) p = expand(&values, p, nullptr);
     }
@@ -303,7 +337,8 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
     std::string out;
     const RunDesc defaults;
     for (const Lesson& l : lessons) {
-        out += "lesson: " + l.id + "\ntitle: " + l.title + "\npaths:";
+        out += "lesson: " + l.id + "\ntitle: " + l.title;
+        if (!l.paths.empty()) out += "\npaths:";
         for (CodePath p : l.paths) out += std::string(" ") + code_path_name(p);
         std::string preset;
         for (const RunField& f : run_fields()) {
@@ -315,6 +350,16 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
         if (!l.settings.empty()) {
             out += "\nsettings:";
             for (const std::string& k : l.settings) out += " " + k;
+        }
+        if (!l.program.empty()) {
+            out += "\nprogram:";
+            size_t at = 0;
+            while (at < l.program.size()) {
+                size_t end = l.program.find('\n', at);
+                if (end == std::string::npos) end = l.program.size();
+                out += "\n" + (end > at ? "    " + l.program.substr(at, end - at) : std::string());
+                at = end + 1;
+            }
         }
         out += "\ntext:\n";
         for (size_t i = 0; i < l.paragraphs.size(); ++i) {

@@ -9,6 +9,10 @@
 //   view: loop                               (optional: "loop" adds the event-loop stepper)
 //   settings: api cpu                        (optional: settings the text asks the learner to change, by
 //                                             their preset keys; drawn beside the lesson's Run button)
+//   program:                                 (optional: the lesson's own Python program, each line indented
+//       import asyncio                        by 4 spaces (or a tab), up to the first line that is not; shown
+//       ...                                   in the code panel and run in the page's Python. With a program,
+//                                             paths may be left out.)
 //   text:
 //   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
 //
@@ -39,6 +43,7 @@ struct Lesson {
     bool loop_view = false;              // shows the event-loop stepper
     std::vector<std::string> settings;   // url keys of the run settings the text asks the learner to change
                                          // ("api", "cpu"): drawn beside the lesson's Run button
+    std::string program;                 // the lesson's own program (a "program:" block), or "" for none
     std::string source;                  // "lessons.txt:12", where it was defined
 };
 
@@ -46,6 +51,8 @@ struct LessonFile {
     std::vector<Lesson> lessons;
     std::vector<std::string> errors;     // "extra.txt:7: unknown code path 'paralel'"
 };
+
+inline constexpr size_t max_lesson_program_bytes = size_t(64) << 10;
 
 // Parses a lesson file. Lessons with errors are left out; the others are kept.
 LessonFile parse_lessons(const std::string& text, const std::string& file_name);

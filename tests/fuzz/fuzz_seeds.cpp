@@ -67,6 +67,26 @@ std::string run_file(ap::RunDesc d, int64_t cancel_at_us = -1) {
     return ap::run_to_file(s.run(), cancel_at_us < 0 ? 500 : -1);
 }
 
+// A learner's program's run: three requests (one timed out, one never awaited), its text and output.
+std::string program_run_file() {
+    ap::VirtualTransport t;
+    ap::Scheduler s(&t);
+    ap::RunDesc d;
+    d.path = ap::CodePath::program;
+    d.api = ap::Api::simulated;
+    s.begin(d, 0);
+    std::string why;
+    ap::ProgramCall c;
+    c.line = 7, c.task = "Task-2";
+    s.program_request("http://127.0.0.1:8000/inpage/api/delay/100?i=0", c, 0, &why);
+    c.timeout_ms = 50, c.blocking = true, c.queued_ms = 3;
+    s.program_request("http://127.0.0.1:8000/inpage/api/delay/300?i=1&status=503", c, 1000, &why);
+    s.program_request("http://127.0.0.1:8000/inpage/api/delay/900", ap::ProgramCall{}, 2000, &why);
+    ap::run_virtual_until(&s, &t, 200000);
+    s.program_end(250000, ap::ProgramText{"import asyncio\nprint(\"hi\")\n", "hi\n", "ValueError: x", "  line 2\n", 2, false});
+    return ap::run_to_file(s.run());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,7 +104,9 @@ int main(int argc, char** argv) {
     lessons.seed(ap::lessons_to_text(file.lessons));
     lessons.seed("lesson: braces\ntitle: Braces {}\npaths: concurrent\npreset: n=3 fail=20 spread=slow_tail\ntext: "
                  "f\"{{BASE}}/x\" {n} {latency} {slow} {fails} {expected} {}\n\n  lesson: indented\n");
-    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "{n}", "{latency}", "{slow}",
+    lessons.seed("lesson: own\ntitle: Its own program\npreset: n=4\nprogram:\n\n    import asyncio\n\n\tprint(1)\n      \n    x = 1  \n"
+                 "paths: concurrent\ntext:\nRun it.\n");
+    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "program:\n", "\n    ", "\n\t", "{n}", "{latency}", "{slow}",
                           "{fails}", "{expected}", "{{", "}}", "\n\n", "# "})
         lessons.words.insert(w);
 
@@ -105,6 +127,7 @@ int main(int argc, char** argv) {
         app.desc.count += 1;
         url.seed(ap::app_permalink_query(app));
     }
+    runfile.seed(program_run_file());
     url.seed("lesson=limits&n=12&embed=1&theme=light&lock=lesson,path,n&predict=1&step=3&origin=http%3A%2F%2Flocalhost%3A1");
     for (const char* q : {"n=5%20latency=9999%20api=server", "n=%2B5", "n=5%00", "n=10001", "predict=yes", "lessons=index.html",
                           "lesson=3&lesson=the-mistake", "n=1e3", "path=paralel&api=nowhere&spread=slow_tail"})
