@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "core/analysis.h"
 #include "core/event_loop.h"
 #include "core/fields.h"
 #include "core/history.h"
@@ -211,6 +212,33 @@ TEST(ProgramRun, ARunFileKeepsTheProgramItsOutputAndEachRequestsLine) {
     ended_early.replace(ended_early.find("\"wall_us\":450000"), 16, "\"wall_us\":350000");
     EXPECT_FALSE(run_from_file(ended_early, &back, nullptr, &error));
     EXPECT_EQ(error, "wall_us = 350000, but a request finished later, at 450000");
+}
+
+TEST(ProgramRun, EachLineSaysWhereItsRequestsAreAtAnInstant) {
+    ProgramFixture f;
+    for (int i = 0; i < 3; ++i) f.make("http://x/inpage/api/delay/200?i=" + std::to_string(i), 8, "Task-" + std::to_string(i + 2), 0);
+    std::string why;
+    ProgramCall c;
+    c.line = 12, c.queued_ms = 50;
+    f.scheduler.program_request("http://x/inpage/api/delay/100", c, 50 * ms, &why);  // queued from 0 to 50 ms
+    c.queued_ms = 0, c.blocking = true, c.line = 3;
+    f.scheduler.program_request("http://x/inpage/api/delay/100", c, 60 * ms, &why);
+    f.advance_to(300 * ms);
+    f.scheduler.program_end(300 * ms, {});
+    const ap::Run& run = f.scheduler.run();
+    auto at = [&](int64_t t) {
+        std::string out;
+        for (const ProgramLineCount& l : program_line_counts(run, t)) out += std::to_string(l.line) + ": " + l.text + " (" + phase_name(l.phase) + "); ";
+        return out;
+    };
+    EXPECT_EQ(at(10 * ms), "8: 3 waiting for the API (wait); 12: 1 queued (queue); ");
+    EXPECT_EQ(at(70 * ms), "3: 1 blocking the thread (wait); 8: 3 waiting for the API (wait); 12: 1 waiting for the API (wait); ");
+    EXPECT_EQ(at(250 * ms), "") << "all answered";
+    test::Player built_in;
+    EXPECT_TRUE(program_line_counts(built_in.play(test::desc_of(CodePath::concurrent, 3, 100)), 50 * ms).empty()) << "a built-in path's run has no program lines";
+    const std::string csv = run_requests_csv(run);
+    EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason,url,line,task");
+    EXPECT_NE(csv.find(",http://x/inpage/api/delay/200?i=1,8,Task-3\r\n"), std::string::npos) << csv;
 }
 
 TEST(ProgramRun, ABlockingCallIsSteppedAsTheThreadWaitingInIt) {

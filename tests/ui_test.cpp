@@ -336,8 +336,20 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     h.click("run");
     EXPECT_EQ(runs, 2);
     EXPECT_TRUE(opened.empty()) << "open already: the editor keeps the learner's edits and runs them";
-    // Its run, ended without an error, marks the lesson.
+    // While it runs, the editor hears where its requests are, by line; its run, ended without an error,
+    // marks the lesson.
+    std::string counts;
+    h.app.hooks.on_editor_counts = [&](const std::string& json) { counts = json; };
     app_start_program(h.app, Api::simulated, h.now);
+    std::string why;
+    ProgramCall call;
+    call.line = 2;
+    ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, h.now, &why), 0) << why;
+    h.frame();
+    EXPECT_EQ(counts, "{\"source\":\"\",\"lines\":[{\"line\":2,\"text\":\"1 waiting for the API\",\"phase\":\"wait\"}]}");
+    h.advance_to(h.now + 150 * ms);
+    h.frame();
+    EXPECT_EQ(counts, "{\"source\":\"\",\"lines\":[]}") << "answered: no request at the line";
     app_program_end(h.app, ProgramText{program, "mine\n", "", "", 0, false}, h.now + 5 * ms);
     EXPECT_NE(std::find(h.app.lessons.done.begin(), h.app.lessons.done.end(), "own"), h.app.lessons.done.end());
     // A code path of the lesson: its program instead, and its numbers; the lesson's program comes back.

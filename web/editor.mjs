@@ -4,7 +4,7 @@
 // leaves the editor for the next control, as the page's focus order wants (indent with Ctrl+] and Ctrl+[).
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
-import { Decoration, keymap } from '@codemirror/view';
+import { Decoration, WidgetType, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
 
 // One line marked with a class (or none): the program's error, and the line a clicked bar's request came from.
@@ -29,6 +29,37 @@ const errorMark = lineMark('cm-error-line');
 const litMark = lineMark('cm-lit-line');
 const markError = errorMark.effect;
 
+// Where the running program's requests are, at the end of the lines that made them ("3 waiting for the
+// API"), in the colour of the waterfall's phase: the code panel's per-line counts, in the editor.
+class CountWidget extends WidgetType {
+  constructor(text, phase) { super(); this.text = text; this.phase = phase; }
+  eq(other) { return other.text === this.text && other.phase === this.phase; }
+  toDOM() {
+    const el = document.createElement('span');
+    el.className = `cm-count cm-count-${this.phase}`;
+    el.textContent = this.text;
+    return el;
+  }
+  ignoreEvent() { return true; }
+}
+const setCounts = StateEffect.define();
+const countsField = StateField.define({
+  create: () => Decoration.none,
+  update(counts, tr) {
+    for (const e of tr.effects) {
+      if (!e.is(setCounts)) continue;
+      const widgets = [];
+      for (const c of e.value) {
+        if (!(c.line >= 1 && c.line <= tr.state.doc.lines)) continue;
+        widgets.push(Decoration.widget({ widget: new CountWidget(c.text, c.phase), side: 1 }).range(tr.state.doc.line(c.line).to));
+      }
+      return Decoration.set(widgets, true);
+    }
+    return tr.docChanged ? Decoration.none : counts;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--editor-bg)', color: 'var(--editor-fg)' },
   '.cm-scroller': { fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', lineHeight: '1.45' },
@@ -36,6 +67,11 @@ const theme = EditorView.theme({
   '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
   '.cm-error-line': { backgroundColor: 'var(--editor-error)' },
   '.cm-lit-line': { backgroundColor: 'var(--editor-selection)', outline: '1px solid var(--editor-dim)' },
+  '.cm-count': { marginLeft: '1.5em', padding: '0 5px', borderRadius: '3px', fontSize: '12px', color: '#14161b',
+    backgroundColor: 'var(--phase-wait)' },
+  '.cm-count-queue': { backgroundColor: 'var(--phase-queue)' },
+  '.cm-count-cpu': { backgroundColor: 'var(--phase-cpu)' },
+  '.cm-count-backoff': { backgroundColor: 'var(--phase-backoff)' },
   '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--editor-fg)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--editor-selection)' },
 });
@@ -51,6 +87,7 @@ export function createEditor(parent, text, { onRun } = {}) {
         theme,
         errorMark.field,
         litMark.field,
+        countsField,
         EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         // Ctrl+Enter (Cmd+Enter) runs, as in notebooks: ahead of the default keymap's own Mod-Enter.
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { if (onRun) onRun(); return true; } }])),
@@ -74,6 +111,13 @@ export function createEditor(parent, text, { onRun } = {}) {
       const effects = [litMark.effect.of(n)];
       if (n >= 1 && n <= view.state.doc.lines) effects.push(EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'nearest' }));
       view.dispatch({ effects });
+    },
+    // Where the program's requests are: [{line, text, phase}] (phase: queue, wait, cpu, backoff); [] clears.
+    setCounts(list) {
+      view.dispatch({ effects: setCounts.of(Array.isArray(list) ? list : []) });
+    },
+    countsText() {
+      return [...view.dom.querySelectorAll('.cm-count')].map((el) => el.textContent);
     },
     litLineNumber() {
       let found = 0;

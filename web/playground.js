@@ -880,6 +880,15 @@
     else editor.runWhenReady = true;
   };
   Module.apEditorLine = (line) => { if (editor && editor.cm) editor.cm.litLine(line); };
+  // Where the program's requests are, by line: shown only while the editor holds that program (the one
+  // running, or the replayed run's), so no count lands on a line that did not make it.
+  Module.apEditorCounts = (json) => {
+    if (!editor || !editor.cm) return;
+    const c = JSON.parse(json);
+    const running = python && python.run;
+    const source = c.source || (running ? running.source : null);
+    editor.cm.setCounts(source !== null && source === editor.cm.text() ? c.lines : []);
+  };
   Module.apEditorRect = (x, y, w, h) => {
     if (!editor) return;
     editor.box.hidden = w <= 0;

@@ -76,6 +76,9 @@ struct PlatformHooks {
     std::function<void(int line)> on_editor_line;
     // ... and runs the program it holds (once it is open: the learner's edits are what runs).
     std::function<void()> on_run_editor;
+    // ... and shows where a program run's requests are, by line, now or at the replay instant:
+    // {"source": the program ("" while it runs), "lines": [{"line", "text", "phase"}]}.
+    std::function<void(const std::string& json)> on_editor_counts;
     BarPass bar_pass = nullptr;          // draws bars in one instanced pass; null: through ImGui's draw list
 };
 

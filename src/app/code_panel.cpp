@@ -7,7 +7,9 @@
 #include "app/app.h"
 #include "app/ui_kit.h"
 #include "app/lessons_panel.h"
+#include "core/analysis.h"
 #include "core/embedded_text.h"
+#include "core/json.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // the window's visible rectangle, for the badges
 
@@ -41,6 +43,7 @@ static void set_editing(App& app, bool editing) {
     cp.editing = editing;
     std::memset(cp.editor_rect, 0, sizeof cp.editor_rect);
     cp.editor_line = 0;
+    cp.editor_counts.clear();
     app.needs_redraw = true;
     if (!editing && app.hooks.on_editor_rect) app.hooks.on_editor_rect(0, 0, 0, 0);  // closed here: hide it there
 }
@@ -129,6 +132,23 @@ void draw_code_panel(App& app, int64_t now_us) {
             cp.editor_line = line;
             if (app.hooks.on_editor_line) app.hooks.on_editor_line(line);
         }
+        // Where the program's requests are, by line: while it runs, or at the replay slider's instant.
+        const double replay = app.results.replay_ms;
+        const bool running = shown.state == RunState::running;
+        const bool counted = !has_model(shown) && (running || (replay >= 0 && shown.state != RunState::idle));
+        JsonWriter w;
+        w.begin_object().key("source").string(counted && !running ? shown.program.source : std::string()).key("lines").begin_array();
+        if (counted) {
+            const int64_t t = running ? now_us : shown.start_us + int64_t(replay * 1000);
+            for (const ProgramLineCount& c : program_line_counts(shown, t))
+                w.begin_object().key("line").integer(c.line).key("text").string(c.text).key("phase").string(phase_name(c.phase)).end_object();
+        }
+        w.end_array().end_object();
+        std::string counts = w.take();
+        if (counts != cp.editor_counts) {
+            cp.editor_counts = std::move(counts);
+            if (app.hooks.on_editor_counts) app.hooks.on_editor_counts(cp.editor_counts);
+        }
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
         const float r[4] = {a.x, a.y, b.x - a.x, b.y - a.y};
         if (std::memcmp(r, cp.editor_rect, sizeof r) != 0) {
@@ -168,6 +188,11 @@ void draw_code_panel(App& app, int64_t now_us) {
             if (running_call >= 0 && running_call < int(run.requests.size())) running_phase = request_phase(run.requests[size_t(running_call)], t);
         }
     }
+    // The lesson's own program: its running (or replayed) requests counted at the lines that made them.
+    std::vector<ProgramLineCount> own_counts;
+    if (own && !has_model(run) && (run.state == RunState::running || (replaying && run.program.source == *own)))
+        own_counts = program_line_counts(run, replaying ? run.start_us + int64_t(replay_ms * 1000) : now_us);
+    size_t next_count = 0;
     bool running_marked = false;
     int running_line = -1;
     for (size_t i = 0; i < lines.size() && running_phase != Phase::none && running_line < 0; ++i)
@@ -199,6 +224,13 @@ void draw_code_panel(App& app, int64_t now_us) {
             if (!(line.phases & phase_bit(Phase(ph)))) continue;
             if (cp.selected_phase == ph || (live && counts[ph] > 0)) lit = Phase(ph);
             count += live ? counts[ph] : 0;
+        }
+        const ProgramLineCount* own_count = nullptr;
+        while (next_count < own_counts.size() && own_counts[next_count].line < int(i) + 1) ++next_count;
+        if (next_count < own_counts.size() && own_counts[next_count].line == int(i) + 1) {
+            own_count = &own_counts[next_count];
+            lit = own_count->phase;
+            count = own_count->count;
         }
         if (lit != Phase::none) dl->AddRectFilled(p, ImVec2(p.x + width, p.y + line_h), phase_color(lit, cp.selected_phase == int(lit) ? 90 : 55));
         const bool runs_here = !running_marked && running_phase != Phase::none && (line.phases & phase_bit(running_phase));
@@ -235,7 +267,9 @@ void draw_code_panel(App& app, int64_t now_us) {
             else if (ready_here > 0) std::snprintf(what, sizeof what, "%d %s, %d ready", count - ready_here, phase_label(lit), ready_here);
             else std::snprintf(what, sizeof what, "%d %s", count, phase_label(lit));
             char badge[128];
-            if (runs_here)
+            if (own_count)
+                std::snprintf(badge, sizeof badge, "%s", own_count->text.c_str());
+            else if (runs_here)
                 std::snprintf(badge, sizeof badge, "call %d %s; %s", running_call + 1, running_phase == Phase::handling ? "runs here" : "blocks the thread here", what);
             else
                 std::snprintf(badge, sizeof badge, "%s", what);

@@ -32,6 +32,7 @@ struct CodePanelState {
     bool drawn = false;  // the panel was drawn this frame
     float editor_rect[4] = {0, 0, 0, 0};
     int editor_line = 0;  // the program line lit in the editor (the clicked bar's request's)
+    std::string editor_counts;  // what the editor was last told of the per-line counts (JSON)
     // The panel shows the open lesson's own program (its lesson file's "program:" block) rather than a code
     // path's: set when such a lesson opens, cleared when the learner picks a code path.
     bool lesson_program = false;

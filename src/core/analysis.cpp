@@ -298,8 +298,43 @@ std::string history_to_csv(const History& h) {
     return out;
 }
 
+std::vector<ProgramLineCount> program_line_counts(const Run& run, int64_t t) {
+    std::vector<ProgramLineCount> out;
+    if (has_model(run)) return out;
+    struct Tally { int by_phase[phase_count] = {}; int blocking = 0; };
+    std::vector<std::pair<int, Tally>> lines;  // by line, in order
+    for (size_t i = 0; i < run.requests.size() && i < run.calls.size(); ++i) {
+        const Phase ph = request_phase(run.requests[i], t);
+        const int line = run.calls[i].line;
+        if (ph == Phase::none || line <= 0) continue;
+        auto at = std::lower_bound(lines.begin(), lines.end(), line, [](const auto& e, int l) { return e.first < l; });
+        if (at == lines.end() || at->first != line) at = lines.insert(at, {line, Tally{}});
+        ++at->second.by_phase[int(ph)];
+        at->second.blocking += run.calls[i].blocking && ph == Phase::waiting;
+    }
+    for (const auto& [line, tally] : lines) {
+        ProgramLineCount c;
+        c.line = line;
+        int most = 0;
+        for (int ph = 1; ph < phase_count; ++ph) {
+            const int n = tally.by_phase[ph];
+            if (!n) continue;
+            c.count += n;
+            if (n > most) most = n, c.phase = Phase(ph);
+            const int blocking = ph == int(Phase::waiting) ? tally.blocking : 0;
+            if (n - blocking > 0) c.text += (c.text.empty() ? "" : ", ") + std::to_string(n - blocking) + " " + phase_label(Phase(ph));
+            if (blocking > 0) c.text += (c.text.empty() ? "" : ", ") + std::to_string(blocking) + " blocking the thread";
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 std::string run_requests_csv(const Run& run) {
-    std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason\r\n";
+    // A learner's program's requests also say where they came from: the URL, the program line, the task.
+    const bool program = !has_model(run);
+    std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason";
+    out += program ? ",url,line,task\r\n" : "\r\n";
     auto rel = [&](int64_t us) { return us >= 0 ? fixed(double(us - run.start_us) / 1000.0, 3) : std::string(); };
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -316,6 +351,8 @@ std::string run_requests_csv(const Run& run) {
             out += f;
             first = false;
         }
+        if (program && i < run.calls.size())
+            out += "," + csv_field(run.calls[i].url) + "," + std::to_string(run.calls[i].line) + "," + csv_field(run.calls[i].task);
         out += "\r\n";
     }
     return out;

@@ -25,6 +25,20 @@
 
 namespace ap {
 
+// ---- A learner's program: where its requests are, by program line ----------------------------------------
+
+// The requests of a program run at instant t (absolute, like the trace's) that the program made at one line:
+// how many are in each phase, the phase most of them are in, and the words for it ("2 waiting for the API,
+// 1 queued"; a blocking call "1 blocking the thread").
+struct ProgramLineCount {
+    int line = 0;  // 1-based, the program's own
+    int count = 0;
+    Phase phase = Phase::none;
+    std::string text;
+};
+// Lines in order; lines with no request at t are left out. Empty for a run of a built-in code path.
+std::vector<ProgramLineCount> program_line_counts(const Run& run, int64_t t_us);
+
 // ---- Phases of one request ------------------------------------------------------------------------------
 
 // One stretch of a request's life in one phase, [from_us, to_us), absolute times like the trace's.
