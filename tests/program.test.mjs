@@ -448,3 +448,43 @@ test('a new program while one runs ends the running one first', async () => {
   assert.equal(both.next.stdout, 'next\n');
   assert.equal(both.next.error, null);
 });
+
+test('a teacher\'s lesson with its own program: shown, run by the lesson\'s Run, counted by line as it runs', async () => {
+  const lessonFile = [
+    'lesson: half-limit', 'title: A semaphore around half the calls', 'program:',
+    '    import asyncio', '    import httpx', '', '    BASE = "http://127.0.0.1:1/inpage"', '    gate = asyncio.Semaphore(2)', '',
+    '    async def guarded(client, i):', '        async with gate:', '            return await client.get(f"{BASE}/api/delay/1200?i={i}")', '',
+    '    async def main():', '        async with httpx.AsyncClient() as client:',
+    '            await asyncio.gather(*(guarded(client, i) for i in range(4)),',
+    '                                 *(client.get(f"{BASE}/api/delay/1200?j={j}") for j in range(3)))', '        print("done")', '',
+    '    asyncio.run(main())',
+    'text:', 'The first four calls go through a gate of two; the last three do not.', ''].join('\n');
+  const p = await page.context().newPage();
+  await p.goto(`${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(lessonFile))}&lesson=half-limit&api=page`);
+  await p.evaluate(() => window.playground.ready);
+  await p.waitForFunction(() => window.playground.lessonState().id === 'half-limit', null, { timeout: 10000 });
+  assert.match(await p.evaluate(() => window.playground.codeProgram()), /^gate = asyncio.Semaphore\(2\)$/m, 'the code panel shows the lesson\'s program');
+  const run = await p.evaluate(() => window.playground.widgetRect('run'));
+  await p.mouse.click(run.x + run.w / 2, run.y + run.h / 2);
+  await p.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  // While it runs: counts at the lines that made the requests (the gated ones queue behind the semaphore
+  // in Python, so only two of them are on the wire at first).
+  await p.waitForFunction(() => window.playground.editorCounts.reduce((sum, c) => sum + c.count, 0) >= 5, null, { timeout: 60000 });
+  const counts = (await p.evaluate(() => window.playground.editorCounts)).map((c) => `${c.line}: ${c.text}`);
+  console.log(`# per-line counts mid-run: ${counts.join(' | ')}`);
+  assert.match(await p.textContent('#editor .editor-counts'), /line 9: 2 waiting for the API/, 'in words in the editor\'s bar');
+  assert.equal(await p.locator('#editor .cm-counted').count(), 2, 'each line tinted');
+  assert.equal(await p.getAttribute('#editor .cm-counted-wait >> nth=0', 'title'), '2 waiting for the API', 'the words on hover');
+  assert.ok(counts.includes('9: 2 waiting for the API'), `the gated call's line: ${counts.join(' | ')}`);
+  assert.ok(counts.includes('13: 3 waiting for the API'), `the gather's line: ${counts.join(' | ')}`);
+  await p.mouse.move(1, 1);
+  await p.screenshot({ path: path.join(args.out, 'lesson-program-counts.png') });
+  await p.waitForFunction(() => /^Done in/.test(document.querySelector('#editor .editor-status').textContent), null, { timeout: 60000 });
+  const shown = await p.evaluate(() => window.playground.shownRun());
+  assert.equal(shown.path, 'program');
+  assert.equal(shown.count, 7);
+  assert.ok(shown.wallMs >= 2400 && shown.wallMs < 3600, `two rounds of the gate: ${shown.wallMs} ms`);
+  assert.ok((await p.evaluate(() => window.playground.lessonState())).done.includes('half-limit'), 'run to its end, the lesson is marked');
+  assert.deepEqual(await p.evaluate(() => window.playground.editorCounts), [], 'no counts once every request ended');
+  await p.close();
+});

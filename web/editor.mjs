@@ -4,7 +4,7 @@
 // leaves the editor for the next control, as the page's focus order wants (indent with Ctrl+] and Ctrl+[).
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
-import { Decoration, WidgetType, keymap } from '@codemirror/view';
+import { Decoration, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
 
 // One line marked with a class (or none): the program's error, and the line a clicked bar's request came from.
@@ -29,35 +29,29 @@ const errorMark = lineMark('cm-error-line');
 const litMark = lineMark('cm-lit-line');
 const markError = errorMark.effect;
 
-// Where the running program's requests are, at the end of the lines that made them ("3 waiting for the
-// API"), in the colour of the waterfall's phase: the code panel's per-line counts, in the editor.
-class CountWidget extends WidgetType {
-  constructor(text, phase) { super(); this.text = text; this.phase = phase; }
-  eq(other) { return other.text === this.text && other.phase === this.phase; }
-  toDOM() {
-    const el = document.createElement('span');
-    el.className = `cm-count cm-count-${this.phase}`;
-    el.textContent = this.text;
-    return el;
-  }
-  ignoreEvent() { return true; }
-}
+// Where the running program's requests are, by the lines that made them: each such line tinted in the
+// colour of the waterfall's phase, with the words ("3 waiting for the API") as its tooltip and in the
+// editor's bar: the code panel's per-line counts, in the editor. (Markers in a gutter left a stale white
+// band over the page in Chromium when the editor was opened by the lesson's Run.)
 const setCounts = StateEffect.define();
 const countsField = StateField.define({
-  create: () => Decoration.none,
+  create: () => ({ list: [], lines: Decoration.none }),
   update(counts, tr) {
     for (const e of tr.effects) {
       if (!e.is(setCounts)) continue;
-      const widgets = [];
+      const list = [], lines = [];
       for (const c of e.value) {
         if (!(c.line >= 1 && c.line <= tr.state.doc.lines)) continue;
-        widgets.push(Decoration.widget({ widget: new CountWidget(c.text, c.phase), side: 1 }).range(tr.state.doc.line(c.line).to));
+        const count = (c.text.match(/\d+/g) || []).reduce((a, b) => a + Number(b), 0);
+        list.push({ line: c.line, count, text: c.text, phase: c.phase });
+        lines.push(Decoration.line({ class: `cm-counted cm-counted-${c.phase}`, attributes: { title: c.text } })
+          .range(tr.state.doc.line(c.line).from));
       }
-      return Decoration.set(widgets, true);
+      return { list, lines: Decoration.set(lines, true) };
     }
-    return tr.docChanged ? Decoration.none : counts;
+    return tr.docChanged ? { list: [], lines: Decoration.none } : counts;
   },
-  provide: (f) => EditorView.decorations.from(f),
+  provide: (f) => EditorView.decorations.from(f, (v) => v.lines),
 });
 
 const theme = EditorView.theme({
@@ -67,11 +61,10 @@ const theme = EditorView.theme({
   '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
   '.cm-error-line': { backgroundColor: 'var(--editor-error)' },
   '.cm-lit-line': { backgroundColor: 'var(--editor-selection)', outline: '1px solid var(--editor-dim)' },
-  '.cm-count': { marginLeft: '1.5em', padding: '0 5px', borderRadius: '3px', fontSize: '12px', color: '#14161b',
-    backgroundColor: 'var(--phase-wait)' },
-  '.cm-count-queue': { backgroundColor: 'var(--phase-queue)' },
-  '.cm-count-cpu': { backgroundColor: 'var(--phase-cpu)' },
-  '.cm-count-backoff': { backgroundColor: 'var(--phase-backoff)' },
+  '.cm-counted-wait': { backgroundColor: 'var(--phase-wait-tint)' },
+  '.cm-counted-queue': { backgroundColor: 'var(--phase-queue-tint)' },
+  '.cm-counted-cpu': { backgroundColor: 'var(--phase-cpu-tint)' },
+  '.cm-counted-backoff': { backgroundColor: 'var(--phase-backoff-tint)' },
   '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--editor-fg)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--editor-selection)' },
 });
@@ -88,6 +81,8 @@ export function createEditor(parent, text, { onRun } = {}) {
         errorMark.field,
         litMark.field,
         countsField,
+        // Long lines wrap: the whole program in view in a narrow panel or on a phone, no sideways scrolling.
+        EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         // Ctrl+Enter (Cmd+Enter) runs, as in notebooks: ahead of the default keymap's own Mod-Enter.
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { if (onRun) onRun(); return true; } }])),
@@ -116,9 +111,8 @@ export function createEditor(parent, text, { onRun } = {}) {
     setCounts(list) {
       view.dispatch({ effects: setCounts.of(Array.isArray(list) ? list : []) });
     },
-    countsText() {
-      return [...view.dom.querySelectorAll('.cm-count')].map((el) => el.textContent);
-    },
+    // The counts shown: [{line, count, text, phase}].
+    counts: () => view.state.field(countsField).list.slice(),
     litLineNumber() {
       let found = 0;
       view.state.field(litMark.field).between(0, view.state.doc.length, (from) => { found = view.state.doc.lineAt(from).number; });

@@ -840,10 +840,12 @@
       box.innerHTML = '<div class="editor-bar"><button type="button" data-act="run" title="Ctrl+Enter">Run</button>' +
         '<button type="button" data-act="stop" disabled>Stop</button><button type="button" data-act="reset">Reset to the lesson\'s program</button>' +
         '<button type="button" data-act="empty">Empty</button><button type="button" data-act="close">Close</button>' +
-        '<span class="editor-status" role="status" aria-live="polite"></span></div><div class="editor-host"></div>';
+        '<span class="editor-status" role="status" aria-live="polite"></span><span class="editor-counts"></span></div>' +
+        '<div class="editor-host"></div>';
       document.body.appendChild(box);
       const button = (act) => box.querySelector(`[data-act="${act}"]`);
-      editor = { box, status: box.querySelector('.editor-status'), run: button('run'), stop: button('stop'), cm: null, busy: false };
+      editor = { box, status: box.querySelector('.editor-status'), counts: box.querySelector('.editor-counts'), run: button('run'),
+        stop: button('stop'), cm: null, busy: false };
       editor.run.onclick = runFromEditor;
       editor.stop.onclick = () => { if (stopProgram()) editorStatus('Stopping...'); };
       button('reset').onclick = () => { editor.cm && editor.cm.setText(callC('ap_js_code_program', [], 'text')); };
@@ -887,7 +889,9 @@
     const c = JSON.parse(json);
     const running = python && python.run;
     const source = c.source || (running ? running.source : null);
-    editor.cm.setCounts(source !== null && source === editor.cm.text() ? c.lines : []);
+    const lines = source !== null && source === editor.cm.text() ? c.lines : [];
+    editor.cm.setCounts(lines);
+    editor.counts.textContent = lines.map((l) => `line ${l.line}: ${l.text}`).join(' \u00b7 ');
   };
   Module.apEditorRect = (x, y, w, h) => {
     if (!editor) return;
@@ -998,6 +1002,7 @@
     get lastCopy() { return lastCopy; },
     get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
     codeProgram: () => callC('ap_js_code_program', [], 'text'),  // the code panel's program, with the numbers
+    get editorCounts() { return editor && editor.cm ? editor.cm.counts() : []; },  // the per-line counts in the editor
     get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,
   };

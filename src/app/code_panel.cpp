@@ -69,6 +69,7 @@ void code_panel_run_program(App& app) {
     if (!app.code.editing) {
         set_editing(app, true);
         app.hooks.on_open_editor(code_panel_program(app));
+        layout_show_code(app);  // (a phone: the editor, saying that Python starts, until the run does)
     }
     app.hooks.on_run_editor();
 }

@@ -81,11 +81,14 @@ static void draw_narrow(App& app, int64_t now_us) {
     const Tab tabs[] = {Tab::lesson, Tab::code, Tab::run, Tab::race, Tab::scaling, Tab::history};
     const char* labels[] = {"Lesson", "Code", "Run", "Race", "Scale", "History"};
     const char* names[] = {"tab:lesson", "tab:code", "tab:run", "tab:race", "tab:scaling", "tab:history"};
+    // What this frame selects; a control drawn in it (the action bar's Run) may ask again, for the next one.
+    const bool select_now = lay.select_narrow;
     const Tab wanted = lay.show_code ? Tab::code : lay.panel == LayoutState::Panel::race ? Tab::race : lay.panel == LayoutState::Panel::scaling ? Tab::scaling : Tab::run;
-    if (lay.select_narrow) lay.narrow_tab = wanted;
+    lay.select_narrow = lay.show_code = false;
+    if (select_now) lay.narrow_tab = wanted;
     if (ImGui::BeginTabBar("narrow")) {
         for (int t = 0; t < 6; ++t) {
-            const bool select = lay.select_narrow && tabs[t] == wanted;
+            const bool select = select_now && tabs[t] == wanted;
             const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
             name_item(app, names[t]);
             if (!open) continue;
@@ -111,7 +114,6 @@ static void draw_narrow(App& app, int64_t now_us) {
         ImGui::EndTabBar();
     }
     draw_action_bar(app, now_us);
-    lay.select_narrow = lay.show_code = false;
 }
 
 static void draw_wide(App& app, int64_t now_us, float total_w) {

@@ -160,7 +160,11 @@ static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
 
 static void draw_totals(App& app, const Run& run, const RunStats& s, bool running, int64_t now_us) {
     const RunDesc& d = run.desc;
-    if (running) {
+    if (running && !has_model(run)) {
+        ImGui::TextWrapped("Running your program, %s API: %d %s so far, %d done, %d in flight, %s so far", api_name(d.api), d.count,
+                           d.count == 1 ? "request" : "requests", run.ended, run.in_flight,
+                           format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
+    } else if (running) {
         ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());

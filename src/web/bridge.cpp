@@ -526,6 +526,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     if (entry && !entry->source.empty()) w.string(entry->source);
     else w.null();
     w.key("fileError").string(a.results.file_error).key("state").string(run_state_name(run.state));
+    w.key("path").string(code_path_name(run.desc.path)).key("count").integer(int64_t(run.requests.size()));
     w.key("wallMs").number(s.wall_ms, 6).key("replayMs").number(replay_ms, 6);
     w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(replay_ms * 1000))) : "");
     w.key("stalledMs").begin_array();
