@@ -335,6 +335,11 @@ test('threads are refused with a sentence, never drawn with a wrong timing', asy
     assert.equal(r.error && r.error.line, 3, `${what}: ${JSON.stringify(r.error)}`);
     assert.match(r.error.message, new RegExp(`^RuntimeError: threads are not available in the browser's Python, so ${what} cannot`));
   }
+  // No sockets either: urllib.request says so, and a missing package says what there is.
+  const url = await page.evaluate(() => window.playground.runProgram('import urllib.request\nurllib.request.urlopen("http://127.0.0.1:1/x")\n', { api: 'simulated' }));
+  assert.match(url.error.message, /no sockets, so http.client and urllib.request cannot reach the network here; use httpx or requests/);
+  const missing = await page.evaluate(() => window.playground.runProgram('import aiohttp\n', { api: 'simulated' }));
+  assert.equal(missing.error.message, "ModuleNotFoundError: No module named 'aiohttp' (this page's Python has the standard library, httpx and requests)");
 });
 
 test('httpx.Limits caps a client\'s connections as httpx does; the wait for one is drawn as queued', async () => {

@@ -180,6 +180,14 @@ concurrent.futures.ThreadPoolExecutor.submit = _no_threads("ThreadPoolExecutor")
 concurrent.futures.ThreadPoolExecutor.map = _no_threads("ThreadPoolExecutor")
 threading.Thread.start = _no_threads("threading.Thread")
 
+# Sockets: the browser's Python has none, and http.client (under urllib.request) would fail with a puzzling
+# "Remote end closed connection". Say why instead.
+import http.client
+def _no_sockets(self):
+    raise ConnectionError("the browser's Python has no sockets, so http.client and urllib.request cannot reach the "
+                          "network here; use httpx or requests, whose requests this page makes (and draws)")
+http.client.HTTPConnection.connect = _no_sockets
+
 import time
 def _sleep(seconds):
     seconds = float(seconds)
@@ -210,7 +218,10 @@ def _error(e):
         shown = [f for f in tb if f.filename == PROGRAM] or tb
         text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(shown)) + "".join(
             traceback.format_exception_only(type(e), e))
-    return json.dumps({"line": line, "message": f"{type(e).__name__}: {e}", "traceback": text})
+    message = f"{type(e).__name__}: {e}"
+    if isinstance(e, ModuleNotFoundError):
+        message += " (this page's Python has the standard library, httpx and requests)"
+    return json.dumps({"line": line, "message": message, "traceback": text})
 
 async def run_program(source, base):
     os.environ["API_BASE"] = base
