@@ -83,11 +83,19 @@ foreach(asset pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyo
     list(APPEND AP_PYTHON_ASSETS ${CMAKE_BINARY_DIR}/python/${asset})
 endforeach()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
+find_program(AP_NODE node REQUIRED)
 add_custom_command(
-    OUTPUT ${CMAKE_BINARY_DIR}/python/site.zip
-    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/pack_python.py ${CMAKE_BINARY_DIR}/python/site.zip
+    OUTPUT ${CMAKE_BINARY_DIR}/python-source/site.zip
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/pack_python.py ${CMAKE_BINARY_DIR}/python-source/site.zip
     DEPENDS ${PROJECT_SOURCE_DIR}/tools/pack_python.py
     COMMENT "Packing httpx, requests and their dependencies from Debian's packages"
+    VERBATIM)
+# ... compiled to bytecode by the page's own interpreter, so the browser does not compile them at import.
+add_custom_command(
+    OUTPUT ${CMAKE_BINARY_DIR}/python/site.zip
+    COMMAND ${AP_NODE} ${PROJECT_SOURCE_DIR}/tools/compile_python.mjs ${CMAKE_BINARY_DIR}/python-source/site.zip ${CMAKE_BINARY_DIR}/python/site.zip
+    DEPENDS ${CMAKE_BINARY_DIR}/python-source/site.zip ${PROJECT_SOURCE_DIR}/tools/compile_python.mjs ${AP_PYODIDE_DIR}/pyodide.asm.wasm
+    COMMENT "Compiling them to bytecode with Pyodide"
     VERBATIM)
 list(APPEND AP_PYTHON_ASSETS ${CMAKE_BINARY_DIR}/python/site.zip)
 add_custom_target(python_assets ALL DEPENDS ${AP_PYTHON_ASSETS})

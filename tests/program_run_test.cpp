@@ -241,6 +241,25 @@ TEST(ProgramRun, EachLineSaysWhereItsRequestsAreAtAnInstant) {
     EXPECT_NE(csv.find(",http://x/inpage/api/delay/200?i=1,8,Task-3\r\n"), std::string::npos) << csv;
 }
 
+TEST(ProgramRun, DrawingWaitsBetweenAProgramsCallsAndForItsAnswers) {
+    test::Player p;
+    RunDesc d;
+    d.path = CodePath::program;
+    d.api = Api::page;
+    p.scheduler.begin(d, 0);
+    const QuietRule rule{30 * ms, 20 * ms, 40 * ms};
+    std::string why;
+    ASSERT_EQ(p.scheduler.program_request("http://x/inpage/api/delay/300?i=0", ProgramCall{}, 0, &why), 0) << why;
+    EXPECT_FALSE(drawing_would_disturb(p.scheduler.run(), 100 * ms, rule)) << "mid-flight: free to draw";
+    EXPECT_TRUE(drawing_would_disturb(p.scheduler.run(), 280 * ms, rule)) << "its URL asks for 300 ms: the answer is due";
+    Completion c;
+    c.status = 200;
+    p.scheduler.complete(make_request_id(p.scheduler.run().generation, 0), c, 305 * ms);
+    EXPECT_EQ(p.scheduler.run().in_flight, 0);
+    EXPECT_TRUE(drawing_would_disturb(p.scheduler.run(), 320 * ms, rule)) << "nothing in flight, but the program's next call is on its way";
+    EXPECT_FALSE(drawing_would_disturb(p.scheduler.run(), 400 * ms, rule)) << "the program went quiet";
+}
+
 TEST(ProgramRun, ABlockingCallIsSteppedAsTheThreadWaitingInIt) {
     ProgramFixture f;
     std::string why;

@@ -313,6 +313,35 @@ TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
     EXPECT_TRUE(h.app.code.editing);
 }
 
+TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
+    Headless h;
+    h.frame();
+    app_start_program(h.app, Api::simulated, 0);
+    app_program_started(h.app, 30 * ms);  // compiled and begun in its worker, 30 ms after the page asked
+    EXPECT_EQ(h.app.scheduler.run().start_us, 30 * ms);
+    std::string why;
+    ProgramCall call;
+    ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, 40 * ms, &why), 0) << why;
+    app_program_started(h.app, 60 * ms);
+    EXPECT_EQ(h.app.scheduler.run().start_us, 30 * ms) << "once it made a request, its start stays";
+    h.advance_to(150 * ms);
+    // It returned at 145 ms by its worker's clock; the page heard at 170 ms.
+    app_program_end(h.app, ProgramText{}, 170 * ms, 145 * ms);
+    const HistoryEntry* e = app_shown_entry(h.app);
+    ASSERT_NE(e, nullptr);
+    EXPECT_DOUBLE_EQ(e->stats.wall_ms, 115) << "145 - 30: the program's own time";
+
+    // An end said to come before its last request ended (or in the future) is held to what the page saw.
+    app_start_program(h.app, Api::simulated, 200 * ms);
+    ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, 200 * ms, &why), 0) << why;
+    h.advance_to(320 * ms);
+    app_program_end(h.app, ProgramText{}, 330 * ms, 250 * ms);
+    EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 100) << "not before its request ended at 300 ms";
+    app_start_program(h.app, Api::simulated, 400 * ms);
+    app_program_end(h.app, ProgramText{}, 410 * ms, 900 * ms);
+    EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 10) << "not after now";
+}
+
 TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     Headless h;
     std::string opened;

@@ -711,6 +711,7 @@
   const MAX_PROGRAM_OUTPUT = 1 << 20;  // characters of print() output kept per run
   let python = null;  // {worker, ready: Promise<boot ms>, run: the program running, or null}
   let nextProgramRun = 1;
+  let pythonBoot = null;  // how the last Python start went: {bootMs, phases: {interpreter, packages, imports}}
   function startPython() {
     if (python) return python;
     const worker = new Worker(new URL('python-worker.mjs', document.baseURI), { type: 'module' });
@@ -719,7 +720,10 @@
       const timer = setTimeout(() => p.boot({ type: 'boot-failed', message: `Python did not start within ${PYTHON_BOOT_LIMIT_MS / 1000} s` }), PYTHON_BOOT_LIMIT_MS);
       p.boot = (m) => {
         clearTimeout(timer);
-        if (m.type === 'ready') return resolve(m.bootMs);
+        if (m.type === 'ready') {
+          pythonBoot = { bootMs: m.bootMs, phases: m.phases || {} };
+          return resolve(m.bootMs);
+        }
         p.failed = m.message;
         reject(new Error(`Python could not start: ${m.message}`));
       };
@@ -743,8 +747,10 @@
     } else if (m.type === 'request') {
       const worker = python.worker;
       programRequest(run, m, false, (answer) => worker.postMessage({ type: 'answer', id: m.id, ...answer }));
+    } else if (m.type === 'started') {
+      callC('ap_js_program_started', [m.at - performance.timeOrigin]);
     } else if (m.type === 'done') {
-      endProgram(run, m.error);
+      endProgram(run, m.error, m.at - performance.timeOrigin);
     }
   }
   // A request of the program (from the worker, or held by the service worker for a blocking call): made
@@ -757,11 +763,11 @@
     run.waiting.set(r.index, reply);
     run.calls[r.index] = { line: asked.line, task: asked.task };
   }
-  function endProgram(run, error) {
+  function endProgram(run, error, atMs) {
     if (python.run !== run) return;
     python.run = null;
     run.error = error || null;
-    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error })]);
+    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error, atMs: Number.isFinite(atMs) ? atMs : null })]);
   }
   Module.apProgramAnswer = (index, json, body) => {
     const run = python && python.run;
@@ -1002,6 +1008,7 @@
     get lastCopy() { return lastCopy; },
     get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
     codeProgram: () => callC('ap_js_code_program', [], 'text'),  // the code panel's program, with the numbers
+    get pythonBoot() { return pythonBoot; },
     get editorCounts() { return editor && editor.cm ? editor.cm.counts() : []; },  // the per-line counts in the editor
     get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,

@@ -25,7 +25,7 @@ const PRELUDE = String.raw`
 import ast, asyncio, json, os, sys, traceback
 import httpx
 from pyodide.code import eval_code_async
-from js import page_request
+from js import page_request, program_started
 
 PROGRAM = "<program>"
 
@@ -228,6 +228,7 @@ async def run_program(source, base):
     scope = {"__name__": "__main__"}
     try:
         code = compile(_aimed(source, base), PROGRAM, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        program_started()  # the page's run starts here, not when it posted the program
         result = eval(code, scope)
         if asyncio.iscoroutine(result):
             await result
@@ -272,6 +273,10 @@ globalThis.page_sleep_sync = (ms) => {
   const end = performance.now() + ms;
   while (performance.now() < end) { /* blocks, as time.sleep does */ }
 };
+// When the program begins to run and when it ends, on the page's clock too: performance.timeOrigin + now()
+// is the same monotonic clock in the page and in this worker, and the page takes away its own timeOrigin.
+const clockNow = () => performance.timeOrigin + performance.now();
+globalThis.program_started = () => postMessage({ type: 'started', runId: running, at: clockNow() });
 let nextRequest = 1;
 const waiting = new Map();  // request id -> resolve(answer JSON)
 
@@ -284,15 +289,20 @@ globalThis.page_request = (askJson) => new Promise((resolve) => {
 
 async function boot() {
   const t0 = performance.now();
+  const phases = {};
+  const mark = (name, since) => { phases[name] = Math.round(performance.now() - since); return performance.now(); };
   const here = new URL('./python/', import.meta.url).href;
   py = await loadPyodide({ indexURL: here, stdout: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }),
     stderr: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }) });
+  let t = mark('interpreter', t0);
   const site = await fetch(new URL('site.zip', here));
   if (!site.ok) throw new Error(`python/site.zip: HTTP ${site.status}`);
   py.unpackArchive(await site.arrayBuffer(), 'zip', { extractDir: '/lib/asyncplay' });
   py.runPython("import sys; sys.path.insert(0, '/lib/asyncplay')");
+  t = mark('packages', t);
   await py.runPythonAsync(PRELUDE);
-  postMessage({ type: 'ready', bootMs: performance.now() - t0 });
+  mark('imports', t);
+  postMessage({ type: 'ready', bootMs: performance.now() - t0, phases });
 }
 
 const booted = boot().catch((e) => {
@@ -325,7 +335,7 @@ onmessage = async (event) => {
     } finally {
       runProgram.destroy();
     }
-    postMessage({ type: 'done', runId: m.runId, error });
+    postMessage({ type: 'done', runId: m.runId, error, at: clockNow() });
     running = null;
   }
 };

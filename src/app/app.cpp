@@ -129,9 +129,18 @@ int app_program_request(App& app, const std::string& url, const ProgramCall& cal
     return index;
 }
 
-void app_program_end(App& app, ProgramText text, int64_t now_us) {
+void app_program_started(App& app, int64_t at_us) {
     if (app.current.purpose != RunPurpose::program) return;
-    app.scheduler.program_end(now_us, std::move(text));
+    app.scheduler.program_started(at_us);
+}
+
+void app_program_end(App& app, ProgramText text, int64_t now_us, int64_t ended_us) {
+    if (app.current.purpose != RunPurpose::program) return;
+    int64_t at = ended_us >= 0 ? std::min(ended_us, now_us) : now_us;
+    const Run& run = app.scheduler.run();
+    at = std::max(at, run.start_us);
+    for (const RequestTrace& r : run.requests) at = std::max({at, r.started_us, r.finished_us});
+    app.scheduler.program_end(at, std::move(text));
     finish_if_ended(app);
 }
 

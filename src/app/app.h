@@ -139,10 +139,13 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
 // CodePath::program whose requests come through app_program_request as the program makes them, each
 // answered through hooks.on_program_answer, until app_program_end. Returns the run's ticket.
 uint32_t app_start_program(App& app, Api api, int64_t now_us);
+// The program began to run at at_us (the platform's interpreter says when, on the app's clock).
+void app_program_started(App& app, int64_t at_us);
 // A request the program makes now; its index, or -1 with *why (no program runs, too many requests).
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
-// The program is over: the run ends and goes into the history with the program's text.
-void app_program_end(App& app, ProgramText text, int64_t now_us);
+// The program is over: the run ends and goes into the history with the program's text. ended_us: when the
+// program returned, as its interpreter says (or -1: now); never before a request of it started or ended.
+void app_program_end(App& app, ProgramText text, int64_t now_us, int64_t ended_us = -1);
 // Queues runs to start one after the other (app_tick starts them); a run in flight is cancelled first.
 void app_queue_runs(App& app, std::vector<QueuedRun> runs, int64_t now_us);
 // Cancels the run in flight and drops the queued ones.

@@ -120,6 +120,11 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     return index;
 }
 
+void Scheduler::program_started(int64_t at_us) {
+    if (!running() || run_.desc.path != CodePath::program || !run_.requests.empty()) return;
+    run_.start_us = std::max(run_.start_us, at_us);
+}
+
 void Scheduler::program_end(int64_t now_us, ProgramText text) {
     if (!running() || run_.desc.path != CodePath::program) return;
     run_.program = std::move(text);

@@ -220,11 +220,16 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
 
 namespace ap {
 bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule) {
-    if (run.state != RunState::running || run.desc.api == Api::simulated || run.in_flight == 0) return false;
-    const int64_t latency_us = int64_t(run.desc.latency_ms) * 1000;
-    for (const RequestTrace& r : run.requests) {
+    // A learner's program makes its next call after an answer, through its worker (and, for a blocking call,
+    // the service worker): no request may be in flight in that gap, and a frame there would delay the call.
+    const bool program = !has_model(run);
+    if (run.state != RunState::running || run.desc.api == Api::simulated || (run.in_flight == 0 && !program)) return false;
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
         if (r.outcome == Outcome::in_flight) {
-            const int64_t expected = r.started_us + latency_us;
+            // (A program's call asks for its latency in its URL, as the built-in ones do.)
+            const int latency_ms = program && i < run.calls.size() ? program_spec(run.calls[i].url).latency_ms : run.desc.latency_ms;
+            const int64_t expected = r.started_us + int64_t(latency_ms) * 1000;
             if (expected - rule.before_us <= now_us && now_us <= expected + rule.after_us) return true;
         } else if (r.finished_us >= 0 && r.finished_us <= now_us && now_us - r.finished_us < rule.burst_gap_us) {
             return true;  // answers are arriving: more are likely right behind this one

@@ -199,6 +199,13 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
     return out(w.take());
 }
 
+// The program began to run, at at_ms on the page's clock (performance.now()).
+EMSCRIPTEN_KEEPALIVE void ap_js_program_started(double at_ms) {
+    if (!g_app || !std::isfinite(at_ms)) return;
+    app_program_started(*g_app, int64_t(std::llround(at_ms * 1000.0)));
+    wake();
+}
+
 // A request the program makes now: {"url", "line", "task", "timeoutMs"}; returns {"index"} or {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
@@ -237,6 +244,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
     JsonValue o;
     std::string error;
     ProgramText text;
+    int64_t ended_us = -1;
     if (read_json(json, &o, &error) && o.is_object()) {
         text.output = string_of(o.get("output"));
         text.source = string_of(o.get("source"));
@@ -248,8 +256,10 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
         }
         const JsonValue* stopped = o.get("stopped");
         text.stopped = stopped && stopped->kind == JsonValue::Kind::boolean && stopped->flag;
+        if (const JsonValue* at = o.get("atMs"); at && at->is_number() && std::isfinite(at->number) && at->number >= 0)
+            ended_us = int64_t(std::llround(at->number * 1000.0));
     }
-    app_program_end(*g_app, std::move(text), monotonic_now_us());
+    app_program_end(*g_app, std::move(text), monotonic_now_us(), ended_us);
     wake();
 }
 
