@@ -434,9 +434,9 @@ test('each built-in program, run unchanged in the page\'s Python, takes what its
     assert.equal(ours.ok, 8, `${path}: ${ours.ok} ok`);
     const ratio = ours.wallMs / builtin.wallMs;
     console.log(`# ${path}: program ${ours.wallMs.toFixed(0)} ms, built-in ${builtin.wallMs.toFixed(0)} ms, ratio ${ratio.toFixed(3)}`);
-    // Within 10 %, plus what Python itself takes to start the program in its worker (as for the programs
-    // run with python3 against the dev server).
-    assert.ok(ours.wallMs <= builtin.wallMs * 1.1 + 150 && ours.wallMs >= builtin.wallMs * 0.9,
+    // Within 10 %, plus what CPython itself spends on 8 calls of httpx or requests (a few ms each here; a
+    // slower machine takes longer, and the model counts none of it).
+    assert.ok(ours.wallMs <= builtin.wallMs * 1.1 + 80 && ours.wallMs >= builtin.wallMs * 0.9,
       `${path}: the program took ${ours.wallMs.toFixed(0)} ms, the built-in path ${builtin.wallMs.toFixed(0)} ms`);
   }
 });
@@ -492,4 +492,27 @@ test('a teacher\'s lesson with its own program: shown, run by the lesson\'s Run,
   assert.ok((await p.evaluate(() => window.playground.lessonState())).done.includes('half-limit'), 'run to its end, the lesson is marked');
   assert.deepEqual(await p.evaluate(() => window.playground.editorCounts), [], 'no counts once every request ended');
   await p.close();
+});
+
+test('Python starts from the memory it kept: a second page is ready in a fraction of the first one\'s time', async () => {
+  const context = await browser.newContext();
+  const boots = [];
+  for (let k = 0; k < 2; k++) {
+    const p = await context.newPage();
+    await p.goto(dev.url);
+    await p.evaluate(() => window.playground.ready);
+    const r = await p.evaluate(() => window.playground.runProgram('import httpx, requests\nprint(httpx.__name__, requests.__name__)\n', { api: 'simulated' }));
+    assert.equal(r.error, null, JSON.stringify(r.error));
+    assert.equal(r.stdout, 'httpx requests\n');
+    boots.push(await p.evaluate(() => window.playground.pythonBoot));
+    // (The memory is stored after the first start, while the learner reads: wait for it to be there.)
+    await p.waitForFunction(() => caches.open('asyncplay-python').then((c) => c.keys()).then((k) => k.length === 1), null, { timeout: 30000 });
+    await p.close();
+  }
+  console.log(`# Python's start: first page ${Math.round(boots[0].bootMs)} ms (${JSON.stringify(boots[0].phases)}), ` +
+    `second ${Math.round(boots[1].bootMs)} ms (${JSON.stringify(boots[1].phases)})`);
+  assert.equal(boots[0].phases.fromSnapshot, false, 'a new browser starts the long way, and keeps the memory');
+  assert.equal(boots[1].phases.fromSnapshot, true, 'the next start begins from that memory');
+  assert.ok(boots[1].bootMs < boots[0].bootMs / 2, `${Math.round(boots[1].bootMs)} ms against ${Math.round(boots[0].bootMs)} ms`);
+  await context.close();
 });

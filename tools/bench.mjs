@@ -199,7 +199,7 @@ try {
     const cold = await openEditor(await context.newPage());
     const warm = await openEditor(await context.newPage());
     console.log(`click to editor shown: cold ${cold.editorMs} ms, cached ${warm.editorMs} ms`);
-    const parts = (b) => `${Math.round(b.bootMs)} ms: ` + Object.entries(b.phases).map(([k, v]) => `${k} ${v}`).join(', ');
+    const parts = (b) => `${Math.round(b.bootMs)} ms: ` + Object.entries(b.phases).map(([k, v]) => `${k} ${v}`).join(', ');  // (fromSnapshot: started from tools/snapshot_python.mjs's memory)
     console.log(`Python's own start in its worker: cold ${parts(cold.boot)}; cached ${parts(warm.boot)}`);
     console.log(`click to Python ready (a first program ran): cold ${cold.readyMs} ms (target <= 5 s: ${verdict(cold.readyMs <= 5000)}), ` +
                 `cached ${warm.readyMs} ms (target <= 2 s: ${verdict(warm.readyMs <= 2000)})`);

@@ -287,23 +287,102 @@ globalThis.page_request = (askJson) => new Promise((resolve) => {
   postMessage({ type: 'request', runId: running, id, ...JSON.parse(askJson) });
 });
 
+// Python's first start in a browser imports httpx and requests (seconds); it then keeps Python's memory at
+// that point in the browser's Cache Storage, and every later start begins from there (a fraction of a
+// second). The memory belongs to this browser, this Pyodide and these libraries: the key names all three, and
+// a start from memory that fails is forgotten and done the long way. Where storage is refused (another
+// site's frame, private modes), every start is the long one.
+const SNAPSHOT_CACHE = 'asyncplay-python';
+const SNAPSHOT_IMPORTS = `
+import sys
+if "/lib/asyncplay" not in sys.path:
+    sys.path.insert(0, "/lib/asyncplay")
+import ast, asyncio, concurrent.futures, http.client, json, os, threading, time, traceback, weakref
+import httpx, requests, requests.adapters, requests.structures
+`;
+async function snapshotKey(here, siteBytes) {
+  const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 24);
+  const site = hex(await crypto.subtle.digest('SHA-256', siteBytes));
+  const browser = hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(navigator.userAgent)));
+  return new URL(`snapshot-${site}-${browser}.bin`, here).href;
+}
+async function openSnapshots() {
+  try {
+    return await caches.open(SNAPSHOT_CACHE);
+  } catch (e) {
+    return null;  // (no Cache Storage here)
+  }
+}
+
 async function boot() {
   const t0 = performance.now();
   const phases = {};
   const mark = (name, since) => { phases[name] = Math.round(performance.now() - since); return performance.now(); };
   const here = new URL('./python/', import.meta.url).href;
-  py = await loadPyodide({ indexURL: here, stdout: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }),
-    stderr: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }) });
+  const io = { stdout: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }),
+    stderr: (text) => postMessage({ type: 'stdout', runId: running, text: text + '\n' }) };
+  const siteFile = await fetch(new URL('site.zip', here));
+  if (!siteFile.ok) throw new Error(`python/site.zip: HTTP ${siteFile.status}`);
+  const siteBytes = await siteFile.arrayBuffer();
+  const snapshots = await openSnapshots();
+  const key = snapshots ? await snapshotKey(here, siteBytes).catch(() => null) : null;
+  const kept = key ? await snapshots.match(key).catch(() => null) : null;
+  phases.fromSnapshot = false;
+  if (kept) {
+    try {
+      py = await loadPyodide({ indexURL: here, ...io, _loadSnapshot: kept.arrayBuffer() });
+      phases.fromSnapshot = true;
+    } catch (e) {
+      snapshots.delete(key).catch(() => {});
+    }
+  }
   let t = mark('interpreter', t0);
-  const site = await fetch(new URL('site.zip', here));
-  if (!site.ok) throw new Error(`python/site.zip: HTTP ${site.status}`);
-  py.unpackArchive(await site.arrayBuffer(), 'zip', { extractDir: '/lib/asyncplay' });
-  py.runPython("import sys; sys.path.insert(0, '/lib/asyncplay')");
+  if (!phases.fromSnapshot) {
+    py = await loadPyodide({ indexURL: here, ...io, _makeSnapshot: !!key });
+    t = mark('interpreter', t0);
+  }
+  // (From memory too: the files live outside Python's memory, and a program may import what was not.)
+  py.unpackArchive(siteBytes, 'zip', { extractDir: '/lib/asyncplay' });
   t = mark('packages', t);
+  py.runPython(SNAPSHOT_IMPORTS);
+  if (!phases.fromSnapshot && key) {
+    // Taken before the prelude: it holds JavaScript functions, which a memory cannot keep.
+    try {
+      const memory = py.makeMemorySnapshot();
+      // One memory kept: those of other libraries or another browser version go.
+      snapshots.keys().then((old) => Promise.all(old.filter((r) => r.url !== key).map((r) => snapshots.delete(r))))
+        .then(() => snapshots.put(key, new Response(memory, { headers: { 'Content-Type': 'application/octet-stream' } })))
+        .catch(() => {});
+    } catch (e) {
+      // (no memory kept: the next start is a long one too)
+    }
+    t = mark('keep', t);
+  }
   await py.runPythonAsync(PRELUDE);
   mark('imports', t);
   postMessage({ type: 'ready', bootMs: performance.now() - t0, phases });
+  // While the learner reads or edits: httpx's and asyncio's paths run a few times with no network, so the
+  // browser compiles them now rather than during the learner's first program (which would start slower).
+  t = performance.now();
+  await py.runPythonAsync(WARM_UP);
+  phases.warmUp = Math.round(performance.now() - t);
 }
+
+const WARM_UP = `
+async def _warm_up():
+    def handler(request):
+        return httpx.Response(200, content=b'{"delay_ms":0,"status":200}')
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        for _ in range(4):
+            await asyncio.gather(*(client.get(f"http://127.0.0.1/api/delay/0?i={i}") for i in range(50)))
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        for i in range(20):
+            client.get(f"http://127.0.0.1/api/delay/0?i={i}").json()
+    for i in range(50):
+        json.dumps({"url": f"http://127.0.0.1/api/delay/0?i={i}", "line": i, "task": _task()})
+await _warm_up()
+del _warm_up
+`;
 
 const booted = boot().catch((e) => {
   postMessage({ type: 'boot-failed', message: String(e && e.message || e) });
