@@ -516,3 +516,46 @@ test('Python starts from the memory it kept: a second page is ready in a fractio
   assert.ok(boots[1].bootMs < boots[0].bootMs / 2, `${Math.round(boots[1].bootMs)} ms against ${Math.round(boots[0].bootMs)} ms`);
   await context.close();
 });
+
+test('on a phone, by touch: the editor opens, takes typed text, runs; a screen reader finds it by name', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+  const p = await context.newPage();
+  await p.goto(`${dev.url}?lesson=wait-together&n=4&latency=100`);
+  await p.evaluate(() => window.playground.ready);
+  const tap = async (name) => {
+    await p.waitForFunction((n) => !!window.playground.widgetRect(n), name, { timeout: 5000 });
+    const r = await p.evaluate((n) => window.playground.widgetRect(n), name);
+    await p.touchscreen.tap(r.x + r.w / 2, r.y + r.h / 2);
+    await p.waitForTimeout(150);
+  };
+  await tap('tab:code');
+  await tap('code:edit');
+  await p.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  const box = await p.locator('#editor').boundingBox();
+  assert.ok(box.width <= 390 && box.x >= 0, `the editor fits the phone: ${JSON.stringify(box)}`);
+  // A tap into the program, then text as a phone keyboard commits it (an input method's insertText), at its end.
+  const first = await p.locator('#editor .cm-line').first().boundingBox();
+  await p.touchscreen.tap(first.x + 20, first.y + first.height / 2);
+  await p.waitForFunction(() => document.activeElement && document.activeElement.classList.contains('cm-content'), null, { timeout: 5000 });
+  await p.keyboard.press('Control+End');
+  await p.keyboard.insertText('\nprint("from a phone")');
+  assert.match(await p.evaluate(() => window.playground.editorText), /print\("from a phone"\)/);
+  await p.screenshot({ path: path.join(args.out, 'editor-phone.png') });
+  await p.locator('#editor [data-act="run"]').tap();
+  await p.waitForFunction(() => /^Done in/.test(document.querySelector('#editor .editor-status').textContent) ||
+    window.playground.shownRun().state === 'finished' && window.playground.shownRun().path === 'program', null, { timeout: 60000 });
+  await p.waitForTimeout(300);
+  await p.screenshot({ path: path.join(args.out, 'editor-phone-run.png') });
+  await tap('tab:code');  // (the run's results took the screen; the editor waits on the Code tab)
+  await p.waitForSelector('#editor:not([hidden])', { timeout: 5000 });
+  // What a screen reader reads: a region named for the program, its buttons by name, a text box named
+  // "Your Python program" holding the program, and a status that speaks up.
+  const tree = await p.locator('#editor').ariaSnapshot();
+  console.log(`# the editor, as a screen reader gets it:\n${tree.split('\n').slice(0, 9).map((l) => `#   ${l}`).join('\n')}`);
+  assert.match(tree, /region "Your program"/);
+  for (const name of ['Run', 'Stop', 'Reset to the lesson\'s program', 'Empty', 'Close']) assert.match(tree, new RegExp(`button "${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+  assert.match(tree, /textbox "Your Python program"/);
+  assert.match(tree, /status/);
+  assert.equal(await p.getAttribute('#editor .editor-status', 'aria-live'), 'polite');
+  await context.close();
+});
