@@ -342,6 +342,43 @@ TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
     EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 10) << "not after now";
 }
 
+TEST(Ui, ALearnersProgramRacesABuiltInPath) {
+    Headless h;
+    h.frame();
+    h.app.race.b = CodePath::program;
+    race_start(h.app, 0);
+    EXPECT_TRUE(h.app.race.no_program) << "no program has run yet: nothing starts";
+    EXPECT_FALSE(app_busy(h.app));
+    // The learner's program: 3 calls of 100 ms, together.
+    app_start_program(h.app, Api::simulated, 0);
+    std::string why;
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100?i=" + std::to_string(i), ProgramCall{}, 0, &why), i) << why;
+    for (int64_t t = 10 * ms; t <= 150 * ms; t += 10 * ms) h.advance_to(t);
+    app_program_end(h.app, ProgramText{"...", "", "", "", 0, false}, 120 * ms);
+    const uint32_t program_run = app_shown_entry(h.app)->number;
+    // Raced against the loop with the same numbers: only the loop runs; lane B is the program's run.
+    h.app.desc.count = 3;
+    h.app.desc.latency_ms = 100;
+    h.app.desc.api = Api::simulated;
+    h.app.race.a = CodePath::sequential;
+    race_start(h.app, h.now);
+    EXPECT_FALSE(h.app.race.no_program);
+    EXPECT_EQ(h.app.race.run_b, program_run);
+    EXPECT_TRUE(h.app.race.pending);
+    for (const int64_t until = h.now + 1000 * ms; h.now < until;) h.advance_to(h.now + 10 * ms);
+    EXPECT_FALSE(h.app.race.pending);
+    ASSERT_NE(race_entry(h.app, false), nullptr);
+    ASSERT_NE(race_entry(h.app, true), nullptr);
+    EXPECT_EQ(race_entry(h.app, false)->run.desc.path, CodePath::sequential);
+    EXPECT_NEAR(race_entry(h.app, false)->stats.wall_ms, 300, 1);
+    EXPECT_NEAR(race_entry(h.app, true)->stats.wall_ms, 120, 1);
+    h.frame();
+    h.frame();  // (the race tab, selected, lays out in its second frame)
+    EXPECT_EQ(h.app.layout.panel, LayoutState::Panel::race);
+    EXPECT_NE(h.rect("race:lane-a"), nullptr);
+    EXPECT_NE(h.rect("race:lane-b"), nullptr) << "the program's lane is drawn";
+}
+
 TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     Headless h;
     std::string opened;

@@ -137,12 +137,16 @@ static void draw_wide(App& app, int64_t now_us, float total_w) {
         const Panel panels[] = {Panel::run, Panel::race, Panel::scaling};
         const char* labels[] = {"This run", "Race two paths", "Scaling"};
         const char* names[] = {"view:run", "view:race", "view:scaling"};
+        // (What is asked for is read once: the tab still open this frame must not overwrite it before the
+        // asked tab is reached; ImGui opens that one from the next frame.)
+        const bool selecting = lay.select_panel;
+        const Panel wanted = lay.panel;
         for (int t = 0; t < 3; ++t) {
-            const bool select = lay.select_panel && lay.panel == panels[t];
+            const bool select = selecting && wanted == panels[t];
             const bool open = ImGui::BeginTabItem(labels[t], nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
             name_item(app, names[t]);
             if (!open) continue;
-            if (!select) lay.panel = panels[t];
+            if (!selecting) lay.panel = panels[t];
             ImGui::BeginChild("view", ImVec2(0, top_h), false);
             if (panels[t] == Panel::run) draw_run_view(app, now_us);
             else if (panels[t] == Panel::race) draw_race_panel(app, now_us);

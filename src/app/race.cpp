@@ -8,19 +8,42 @@
 
 namespace ap {
 
+const HistoryEntry* last_program_run(const App& app) {
+    const auto& all = app.history.entries();
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (!has_model(it->run) && it->full()) return &*it;
+    return nullptr;
+}
+
 void race_start(App& app, int64_t now_us) {
     RaceState& race = app.race;
+    const HistoryEntry* program = last_program_run(app);
+    race.no_program = (race.a == CodePath::program || race.b == CodePath::program) && !program;
+    if (race.no_program) {
+        app.needs_redraw = true;
+        return;
+    }
     RunDesc d = app.desc;
     clamp_run_desc(&d);
-    d.path = race.a;
-    race.expected_a = model_wall_ms(d);
-    std::vector<QueuedRun> runs{{d, RunPurpose::race}};
-    d.path = race.b;
-    race.expected_b = model_wall_ms(d);
-    runs.push_back(QueuedRun{d, RunPurpose::race});
+    std::vector<QueuedRun> runs;
+    uint32_t lanes[2] = {0, 0};
+    double expected[2] = {0, 0};
+    const CodePath paths[2] = {race.a, race.b};
+    for (int k = 0; k < 2; ++k) {
+        if (paths[k] == CodePath::program) {  // its last run: nothing to run
+            lanes[k] = program->number;
+            expected[k] = program->stats.wall_ms;
+            continue;
+        }
+        d.path = paths[k];
+        expected[k] = model_wall_ms(d);
+        runs.push_back(QueuedRun{d, RunPurpose::race});
+    }
     app_queue_runs(app, std::move(runs), now_us);  // (cancels what runs, which ends an old race)
-    race.run_a = race.run_b = 0;
-    race.pending = true;
+    race.expected_a = expected[0], race.expected_b = expected[1];
+    race.run_a = lanes[0], race.run_b = lanes[1];
+    race.pending = !(race.run_a && race.run_b);
+    app_keep_whole(app);
     layout_show(app, LayoutState::Panel::race);
 }
 
@@ -51,7 +74,7 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced) {
     if (race.run_a && race.run_b) race.pending = false;
 }
 
-void path_combo(App& app, const char* label, const char* name, CodePath* path) {
+void path_combo(App& app, const char* label, const char* name, CodePath* path, bool with_program) {
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 13, ImGui::GetContentRegionAvail().x));
     const bool open = ImGui::BeginCombo(label, code_path_info(*path).label);
     name_item(app, name);
@@ -60,8 +83,10 @@ void path_combo(App& app, const char* label, const char* name, CodePath* path) {
     if (const Lesson* l = current_lesson(app)) order = l->paths;
     for (int i = 0; i < code_path_count; ++i)
         if (std::find(order.begin(), order.end(), CodePath(i)) == order.end()) order.push_back(CodePath(i));
+    if (with_program && (last_program_run(app) || *path == CodePath::program)) order.push_back(CodePath::program);
     for (CodePath p : order) {
-        if (ImGui::Selectable(code_path_info(p).label, p == *path)) *path = p;
+        const char* shown = p == CodePath::program ? "your program (its last run)" : code_path_info(p).label;
+        if (ImGui::Selectable(shown, p == *path)) *path = p, app.race.no_program = false;
         name_item(app, std::string(name) + ":" + code_path_name(p));
     }
     ImGui::EndCombo();
@@ -77,16 +102,17 @@ void draw_race_panel(App& app, int64_t now_us) {
     const float combo_w = ImGui::GetFontSize() * 13, letter_w = ImGui::CalcTextSize("A").x + ImGui::GetStyle().ItemSpacing.x;
     ImGui::TextUnformatted("A");
     ImGui::SameLine();
-    path_combo(app, "##A", "race:a", &race.a);
+    path_combo(app, "##A", "race:a", &race.a, true);
     same_line_if_fits(letter_w + combo_w);
     ImGui::TextUnformatted("B");
     ImGui::SameLine();
-    path_combo(app, "##B", "race:b", &race.b);
+    path_combo(app, "##B", "race:b", &race.b, true);
     ImGui::BeginDisabled(race.pending);
     const char* start = race.pending ? "Racing..." : "Race them";
     same_line_if_fits(button_width(start));
     if (wide_button(app, start, "race:start")) race_start(app, now_us);
     ImGui::EndDisabled();
+    if (race.no_program) wrapped_note("Your program has no run to race yet: run it (Edit and run, above the code), then race it.", pal.bad);
 
     const HistoryEntry* done[2] = {race_entry(app, false), race_entry(app, true)};
     const CodePath paths[2] = {race.a, race.b};
@@ -119,8 +145,11 @@ void draw_race_panel(App& app, int64_t now_us) {
         const Run& r = *lanes[k];
         if (done[k]) {
             walls[k] = done[k]->stats.wall_ms;
-            ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
-                        format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
+            if (!has_model(r))  // (no model: no expectation)
+                ImGui::TextWrapped("%s  your program: %s, %d requests, run #%u", letter, format_duration_ms(walls[k]).c_str(), r.desc.count, done[k]->number);
+            else
+                ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
+                                   format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
         } else {
             ImGui::TextWrapped("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
         }

@@ -1,6 +1,7 @@
 // race.h — "Race two paths": two code paths run one after the other with the same numbers, then drawn on
 // one time axis from zero, with both totals and the ratio. The lesson's first two paths are the default
-// pair. The race's runs leave the learner's settings and the lesson's verdict alone.
+// pair. The race's runs leave the learner's settings and the lesson's verdict alone. A lane may also hold
+// the learner's own program (CodePath::program): its last run, from the history, raced against a path.
 //
 // When a race run ends, its history entry becomes lane A or B; a cancelled one ends the race. The history
 // keeps both lanes whole (every request) while they are shown.
@@ -20,9 +21,11 @@ struct RaceState {
     uint32_t run_a = 0, run_b = 0;          // their history numbers, once finished
     bool pending = false;                   // started, not both finished
     double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
+    bool no_program = false;                // a lane asked for the learner's program, which has not run yet
 };
 
-// Runs race.a then race.b with the current numbers (cancels a run in flight).
+// Runs race.a then race.b with the current numbers (cancels a run in flight); a lane of the learner's
+// program takes its last run instead (none yet: the race does not start, and the panel says why).
 void race_start(App& app, int64_t now_us);
 // The history entries of the race's two runs, or nullptr while one is missing (not run, or dropped).
 const HistoryEntry* race_entry(const App& app, bool second);
@@ -32,7 +35,10 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced);
 void race_interrupted(App& app);
 
 void draw_race_panel(App& app, int64_t now_us);
-// A code path picker: the lesson's paths first, then every other one.
-void path_combo(App& app, const char* label, const char* name, CodePath* path);
+// A code path picker: the lesson's paths first, then every other one (and, with with_program, the learner's
+// program once it has run).
+void path_combo(App& app, const char* label, const char* name, CodePath* path, bool with_program = false);
+// The learner's program's last run that the history keeps whole, or nullptr.
+const HistoryEntry* last_program_run(const App& app);
 
 }  // namespace ap
