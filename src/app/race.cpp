@@ -80,10 +80,11 @@ void path_combo(App& app, const char* label, const char* name, CodePath* path, b
     name_item(app, name);
     if (!open) return;
     std::vector<CodePath> order;
-    if (const Lesson* l = current_lesson(app)) order = l->paths;
+    // (The learner's program first: a combo shows eight lines before it scrolls.)
+    if (with_program && (last_program_run(app) || *path == CodePath::program)) order.push_back(CodePath::program);
+    if (const Lesson* l = current_lesson(app)) order.insert(order.end(), l->paths.begin(), l->paths.end());
     for (int i = 0; i < code_path_count; ++i)
         if (std::find(order.begin(), order.end(), CodePath(i)) == order.end()) order.push_back(CodePath(i));
-    if (with_program && (last_program_run(app) || *path == CodePath::program)) order.push_back(CodePath::program);
     for (CodePath p : order) {
         const char* shown = p == CodePath::program ? "your program (its last run)" : code_path_info(p).label;
         if (ImGui::Selectable(shown, p == *path)) *path = p, app.race.no_program = false;
