@@ -340,6 +340,7 @@ test('the host page sets and runs the learner\'s program; from a static host its
   await page.goto(url);
   await waitForHostEvent(page, 'ready');
   const inner = page.frames().find((f) => f.url().includes('/playground/index.html'));
+  assert.equal(await inner.evaluate(() => self.crossOriginIsolated), false, 'a plain static host: the service worker path');
   const source = 'import requests\nBASE = ""\nfor i in range(2):\n    print(requests.get(f"{BASE}/api/delay/100?i={i}").json()["delay_ms"])\n';
   await page.evaluate((s) => document.querySelector('iframe').contentWindow.postMessage({ target: 'asyncplay', type: 'set-program', id: 'p1', source: s }, '*'), source);
   await waitForHostEvent(page, 'program-set');

@@ -276,6 +276,9 @@ test('the editor: an error marks its line; Stop ends a runaway program within a 
 });
 
 test('blocking calls block the whole loop, as in CPython: requests, httpx.Client, time.sleep', async () => {
+  // (tools/serve makes the page cross-origin isolated: a blocking call waits on memory shared with the page.
+  // From a static host it goes through the service worker instead: tests/embed.test.mjs.)
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   // requests.get inside async def under gather: each call holds the thread, so they go one at a time.
   const inAsync = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
     'import asyncio, requests',

@@ -146,6 +146,7 @@ function serveFile(req, res, file, rawPath) {
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
       'Last-Modified': modified.toUTCString(),
+      ...ISOLATION_HEADERS,
     });
     if (req.method === 'HEAD') return res.end();
     const stream = fs.createReadStream(file);
@@ -153,6 +154,16 @@ function serveFile(req, res, file, rawPath) {
     stream.pipe(res);
   });
 }
+
+// The page is cross-origin isolated when it is the top page: its Python worker and the page then share
+// memory, and a program's blocking call (requests.get, time.sleep) waits on it (Atomics.wait) instead of a
+// round trip through the service worker. Nothing the page loads comes from another origin; another site may
+// still embed it (CORP cross-origin), and the page then works as on any host, without shared memory.
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
 
 export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HELD }) {
   root = path.resolve(root);

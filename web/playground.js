@@ -735,8 +735,27 @@
       p.boot({ type: 'boot-failed', message: why });
       if (p.run) endProgram(p.run, { line: 0, message: `Python stopped: ${why}`, traceback: '' });
     };
+    // Cross-origin isolated (tools/serve's headers, at the top of the tab): memory shared with the worker, on
+    // which a blocking call of the program waits for its answer (no service worker round trip).
+    if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') {
+      p.shared = new SharedArrayBuffer(8 + SHARED_ANSWER_BYTES);
+      worker.postMessage({ type: 'shared', buffer: p.shared });
+    }
     python = p;
     return p;
+  }
+  const SHARED_ANSWER_BYTES = (1 << 20) * 3 + 65536;  // an answer's JSON: a 1 MB body, escaped, and its fields
+  // A blocking call's answer, written where the waiting worker reads it, then the worker woken.
+  function answerShared(p, answer) {
+    let bytes = new TextEncoder().encode(JSON.stringify(answer));
+    if (bytes.length > SHARED_ANSWER_BYTES) {
+      bytes = new TextEncoder().encode(JSON.stringify({ outcome: 'refused', error: `the answer is over ${SHARED_ANSWER_BYTES} bytes` }));
+    }
+    const control = new Int32Array(p.shared, 0, 2);
+    new Uint8Array(p.shared, 8).set(bytes);
+    Atomics.store(control, 1, bytes.length);
+    Atomics.store(control, 0, 1);
+    Atomics.notify(control, 0);
   }
   function onPython(m) {
     if (m.type === 'ready' || m.type === 'boot-failed') return python.boot(m);
@@ -744,6 +763,9 @@
     if (!run || m.runId !== run.runId) return;
     if (m.type === 'stdout') {
       if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
+    } else if (m.type === 'request' && m.sync && python.shared) {
+      const p = python;
+      programRequest(run, m, true, (answer) => answerShared(p, answer));
     } else if (m.type === 'request') {
       const worker = python.worker;
       programRequest(run, m, false, (answer) => worker.postMessage({ type: 'answer', id: m.id, ...answer }));

@@ -246,7 +246,23 @@ const NO_SERVICE = "a blocking call (requests, httpx.Client) needs this page's s
   'here (a page embedded in another site, or storage switched off): use httpx.AsyncClient, or open the playground in a tab of its own';
 
 // Called by the blocking transports: a synchronous request the service worker holds until the page answers.
+// Memory shared with the page (when it is cross-origin isolated, as tools/serve makes it): a blocking call
+// posts its request like any and waits on the memory (Atomics.wait) until the page writes the answer there;
+// time.sleep waits on it with a timeout. [state, length] then the answer's UTF-8 bytes.
+let shared = null;  // {control: Int32Array(2), bytes: Uint8Array}
+const SHARED_WAIT_LIMIT_MS = 10 * 60 * 1000;  // (a page that never answers: the call fails, the worker lives)
+function blockingCallShared(askJson) {
+  const id = nextRequest++;
+  Atomics.store(shared.control, 0, 0);
+  postMessage({ type: 'request', runId: running, id, sync: true, ...JSON.parse(askJson) });
+  if (Atomics.wait(shared.control, 0, 0, SHARED_WAIT_LIMIT_MS) === 'timed-out')
+    return JSON.stringify({ outcome: 'refused', error: 'the page did not answer the blocking call' });
+  const length = Atomics.load(shared.control, 1);
+  return new TextDecoder().decode(shared.bytes.slice(0, length));
+}
+
 globalThis.page_request_sync = (askJson) => {
+  if (shared) return blockingCallShared(askJson);
   if (!service) return JSON.stringify({ outcome: 'refused', error: NO_SERVICE });
   const xhr = new XMLHttpRequest();
   try {
@@ -260,6 +276,11 @@ globalThis.page_request_sync = (askJson) => {
 };
 // time.sleep: the thread waits, the core stays free (without a service worker: a busy wait, still blocking).
 globalThis.page_sleep_sync = (ms) => {
+  if (shared) {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(cell, 0, 0, ms);  // nobody wakes it: it waits the whole time, as the thread does in CPython
+    return;
+  }
   if (service) {
     const xhr = new XMLHttpRequest();
     try {
@@ -395,6 +416,8 @@ onmessage = async (event) => {
     const resolve = waiting.get(m.id);
     waiting.delete(m.id);
     if (resolve) resolve(JSON.stringify({ outcome: m.outcome || 'ok', status: m.status | 0, body: m.body || '', error: m.error || '' }));
+  } else if (m.type === 'shared') {
+    shared = { control: new Int32Array(m.buffer, 0, 2), bytes: new Uint8Array(m.buffer, 8) };
   } else if (m.type === 'run') {
     try {
       await booted;
