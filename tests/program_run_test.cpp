@@ -4,6 +4,7 @@
 // waited for), stats and the event loop's steps work on it, and the request cap says why it refuses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/analysis.h"
@@ -109,6 +110,24 @@ TEST(ProgramRun, StatusesTimeoutsAndWhatTheProgramNeverAwaited) {
     EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].outcome, Outcome::cancelled);
     EXPECT_EQ(f.scheduler.run().requests[size_t(forgotten)].reason, "the program ended without waiting for it");
     EXPECT_EQ(f.ended.size(), 3u) << "each end told the program";
+}
+
+TEST(ProgramRun, ARequestItsTaskStoppedWaitingForIsAbortedThere) {
+    ProgramFixture f;
+    const int slow = f.make("http://x/inpage/api/delay/2000", 6, "Task-2", 0);
+    const int other = f.make("http://x/inpage/api/delay/100", 7, "Task-3", 0);
+    f.advance_to(300 * ms);
+    f.scheduler.program_cancel(slow, 300 * ms, "stopped waiting");
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_EQ(run.requests[size_t(slow)].outcome, Outcome::cancelled);
+    EXPECT_EQ(run.requests[size_t(slow)].finished_us, 300 * ms) << "ended when the task gave up, not at its answer";
+    EXPECT_EQ(run.requests[size_t(slow)].attempts.back().outcome, Outcome::cancelled) << "aborted on the wire";
+    EXPECT_EQ(run.requests[size_t(slow)].reason, "stopped waiting");
+    EXPECT_EQ(f.transport.pending(), 0u) << "the transport no longer holds it";
+    f.scheduler.program_cancel(other, 310 * ms, "late");  // already answered: left alone
+    EXPECT_EQ(run.requests[size_t(other)].outcome, Outcome::ok);
+    f.scheduler.program_cancel(99, 310 * ms, "no such request");
+    EXPECT_EQ(std::count(f.ended.begin(), f.ended.end(), slow), 1) << "the program hears of its end once";
 }
 
 TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
@@ -248,8 +267,10 @@ TEST(ProgramRun, DrawingWaitsBetweenAProgramsCallsAndForItsAnswers) {
     d.api = Api::page;
     p.scheduler.begin(d, 0);
     const QuietRule rule{30 * ms, 20 * ms, 40 * ms};
+    EXPECT_TRUE(drawing_would_disturb(p.scheduler.run(), 10 * ms, rule)) << "just begun: its first requests are on their way";
     std::string why;
     ASSERT_EQ(p.scheduler.program_request("http://x/inpage/api/delay/300?i=0", ProgramCall{}, 0, &why), 0) << why;
+    EXPECT_TRUE(drawing_would_disturb(p.scheduler.run(), 20 * ms, rule)) << "its requests are still being made";
     EXPECT_FALSE(drawing_would_disturb(p.scheduler.run(), 100 * ms, rule)) << "mid-flight: free to draw";
     EXPECT_TRUE(drawing_would_disturb(p.scheduler.run(), 280 * ms, rule)) << "its URL asks for 300 ms: the answer is due";
     Completion c;

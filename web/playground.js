@@ -766,6 +766,10 @@
     } else if (m.type === 'request' && m.sync && python.shared) {
       const p = python;
       programRequest(run, m, true, (answer) => answerShared(p, answer));
+    } else if (m.type === 'cancel') {
+      // (The page's end of it goes back to the worker, which no longer waits for it.)
+      const index = run.byId.get(String(m.id));
+      if (index !== undefined) callC('ap_js_program_cancel', [index]);
     } else if (m.type === 'request') {
       const worker = python.worker;
       programRequest(run, m, false, (answer) => worker.postMessage({ type: 'answer', id: m.id, ...answer }));
@@ -782,6 +786,7 @@
       queuedMs: +ask.queuedMs || 0, blocking };
     const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
     if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
+    if (ask.id !== undefined) run.byId.set(String(ask.id), r.index);
     run.waiting.set(r.index, reply);
     run.calls[r.index] = { line: asked.line, task: asked.task };
   }
@@ -951,7 +956,7 @@
     return new Promise((resolve, reject) => {
       const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
       if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
-      const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), calls: [] };
+      const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), byId: new Map(), calls: [] };
       p.run = run;
       pending.set(started.ticket, {
         resolve: (result) => {

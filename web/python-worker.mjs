@@ -25,7 +25,32 @@ const PRELUDE = String.raw`
 import ast, asyncio, json, os, sys, traceback
 import httpx
 from pyodide.code import eval_code_async
-from js import page_request, program_started
+from js import page_post, page_cancel, program_started
+
+# Each request of the program is handed to the page (page_post) and waited for on a future of this loop,
+# which the page's answer completes (_answer, called by the worker when it comes). Cheaper than awaiting a
+# JavaScript promise per request. A task cancelled while it waits (asyncio.wait_for, a TaskGroup that
+# failed, task.cancel()) tells the page, which aborts the request on the wire and draws it cancelled.
+_waiting = {}
+_next_call = 0
+def _answer(call, text):
+    future = _waiting.pop(call, None)
+    if future is not None and not future.done():
+        future.set_result(text)
+
+async def page_request(ask_json):
+    global _next_call
+    _next_call += 1
+    call = _next_call
+    future = asyncio.get_running_loop().create_future()
+    _waiting[call] = future
+    page_post(call, ask_json)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        if _waiting.pop(call, None) is not None:
+            page_cancel(call)
+        raise
 
 PROGRAM = "<program>"
 
@@ -224,6 +249,7 @@ def _error(e):
     return json.dumps({"line": line, "message": message, "traceback": text})
 
 async def run_program(source, base):
+    _waiting.clear()  # (a stopped program's calls are not this one's)
     os.environ["API_BASE"] = base
     scope = {"__name__": "__main__"}
     try:
@@ -298,15 +324,12 @@ globalThis.page_sleep_sync = (ms) => {
 // is the same monotonic clock in the page and in this worker, and the page takes away its own timeOrigin.
 const clockNow = () => performance.timeOrigin + performance.now();
 globalThis.program_started = () => postMessage({ type: 'started', runId: running, at: clockNow() });
-let nextRequest = 1;
-const waiting = new Map();  // request id -> resolve(answer JSON)
+let nextRequest = 1;  // (a blocking call's id)
 
 // Called by the Python transport: hands the request to the page, resolves with its answer.
-globalThis.page_request = (askJson) => new Promise((resolve) => {
-  const id = nextRequest++;
-  waiting.set(id, resolve);
-  postMessage({ type: 'request', runId: running, id, ...JSON.parse(askJson) });
-});
+globalThis.page_post = (id, askJson) => postMessage({ type: 'request', runId: running, id: `a${id}`, ...JSON.parse(askJson) });
+globalThis.page_cancel = (id) => postMessage({ type: 'cancel', runId: running, id: `a${id}` });
+let answerPy = null;  // run_program's module's _answer, once Python is up
 
 // Python's first start in a browser imports httpx and requests (seconds); it then keeps Python's memory at
 // that point in the browser's Cache Storage, and every later start begins from there (a fraction of a
@@ -380,6 +403,7 @@ async function boot() {
     t = mark('keep', t);
   }
   await py.runPythonAsync(PRELUDE);
+  answerPy = py.globals.get('_answer');
   mark('imports', t);
   postMessage({ type: 'ready', bootMs: performance.now() - t0, phases });
   // While the learner reads or edits: httpx's and asyncio's paths run a few times with no network, so the
@@ -413,9 +437,10 @@ const booted = boot().catch((e) => {
 onmessage = async (event) => {
   const m = event.data;
   if (m.type === 'answer') {
-    const resolve = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (resolve) resolve(JSON.stringify({ outcome: m.outcome || 'ok', status: m.status | 0, body: m.body || '', error: m.error || '' }));
+    const call = Number(String(m.id).slice(1));
+    if (answerPy && String(m.id)[0] === 'a') {
+      answerPy(call, JSON.stringify({ outcome: m.outcome || 'ok', status: m.status | 0, body: m.body || '', error: m.error || '' }));
+    }
   } else if (m.type === 'shared') {
     shared = { control: new Int32Array(m.buffer, 0, 2), bytes: new Uint8Array(m.buffer, 8) };
   } else if (m.type === 'run') {

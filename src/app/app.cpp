@@ -129,6 +129,12 @@ int app_program_request(App& app, const std::string& url, const ProgramCall& cal
     return index;
 }
 
+void app_program_cancel(App& app, int index, int64_t now_us) {
+    if (app.current.purpose != RunPurpose::program) return;
+    app.scheduler.program_cancel(index, now_us, "the program stopped waiting for it (a cancelled task: asyncio.wait_for, a timeout, a failed TaskGroup)");
+    app.needs_redraw = true;
+}
+
 void app_program_started(App& app, int64_t at_us) {
     if (app.current.purpose != RunPurpose::program) return;
     app.scheduler.program_started(at_us);

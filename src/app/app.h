@@ -139,6 +139,8 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
 // CodePath::program whose requests come through app_program_request as the program makes them, each
 // answered through hooks.on_program_answer, until app_program_end. Returns the run's ticket.
 uint32_t app_start_program(App& app, Api api, int64_t now_us);
+// The program stopped waiting for its request `index` (a cancelled task): aborted, drawn cancelled.
+void app_program_cancel(App& app, int index, int64_t now_us);
 // The program began to run at at_us (the platform's interpreter says when, on the app's clock).
 void app_program_started(App& app, int64_t at_us);
 // A request the program makes now; its index, or -1 with *why (no program runs, too many requests).

@@ -120,6 +120,15 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     return index;
 }
 
+void Scheduler::program_cancel(int index, int64_t now_us, const std::string& reason) {
+    if (!running() || run_.desc.path != CodePath::program || index < 0 || index >= int(run_.requests.size())) return;
+    RequestTrace& r = run_.requests[size_t(index)];
+    if (r.outcome != Outcome::in_flight) return;
+    abort_attempt(index, now_us);
+    r.reason = reason;
+    end_request(index, Outcome::cancelled, now_us);
+}
+
 void Scheduler::program_started(int64_t at_us) {
     if (!running() || run_.desc.path != CodePath::program || !run_.requests.empty()) return;
     run_.start_us = std::max(run_.start_us, at_us);

@@ -110,6 +110,10 @@ public:
     // is no model to expect anything of it, and each request starts the moment the program makes it.
     // Returns the request's index, or -1 with *why when no program runs or it made max_program_requests.
     int program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
+    // The program stopped waiting for request `index` (its task was cancelled: asyncio.wait_for, a TaskGroup
+    // that failed): it is aborted on the wire and ends cancelled, with `reason`. A request already ended, or
+    // another run's, is left alone.
+    void program_cancel(int index, int64_t now_us, const std::string& reason);
     // The program began to run at at_us (its interpreter had it compiled): the run's start moves there, so
     // its wall is the program's own, without the hand-over to the interpreter. Only before its first request.
     void program_started(int64_t at_us);

@@ -224,6 +224,8 @@ bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule
     // the service worker): no request may be in flight in that gap, and a frame there would delay the call.
     const bool program = !has_model(run);
     if (run.state != RunState::running || run.desc.api == Api::simulated || (run.in_flight == 0 && !program)) return false;
+    // (Just begun: its first requests are on their way from its worker.)
+    if (program && now_us >= run.start_us && now_us - run.start_us < rule.burst_gap_us) return true;
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
         if (r.outcome == Outcome::in_flight) {
@@ -234,6 +236,9 @@ bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule
         } else if (r.finished_us >= 0 && r.finished_us <= now_us && now_us - r.finished_us < rule.burst_gap_us) {
             return true;  // answers are arriving: more are likely right behind this one
         }
+        // A program makes its requests one message at a time (a gather's fifty over some milliseconds): while
+        // they keep coming, a frame would hold back the rest.
+        if (program && r.started_us <= now_us && now_us - r.started_us < rule.burst_gap_us) return true;
     }
     return false;
 }

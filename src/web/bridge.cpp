@@ -199,6 +199,13 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
     return out(w.take());
 }
 
+// The program stopped waiting for its request `index` (its task was cancelled): aborted on the wire.
+EMSCRIPTEN_KEEPALIVE void ap_js_program_cancel(int index) {
+    if (!g_app) return;
+    app_program_cancel(*g_app, index, monotonic_now_us());
+    wake();
+}
+
 // The program began to run, at at_ms on the page's clock (performance.now()).
 EMSCRIPTEN_KEEPALIVE void ap_js_program_started(double at_ms) {
     if (!g_app || !std::isfinite(at_ms)) return;

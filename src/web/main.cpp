@@ -150,7 +150,8 @@ void frame(void*) {
         // That frame is drawn at once, quiet window or not: the controls may have moved (another API,
         // another code path), and a stale screen would misplace the learner's next click. Its cost lands
         // at the very start of the requests' flight, where it delays no answer of a run longer than it.
-        g.force_frame = true;
+        // (Not for a learner's program: nothing of the controls moves, and its first requests are on their way.)
+        g.force_frame = g.app.scheduler.run().desc.path != ap::CodePath::program;
     }
     bool input = false;
     SDL_Event e;
@@ -356,7 +357,8 @@ int main() {
     ap::bridge_wake = wake;
     ap::bridge_force_frames = [](int frames) {
         g.frames_to_draw = std::max(g.frames_to_draw, frames);
-        g.force_frame = true;
+        // (Not for a learner's program: nothing of the controls moves, and its first requests are on their way.)
+        g.force_frame = g.app.scheduler.run().desc.path != ap::CodePath::program;
     };
     emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, EM_FALSE, on_resize);
 
