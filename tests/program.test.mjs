@@ -345,6 +345,20 @@ test('threads are refused with a sentence, never drawn with a wrong timing', asy
   assert.equal(missing.error.message, "ModuleNotFoundError: No module named 'aiohttp' (this page's Python has the standard library, httpx and requests)");
 });
 
+test('asyncio.wait_for gives up on a request: the page aborts it then, and draws it cancelled', async () => {
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+    'import asyncio, httpx', 'BASE = ""', '', 'async def main():', '    async with httpx.AsyncClient() as c:', '        try:',
+    '            await asyncio.wait_for(c.get(f"{BASE}/api/delay/3000"), timeout=0.3)', '        except TimeoutError:',
+    '            print("gave up")', '        print((await c.get(f"{BASE}/api/delay/100")).status_code)', '', 'asyncio.run(main())', ''].join('\n'));
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  assert.equal(r.stdout, 'gave up\n200\n');
+  assert.equal(r.requests[0].outcome, 'cancelled');
+  assert.equal(r.requests[0].line, 7);
+  const cut = r.requests[0].endMs - r.requests[0].startMs;
+  assert.ok(cut >= 290 && cut < 800, `aborted when the task gave up, not at its answer: ${cut.toFixed(0)} ms`);
+  assert.ok(r.requests[1].startMs < 1000 && r.wallMs < 1500, `the program went on at once: ${r.wallMs.toFixed(0)} ms`);
+});
+
 test('httpx.Limits caps a client\'s connections as httpx does; the wait for one is drawn as queued', async () => {
   const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), [
     'import asyncio, httpx',
