@@ -139,6 +139,11 @@ TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
     EXPECT_EQ(why, "a program may make at most 10000 requests in one run");
     f.scheduler.cancel(10 * ms);
     EXPECT_EQ(f.scheduler.run().state, RunState::cancelled);
+    EXPECT_EQ(explain_run(f.scheduler.run(), compute_stats(f.scheduler.run())).front(),
+              "Stopped after 10 ms: 10000 of its 10000 requests were still in flight, and were cancelled.");
+    ProgramFixture quiet;
+    quiet.scheduler.cancel(617 * ms);
+    EXPECT_EQ(explain_run(quiet.scheduler.run(), compute_stats(quiet.scheduler.run())).front(), "Stopped after 617 ms, before the program made a request.");
     EXPECT_EQ(f.scheduler.program_request("http://x/api/delay/50", c, 20 * ms, &why), -1);
     EXPECT_EQ(why, "no program is running");
     // A run of a built-in code path takes no requests from a program.

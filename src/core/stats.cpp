@@ -120,7 +120,12 @@ std::string browser_cost_words(const Run& run) {
 std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
     std::vector<std::string> notes;
     const RunDesc& d = run.desc;
-    if (run.state == RunState::cancelled) {
+    if (run.state == RunState::cancelled && !has_model(run)) {
+        // A learner's program, stopped: how many of its requests it was still waiting for.
+        notes.push_back("Stopped after " + format_duration_ms(s.wall_ms) + (s.count == 0 ? ", before the program made a request."
+                        : s.cancelled == 0 ? ", with none of its requests in flight."
+                        : ": " + std::to_string(s.cancelled) + " of its " + std::to_string(s.count) + " requests were still in flight, and were cancelled."));
+    } else if (run.state == RunState::cancelled) {
         notes.push_back("Cancelled after " + format_duration_ms(s.wall_ms) + ": " +
                         std::to_string(s.cancelled) + " of " + std::to_string(s.count) + " requests never finished.");
     }
