@@ -711,7 +711,7 @@
   const MAX_PROGRAM_OUTPUT = 1 << 20;  // characters of print() output kept per run
   let python = null;  // {worker, ready: Promise<boot ms>, run: the program running, or null}
   let nextProgramRun = 1;
-  let pythonBoot = null;  // how the last Python start went: {bootMs, phases: {interpreter, packages, imports}}
+  let pythonBoot = null;  // how the last Python start went: {bootMs, phases: {fromSnapshot, interpreter, packages, keep, imports}}
   function startPython() {
     if (python) return python;
     const worker = new Worker(new URL('python-worker.mjs', document.baseURI), { type: 'module' });

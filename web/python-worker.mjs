@@ -271,7 +271,6 @@ let token = '';      // the page's: which page's service worker call this is
 const NO_SERVICE = "a blocking call (requests, httpx.Client) needs this page's service worker, which is not running " +
   'here (a page embedded in another site, or storage switched off): use httpx.AsyncClient, or open the playground in a tab of its own';
 
-// Called by the blocking transports: a synchronous request the service worker holds until the page answers.
 // Memory shared with the page (when it is cross-origin isolated, as tools/serve makes it): a blocking call
 // posts its request like any and waits on the memory (Atomics.wait) until the page writes the answer there;
 // time.sleep waits on it with a timeout. [state, length] then the answer's UTF-8 bytes.
@@ -287,6 +286,8 @@ function blockingCallShared(askJson) {
   return new TextDecoder().decode(shared.bytes.slice(0, length));
 }
 
+// Called by the blocking transports: the answer on shared memory, or a synchronous request that the service
+// worker holds until the page answers.
 globalThis.page_request_sync = (askJson) => {
   if (shared) return blockingCallShared(askJson);
   if (!service) return JSON.stringify({ outcome: 'refused', error: NO_SERVICE });
@@ -326,7 +327,8 @@ const clockNow = () => performance.timeOrigin + performance.now();
 globalThis.program_started = () => postMessage({ type: 'started', runId: running, at: clockNow() });
 let nextRequest = 1;  // (a blocking call's id)
 
-// Called by the Python transport: hands the request to the page, resolves with its answer.
+// Called by the Python transport (page_request): the request to the page; its answer comes back as an
+// 'answer' message, handed to Python's _answer. A cancel tells the page to abort it.
 globalThis.page_post = (id, askJson) => postMessage({ type: 'request', runId: running, id: `a${id}`, ...JSON.parse(askJson) });
 globalThis.page_cancel = (id) => postMessage({ type: 'cancel', runId: running, id: `a${id}` });
 let answerPy = null;  // run_program's module's _answer, once Python is up
