@@ -4,7 +4,7 @@
 // leaves the editor for the next control, as the page's focus order wants (indent with Ctrl+] and Ctrl+[).
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
-import { Decoration, keymap } from '@codemirror/view';
+import { Decoration, ViewPlugin, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
 
 // One line marked with a class (or none): the program's error, and the line a clicked bar's request came from.
@@ -54,6 +54,28 @@ const countsField = StateField.define({
   provide: (f) => EditorView.decorations.from(f, (v) => v.lines),
 });
 
+// A wrapped line goes on under its own indentation, not at the left edge, so Python's blocks stay readable
+// in a narrow panel or on a phone (a hanging indent as wide as the line's leading spaces, a tab counting 4,
+// and at most 12: a line aligned far right under a bracket would otherwise wrap into a narrow column).
+function hangingIndent(view) {
+  const marks = [];
+  for (const { from, to } of view.visibleRanges) {
+    for (let pos = from; pos <= to;) {
+      const line = view.state.doc.lineAt(pos);
+      const lead = Math.min(12, /^[ \t]*/.exec(line.text)[0].replace(/\t/g, '    ').length);
+      if (lead > 0 && lead < line.text.length) {
+        marks.push(Decoration.line({ attributes: { style: `padding-left: calc(${lead}ch + 6px); text-indent: -${lead}ch` } }).range(line.from));
+      }
+      pos = line.to + 1;
+    }
+  }
+  return Decoration.set(marks);
+}
+const wrappedIndent = ViewPlugin.fromClass(class {
+  constructor(view) { this.decorations = hangingIndent(view); }
+  update(u) { if (u.docChanged || u.viewportChanged || u.geometryChanged) this.decorations = hangingIndent(u.view); }
+}, { decorations: (v) => v.decorations });
+
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--editor-bg)', color: 'var(--editor-fg)' },
   '.cm-scroller': { fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', lineHeight: '1.45' },
@@ -83,6 +105,7 @@ export function createEditor(parent, text, { onRun } = {}) {
         countsField,
         // Long lines wrap: the whole program in view in a narrow panel or on a phone, no sideways scrolling.
         EditorView.lineWrapping,
+        wrappedIndent,
         EditorView.contentAttributes.of({ 'aria-label': 'Your Python program', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         // Ctrl+Enter (Cmd+Enter) runs, as in notebooks: ahead of the default keymap's own Mod-Enter.
         Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { if (onRun) onRun(); return true; } }])),
