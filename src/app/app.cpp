@@ -20,7 +20,7 @@ void app_init(App& app, Transport* network) {
     // the history keeps sizes, not bodies).
     app.scheduler.on_request_end = [&app](int index) {
         const Run& run = app.scheduler.run();
-        if (run.desc.path != CodePath::program || index < 0 || index >= int(run.calls.size())) return;
+        if (has_model(run) || index < 0 || index >= int(run.calls.size())) return;
         const std::string body = app.scheduler.take_body(index);
         if (app.hooks.on_program_answer) app.hooks.on_program_answer(index, run.requests[size_t(index)], body);
     };
@@ -72,12 +72,9 @@ static void cancel_current(App& app, int64_t now_us) {
 
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpose) {
     cancel_current(app, now_us);
-    if (purpose == RunPurpose::learner && !app.queue.empty()) queue_dropped(app);  // the learner took over
-    if (purpose == RunPurpose::learner) {
-        race_interrupted(app);
-        scaling_interrupted(app);
-    }
-    if (purpose == RunPurpose::program) {
+    // The learner took over (a run of theirs, or their program): queued runs go, a race or a sweep is over.
+    if (purpose == RunPurpose::learner || purpose == RunPurpose::program) {
+        if (!app.queue.empty()) queue_dropped(app);
         race_interrupted(app);
         scaling_interrupted(app);
     }
@@ -112,7 +109,6 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
 }
 
 uint32_t app_start_program(App& app, Api api, int64_t now_us) {
-    if (!app.queue.empty()) queue_dropped(app);
     RunDesc d;
     d.path = CodePath::program;
     d.api = api;

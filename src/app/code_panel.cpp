@@ -36,6 +36,14 @@ void code_panel_end_frame(App& app) {
     if (app.hooks.on_editor_rect) app.hooks.on_editor_rect(0, 0, 0, 0);
 }
 
+// The instant of `run` the panel shows: now while it runs, the replay slider's instant once it has ended;
+// -1 for neither (no counts to show).
+static int64_t shown_instant_us(const App& app, const Run& run, int64_t now_us) {
+    if (run.state == RunState::running) return now_us;
+    if (app.results.replay_ms >= 0 && run.state != RunState::idle) return run.start_us + int64_t(app.results.replay_ms * 1000);
+    return -1;
+}
+
 // Opened or closed: what was told to the platform is forgotten, so an opened editor is told where it is and
 // which line is lit in the next frame.
 static void set_editing(App& app, bool editing) {
@@ -128,19 +136,18 @@ void draw_code_panel(App& app, int64_t now_us) {
         // A clicked bar of a program run lights the line that made its request.
         const Run& shown = app_shown_run(app);
         const int sel = app.results.selected_request;
-        const int line = shown.desc.path == CodePath::program && sel >= 0 && sel < int(shown.calls.size()) ? shown.calls[size_t(sel)].line : 0;
+        const int line = !has_model(shown) && sel >= 0 && sel < int(shown.calls.size()) ? shown.calls[size_t(sel)].line : 0;
         if (line != cp.editor_line) {
             cp.editor_line = line;
             if (app.hooks.on_editor_line) app.hooks.on_editor_line(line);
         }
         // Where the program's requests are, by line: while it runs, or at the replay slider's instant.
-        const double replay = app.results.replay_ms;
-        const bool running = shown.state == RunState::running;
-        const bool counted = !has_model(shown) && (running || (replay >= 0 && shown.state != RunState::idle));
+        const int64_t t = shown_instant_us(app, shown, now_us);
+        const bool counted = !has_model(shown) && t >= 0;
         JsonWriter w;
-        w.begin_object().key("source").string(counted && !running ? shown.program.source : std::string()).key("lines").begin_array();
+        w.begin_object().key("source").string(counted && shown.state != RunState::running ? shown.program.source : std::string());
+        w.key("lines").begin_array();
         if (counted) {
-            const int64_t t = running ? now_us : shown.start_us + int64_t(replay * 1000);
             for (const ProgramLineCount& c : program_line_counts(shown, t))
                 w.begin_object().key("line").integer(c.line).key("text").string(c.text).key("phase").string(phase_name(c.phase)).end_object();
         }
@@ -168,17 +175,16 @@ void draw_code_panel(App& app, int64_t now_us) {
     for (const std::string& gap : cache.gaps) wrapped_note(gap);
 
     const Run& run = app_shown_run(app);
-    const double replay_ms = app.results.replay_ms;
+    const int64_t t = shown_instant_us(app, run, now_us);
     int counts[phase_count] = {};
-    const bool replaying = replay_ms >= 0 && run.state != RunState::running && run.state != RunState::idle;
-    const bool live = (run.state == RunState::running || replaying) && run.desc.path == d.path;
+    const bool replaying = t >= 0 && run.state != RunState::running;
+    const bool live = t >= 0 && run.desc.path == d.path;
     // The stepper's running call (the one the thread runs or is blocked in) is marked apart, at its line.
     Phase running_phase = Phase::none;
     int running_call = -1;
     int ready = 0;  // of the waiting ones: their answer is in, they wait for the busy loop (the ready queue)
     if (live) {
         // Where every request is: now, or at the replay slider's instant.
-        const int64_t t = replaying ? run.start_us + int64_t(replay_ms * 1000) : now_us;
         for (const RequestTrace& r : run.requests) {
             const Phase ph = request_phase(r, t);
             ++counts[int(ph)];
@@ -191,8 +197,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     }
     // The lesson's own program: its running (or replayed) requests counted at the lines that made them.
     std::vector<ProgramLineCount> own_counts;
-    if (own && !has_model(run) && (run.state == RunState::running || (replaying && run.program.source == *own)))
-        own_counts = program_line_counts(run, replaying ? run.start_us + int64_t(replay_ms * 1000) : now_us);
+    if (own && !has_model(run) && t >= 0 && (!replaying || run.program.source == *own)) own_counts = program_line_counts(run, t);
     size_t next_count = 0;
     bool running_marked = false;
     int running_line = -1;
