@@ -130,6 +130,25 @@ TEST(ProgramRun, ARequestItsTaskStoppedWaitingForIsAbortedThere) {
     EXPECT_EQ(std::count(f.ended.begin(), f.ended.end(), slow), 1) << "the program hears of its end once";
 }
 
+TEST(ProgramRun, AStoppedProgramKeepsItsTextAndEndsCancelled) {
+    ProgramFixture f;
+    f.make("http://x/inpage/api/delay/100", 3, "main", 0);
+    const int open = f.make("http://x/inpage/api/delay/5000", 4, "main", 0);
+    f.advance_to(200 * ms);
+    f.scheduler.program_end(200 * ms, ProgramText{"while True:\n    pass\n", "so far\n", "", "", 0, /*stopped=*/true});
+    const ap::Run& run = f.scheduler.run();
+    EXPECT_EQ(run.state, RunState::cancelled) << "Stop is a program's Cancel";
+    EXPECT_EQ(run.program.source, "while True:\n    pass\n") << "the program stays with its run";
+    EXPECT_EQ(run.program.output, "so far\n");
+    EXPECT_EQ(run.requests[0].outcome, Outcome::ok);
+    EXPECT_EQ(run.requests[size_t(open)].outcome, Outcome::cancelled);
+    EXPECT_EQ(run.requests[size_t(open)].reason, "cancelled while in flight: the program was stopped");
+    ap::Run back;
+    std::string error;
+    ASSERT_TRUE(run_from_file(run_to_file(run), &back, nullptr, &error)) << error;
+    EXPECT_TRUE(back.program.stopped);
+}
+
 TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
     ProgramFixture f;
     std::string why;

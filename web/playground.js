@@ -790,11 +790,12 @@
     run.waiting.set(r.index, reply);
     run.calls[r.index] = { line: asked.line, task: asked.task };
   }
-  function endProgram(run, error, atMs) {
+  function endProgram(run, error, atMs, stopped = false) {
     if (python.run !== run) return;
     python.run = null;
     run.error = error || null;
-    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error, atMs: Number.isFinite(atMs) ? atMs : null })]);
+    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error,
+      atMs: Number.isFinite(atMs) ? atMs : null, stopped })]);
   }
   Module.apProgramAnswer = (index, json, body) => {
     const run = python && python.run;
@@ -820,12 +821,14 @@
   }
   function stopProgram() {
     if (!python || !python.run) return false;
-    // A busy program cannot be interrupted from outside (no shared memory here): the worker goes, and a
-    // fresh one starts with the next run. The run ends now, its open requests cancelled.
-    python.run.stopped = true;
+    // A busy program cannot be interrupted from outside: the worker goes, and a fresh one starts with the
+    // next run. The run ends now, cancelled, its open requests with it; the program and what it printed so
+    // far stay with the run (history, run file, Open its program in the editor).
+    const run = python.run;
+    run.stopped = true;
     python.worker.terminate();
+    endProgram(run, null, NaN, true);
     python = null;
-    callC('ap_js_cancel');
     return true;
   }
 

@@ -143,10 +143,10 @@ void Scheduler::program_end(int64_t now_us, ProgramText text) {
         RequestTrace& r = run_.requests[size_t(index)];
         if (r.outcome != Outcome::in_flight) continue;
         abort_attempt(index, now_us);
-        r.reason = "the program ended without waiting for it";
+        r.reason = run_.program.stopped ? "cancelled while in flight: the program was stopped" : "the program ended without waiting for it";
         end_request(index, Outcome::cancelled, now_us);
     }
-    run_.state = RunState::finished;
+    run_.state = run_.program.stopped ? RunState::cancelled : RunState::finished;  // (Stop is a program's Cancel)
     run_.end_us = now_us;
 }
 

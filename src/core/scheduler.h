@@ -117,8 +117,8 @@ public:
     // The program began to run at at_us (its interpreter had it compiled): the run's start moves there, so
     // its wall is the program's own, without the hand-over to the interpreter. Only before its first request.
     void program_started(int64_t at_us);
-    // The program is over (returned, raised, or stopped): the run ends now, and the requests it never
-    // waited for are cancelled.
+    // The program is over (returned, raised, or stopped): the run ends now, with the program's text, and the
+    // requests it never waited for are cancelled. Stopped (text.stopped), the run ends cancelled.
     void program_end(int64_t now_us, ProgramText text);
     // Called as each request ends (any run), with its index: a program's request answers its program.
     std::function<void(int index)> on_request_end;
