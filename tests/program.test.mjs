@@ -469,6 +469,18 @@ test('a new program while one runs ends the running one first', async () => {
   assert.equal(both.busy.state, 'cancelled');
   assert.equal(both.next.stdout, 'next\n');
   assert.equal(both.next.error, null);
+  // The page's Cancel stops a program where it runs: the next one runs at once on a fresh Python.
+  const cancelled = await page.evaluate(async () => {
+    const busy = window.playground.runProgram('print("begun", flush=True)\nwhile True:\n    pass\n', { api: 'simulated' });
+    await new Promise((r) => setTimeout(r, 300));
+    await window.playground.cancel();
+    const next = await Promise.race([window.playground.runProgram('print("after")\n', { api: 'simulated' }),
+      new Promise((r) => setTimeout(() => r('still waiting'), 30000))]);
+    return { busy: await busy, next };
+  });
+  assert.equal(cancelled.busy.stopped, true, 'Cancel stopped the program');
+  assert.equal(cancelled.busy.state, 'cancelled');
+  assert.equal(cancelled.next.stdout, 'after\n', 'the next program did not wait behind the cancelled one');
 });
 
 test('a teacher\'s lesson with its own program: shown, run by the lesson\'s Run, counted by line as it runs', async () => {

@@ -313,6 +313,34 @@ TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
     EXPECT_TRUE(h.app.code.editing);
 }
 
+TEST(Ui, CancelStopsAProgramWhereItRuns) {
+    Headless h;
+    h.frame();
+    int stops = 0;
+    // The platform stops its interpreter and ends the run with what the program had printed.
+    h.app.hooks.on_stop_program = [&] {
+        ++stops;
+        app_program_end(h.app, ProgramText{"while True:\n    pass\n", "so far\n", "", "", 0, true}, h.now);
+    };
+    app_start_program(h.app, Api::simulated, 0);
+    h.advance_to(100 * ms);
+    app_cancel(h.app, h.now);
+    EXPECT_EQ(stops, 1) << "the page's Cancel stops the program itself, not only its run";
+    const HistoryEntry* e = app_shown_entry(h.app);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->run.state, RunState::cancelled);
+    EXPECT_EQ(e->run.program.output, "so far\n");
+    // Another run while a program runs stops it too.
+    app_start_program(h.app, Api::simulated, 200 * ms);
+    app_start_run(h.app, h.app.desc, 300 * ms);
+    EXPECT_EQ(stops, 2);
+    // Without a platform to stop it, the run is cancelled as any.
+    h.app.hooks.on_stop_program = nullptr;
+    app_start_program(h.app, Api::simulated, 400 * ms);
+    app_cancel(h.app, 500 * ms);
+    EXPECT_FALSE(h.app.scheduler.running());
+}
+
 TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
     Headless h;
     h.frame();

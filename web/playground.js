@@ -832,6 +832,8 @@
     return true;
   }
 
+  Module.apStopProgram = () => stopProgram();  // (the page's Cancel, or another run, while a program runs)
+
   // ---- The program editor (web/editor.mjs, bundled as editor.js, loaded on first use): a DOM element over
   // the code panel, which tells where it is (apEditorRect); Run, Stop, Reset, Empty, Close. ----
   let editor = null;  // {box, status, run, stop, cm: the CodeMirror wrapper or null while it loads}

@@ -63,8 +63,12 @@ static void finish_if_ended(App& app) {
     }
 }
 
-// Cancels the run in flight (it ends, and is recorded, as any run does); the queue is left alone.
+// Cancels the run in flight (it ends, and is recorded, as any run does); the queue is left alone. A learner's
+// program is stopped where it runs (its interpreter would go on, and its next run would wait behind it): the
+// platform ends its run through app_program_end, with the program's text.
 static void cancel_current(App& app, int64_t now_us) {
+    if (!app.scheduler.running()) return;
+    if (app.current.purpose == RunPurpose::program && app.hooks.on_stop_program) app.hooks.on_stop_program();
     if (!app.scheduler.running()) return;
     app.scheduler.cancel(now_us);
     finish_if_ended(app);

@@ -76,6 +76,9 @@ struct PlatformHooks {
     std::function<void(int line)> on_editor_line;
     // ... and runs the program it holds (once it is open: the learner's edits are what runs).
     std::function<void()> on_run_editor;
+    // Stops the learner's program where it runs (Cancel, or another run, while it runs): the platform ends
+    // its run through app_program_end, stopped.
+    std::function<void()> on_stop_program;
     // ... and shows where a program run's requests are, by line, now or at the replay instant:
     // {"source": the program ("" while it runs), "lines": [{"line", "text", "phase"}]}.
     std::function<void(const std::string& json)> on_editor_counts;

@@ -42,6 +42,7 @@ EM_JS(void, js_program_answer, (int index, const char* json, const char* body), 
 EM_JS(void, js_open_editor, (const char* program), { if (Module.apOpenEditor) Module.apOpenEditor(UTF8ToString(program)); });
 EM_JS(void, js_editor_line, (int line), { if (Module.apEditorLine) Module.apEditorLine(line); });
 EM_JS(void, js_run_editor, (), { if (Module.apRunEditor) Module.apRunEditor(); });
+EM_JS(void, js_stop_program, (), { if (Module.apStopProgram) Module.apStopProgram(); });
 EM_JS(void, js_editor_counts, (const char* json), { if (Module.apEditorCounts) Module.apEditorCounts(UTF8ToString(json)); });
 EM_JS(void, js_editor_rect, (float x, float y, float w, float h), { if (Module.apEditorRect) Module.apEditorRect(x, y, w, h); });
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
@@ -70,6 +71,7 @@ void bridge_init(App* app) {
     h.on_editor_rect = [](float x, float y, float w, float h) { js_editor_rect(x, y, w, h); };
     h.on_editor_line = [](int line) { js_editor_line(line); };
     h.on_run_editor = [] { js_run_editor(); };
+    h.on_stop_program = [] { js_stop_program(); };
     h.on_editor_counts = [](const std::string& json) { js_editor_counts(json.c_str()); };
     // {"outcome", "status", "reason"}; the body apart (it may hold anything, and may be long).
     h.on_program_answer = [](int index, const RequestTrace& r, const std::string& body) {
