@@ -130,6 +130,12 @@ TEST(Json, ReadsWhatItWritesAndNeverWritesNanOrInf) {
     EXPECT_EQ(v.get("list")->items[1].text, "y,z");
     EXPECT_TRUE(v.get("t")->flag);
     EXPECT_TRUE(v.get("o")->is_object());
+    // Read again into the same value: nothing of the first text stays; a failed read leaves it alone.
+    ASSERT_TRUE(parse_json("{\"only\":1}", &v, &error)) << error;
+    EXPECT_EQ(v.get("a"), nullptr);
+    EXPECT_EQ(v.get("only")->integer, 1);
+    EXPECT_FALSE(parse_json("{\"only\":", &v, &error));
+    EXPECT_EQ(v.get("only")->integer, 1);
 }
 
 TEST(Json, RefusesWhatIsNotStrictJsonWithLineAndColumn) {

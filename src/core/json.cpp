@@ -288,11 +288,14 @@ bool parse_json(const std::string& text, JsonValue* out, std::string* error, con
         err = "the text has " + std::to_string(text.size()) + " bytes; at most " + std::to_string(limits.max_bytes) + " are read";
         return false;
     }
+    // (Into a fresh value: a JsonValue read into before keeps nothing of that text.)
+    JsonValue value;
     Parser parser(text, limits);
-    if (!parser.parse(out)) {
+    if (!parser.parse(&value)) {
         err = parser.error();
         return false;
     }
+    *out = std::move(value);
     return true;
 }
 

@@ -46,8 +46,8 @@ struct JsonLimits {
     size_t max_values = 1000000;
 };
 
-// Parses text into *out. On failure returns false with one sentence in *error that names the line and
-// column ("line 2, column 5: expected ':'"), and *out in an unspecified state.
+// Parses text into *out (replacing what it held). On failure returns false with one sentence in *error that
+// names the line and column ("line 2, column 5: expected ':'"), and leaves *out alone.
 bool parse_json(const std::string& text, JsonValue* out, std::string* error, const JsonLimits& limits = {});
 
 // s as a JSON string literal, quotes included (quotes, backslashes and control characters escaped).
