@@ -11,6 +11,7 @@
 #include "core/event_loop.h"
 #include "core/fields.h"
 #include "core/history.h"
+#include "core/json.h"
 #include "core/runfile.h"
 #include "core/stats.h"
 #include "fixtures.h"
@@ -128,6 +129,31 @@ TEST(ProgramRun, ARequestItsTaskStoppedWaitingForIsAbortedThere) {
     EXPECT_EQ(run.requests[size_t(other)].outcome, Outcome::ok);
     f.scheduler.program_cancel(99, 310 * ms, "no such request");
     EXPECT_EQ(std::count(f.ended.begin(), f.ended.end(), slow), 1) << "the program hears of its end once";
+}
+
+TEST(ProgramRun, TheJsResultIsTheRunsOwn) {
+    ProgramFixture f;
+    f.make("http://x/inpage/api/delay/50", 6, "Task-2", 0);
+    f.advance_to(100 * ms);
+    f.scheduler.program_end(100 * ms, ProgramText{"...", "hi\n", "ValueError: no", "  line 7\n", 7, false});
+    JsonValue j;
+    std::string error;
+    ASSERT_TRUE(parse_json(run_to_json(f.scheduler.run(), compute_stats(f.scheduler.run()), 1, {}), &j, &error)) << error;
+    EXPECT_EQ(j.get("stdout")->text, "hi\n");
+    EXPECT_FALSE(j.get("stopped")->flag);
+    ASSERT_TRUE(j.get("error")->is_object());
+    EXPECT_EQ(j.get("error")->get("message")->text, "ValueError: no");
+    EXPECT_EQ(j.get("error")->get("line")->number, 7);
+    EXPECT_EQ(j.get("error")->get("traceback")->text, "  line 7\n");
+    const JsonValue& r0 = j.get("requests")->items.at(0);
+    EXPECT_EQ(r0.get("line")->number, 6);
+    EXPECT_EQ(r0.get("task")->text, "Task-2");
+    // A built-in path's result has none of these.
+    test::Player built_in;
+    JsonValue b;
+    ASSERT_TRUE(parse_json(run_to_json(built_in.play(test::desc_of(CodePath::concurrent, 2, 10)), RunStats{}, 1, {}), &b, &error));
+    EXPECT_EQ(b.get("stdout"), nullptr);
+    EXPECT_EQ(b.get("requests")->items.at(0).get("line"), nullptr);
 }
 
 TEST(ProgramRun, AStoppedProgramKeepsItsTextAndEndsCancelled) {

@@ -788,13 +788,11 @@
     if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
     if (ask.id !== undefined) run.byId.set(String(ask.id), r.index);
     run.waiting.set(r.index, reply);
-    run.calls[r.index] = { line: asked.line, task: asked.task };
   }
   function endProgram(run, error, atMs, stopped = false) {
     if (python.run !== run) return;
     python.run = null;
-    run.error = error || null;
-    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: run.error,
+    callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: error || null,
       atMs: Number.isFinite(atMs) ? atMs : null, stopped })]);
   }
   Module.apProgramAnswer = (index, json, body) => {
@@ -825,7 +823,6 @@
     // next run. The run ends now, cancelled, its open requests with it; the program and what it printed so
     // far stay with the run (history, run file, Open its program in the editor).
     const run = python.run;
-    run.stopped = true;
     python.worker.terminate();
     endProgram(run, null, NaN, true);
     python = null;
@@ -961,16 +958,12 @@
     return new Promise((resolve, reject) => {
       const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
       if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
-      const run = { runId: nextProgramRun++, source, output: '', error: null, waiting: new Map(), byId: new Map(), calls: [] };
+      const run = { runId: nextProgramRun++, source, output: '', waiting: new Map(), byId: new Map() };
       p.run = run;
       pending.set(started.ticket, {
         resolve: (result) => {
           if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
-          result.stdout = run.output;
-          result.error = run.error;
-          result.stopped = !!run.stopped;
-          result.requests.forEach((q, i) => Object.assign(q, run.calls[i] || {}));
-          resolve(result);
+          resolve(result);  // (stdout, error, stopped and each request's line and task: the run's own, from C++)
         },
       });
       // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)

@@ -195,9 +195,17 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
     std::vector<std::string> notes = extra_notes;
     for (std::string& n : explain_run(run, s)) notes.push_back(std::move(n));
     w.key("notes").strings(notes);
+    const bool program = !has_model(run);
+    if (program) {  // a learner's program: what it printed, how it ended
+        const ProgramText& t = run.program;
+        w.key("stdout").string(t.output).key("stopped").boolean(t.stopped).key("error");
+        if (t.error_message.empty()) w.null();
+        else w.begin_object().key("line").integer(t.error_line).key("message").string(t.error_message).key("traceback").string(t.traceback).end_object();
+    }
     w.key("requests").begin_array();
     auto rel = [&](int64_t us) { return us >= 0 ? us_to_ms(us - run.start_us) : -1.0; };
-    for (const RequestTrace& r : run.requests) {
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
         w.begin_object();
         w.key("startMs").number(rel(r.started_us), 3).key("endMs").number(rel(r.finished_us), 3);
         if (r.scheduled_us >= 0 && r.scheduled_us < r.started_us) w.key("scheduledMs").number(rel(r.scheduled_us), 3);
@@ -214,6 +222,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
             w.end_array();
         }
         if (!r.reason.empty()) w.key("reason").string(r.reason);
+        if (program && i < run.calls.size()) w.key("line").integer(run.calls[i].line).key("task").string(run.calls[i].task);
         w.end_object();
     }
     w.end_array();
