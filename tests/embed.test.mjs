@@ -72,6 +72,16 @@ async function newPage(options = {}) {
   return { context, page, errors };
 }
 
+// A course page on the static host with the playground in its iframe, opened and ready: the page, its
+// 'ready' event, and the playground's frame.
+async function openCoursePage(name, src) {
+  const opened = await newPage();
+  await opened.page.goto(writeHostPage(name, src));
+  const ready = await waitForHostEvent(opened.page, 'ready');
+  const inner = opened.page.frames().find((f) => f.url().includes('/playground/index.html'));
+  return { ...opened, ready, inner };
+}
+
 // Host-page events received so far, of one type.
 function hostEvents(page, type) {
   return page.evaluate((t) => window.asyncplayEvents.filter((e) => e.type === t), type);
@@ -86,13 +96,9 @@ async function waitForHostEvent(page, type, count = 1) {
 }
 
 test('embedded under a sub-path of a static host: events reach the course page and its buttons drive the playground', async () => {
-  const url = writeHostPage('index.html', 'playground/index.html?embed=1&lesson=wait-together');
-  const { context, page, errors } = await newPage();
-  await page.goto(url);
-  const ready = await waitForHostEvent(page, 'ready');
+  const { context, page, errors, ready, inner } = await openCoursePage('index.html', 'playground/index.html?embed=1&lesson=wait-together');
   assert.equal(ready.lesson.id, 'wait-together');
   assert.equal(ready.lesson.number, 4);
-  const inner = page.frames().find((f) => f.url().includes('/playground/index.html'));
   const { apis } = await inner.evaluate(() => window.playground.ready);
   assert.equal(apis.page.ready, true, `the in-page API under the sub-path: ${apis.page.note}`);
   assert.equal(apis.page.base, `${staticOrigin}/course/week-3/playground/inpage`);
@@ -226,11 +232,7 @@ test('on a phone: a tap runs, a finger drag scrolls, a pinch zooms the timeline'
 });
 
 test('by keyboard alone: Tab reaches the controls, Enter runs, Tab leaves for the host page', async () => {
-  const url = writeHostPage('keyboard.html', 'playground/index.html?embed=1&lesson=wait-together');
-  const { context, page, errors } = await newPage();
-  await page.goto(url);
-  await waitForHostEvent(page, 'ready');
-  const inner = page.frames().find((f) => f.url().includes('/playground/index.html'));
+  const { context, page, errors, inner } = await openCoursePage('keyboard.html', 'playground/index.html?embed=1&lesson=wait-together');
   const press = async (key) => {
     await page.keyboard.down(key);
     await page.waitForTimeout(60);
@@ -335,11 +337,7 @@ test('every size, both themes: no control or text is cut off, in any tab (a scre
 });
 
 test('the host page sets and runs the learner\'s program; from a static host its blocking calls work too', async () => {
-  const url = writeHostPage('python.html', 'playground/index.html?embed=1&lesson=wait-together');
-  const { context, page, errors } = await newPage();
-  await page.goto(url);
-  await waitForHostEvent(page, 'ready');
-  const inner = page.frames().find((f) => f.url().includes('/playground/index.html'));
+  const { context, page, errors, inner } = await openCoursePage('python.html', 'playground/index.html?embed=1&lesson=wait-together');
   assert.equal(await inner.evaluate(() => self.crossOriginIsolated), false, 'a plain static host: the service worker path');
   const source = 'import requests\nBASE = ""\nfor i in range(2):\n    print(requests.get(f"{BASE}/api/delay/100?i={i}").json()["delay_ms"])\n';
   await page.evaluate((s) => document.querySelector('iframe').contentWindow.postMessage({ target: 'asyncplay', type: 'set-program', id: 'p1', source: s }, '*'), source);

@@ -144,7 +144,7 @@ const gatherProgram = [
 ].join('\n');
 
 test('a program run through the page: its requests on the page\'s clock, their answers back, its output', async () => {
-  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), gatherProgram);
+  const r = await runInPage(gatherProgram);
   assert.equal(r.error, null, JSON.stringify(r.error));
   assert.equal(r.path, 'program');
   assert.equal(r.api, 'page');
@@ -181,7 +181,7 @@ test('through the page: an error keeps the requests made so far; the simulated A
     '        raise ValueError("no more")',
     'asyncio.run(main())',
   ].join('\n');
-  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), failing);
+  const r = await runInPage(failing, 'simulated');
   assert.equal(r.error.line, 7, JSON.stringify(r.error));
   assert.match(r.error.message, /^ValueError: no more/);
   assert.equal(r.requests.length, 2);
@@ -205,6 +205,9 @@ async function replaceProgram(text) {
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
 }
+// Runs a program in the test page through the page's own API; `lines` is its text, or its lines.
+const runInPage = (lines, api = 'page') =>
+  page.evaluate(([s, a]) => window.playground.runProgram(s, { api: a }), [Array.isArray(lines) ? lines.join('\n') : lines, api]);
 const clickControl = async (name) => {
   const r = await page.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `no control ${name}`);
@@ -280,14 +283,14 @@ test('blocking calls block the whole loop, as in CPython: requests, httpx.Client
   // From a static host it goes through the service worker instead: tests/embed.test.mjs.)
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   // requests.get inside async def under gather: each call holds the thread, so they go one at a time.
-  const inAsync = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+  const inAsync = await runInPage([
     'import asyncio, requests',
     'BASE = ""',
     'async def one(i):',
     '    return requests.get(f"{BASE}/api/delay/200?i={i}").json()["delay_ms"]',
     'async def main():',
     '    print(await asyncio.gather(*(one(i) for i in range(4))))',
-    'asyncio.run(main())'].join('\n'));
+    'asyncio.run(main())']);
   assert.equal(inAsync.error, null, JSON.stringify(inAsync.error));
   assert.equal(inAsync.stdout, '[200, 200, 200, 200]\n');
   assert.equal(inAsync.requests.length, 4);
@@ -295,17 +298,17 @@ test('blocking calls block the whole loop, as in CPython: requests, httpx.Client
   assert.equal(inAsync.requests[0].line, 4);
   assert.match(inAsync.requests[0].task, /^Task-/, 'made inside a task');
   // httpx.Client, the same interface as AsyncClient, the same one-at-a-time timing as requests.
-  const client = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+  const client = await runInPage([
     'import httpx',
     'BASE = ""',
     'with httpx.Client() as c:',
     '    codes = [c.get(f"{BASE}/api/delay/150?i={i}").status_code for i in range(3)]',
-    'print(codes)'].join('\n'));
+    'print(codes)']);
   assert.equal(client.error, null, JSON.stringify(client.error));
   assert.equal(client.stdout, '[200, 200, 200]\n');
   for (let i = 1; i < 3; i++) assert.ok(client.requests[i].startMs >= client.requests[i - 1].endMs);
   // time.sleep in three tasks: 3 x 0.3 s, not 0.3 s; a timeout raises and the request is drawn so.
-  const slept = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+  const slept = await runInPage([
     'import asyncio, time, requests',
     'async def nap():',
     '    time.sleep(0.3)',
@@ -318,7 +321,7 @@ test('blocking calls block the whole loop, as in CPython: requests, httpx.Client
     'try:',
     '    requests.get(f"{BASE}/api/delay/3000", timeout=0.4)',
     'except requests.exceptions.ReadTimeout:',
-    '    print("timed out")'].join('\n'));
+    '    print("timed out")']);
   assert.equal(slept.error, null, JSON.stringify(slept.error));
   assert.equal(slept.stdout, '0.9\ntimed out\n');
   assert.equal(slept.requests.length, 1);
@@ -333,23 +336,22 @@ test('threads are refused with a sentence, never drawn with a wrong timing', asy
     ['concurrent.futures.ThreadPoolExecutor(4).submit(print, 1)', 'ThreadPoolExecutor'],
     ['threading.Thread(target=print).start()', 'threading.Thread'],
   ]) {
-    const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }),
-      `import asyncio, concurrent.futures, threading\nasync def main():\n    ${call}\nasyncio.run(main())\n`);
+    const r = await runInPage(`import asyncio, concurrent.futures, threading\nasync def main():\n    ${call}\nasyncio.run(main())\n`, 'simulated');
     assert.equal(r.error && r.error.line, 3, `${what}: ${JSON.stringify(r.error)}`);
     assert.match(r.error.message, new RegExp(`^RuntimeError: threads are not available in the browser's Python, so ${what} cannot`));
   }
   // No sockets either: urllib.request says so, and a missing package says what there is.
-  const url = await page.evaluate(() => window.playground.runProgram('import urllib.request\nurllib.request.urlopen("http://127.0.0.1:1/x")\n', { api: 'simulated' }));
+  const url = await runInPage('import urllib.request\nurllib.request.urlopen("http://127.0.0.1:1/x")\n', 'simulated');
   assert.match(url.error.message, /no sockets, so http.client and urllib.request cannot reach the network here; use httpx or requests/);
-  const missing = await page.evaluate(() => window.playground.runProgram('import aiohttp\n', { api: 'simulated' }));
+  const missing = await runInPage('import aiohttp\n', 'simulated');
   assert.equal(missing.error.message, "ModuleNotFoundError: No module named 'aiohttp' (this page's Python has the standard library, httpx and requests)");
 });
 
 test('asyncio.wait_for gives up on a request: the page aborts it then, and draws it cancelled', async () => {
-  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), [
+  const r = await runInPage([
     'import asyncio, httpx', 'BASE = ""', '', 'async def main():', '    async with httpx.AsyncClient() as c:', '        try:',
     '            await asyncio.wait_for(c.get(f"{BASE}/api/delay/3000"), timeout=0.3)', '        except TimeoutError:',
-    '            print("gave up")', '        print((await c.get(f"{BASE}/api/delay/100")).status_code)', '', 'asyncio.run(main())', ''].join('\n'));
+    '            print("gave up")', '        print((await c.get(f"{BASE}/api/delay/100")).status_code)', '', 'asyncio.run(main())', '']);
   assert.equal(r.error, null, JSON.stringify(r.error));
   assert.equal(r.stdout, 'gave up\n200\n');
   assert.equal(r.requests[0].outcome, 'cancelled');
@@ -360,13 +362,13 @@ test('asyncio.wait_for gives up on a request: the page aborts it then, and draws
 });
 
 test('httpx.Limits caps a client\'s connections as httpx does; the wait for one is drawn as queued', async () => {
-  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), [
+  const r = await runInPage([
     'import asyncio, httpx',
     'BASE = ""',
     'async def main():',
     '    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=3)) as c:',
     '        await asyncio.gather(*(c.get(f"{BASE}/api/delay/200?i={i}") for i in range(9)))',
-    'asyncio.run(main())'].join('\n'));
+    'asyncio.run(main())'], 'simulated');
   assert.equal(r.error, null, JSON.stringify(r.error));
   assert.equal(r.ok, 9);
   assert.equal(r.peakInFlight, 3, 'three at a time');
@@ -440,7 +442,7 @@ test('each built-in program, run unchanged in the page\'s Python, takes what its
     const builtin = await page.evaluate((p) => window.playground.run({ path: p, n: 8, latencyMs: 400, limit: 3, api: 'page' }), path);
     const source = await page.evaluate(() => window.playground.codeProgram());
     assert.match(source, /^N = 8$/m, `${path}: the program has the run's numbers`);
-    const ours = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), source);
+    const ours = await runInPage(source);
     if (path === 'thread_pool') {
       // No threads in the browser's Python: said, not timed wrong.
       assert.match(ours.error && ours.error.message, /threads are not available in the browser's Python/, `${path}: ${JSON.stringify(ours.error)}`);
