@@ -166,6 +166,7 @@ bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
     }
     c.line = int(line);
     c.timeout_ms = int(timeout);
+    c.asked_latency_ms = program_spec(c.url).latency_ms;
     *out = std::move(c);
     return true;
 }

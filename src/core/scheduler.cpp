@@ -109,6 +109,7 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     run_.requests.push_back(r);
     ProgramCall c = call;
     c.url = url;
+    c.asked_latency_ms = program_spec(url).latency_ms;
     c.body.clear();
     run_.calls.push_back(std::move(c));
     active_pos_.push_back(-1);

@@ -54,6 +54,7 @@ struct ProgramCall {
     std::string task;
     int timeout_ms = 0;
     bool blocking = false;  // made by a blocking client (requests, httpx.Client): the thread waits in it
+    int asked_latency_ms = 0;  // what its URL asks the API for (program_spec), read once when it is made
     std::string body;
 };
 inline constexpr int max_program_requests = 10000;

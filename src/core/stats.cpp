@@ -243,8 +243,9 @@ bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
         if (r.outcome == Outcome::in_flight) {
-            // (A program's call asks for its latency in its URL, as the built-in ones do.)
-            const int latency_ms = program && i < run.calls.size() ? program_spec(run.calls[i].url).latency_ms : run.desc.latency_ms;
+            // (A program's call asks for its latency in its URL, as the built-in ones do; read when it was made,
+            // not on every frame.)
+            const int latency_ms = program && i < run.calls.size() ? run.calls[i].asked_latency_ms : run.desc.latency_ms;
             const int64_t expected = r.started_us + int64_t(latency_ms) * 1000;
             if (expected - rule.before_us <= now_us && now_us <= expected + rule.after_us) return true;
         } else if (r.finished_us >= 0 && r.finished_us <= now_us && now_us - r.finished_us < rule.burst_gap_us) {
