@@ -57,7 +57,7 @@ set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 
 # The page's static companions: the JS surface, the service worker that serves the in-page API.
 set(AP_WEB_ASSETS)
-foreach(asset playground.js sw.js style.css host-example.html python-worker.mjs)
+foreach(asset playground.js sw.js style.css host-example.html python-worker.js python-host.js)
     add_custom_command(
         OUTPUT ${CMAKE_BINARY_DIR}/${asset}
         COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} ${CMAKE_BINARY_DIR}/${asset}

@@ -175,6 +175,64 @@ TEST(ProgramRun, AStoppedProgramKeepsItsTextAndEndsCancelled) {
     EXPECT_TRUE(back.program.stopped);
 }
 
+// A program's texts are bounded wherever they come from: the run, its file, the history.
+TEST(ProgramRun, EveryTextIsBoundedAndSaysWhatWasCut) {
+    ProgramFixture f;
+    ProgramText t;
+    t.source = "print(1)\n";
+    t.output = std::string(program_output_limit - 1, 'a') + "\xc3\xa9\n" + std::string(5000, 'b') + "\nc\n";  // é across the cut
+    t.output_cut_bytes = 1000, t.output_cut_lines = 10;  // what the worker already dropped
+    t.error_message = "ValueError: " + std::string(7'500'000, 'x');
+    t.traceback = std::string(200'000, 't');
+    f.scheduler.program_end(10 * ms, t);
+    const ProgramText& kept = f.scheduler.run().program;
+    EXPECT_LE(kept.output.size(), program_output_limit);
+    EXPECT_EQ(kept.output.size(), program_output_limit - 1) << "cut before a character, never inside one";
+    EXPECT_EQ(kept.output_cut_bytes, 1000 + 3 + 5000 + 3) << "the worker's count and the page's add up";
+    EXPECT_EQ(kept.output_cut_lines, 10 + 3);
+    EXPECT_LE(kept.error_message.size(), program_message_limit);
+    EXPECT_NE(kept.error_message.find("more bytes cut)"), std::string::npos) << kept.error_message.substr(kept.error_message.size() - 60);
+    EXPECT_LE(kept.traceback.size(), program_traceback_limit);
+    EXPECT_EQ(program_output_cut_note(kept), "Output cut at 1.0 MB: 6 KB more (13 lines) not shown.");
+    // The run file keeps the counts, and a file that holds more than a run keeps is cut the same way.
+    ap::Run back;
+    std::string error;
+    ASSERT_TRUE(run_from_file(run_to_file(f.scheduler.run()), &back, nullptr, &error)) << error;
+    EXPECT_EQ(back.program.output_cut_bytes, kept.output_cut_bytes);
+    EXPECT_EQ(back.program.output_cut_lines, 13);
+    EXPECT_EQ(back.program.error_message, kept.error_message) << "cut once, not again";
+    std::string file = run_to_file(f.scheduler.run());
+    const std::string big(3 << 20, 'z');
+    const size_t at = file.find("\"output\":\"") + 10;
+    file.insert(at, big);
+    ASSERT_TRUE(run_from_file(file, &back, nullptr, &error)) << error;
+    EXPECT_LE(back.program.output.size(), program_output_limit);
+    EXPECT_EQ(back.program.output_cut_bytes, kept.output_cut_bytes + int64_t(big.size()) - 1) << "(the kept part was one byte short of the limit)";
+    // The JS result says what was cut.
+    EXPECT_NE(run_to_json(f.scheduler.run(), compute_stats(f.scheduler.run())).find("\"stdoutCut\":{\"bytes\":6006,\"lines\":13}"), std::string::npos);
+}
+
+TEST(ProgramRun, TheHistoryHoldsProgramsTextsInABoundedNumberOfBytes) {
+    History h;
+    int64_t clock = 0;
+    for (int i = 0; i < 60; ++i) {  // 60 runs that printed a megabyte each
+        ProgramFixture f;
+        ProgramText t;
+        t.source = "for i in range(10**6): print(i)\n";
+        t.output = std::string(program_output_limit, '\n');
+        t.traceback = std::string(1000, 't');
+        f.scheduler.program_end(clock += ms, t);
+        ASSERT_NE(h.add(f.scheduler.run()), nullptr);
+        EXPECT_LE(h.program_text_bytes(), History::program_history_bytes + program_output_limit + 2000) << "after run " << i;
+    }
+    const HistoryEntry& newest = h.entries().back();
+    EXPECT_EQ(newest.run.program.output.size(), program_output_limit) << "the newest run keeps its output";
+    const HistoryEntry& oldest = h.entries().front();
+    EXPECT_TRUE(oldest.run.program.output.empty());
+    EXPECT_EQ(oldest.run.program.output_cut_bytes, int64_t(program_output_limit)) << "and says it was dropped";
+    EXPECT_EQ(oldest.run.program.output_cut_lines, int64_t(program_output_limit));
+}
+
 TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
     ProgramFixture f;
     std::string why;

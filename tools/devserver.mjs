@@ -17,7 +17,7 @@ export const MAX_HELD = 900;
 // flags), which are nobody's business.
 export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html',
   // the learner's own Python, loaded when the editor first opens (cmake/web.cmake)
-  'python-worker.mjs', 'editor.js', 'python/pyodide.mjs', 'python/pyodide.asm.mjs', 'python/pyodide.asm.wasm', 'python/python_stdlib.zip',
+  'python-worker.js', 'python-host.js', 'editor.js', 'python/pyodide.mjs', 'python/pyodide.asm.mjs', 'python/pyodide.asm.wasm', 'python/python_stdlib.zip',
   'python/pyodide-lock.json', 'python/site.zip']);
 
 const MIME = {

@@ -91,13 +91,13 @@
     apCopyLink(query) {
       const link = `${location.origin}${location.pathname}?${query}`;
       // With the editor open, the link carries its program, compressed, after '#' (never sent to a server).
-      const program = editor && editor.cm && !editor.box.hidden ? editor.cm.text() : '';
-      if (!program) {
+      const typed = editor && editor.cm && !editor.box.hidden ? editor.cm.text() : '';
+      if (!typed) {
         lastLink = link;
         copyText(lastLink, 'Link');
         return;
       }
-      packProgram(program).then((packed) => {
+      packProgram(typed).then((packed) => {
         if (packed.length > MAX_PROGRAM_LINK) {
           lastLink = link;
           copyText(lastLink, 'Link', `Link (without the program: ${Math.round(packed.length / 1024)} KB packed is more than a link holds)`);
@@ -222,7 +222,7 @@
 
   const MAX_RUN_FILE = 16 * 1024 * 1024;
   function loadRunText(name, text) {
-    if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${mb(text.length)}; a run file is at most 16 MB`]) === 1;
+    if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${size(text.length)}; a run file is at most 16 MB`]) === 1;
     return callC('ap_js_load_run', [name, text, '']) === 1;
   }
   function loadRunFile(name, file) {
@@ -357,7 +357,7 @@
           } catch (err) {
             return fail('the run options are not plain data');
           }
-          if (size > MAX_COMMAND) return fail(`the run options are ${mb(size)}; a command is at most 64 KB`);
+          if (size > MAX_COMMAND) return fail(`the run options are ${size(size)}; a command is at most 64 KB`);
           const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, m));
           return started.catch((err) => fail(err.message));
         }
@@ -367,7 +367,7 @@
         case 'run-program': {
           // The learner's own program: shown in the editor, and run (run-program) on the chosen API.
           if (typeof m.source !== 'string') return fail('source must be the program, as a text');
-          if (m.source.length > MAX_COMMAND) return fail(`the program is ${mb(m.source.length)}; a command is at most 64 KB`);
+          if (m.source.length > MAX_COMMAND) return fail(`the program is ${size(m.source.length)}; a command is at most 64 KB`);
           if (!editor || editor.box.hidden) callC('ap_js_editor_opened');
           openEditor(m.source);
           if (m.type === 'set-program') return toHost({ type: 'program-set', id: m.id });
@@ -485,7 +485,7 @@
   // A permalink's state (?lesson=...&path=...&n=...): applied after the extra lessons are in.
   function applyUrl() {
     if (location.search.length > MAX_QUERY) {
-      callC('ap_js_note', [`Link: the address's settings are ${mb(location.search.length)} long; a playground link holds at most 8 KB, so none of them were used.`]);
+      callC('ap_js_note', [`Link: the address's settings are ${size(location.search.length)} long; a playground link holds at most 8 KB, so none of them were used.`]);
       return;
     }
     if (location.search) callC('ap_js_apply_url', [location.search]);
@@ -533,7 +533,8 @@
   const MAX_QUERY = 8192;              // a link's ?... part
   const MAX_LESSON_ID = 200;
   const MAX_COMMAND = 64 * 1024;       // a host page's command, as JSON
-  const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
+  // A size as a reader says it: KB below 1 MB, MB above.
+  const size = (n) => (n < 1048576 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
   async function loadExtraLessons() {
     const url = params.get('lessons');
@@ -546,9 +547,9 @@
       const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
       const size = Number(reply.headers.get('Content-Length'));
-      if (size > MAX_LESSON_FILE) throw new Error(`it is ${mb(size)}; a lesson file is at most 1 MB`);
+      if (size > MAX_LESSON_FILE) throw new Error(`it is ${size(size)}; a lesson file is at most 1 MB`);
       const text = await reply.text();
-      if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${mb(text.length)}; a lesson file is at most 1 MB`);
+      if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${size(text.length)}; a lesson file is at most 1 MB`);
       callC('ap_js_add_lessons', [name, text]);
     } catch (e) {
       const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e.message;
@@ -704,128 +705,83 @@
     return ready.then(() => callC('ap_js_cancel'));
   }
 
-  // ---- The learner's own Python: web/python-worker.mjs, made on first use and kept for the next run. Its
-  // requests go through the page's C++ transport (ap_js_program_request), so they are timed on the page's
-  // clock and drawn like any run's; each answer goes back to the program (Module.apProgramAnswer). ----
-  const PYTHON_BOOT_LIMIT_MS = 60000;
-  const MAX_PROGRAM_OUTPUT = 1 << 20;  // characters of print() output kept per run
-  let python = null;  // {worker, ready: Promise<boot ms>, run: the program running, or null}
-  let nextProgramRun = 1;
-  let pythonBoot = null;  // how the last Python start went: {bootMs, phases: {fromSnapshot, interpreter, packages, keep, imports}}
+  // ---- The learner's own Python: web/python-host.js (a sealed frame and its workers, loaded on first use),
+  // one worker per program. Each request of the program is made by the page's C++ transport
+  // (ap_js_program_request), timed on the page's clock and drawn like any run's; each answer goes back to
+  // the program (Module.apProgramAnswer). ----
+  const MAX_PROGRAM_OUTPUT = 1 << 20;  // characters of printed text a run keeps (the worker cuts at 1 MB too)
+  const MAX_PROGRAM_SOURCE = 1 << 20;  // characters of a program
+  let pythonHost = null;  // Promise of web/python-host.js's host
+  let pythonHostNow = null;  // the host, once loaded
+  let program = null;     // the program running: {source, output, cutBytes, cutLines, waiting, byId, session, ended}
+  function loadPythonHost() {
+    if (!pythonHost) {
+      pythonHost = import(new URL('python-host.js', document.baseURI).href).then((m) => {
+        pythonHostNow = m.createPythonHost(document.baseURI);
+        return pythonHostNow;
+      });
+      pythonHost.catch(() => { pythonHost = null; });
+    }
+    return pythonHost;
+  }
+  // A spare Python starts (the editor opened, a program ended): the next Run finds it ready.
   function startPython() {
-    if (python) return python;
-    const worker = new Worker(new URL('python-worker.mjs', document.baseURI), { type: 'module' });
-    const p = { worker, run: null, failed: null };
-    p.ready = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => p.boot({ type: 'boot-failed', message: `Python did not start within ${PYTHON_BOOT_LIMIT_MS / 1000} s` }), PYTHON_BOOT_LIMIT_MS);
-      p.boot = (m) => {
-        clearTimeout(timer);
-        if (m.type === 'ready') {
-          pythonBoot = { bootMs: m.bootMs, phases: m.phases || {} };
-          return resolve(m.bootMs);
-        }
-        p.failed = m.message;
-        reject(new Error(`Python could not start: ${m.message}`));
-      };
-    });
-    p.ready.catch(() => {});
-    worker.onmessage = (e) => onPython(e.data);
-    worker.onerror = (e) => {
-      const why = e.message || 'its files did not load (python-worker.mjs and python/ beside the page)';
-      p.boot({ type: 'boot-failed', message: why });
-      if (p.run) endProgram(p.run, { line: 0, message: `Python stopped: ${why}`, traceback: '' });
-    };
-    // Cross-origin isolated (tools/serve's headers, at the top of the tab): memory shared with the worker, on
-    // which a blocking call of the program waits for its answer (no service worker round trip).
-    if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') {
-      p.shared = new SharedArrayBuffer(8 + SHARED_ANSWER_BYTES);
-      worker.postMessage({ type: 'shared', buffer: p.shared });
-    }
-    python = p;
-    return p;
+    loadPythonHost().then((h) => h.prepare()).catch(() => {});
   }
-  const SHARED_ANSWER_BYTES = (1 << 20) * 3 + 65536;  // an answer's JSON: a 1 MB body, escaped, and its fields
-  // A blocking call's answer, written where the waiting worker reads it, then the worker woken.
-  function answerShared(p, answer) {
-    let bytes = new TextEncoder().encode(JSON.stringify(answer));
-    if (bytes.length > SHARED_ANSWER_BYTES) {
-      bytes = new TextEncoder().encode(JSON.stringify({ outcome: 'refused', error: `the answer is over ${SHARED_ANSWER_BYTES} bytes` }));
-    }
-    const control = new Int32Array(p.shared, 0, 2);
-    new Uint8Array(p.shared, 8).set(bytes);
-    Atomics.store(control, 1, bytes.length);
-    Atomics.store(control, 0, 1);
-    Atomics.notify(control, 0);
-  }
-  function onPython(m) {
-    if (m.type === 'ready' || m.type === 'boot-failed') return python.boot(m);
-    const run = python.run;
-    if (!run || m.runId !== run.runId) return;
-    if (m.type === 'stdout') {
+  function onPython(run, m) {
+    if (run.ended) return;
+    if (m.type === 'output') {
       if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
-    } else if (m.type === 'request' && m.sync && python.shared) {
-      const p = python;
-      programRequest(run, m, true, (answer) => answerShared(p, answer));
+      run.cutBytes = Math.max(run.cutBytes, m.cutBytes);
+      run.cutLines = Math.max(run.cutLines, m.cutLines);
+    } else if (m.type === 'request') {
+      const session = run.session;
+      programRequest(run, m, (answer) => session.send({ type: 'answer', id: m.id, ...answer }));
     } else if (m.type === 'cancel') {
       // (The page's end of it goes back to the worker, which no longer waits for it.)
-      const index = run.byId.get(String(m.id));
+      const index = run.byId.get(m.id);
       if (index !== undefined) callC('ap_js_program_cancel', [index]);
-    } else if (m.type === 'request') {
-      const worker = python.worker;
-      programRequest(run, m, false, (answer) => worker.postMessage({ type: 'answer', id: m.id, ...answer }));
     } else if (m.type === 'started') {
       callC('ap_js_program_started', [m.at - performance.timeOrigin]);
     } else if (m.type === 'done') {
+      run.cutBytes = Math.max(run.cutBytes, m.cutBytes);
+      run.cutLines = Math.max(run.cutLines, m.cutLines);
       endProgram(run, m.error, m.at - performance.timeOrigin);
     }
   }
-  // A request of the program (from the worker, or held by the service worker for a blocking call): made
-  // by the page's transport; `reply` gets its end ({outcome, status, body, error}), or why it was refused.
-  function programRequest(run, ask, blocking, reply) {
-    const asked = { url: String(ask.url), line: ask.line | 0, task: String(ask.task || ''), timeoutMs: ask.timeoutMs | 0,
-      queuedMs: +ask.queuedMs || 0, blocking };
+  // A request of the program: made by the page's transport; `reply` gets its end ({outcome, status, body,
+  // error}), or why it was refused.
+  function programRequest(run, ask, reply) {
+    const asked = { url: ask.url, line: ask.line, task: ask.task, timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
     const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
     if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
-    if (ask.id !== undefined) run.byId.set(String(ask.id), r.index);
+    run.byId.set(ask.id, r.index);
     run.waiting.set(r.index, reply);
   }
+  // The program's end, however it came (its last line, an error, Stop, its worker gone): the run ends with
+  // its text, and the worker goes; a spare one starts for the next program.
   function endProgram(run, error, atMs, stopped = false) {
-    if (python.run !== run) return;
-    python.run = null;
+    if (run.ended) return;
+    run.ended = true;
+    if (program === run) program = null;
+    if (run.session) run.session.kill();
     callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: error || null,
-      atMs: Number.isFinite(atMs) ? atMs : null, stopped })]);
+      atMs: Number.isFinite(atMs) ? atMs : null, stopped, outputCut: { bytes: run.cutBytes, lines: run.cutLines } })]);
+    setTimeout(startPython, 300);
   }
   Module.apProgramAnswer = (index, json, body) => {
-    const run = python && python.run;
+    const run = program;
     if (!run || !run.waiting.has(index)) return;
     const reply = run.waiting.get(index);
     run.waiting.delete(index);
     const a = JSON.parse(json);
     reply({ outcome: a.outcome, status: a.status, body, error: a.reason });
   };
-  // A blocking call of the program (requests.get, httpx.Client): the service worker holds the worker's
-  // synchronous request and asks the open pages; the one running the program makes the request, as any.
-  const pageToken = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)) + '-' + Date.now();
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.addEventListener('message', (e) => {
-      const m = e.data;
-      const port = e.ports && e.ports[0];
-      if (!m || m.type !== 'program-call' || !port) return;
-      const run = python && python.run;
-      if (m.token !== pageToken || !run) return port.postMessage({ mine: false });
-      programRequest(run, m.ask || {}, true, (answer) => port.postMessage({ mine: true, answer }));
-    });
-    navigator.serviceWorker.startMessages();
-  }
+  // Stop: the program ends now, at whatever point it is (Python still starting, computing, waiting), its
+  // worker with it; its open requests are cancelled; its text and what it printed stay with the run.
   function stopProgram() {
-    if (!python || !python.run) return false;
-    // A busy program cannot be interrupted from outside: the worker goes, and a fresh one starts with the
-    // next run. The run ends now, cancelled, its open requests with it; the program and what it printed so
-    // far stay with the run (history, run file, Open its program in the editor).
-    const run = python.run;
-    python.worker.terminate();
-    endProgram(run, null, NaN, true);
-    python = null;
+    if (!program) return false;
+    endProgram(program, null, NaN, true);
     return true;
   }
 
@@ -847,7 +803,7 @@
     editor.run.disabled = true;
     editor.stop.disabled = false;
     editor.cm.markLine(0);
-    editorStatus(python && !python.failed ? 'Running...' : 'Starting Python (the first time takes a few seconds)...');
+    editorStatus(pythonHostNow && pythonHostNow.lastBoot ? 'Running...' : 'Starting Python (the first time takes a few seconds)...');
     try {
       const desc = callC('ap_js_desc', [], 'json');
       const r = await runProgram(editor.cm.text(), { api: desc.api });
@@ -922,8 +878,7 @@
   Module.apEditorCounts = (json) => {
     if (!editor || !editor.cm) return;
     const c = JSON.parse(json);
-    const running = python && python.run;
-    const source = c.source || (running ? running.source : null);
+    const source = c.source || (program ? program.source : null);
     const lines = source !== null && source === editor.cm.text() ? c.lines : [];
     editor.cm.setCounts(lines);
     editor.counts.textContent = lines.map((l) => `line ${l.line}: ${l.text}`).join(' \u00b7 ');
@@ -935,41 +890,34 @@
   };
 
   // Runs a program: {api: 'page' | 'server' | 'simulated', serverBase}. Resolves with run()'s result plus
-  // stdout, error (null or {line, message, traceback}) and each request's line and task.
+  // stdout, error (null or {line, message, traceback}) and each request's line and task. The run begins at
+  // once (Stop works from here, while Python starts too); its wall time begins when the program does.
   function runProgram(source, options = {}) {
     const api = options && typeof options.api === 'string' ? options.api : 'page';
     return ready.then(() => {
       if (typeof source !== 'string') throw new Error('the program must be a text');
+      if (source.length > MAX_PROGRAM_SOURCE) throw new Error(`the program is ${size(source.length)}; a program is at most 1 MB`);
       if (options && typeof options.serverBase === 'string') callC('ap_js_set_server_base', [options.serverBase]);
       stopProgram();  // one program at a time: a new one ends the one running (and its worker)
-      const p = startPython();
-      return p.ready.then(() => {
-        // (Another program started while this one waited for Python: it ends now, and this one gets a fresh
-        // worker, since the old one may be stuck in it.)
-        if (python && python.run) {
-          stopProgram();
-          return runProgram(source, options);
-        }
-        return startProgram(p, source, api);
-      });
-    });
-  }
-  function startProgram(p, source, api) {
-    return new Promise((resolve, reject) => {
       const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
-      if (!started.ticket) return reject(new Error(started.error || 'the playground refused the program'));
-      const run = { runId: nextProgramRun++, source, output: '', waiting: new Map(), byId: new Map() };
-      p.run = run;
-      pending.set(started.ticket, {
-        resolve: (result) => {
-          if (p.run === run) p.run = null;  // (stopped: the worker's late messages are dropped)
-          resolve(result);  // (stdout, error, stopped and each request's line and task: the run's own, from C++)
-        },
-      });
+      if (!started.ticket) throw new Error(started.error || 'the playground refused the program');
+      const run = { source, output: '', cutBytes: 0, cutLines: 0, waiting: new Map(), byId: new Map(), session: null, ended: false };
+      program = run;
+      const result = new Promise((resolve) => pending.set(started.ticket, { resolve }));
       // (Simulated: nothing leaves the page, but httpx wants a real URL: the in-page API's address.)
       const base = new URL(started.api === 'simulated' || !started.base ? 'inpage' : started.base, document.baseURI).href.replace(/\/$/, '');
-      const service = navigator.serviceWorker && navigator.serviceWorker.controller ? new URL('inpage/program/', document.baseURI).href : '';
-      p.worker.postMessage({ type: 'run', runId: run.runId, source, base, service, token: pageToken });
+      loadPythonHost().then(async (host) => {
+        if (run.ended) return;
+        const session = host.take();
+        run.session = session;
+        session.onexit = (why) => endProgram(run, { line: 0, message: why, traceback: '' }, NaN);
+        await session.ready;
+        if (run.ended) return session.kill();
+        session.onmessage = (m) => onPython(run, m);
+        session.run(source, base);
+      }).catch((e) => endProgram(run, { line: 0, message: String(e.message || e).startsWith('Python') ? String(e.message || e)
+        : `Python could not start: ${e.message || e}`, traceback: '' }, NaN));
+      return result;
     });
   }
 
@@ -1033,7 +981,8 @@
     get lastCopy() { return lastCopy; },
     get editorText() { return editor && editor.cm ? editor.cm.text() : null; },  // the program in the editor, if open
     codeProgram: () => callC('ap_js_code_program', [], 'text'),  // the code panel's program, with the numbers
-    get pythonBoot() { return pythonBoot; },
+    get pythonBoot() { return pythonHostNow ? pythonHostNow.lastBoot : null; },
+    get pythonWorkers() { return pythonHostNow ? pythonHostNow.workers : 0; },  // (tests: workers alive)
     get editorCounts() { return editor && editor.cm ? editor.cm.counts() : []; },  // the per-line counts in the editor
     get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,

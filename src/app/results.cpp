@@ -111,12 +111,17 @@ static void draw_program_text(App& app, const Run& run) {
         ImGui::PopStyleColor();
         if (!t.traceback.empty()) wrapped_note(t.traceback, pal.dim);
     }
-    if (t.output.empty()) {
+    const std::string cut = program_output_cut_note(t);
+    if (t.output.empty() && cut.empty()) {
         ImGui::TextDisabled("The program printed nothing.");
         return;
     }
     ImGui::TextColored(pal.dim, "What the program printed:");
-    const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * 8, ImGui::CalcTextSize(t.output.c_str()).y + ImGui::GetStyle().WindowPadding.y * 2);
+    if (!cut.empty()) wrapped_note(cut, pal.note);
+    // (Eight lines at most: counted, never measured, since the text may be a megabyte.)
+    int lines = 1;
+    for (size_t at = t.output.find('\n'); at != std::string::npos && at + 1 < t.output.size() && lines < 8; at = t.output.find('\n', at + 1)) ++lines;
+    const float h = ImGui::GetTextLineHeightWithSpacing() * float(lines) + ImGui::GetStyle().WindowPadding.y * 2;
     ImGui::BeginChild("program-output", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::TextUnformatted(t.output.c_str(), t.output.c_str() + t.output.size());
     ImGui::EndChild();

@@ -37,6 +37,7 @@ HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_
     for (HistoryEntry& e : entries_) {
         if (e.run.requests.empty() || std::find(whole_.begin(), whole_.end(), e.number) != whole_.end()) continue;
         std::vector<RequestTrace>().swap(e.run.requests);  // frees the traces (clear() would keep them)
+        std::vector<ProgramCall>().swap(e.run.calls);      // and what a program said of each
     }
     RunStats stats = compute_stats(run);
     std::vector<TimelineBar> timeline = summarize_timeline(run);
@@ -48,7 +49,42 @@ HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_
     e.timeline = std::move(timeline);
     e.source = std::move(source);
     e.group = group;
+    bound_program_texts();
     return &e;
+}
+
+static size_t program_bytes(const ProgramText& t) {
+    return t.source.size() + t.output.size() + t.error_message.size() + t.traceback.size();
+}
+
+// Programs' texts are the history's big part (up to a megabyte of output each): past program_history_bytes
+// in all, the oldest runs not kept whole lose their output, then their traceback, then their program.
+void History::bound_program_texts() {
+    size_t total = 0;
+    for (const HistoryEntry& e : entries_) total += program_bytes(e.run.program);
+    for (auto it = entries_.begin(); it != entries_.end() && total > program_history_bytes; ++it) {
+        if (std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
+        ProgramText& t = it->run.program;
+        if (!t.output.empty()) {
+            total -= t.output.size();
+            t.output_cut_bytes += int64_t(t.output.size());
+            t.output_cut_lines += std::count(t.output.begin(), t.output.end(), '\n');
+            std::string().swap(t.output);
+        }
+    }
+    for (auto it = entries_.begin(); it != entries_.end() && total > program_history_bytes; ++it) {
+        if (std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
+        ProgramText& t = it->run.program;
+        total -= t.traceback.size() + t.source.size();
+        std::string().swap(t.traceback);
+        std::string().swap(t.source);
+    }
+}
+
+size_t History::program_text_bytes() const {
+    size_t total = 0;
+    for (const HistoryEntry& e : entries_) total += program_bytes(e.run.program);
+    return total;
 }
 
 const HistoryEntry* History::find(uint32_t number) const {

@@ -45,6 +45,9 @@ public:
     // Every run of a session, up to this many (then the oldest go); all but the newest and the ones kept
     // whole are summaries (numbers and timeline), about 2 KB each.
     static constexpr size_t capacity = 1000;
+    // The programs' texts (source, output, error) kept in all, at most: the newest run's and the ones kept
+    // whole are never cut; the oldest of the others lose theirs first.
+    static constexpr size_t program_history_bytes = 16 << 20;
 
     // Takes a finished or cancelled run, with the learner's guess of its wall time (or -1), the file it
     // came from (or "") and its group (or 0); ignores idle or running ones (nullptr). Compacts the older
@@ -62,8 +65,12 @@ public:
     HistoryEntry* find_generation(uint16_t generation);
     // The longest wall time among the kept runs: the shared time axis of the history view.
     double longest_wall_ms() const;
+    // The bytes of programs' texts held now (bounded by program_history_bytes, but for the newest run and
+    // those kept whole).
+    size_t program_text_bytes() const;
 
 private:
+    void bound_program_texts();
     std::deque<HistoryEntry> entries_;
     uint32_t next_number_ = 1;
     std::vector<uint32_t> whole_;

@@ -140,10 +140,16 @@ bool Loader::program_text(const JsonValue& root, ProgramText* out) {
         return false;
     if (line < 0 || line > 1000000) return fail("program.error_line = " + std::to_string(line) + " is not a line of the program (or 0 for none)");
     t.error_line = int(line);
+    int64_t cut_bytes = 0, cut_lines = 0;
+    if (!whole(*p, sc, "output_cut_bytes", false, &cut_bytes) || !whole(*p, sc, "output_cut_lines", false, &cut_lines)) return false;
+    if (cut_bytes < 0 || cut_lines < 0) return fail("program.output_cut_bytes and output_cut_lines count what was cut: 0 or more");
+    t.output_cut_bytes = cut_bytes;
+    t.output_cut_lines = cut_lines;
     if (const JsonValue* s = p->get("stopped")) {
         if (s->kind != JsonValue::Kind::boolean) return fail("program.stopped should be true or false");
         t.stopped = s->flag;
     }
+    bound_program_text(&t);  // (a file may hold more than a run keeps: cut as a run's texts are)
     *out = std::move(t);
     return true;
 }
@@ -355,7 +361,8 @@ std::string run_to_file(const Run& run, double guess_ms) {
         const ProgramText& t = run.program;
         out += "\"program\":{\"source\":" + json_quote(t.source) + ",\"output\":" + json_quote(t.output) + ",\"error\":" +
                json_quote(t.error_message) + ",\"traceback\":" + json_quote(t.traceback) + ",\"error_line\":" +
-               std::to_string(t.error_line) + ",\"stopped\":" + (t.stopped ? "true" : "false") + "},\n";
+               std::to_string(t.error_line) + ",\"stopped\":" + (t.stopped ? "true" : "false") +
+               ",\"output_cut_bytes\":" + std::to_string(t.output_cut_bytes) + ",\"output_cut_lines\":" + std::to_string(t.output_cut_lines) + "},\n";
     }
     out += "\"requests\":[";
     for (size_t i = 0; i < run.requests.size(); ++i) {

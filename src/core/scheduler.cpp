@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "virtual_transport.h"
 
@@ -135,7 +136,50 @@ void Scheduler::program_started(int64_t at_us) {
     run_.start_us = std::max(run_.start_us, at_us);
 }
 
+static size_t utf8_boundary(const std::string& s, size_t at) {
+    while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xc0) == 0x80) --at;
+    return at;
+}
+
+// Cuts to at most `limit` bytes, the word about the cut included (so that a text cut once is not cut again).
+static void cut_text(std::string* s, size_t limit) {
+    if (s->size() <= limit) return;
+    const size_t keep = utf8_boundary(*s, limit - 48);
+    const size_t more = s->size() - keep;
+    s->resize(keep);
+    *s += "... (" + std::to_string(more) + " more bytes cut)";
+}
+
+void bound_program_text(ProgramText* t) {
+    cut_text(&t->source, program_source_limit);
+    cut_text(&t->error_message, program_message_limit);
+    cut_text(&t->traceback, program_traceback_limit);
+    t->output_cut_bytes = std::max<int64_t>(t->output_cut_bytes, 0);
+    t->output_cut_lines = std::max<int64_t>(t->output_cut_lines, 0);
+    if (t->output.size() > program_output_limit) {
+        const size_t keep = utf8_boundary(t->output, program_output_limit);
+        t->output_cut_bytes += int64_t(t->output.size() - keep);
+        t->output_cut_lines += std::count(t->output.begin() + std::ptrdiff_t(keep), t->output.end(), '\n');
+        t->output.resize(keep);
+    }
+}
+
+static std::string bytes_text(double bytes) {
+    char text[32];
+    if (bytes < 1024 * 1024) std::snprintf(text, sizeof text, "%.0f KB", std::max(1.0, std::round(bytes / 1024)));
+    else std::snprintf(text, sizeof text, "%.1f MB", bytes / (1024.0 * 1024.0));
+    return text;
+}
+
+std::string program_output_cut_note(const ProgramText& t) {
+    if (t.output_cut_bytes <= 0) return "";
+    std::string note = "Output cut at " + bytes_text(double(program_output_limit)) + ": " + bytes_text(double(t.output_cut_bytes)) + " more";
+    if (t.output_cut_lines > 0) note += " (" + std::to_string(t.output_cut_lines) + (t.output_cut_lines == 1 ? " line)" : " lines)");
+    return note + " not shown.";
+}
+
 void Scheduler::program_end(int64_t now_us, ProgramText text) {
+    bound_program_text(&text);
     if (!running() || run_.desc.path != CodePath::program) return;
     run_.program = std::move(text);
     deferred_.clear();

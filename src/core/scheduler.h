@@ -67,7 +67,21 @@ struct ProgramText {
     std::string traceback;      // the program's own frames
     int error_line = 0;         // the program's line the error points at, or 0
     bool stopped = false;       // the learner pressed Stop
+    int64_t output_cut_bytes = 0;  // printed past program_output_limit: not kept, counted
+    int64_t output_cut_lines = 0;
 };
+
+// Every text of a program run is bounded, wherever it comes from (the worker, a run file): a program that
+// prints 140 MB or raises an error of megabytes costs the page at most these, and says what it cut.
+inline constexpr size_t program_source_limit = 1 << 20;
+inline constexpr size_t program_output_limit = 1 << 20;
+inline constexpr size_t program_message_limit = 4096;
+inline constexpr size_t program_traceback_limit = 32768;
+// Cuts the texts to their limits: the output at a whole character, counting what it drops in
+// output_cut_bytes and output_cut_lines; the others with a word saying how much was cut.
+void bound_program_text(ProgramText* t);
+// "Output cut at 1 MB: 139.0 MB more (12 lines) not shown.", or "" when nothing was cut.
+std::string program_output_cut_note(const ProgramText& t);
 
 struct Run;
 // A built-in code path's run, which the model plays; a learner's program has no model.

@@ -201,6 +201,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
         w.key("stdout").string(t.output).key("stopped").boolean(t.stopped).key("error");
         if (t.error_message.empty()) w.null();
         else w.begin_object().key("line").integer(t.error_line).key("message").string(t.error_message).key("traceback").string(t.traceback).end_object();
+        w.key("stdoutCut").begin_object().key("bytes").integer(t.output_cut_bytes).key("lines").integer(t.output_cut_lines).end_object();
     }
     w.key("requests").begin_array();
     auto rel = [&](int64_t us) { return us >= 0 ? us_to_ms(us - run.start_us) : -1.0; };

@@ -247,7 +247,8 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     return out(w.take());
 }
 
-// The program is over: {"output", "error": null | {"line", "message", "traceback"}, "stopped"}.
+// The program is over: {"source", "output", "error": null | {"line", "message", "traceback"}, "stopped", "atMs",
+// "outputCut": {"bytes", "lines"}}; its texts are bounded by the scheduler (bound_program_text).
 EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
     if (!g_app) return;
     JsonValue o;
@@ -265,6 +266,11 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
         }
         const JsonValue* stopped = o.get("stopped");
         text.stopped = stopped && stopped->kind == JsonValue::Kind::boolean && stopped->flag;
+        if (const JsonValue* cut = o.get("outputCut"); cut && cut->is_object()) {
+            const auto whole = [](const JsonValue* v) { return v && v->is_number() && std::isfinite(v->number) ? int64_t(std::clamp(v->number, 0.0, 1e15)) : 0; };
+            text.output_cut_bytes = whole(cut->get("bytes"));
+            text.output_cut_lines = whole(cut->get("lines"));
+        }
         if (const JsonValue* at = o.get("atMs"); at && at->is_number() && std::isfinite(at->number) && at->number >= 0)
             ended_us = int64_t(std::llround(at->number * 1000.0));
     }
