@@ -201,3 +201,92 @@ test('requests held at once are capped with a 503 that says so, and the cap free
   assert.equal((await getSmall('/api/delay/1')).status, 200);
   await new Promise((resolve) => small.close(resolve));
 });
+
+test('the page is always served, whatever the API holds: 2,000 held requests while the page is fetched 20 times', { timeout: 60000 }, async () => {
+  // A server as tools/serve makes it (900 held at most), with delays long enough to outlast the test.
+  const busy = createServer({ root, maxDelayMs: 30000 });
+  await new Promise((resolve) => busy.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+  const busyPort = busy.address().port;
+  const crowd = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const holders = [];
+  const statuses = { 200: 0, 503: 0, error: 0 };
+  for (let i = 0; i < 2000; i++) {
+    holders.push(new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: busyPort, path: `/api/delay/30000?i=${i}`, agent: crowd }, (res) => {
+        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', resolve);
+      });
+      req.on('error', () => { statuses.error++; resolve(); });
+      req.end();
+    }));
+  }
+  // Wait until the API holds all it may, then ask for the page.
+  for (let k = 0; k < 200 && busy.held.count < 900; k++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(busy.held.count, 900, 'the API holds 900 and refuses the rest');
+  const page = await Promise.all(Array.from({ length: 20 }, () => new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = http.request({ host: '127.0.0.1', port: busyPort, path: '/index.html', agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - t0 }));
+    });
+    req.on('error', (e) => resolve({ status: e.code, ms: performance.now() - t0 }));
+    req.setTimeout(5000, () => req.destroy(new Error('no answer in 5 s')));
+    req.end();
+  })));
+  console.log(`# 2,000 held: ${busy.held.count} held, ${statuses[503]} refused with 503, ${statuses.error} reset; the page ` +
+    `answered 20 times in ${Math.round(Math.max(...page.map((p) => p.ms)))} ms at most`);
+  assert.deepEqual(page.map((p) => p.status), Array(20).fill(200), 'every page fetch was served');
+  assert.equal(statuses.error, 0, 'no connection was reset: the refused ones were told 503');
+  assert.equal(statuses[503], 1100);
+  crowd.destroy();
+  await Promise.all(holders);
+  for (let k = 0; k < 100 && busy.held.count > 0; k++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(busy.held.count, 0, 'the held requests were let go as their callers left');
+  busy.closeAllConnections();
+  await new Promise((resolve) => busy.close(resolve));
+});
+
+test('a page file swapped for a symlink while it is served is never followed out of the folder', { timeout: 60000 }, async () => {
+  const file = path.join(root, 'sw.js');
+  const real = path.join(root, '.sw.js.real');
+  fs.writeFileSync(real, '// the page\'s own file');
+  fs.copyFileSync(real, file);
+  const link = path.join(root, '.sw.js.link');
+  fs.symlinkSync(outside, link);
+  let leaked = 0, served = 0, refused = 0;
+  const swapper = setInterval(() => {
+    // Each swap is a rename, as an attacker's would be: the path is always one or the other.
+    try {
+      if (fs.lstatSync(file).isSymbolicLink()) fs.copyFileSync(real, `${file}.tmp`), fs.renameSync(`${file}.tmp`, file);
+      else fs.symlinkSync(outside, `${file}.tmp`), fs.renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      // (a swap that lost a race with the next one)
+    }
+  }, 15);
+  try {
+    for (let round = 0; round < 30; round++) {
+      const replies = await Promise.all(Array.from({ length: 50 }, () => get('/sw.js')));
+      for (const r of replies) {
+        if (/must not be served/.test(r.body)) leaked++;
+        else if (r.status === 200) served++;
+        else refused++;
+      }
+    }
+  } finally {
+    clearInterval(swapper);
+    fs.rmSync(file, { force: true });
+    fs.rmSync(`${file}.tmp`, { force: true });
+    fs.rmSync(real, { force: true });
+    fs.rmSync(link, { force: true });
+  }
+  console.log(`# 1,500 fetches during swaps: ${served} served the page's file, ${refused} refused, ${leaked} leaked`);
+  assert.equal(leaked, 0, 'the outside file was never sent');
+  assert.ok(served > 0 && refused > 0, 'both states were met (a file changed between its open and its check is refused too)');
+});
+
+test('a link with a long query is the page\'s to explain, not a 431', async () => {
+  const r = await get(`/index.html?lesson=limits&x=${'a'.repeat(20000)}`);
+  assert.equal(r.status, 200);
+});

@@ -11,8 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const MAX_DELAY_MS = 30000;
-// Delayed answers held at once; beyond, a 503 says so. Well below the usual 1,024 file handles of a process.
+// Delayed answers held at once; beyond, a 503 says so (and the connection closes). Well below the usual
+// 1,024 file handles of a process.
 export const MAX_HELD = 900;
+// Connections beyond the held ones: the page's files, the API's quick answers and refusals, idle keep-alives.
+// tools/serve and tools/test raise the process's file limit to what the system allows for them.
+export const MAX_OTHER_SOCKETS = 3000;
 // The files of the web build the page needs; the build folder also holds CMake's files (absolute paths,
 // flags), which are nobody's business.
 export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html',
@@ -81,7 +85,9 @@ function handleDelay(req, res, url, msText, maxDelayMs, held) {
   const asked = +msText;
   const delay = Math.min(asked, maxDelayMs);
   if (held.count >= held.max) {
-    return sendJson(res, 503, { error: `${held.max} requests are already waiting here: try again in a moment` }, { 'Retry-After': '1' });
+    // (The connection closes with the refusal: refused callers never hold the sockets the page needs.)
+    return sendJson(res, 503, { error: `${held.max} requests are already waiting here: try again in a moment` },
+      { 'Retry-After': '1', Connection: 'close' });
   }
   held.count++;
   let released = false;
@@ -120,45 +126,64 @@ function handleStatic(req, res, root, rawPath) {
   if (r.error) return sendText(res, r.error, r.why);
   const relative = path.relative(root, r.file).split(path.sep).join('/');
   if (!PAGE_FILES.has(relative)) return sendText(res, 404, `${rawPath} is not one of the page's files`);
-  // A symlink may point anywhere: serve the file only if its real place is inside the real root.
-  fs.realpath(r.file, (errReal, real) => {
-    if (errReal) return sendText(res, 404, `${rawPath} is not one of the page's files`);
-    fs.realpath(root, (errRoot, realRoot) => {
-      if (errRoot || !(real === realRoot || real.startsWith(realRoot + path.sep))) return sendText(res, 403, 'outside the served folder');
-      serveFile(req, res, real, rawPath);
+  serveFile(req, res, root, r.file, rawPath);
+}
+
+// A file is opened first, without following a link at its last step, and then checked: what was opened must
+// be a plain file, and the same file (device and inode) as the path's real place, which must lie inside the
+// real root. A link swapped in at any step, before or after the open, is refused, never followed out.
+function serveFile(req, res, root, file, rawPath) {
+  const missing = () => sendText(res, 404, `${rawPath} is not one of the page's files`);
+  fs.open(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0), (errOpen, fd) => {
+    if (errOpen) return errOpen.code === 'ELOOP' ? sendText(res, 403, 'outside the served folder') : missing();
+    const refuse = (send) => fs.close(fd, () => send());
+    fs.fstat(fd, (errStat, st) => {
+      if (errStat || !st.isFile()) return refuse(missing);
+      fs.realpath(file, (errReal, real) => fs.realpath(root, (errRoot, realRoot) => {
+        if (errReal || errRoot || !(real === realRoot || real.startsWith(realRoot + path.sep))) return refuse(() => sendText(res, 403, 'outside the served folder'));
+        fs.stat(real, (errAgain, again) => {
+          if (errAgain || again.ino !== st.ino || again.dev !== st.dev) return refuse(() => sendText(res, 403, 'outside the served folder'));
+          sendOpened(req, res, fd, st, file);
+        });
+      }));
     });
   });
 }
 
-function serveFile(req, res, file, rawPath) {
-  fs.stat(file, (err, st) => {
-    if (err || !st.isFile()) return sendText(res, 404, `${rawPath} is not one of the page's files`);
-    // Checked again on every use (a rebuilt page is never stale), but an unchanged file is not sent again:
-    // Python's 14 MB come from the browser's cache once it has them.
-    const modified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
-    const since = Date.parse(req.headers['if-modified-since'] || '');
-    if (Number.isFinite(since) && since >= modified.getTime()) {
-      res.writeHead(304, { 'Cache-Control': 'no-cache', 'Last-Modified': modified.toUTCString() });
-      return res.end();
-    }
-    res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
-      'Content-Length': st.size,
-      'Cache-Control': 'no-cache',
-      'Last-Modified': modified.toUTCString(),
-      ...ISOLATION_HEADERS,
-    });
-    if (req.method === 'HEAD') return res.end();
-    const stream = fs.createReadStream(file);
-    stream.on('error', () => res.destroy());  // (a file that vanished: the connection ends, the server goes on)
-    stream.pipe(res);
+function sendOpened(req, res, fd, st, file) {
+  // Checked again on every use (a rebuilt page is never stale), but an unchanged file is not sent again:
+  // Python's 14 MB come from the browser's cache once it has them.
+  const modified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
+  const since = Date.parse(req.headers['if-modified-since'] || '');
+  if (Number.isFinite(since) && since >= modified.getTime()) {
+    fs.close(fd, () => {});
+    res.writeHead(304, { 'Cache-Control': 'no-cache', 'Last-Modified': modified.toUTCString() });
+    return res.end();
+  }
+  res.writeHead(200, {
+    'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
+    'Content-Length': st.size,
+    'Cache-Control': 'no-cache',
+    'Last-Modified': modified.toUTCString(),
+    ...ISOLATION_HEADERS,
   });
+  if (req.method === 'HEAD') {
+    fs.close(fd, () => {});
+    return res.end();
+  }
+  const stream = fs.createReadStream(null, { fd, start: 0, end: Math.max(0, st.size - 1), autoClose: true });
+  stream.on('error', () => res.destroy());  // (a file that vanished: the connection ends, the server goes on)
+  res.on('close', () => stream.destroy());
+  if (st.size === 0) {
+    stream.destroy();
+    return res.end();
+  }
+  stream.pipe(res);
 }
 
-// The page is cross-origin isolated when it is the top page: its Python worker and the page then share
-// memory, and a program's blocking call (requests.get, time.sleep) waits on it (Atomics.wait) instead of a
-// round trip through the service worker. Nothing the page loads comes from another origin; another site may
-// still embed it (CORP cross-origin), and the page then works as on any host, without shared memory.
+// The page is cross-origin isolated when it is the top page: its clock (performance.now) then has the
+// browser's finest resolution, 5 us rather than 100 us. Nothing the page loads comes from another origin;
+// another site may still embed it (CORP cross-origin), and the page then works as on any host.
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -194,7 +219,9 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
     if (rawPath.startsWith('/api/')) return sendJson(res, 404, { error: 'the API has one route: /api/delay/<ms>[?status=<code>]' });
     return handleStatic(req, res, root, rawPath);
   };
-  const server = http.createServer((req, res) => {
+  // (Links carry their settings in the query; one longer than a header holds by default is still the page's
+  // to read and explain: the page, not the server, says a link is too long.)
+  const server = http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
     try {
       handle(req, res);
     } catch (e) {
@@ -217,7 +244,9 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
     }
   });
   server.held = held;
-  server.maxConnections = maxHeld + 100;  // sockets beyond are closed at once: file handles stay free
+  // The API holds at most maxHeld requests and refuses more (closing their connections), so the page's own
+  // files always find a socket: room is left for far more connections than the API holds.
+  server.maxConnections = maxHeld + MAX_OTHER_SOCKETS;
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10000;
   server.requestTimeout = maxDelayMs + 10000;

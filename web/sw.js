@@ -2,17 +2,9 @@
 // itself, after <ms>, with {"delay_ms":<ms>,"status":<code>}. No server is involved, so the page works
 // from any static host and is not held to the browser's 6-connections-per-host cap.
 // Every other request goes to the network untouched.
-//
-// It also lets the learner's program block as CPython's one thread does (requests.get, httpx.Client,
-// time.sleep): its worker (web/python-worker.mjs) makes a synchronous request, which only a service worker
-// can hold open while the page does the work.
-//   POST <scope>inpage/program/call  {token, ask}: the page that runs the program (its token) makes the
-//        request `ask` through its own transport and clock and answers; the answer is this response's body
-//   GET  <scope>inpage/program/sleep?ms=<ms>: answers after <ms> (time.sleep, without burning a core)
+
 const MAX_DELAY_MS = 30000;
-const MAX_SLEEP_MS = 3600 * 1000;
 const API_PREFIX = new URL('inpage/api/delay/', self.registration.scope).pathname;
-const PROGRAM_PREFIX = new URL('inpage/program/', self.registration.scope).pathname;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -20,38 +12,8 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith(PROGRAM_PREFIX)) event.respondWith(forProgram(url, event.request));
-  else if (url.pathname.startsWith(API_PREFIX)) event.respondWith(answer(url, event.request));
+  if (url.pathname.startsWith(API_PREFIX)) event.respondWith(answer(url, event.request));
 });
-
-async function forProgram(url, request) {
-  const what = url.pathname.slice(PROGRAM_PREFIX.length);
-  if (what === 'sleep') {
-    const ms = Math.min(Math.max(Number(url.searchParams.get('ms')) || 0, 0), MAX_SLEEP_MS);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return json(200, { slept_ms: ms });
-  }
-  if (what !== 'call' || request.method !== 'POST') return json(404, { error: `no such program service: ${what}` });
-  let call;
-  try {
-    call = await request.json();
-  } catch (e) {
-    return json(400, { outcome: 'refused', error: 'a program call must be JSON' });
-  }
-  // Each open page is asked on a channel of its own; the one whose token it is answers, the others decline.
-  const pages = await self.clients.matchAll({ type: 'window' });
-  const answers = pages.map((page) => new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (e) => resolve(e.data);
-    page.postMessage({ type: 'program-call', token: call.token, ask: call.ask }, [channel.port2]);
-  }));
-  const mine = await new Promise((resolve) => {
-    let left = answers.length;
-    if (!left) resolve(null);
-    for (const a of answers) a.then((data) => { if (data && data.mine) resolve(data.answer); else if (--left === 0) resolve(null); });
-  });
-  return json(200, mine || { outcome: 'refused', error: 'the page that runs this program is gone' });
-}
 
 // FNV-1a, 32 bits, over the UTF-8 bytes: the same function as src/core/run.cpp and tools/devserver.mjs.
 function fnv1a(text) {
