@@ -1,11 +1,12 @@
-// The learner's own Python, at the worker's boundary, in headless Chromium: web/python-worker.mjs boots
-// Pyodide and Debian's httpx and requests from the build folder (no other host), runs a program as a learner
-// writes it (asyncio.run(main()), a top-level BASE aimed at the chosen API), and hands each HTTP call to the
-// page with the program line that made it and its asyncio task; errors come back with their line and a
-// traceback. Here the test page answers the worker's requests itself, through the in-page API.
+// The learner's own Python in headless Chromium: web/python-host.js starts a sealed frame whose worker
+// (web/python-worker.js) boots Pyodide and Debian's httpx and requests from bytes the page fetched from the
+// build folder (no other host), runs a program as a learner writes it (asyncio.run(main()), a top-level BASE
+// aimed at the chosen API), and hands each HTTP call to the page with the program line that made it and its
+// asyncio task; errors come back with their line and a traceback. Each program runs in a fresh worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import http from 'node:http';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
@@ -28,38 +29,6 @@ before(async () => {
   page = await context.newPage();
   await page.goto(dev.url);
   await page.evaluate(() => window.playground.ready);
-  // One worker for the file: it boots once, as in the page.
-  await page.evaluate(() => {
-    window.py = { worker: new Worker('python-worker.mjs', { type: 'module' }), runs: new Map(), nextRun: 1 };
-    const py = window.py;
-    py.booted = new Promise((resolve, reject) => {
-      const t0 = performance.now();
-      py.worker.onmessage = async (e) => {
-        const m = e.data;
-        if (m.type === 'ready') resolve({ bootMs: m.bootMs, sinceNew: performance.now() - t0 });
-        else if (m.type === 'boot-failed') reject(new Error(m.message));
-        const run = py.runs.get(m.runId);
-        if (!run) return;
-        if (m.type === 'stdout') run.stdout += m.text;
-        else if (m.type === 'request') {
-          run.requests.push({ url: m.url, line: m.line, task: m.task, sentMs: performance.now() - run.t0 });
-          const r = await fetch(m.url, { cache: 'no-store' });
-          py.worker.postMessage({ type: 'answer', id: m.id, status: r.status, body: await r.text() });
-        } else if (m.type === 'done') {
-          run.wallMs = performance.now() - run.t0;
-          run.error = m.error;
-          run.resolve(run);
-        }
-      };
-      py.worker.onerror = (e) => reject(new Error(`worker: ${e.message}`));
-    });
-    py.run = (source) => new Promise((resolve) => {
-      const runId = py.nextRun++;
-      const run = { stdout: '', requests: [], resolve, t0: performance.now() };
-      py.runs.set(runId, run);
-      py.worker.postMessage({ type: 'run', runId, source, base: `${location.origin}/inpage` });
-    }).then(({ resolve, ...rest }) => rest);
-  });
 });
 
 after(async () => {
@@ -67,12 +36,18 @@ after(async () => {
   await dev?.close();
 });
 
-const run = (source) => page.evaluate((s) => window.py.run(s), source);
+// A program through the page, on the simulated API (exact delays), as a learner's run: its output, error,
+// and each request's URL, line, task and when it was sent (ms from the program's start).
+const run = (source) => page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }).then((r) => ({
+  stdout: r.stdout, error: r.error, wallMs: r.wallMs,
+  requests: r.requests.map((q, i) => ({ url: r.calls ? r.calls[i].url : q.url, line: q.line, task: q.task, sentMs: q.startMs })),
+})), source);
 
 test('Python boots from the build folder, with httpx and requests from Debian', async () => {
-  const boot = await page.evaluate(() => window.py.booted);
-  console.log(`# Python ready ${Math.round(boot.sinceNew)} ms after the worker was made (boot ${Math.round(boot.bootMs)} ms)`);
+  const t0 = Date.now();
   const r = await run('import sys, httpx, requests\nprint(sys.version_info[:2], httpx.__version__, requests.__version__)\n');
+  const boot = await page.evaluate(() => window.playground.pythonBoot);
+  console.log(`# Python ready and the first program run ${Date.now() - t0} ms after Run (boot ${Math.round(boot.bootMs)} ms: ${JSON.stringify(boot.phases)})`);
   assert.equal(r.error, null, JSON.stringify(r.error));
   assert.match(r.stdout, /^\(3, 1\d\) 0\.\d+\.\d+ 2\.\d+\.\d+$/m);
   assert.deepEqual(outside, [], 'nothing came from another host');
@@ -96,10 +71,7 @@ test('asyncio.run(main()) as written: a gather overlaps, each call names its lin
   assert.equal(r.error, null, JSON.stringify(r.error));
   assert.match(r.stdout, /^10 ok$/m);
   assert.equal(r.requests.length, 10);
-  for (const q of r.requests) {
-    assert.match(q.url, /^http:\/\/127\.0\.0\.1:\d+\/inpage\/api\/delay\/300\?i=\d$/);
-    assert.equal(q.line, 5, 'the line of the await');
-  }
+  for (const q of r.requests) assert.equal(q.line, 5, 'the line of the await');
   assert.equal(new Set(r.requests.map((q) => q.task)).size, 10, 'a task each');
   // Ten calls of 300 ms together: all sent before the first answer could be in, and one latency in all.
   const sent = r.requests.map((q) => q.sentMs);
@@ -122,7 +94,7 @@ test('a syntax error and an exception come back with their line', async () => {
   assert.equal(raised.error.line, 2);
   assert.match(raised.error.message, /^ZeroDivisionError/);
   assert.match(raised.error.traceback, /line 4[\s\S]*line 2/);
-  // After an error the worker runs the next program.
+  // After an error the next program runs (in a fresh worker).
   const next = await run('print(6 * 7)\n');
   assert.equal(next.stdout, '42\n');
 });
@@ -279,9 +251,8 @@ test('the editor: an error marks its line; Stop ends a runaway program within a 
 });
 
 test('blocking calls block the whole loop, as in CPython: requests, httpx.Client, time.sleep', async () => {
-  // (tools/serve makes the page cross-origin isolated: a blocking call waits on memory shared with the page.
-  // From a static host it goes through the service worker instead: tests/embed.test.mjs.)
-  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  // (The thread's stack parks on the call's answer while the loop's callbacks wait: the same on any host,
+  // tests/embed.test.mjs.)
   // requests.get inside async def under gather: each call holds the thread, so they go one at a time.
   const inAsync = await runInPage([
     'import asyncio, requests',
@@ -537,7 +508,8 @@ test('Python starts from the memory it kept: a second page is ready in a fractio
     assert.equal(r.stdout, 'httpx requests\n');
     boots.push(await p.evaluate(() => window.playground.pythonBoot));
     // (The memory is stored after the first start, while the learner reads: wait for it to be there.)
-    await p.waitForFunction(() => caches.open('asyncplay-python').then((c) => c.keys()).then((k) => k.length === 1), null, { timeout: 30000 });
+    await p.waitForFunction(() => caches.open('asyncplay-python').then((c) => c.keys()).then((k) => k.length === 1 &&
+      localStorage.getItem('asyncplay.python-memory') !== null), null, { timeout: 30000 });
     await p.close();
   }
   console.log(`# Python's start: first page ${Math.round(boots[0].bootMs)} ms (${JSON.stringify(boots[0].phases)}), ` +

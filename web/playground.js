@@ -340,8 +340,20 @@
     if (!embedded || e.source !== window.parent || e.origin !== hostOrigin) return;
     const m = e.data;
     if (!m || typeof m !== 'object' || m.target !== 'asyncplay') return;
-    const fail = (message) => toHost({ type: 'error', id: m.id, command: m.type, message });
+    // (A command's values come from another page: any that cannot be read is answered with an error.)
+    const id = typeof m.id === 'string' || typeof m.id === 'number' ? m.id : undefined;
+    const command = typeof m.type === 'string' ? m.type.slice(0, 100) : undefined;
+    const fail = (message) => toHost({ type: 'error', id, command, message });
     ready.then(() => {
+      try {
+        return hostCommand(m, id, fail);
+      } catch (err) {
+        return fail(`the command could not be read: ${String(err && err.message || 'its values are not plain data').slice(0, 200)}`);
+      }
+    });
+  });
+  function hostCommand(m, id, fail) {
+    {
       switch (m.type) {
         case 'set-lesson': {
           const which = String(m.lesson);
@@ -358,11 +370,11 @@
             return fail('the run options are not plain data');
           }
           if (size > MAX_COMMAND) return fail(`the run options are ${size(size)}; a command is at most 64 KB`);
-          const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, m));
+          const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, { id }));
           return started.catch((err) => fail(err.message));
         }
         case 'get-state':
-          return toHost({ type: 'state', id: m.id, lesson: lessonSummary(), permalink: permalink() });
+          return toHost({ type: 'state', id, lesson: lessonSummary(), permalink: permalink() });
         case 'set-program':
         case 'run-program': {
           // The learner's own program: shown in the editor, and run (run-program) on the chosen API.
@@ -370,15 +382,15 @@
           if (m.source.length > MAX_COMMAND) return fail(`the program is ${size(m.source.length)}; a command is at most 64 KB`);
           if (!editor || editor.box.hidden) callC('ap_js_editor_opened');
           openEditor(m.source);
-          if (m.type === 'set-program') return toHost({ type: 'program-set', id: m.id });
+          if (m.type === 'set-program') return toHost({ type: 'program-set', id });
           const api = m.options && typeof m.options.api === 'string' ? m.options.api : currentSettings().api;
-          return runProgram(m.source, { api }).then((result) => toHost({ type: 'program-finished', id: m.id, result }), (err) => fail(err.message));
+          return runProgram(m.source, { api }).then((result) => toHost({ type: 'program-finished', id, result }), (err) => fail(err.message));
         }
         default:
-          return fail(`unknown command ${JSON.stringify(m.type)}; known: set-lesson, run, get-state, set-program, run-program`);
+          return fail(`unknown command ${JSON.stringify(String(m.type).slice(0, 100))}; known: set-lesson, run, get-state, set-program, run-program`);
       }
-    });
-  });
+    }
+  }
   // What the page's controls say now, in run()'s terms: a host's run command changes only what it names.
   function currentSettings() {
     return callC('ap_js_desc', [], 'json');
@@ -501,11 +513,22 @@
     return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
   async function unpackProgram(packed) {
-    if (packed.length > MAX_PROGRAM_LINK || !/^[A-Za-z0-9_-]*$/.test(packed)) throw new Error('it is not a packed program');
-    const binary = atob(packed.replace(/-/g, '+').replace(/_/g, '/'));
+    if (packed.length > MAX_PROGRAM_LINK) throw new Error(`it is ${size(packed.length)} long; a program in a link is at most 64 KB packed`);
+    if (!/^[A-Za-z0-9_-]*$/.test(packed)) throw new Error('it is damaged: a packed program has only letters, digits, - and _');
+    let binary;
+    try {
+      binary = atob(packed.replace(/-/g, '+').replace(/_/g, '/'));
+    } catch (e) {
+      throw new Error('it is damaged: not a program packed by this page (was the link cut short?)');
+    }
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-    const text = await new Response(stream).text();
+    let text;
+    try {
+      text = await new Response(stream).text();
+    } catch (e) {
+      throw new Error('it is damaged: not a program packed by this page (was the link cut short?)');
+    }
     if (text.length > 1 << 20) throw new Error('it unpacks to more than 1 MB');
     return text;
   }

@@ -216,8 +216,9 @@ export function createPythonHost(baseURI) {
     try {
       const sha = await sha256(bytes);
       for (const old of await cache.keys()) await cache.delete(old);
-      await cache.put(host.memoryKey, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+      // (The record first: a start that reads between the two finds no memory, never an unrecorded one.)
       localStorage.setItem(MEMORY_RECORD, JSON.stringify({ key: host.memoryKey, sha256: sha }));
+      await cache.put(host.memoryKey, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
       host.memory = Promise.resolve(bytes);
       host.frame.contentWindow.postMessage({ type: 'memory', bytes }, '*');
     } catch (e) {

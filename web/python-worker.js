@@ -51,7 +51,10 @@
     }
     output.pending = [];
     output.pendingBytes = 0;
-    send({ type: 'output', text: output.decoder.decode(joined, { stream: true }), cutBytes: output.cutBytes, cutLines: output.cutLines });
+    for (let from = 0; from < joined.length || from === 0; from += OUTPUT_BATCH) {  // (at most a batch a message)
+      const text = output.decoder.decode(joined.subarray(from, from + OUTPUT_BATCH), { stream: true });
+      send({ type: 'output', text, cutBytes: output.cutBytes, cutLines: output.cutLines });
+    }
   }
   let running = false;  // (what start-up prints, a warning of a library, is nobody's output)
   function write(buffer) {
@@ -81,11 +84,14 @@
   const blockingWaits = new Map();  // id -> resolve, for the blocking calls (one at a time, in practice)
   let nextBlocking = 1;
   let answerPy = null;  // the prelude's _answer(call, json), for the requests of asyncio tasks
+  // (The prelude's calls give these; a program calling the same functions may give anything, and gets what
+  // fits the page's shape: texts cut, numbers in range.)
   function askOf(askJson) {
-    const a = JSON.parse(askJson);
-    return { method: String(a.method || 'GET').slice(0, 16), url: String(a.url || '').slice(0, 8192), line: a.line | 0,
-      task: String(a.task || '').slice(0, 200), timeoutMs: Math.max(0, a.timeoutMs | 0),
-      queuedMs: Number.isFinite(+a.queuedMs) ? Math.max(0, +a.queuedMs) : 0 };
+    const a = JSON.parse(String(askJson));
+    const text = (v, fallback, max) => (typeof v === 'string' ? v : fallback).slice(0, max);
+    const whole = (v, max) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(Math.floor(v), 0), max) : 0);
+    return { method: text(a.method, 'GET', 16), url: text(a.url, '', 8192), line: whole(a.line, 1e6), task: text(a.task, '', 200),
+      timeoutMs: whole(a.timeoutMs, 3.6e6), queuedMs: typeof a.queuedMs === 'number' && Number.isFinite(a.queuedMs) ? Math.min(Math.max(a.queuedMs, 0), 1e9) : 0 };
   }
   // Called by the prelude (Python, through `js`): an asyncio task's request; its answer comes to _answer.
   const pagePost = (id, askJson) => send({ type: 'request', id: `a${id | 0}`, blocking: false, ...askOf(askJson) });
@@ -190,6 +196,10 @@
     const refuse = (what) => () => { throw new Error(`a program cannot ${what} here`); };
     for (const [name, what] of [['close', 'close its Python'], ['postMessage', 'post to the page except through httpx and requests']]) {
       Object.defineProperty(self, name, { value: refuse(what), writable: false, configurable: false });
+    }
+    // (The frame's policy refuses these too, but only as an error event later; this says why, at once.)
+    for (const name of ['WebSocket', 'EventSource', 'WebTransport']) {
+      Object.defineProperty(self, name, { value: function Refused() { throw new TypeError(NO_NETWORK); }, writable: false, configurable: false });
     }
   }
 
