@@ -199,11 +199,25 @@ try {
     const cold = await openEditor(await context.newPage());
     const warm = await openEditor(await context.newPage());
     console.log(`click to editor shown: cold ${cold.editorMs} ms, cached ${warm.editorMs} ms`);
-    const parts = (b) => `${Math.round(b.bootMs)} ms: ` + Object.entries(b.phases).map(([k, v]) => `${k} ${v}`).join(', ');  // (fromSnapshot: started from tools/snapshot_python.mjs's memory)
+    const parts = (b) => `${Math.round(b.bootMs)} ms: ` + Object.entries(b.phases).map(([k, v]) => `${k} ${v}`).join(', ');  // (fromSnapshot: started from the memory the page kept)
     console.log(`Python's own start in its worker: cold ${parts(cold.boot)}; cached ${parts(warm.boot)}`);
     console.log(`click to Python ready (a first program ran): cold ${cold.readyMs} ms (target <= 5 s: ${verdict(cold.readyMs <= 5000)}), ` +
                 `cached ${warm.readyMs} ms (target <= 2 s: ${verdict(warm.readyMs <= 2000)})`);
     const page = context.pages()[1];
+    // Every program runs in a fresh worker; a spare one starts from the kept memory while the learner reads.
+    // Click Run (here: runProgram) to the program's first line, with the spare ready.
+    const starts = [];
+    for (let k = 0; k < Math.max(runs, 5); k++) {
+      await page.waitForFunction(() => window.playground.pythonSpareReady, null, { timeout: 30000 });
+      starts.push(await page.evaluate(async () => {
+        const t0 = performance.now();
+        const r = await window.playground.runProgram('pass', { api: 'simulated' });
+        return r.startAbsMs - t0;
+      }));
+    }
+    const s0 = median(starts);
+    console.log(`click Run to the program's first line, Python warm (a spare worker ready): median ${s0.toFixed(1)} ms of ` +
+                `${starts.map((v) => v.toFixed(0)).join(', ')} (target <= 150 ms: ${verdict(s0 <= 150)})`);
     const gatherProgram = (n, ms) => `import asyncio, httpx\nBASE = ""\nasync def main():\n    async with httpx.AsyncClient() as c:\n` +
       `        await asyncio.gather(*(c.get(f"{BASE}/api/delay/${ms}?i={i}") for i in range(${n})))\nasyncio.run(main())\n`;
     const loopProgram = (n, ms) => `import httpx\nBASE = ""\nwith httpx.Client() as c:\n    for i in range(${n}):\n` +

@@ -1006,6 +1006,7 @@
     codeProgram: () => callC('ap_js_code_program', [], 'text'),  // the code panel's program, with the numbers
     get pythonBoot() { return pythonHostNow ? pythonHostNow.lastBoot : null; },
     get pythonWorkers() { return pythonHostNow ? pythonHostNow.workers : 0; },  // (tests: workers alive)
+    get pythonSpareReady() { return !!pythonHostNow && pythonHostNow.spareReady; },  // (tools/bench: the next Run is warm)
     get editorCounts() { return editor && editor.cm ? editor.cm.counts() : []; },  // the per-line counts in the editor
     get editorLitLine() { return editor && editor.cm ? editor.cm.litLineNumber() : 0; },  // a clicked bar's line
     permalink,

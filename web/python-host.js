@@ -330,6 +330,8 @@ export function createPythonHost(baseURI) {
       return host.spare.ready;
     },
     get lastBoot() { return host.lastBoot; },
+    // (tools/bench: a spare worker is ready for the next program)
+    get spareReady() { return !!host.spare && !host.spare.ended && host.spare.stage === 'ready'; },
     // (tests: how many workers are alive, and the frame)
     get workers() { return host.sessions.size; },
   };
