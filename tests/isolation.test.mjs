@@ -239,3 +239,13 @@ test('a host page\'s command with values that cannot be read gets an error reply
   assert.equal(reply.command, 'set-lesson');
   assert.match(reply.message, /could not be read/);
 });
+
+test('a long link is explained in KB, and the dev server hands it to the page', async () => {
+  const p = await context.newPage();
+  await p.goto(`${dev.url}?lesson=limits&n=12&pad=${'x'.repeat(9500)}`);
+  await p.evaluate(() => window.playground.ready);
+  await p.waitForFunction(() => window.playground.lessonState().notes.length > 0, null, { timeout: 5000 });
+  const notes = (await p.evaluate(() => window.playground.lessonState())).notes.join(' ');
+  assert.match(notes, /the address's settings are 9 KB long; a playground link holds at most 8 KB/);
+  await p.close();
+});

@@ -222,7 +222,7 @@
 
   const MAX_RUN_FILE = 16 * 1024 * 1024;
   function loadRunText(name, text) {
-    if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${size(text.length)}; a run file is at most 16 MB`]) === 1;
+    if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${sizeText(text.length)}; a run file is at most 16 MB`]) === 1;
     return callC('ap_js_load_run', [name, text, '']) === 1;
   }
   function loadRunFile(name, file) {
@@ -369,7 +369,7 @@
           } catch (err) {
             return fail('the run options are not plain data');
           }
-          if (size > MAX_COMMAND) return fail(`the run options are ${size(size)}; a command is at most 64 KB`);
+          if (size > MAX_COMMAND) return fail(`the run options are ${sizeText(size)}; a command is at most 64 KB`);
           const started = run({ ...currentSettings(), ...o }, (ticket) => hostRuns.set(ticket, { id }));
           return started.catch((err) => fail(err.message));
         }
@@ -379,7 +379,7 @@
         case 'run-program': {
           // The learner's own program: shown in the editor, and run (run-program) on the chosen API.
           if (typeof m.source !== 'string') return fail('source must be the program, as a text');
-          if (m.source.length > MAX_COMMAND) return fail(`the program is ${size(m.source.length)}; a command is at most 64 KB`);
+          if (m.source.length > MAX_COMMAND) return fail(`the program is ${sizeText(m.source.length)}; a command is at most 64 KB`);
           if (!editor || editor.box.hidden) callC('ap_js_editor_opened');
           openEditor(m.source);
           if (m.type === 'set-program') return toHost({ type: 'program-set', id });
@@ -497,7 +497,7 @@
   // A permalink's state (?lesson=...&path=...&n=...): applied after the extra lessons are in.
   function applyUrl() {
     if (location.search.length > MAX_QUERY) {
-      callC('ap_js_note', [`Link: the address's settings are ${size(location.search.length)} long; a playground link holds at most 8 KB, so none of them were used.`]);
+      callC('ap_js_note', [`Link: the address's settings are ${sizeText(location.search.length)} long; a playground link holds at most 8 KB, so none of them were used.`]);
       return;
     }
     if (location.search) callC('ap_js_apply_url', [location.search]);
@@ -513,7 +513,7 @@
     return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
   async function unpackProgram(packed) {
-    if (packed.length > MAX_PROGRAM_LINK) throw new Error(`it is ${size(packed.length)} long; a program in a link is at most 64 KB packed`);
+    if (packed.length > MAX_PROGRAM_LINK) throw new Error(`it is ${sizeText(packed.length)} long; a program in a link is at most 64 KB packed`);
     if (!/^[A-Za-z0-9_-]*$/.test(packed)) throw new Error('it is damaged: a packed program has only letters, digits, - and _');
     let binary;
     try {
@@ -557,7 +557,7 @@
   const MAX_LESSON_ID = 200;
   const MAX_COMMAND = 64 * 1024;       // a host page's command, as JSON
   // A size as a reader says it: KB below 1 MB, MB above.
-  const size = (n) => (n < 1048576 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(1)} MB`);
+  const sizeText = (n) => (n < 1048576 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
   async function loadExtraLessons() {
     const url = params.get('lessons');
@@ -570,9 +570,9 @@
       const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
       const size = Number(reply.headers.get('Content-Length'));
-      if (size > MAX_LESSON_FILE) throw new Error(`it is ${size(size)}; a lesson file is at most 1 MB`);
+      if (size > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(size)}; a lesson file is at most 1 MB`);
       const text = await reply.text();
-      if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${size(text.length)}; a lesson file is at most 1 MB`);
+      if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(text.length)}; a lesson file is at most 1 MB`);
       callC('ap_js_add_lessons', [name, text]);
     } catch (e) {
       const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e.message;
@@ -919,7 +919,7 @@
     const api = options && typeof options.api === 'string' ? options.api : 'page';
     return ready.then(() => {
       if (typeof source !== 'string') throw new Error('the program must be a text');
-      if (source.length > MAX_PROGRAM_SOURCE) throw new Error(`the program is ${size(source.length)}; a program is at most 1 MB`);
+      if (source.length > MAX_PROGRAM_SOURCE) throw new Error(`the program is ${sizeText(source.length)}; a program is at most 1 MB`);
       if (options && typeof options.serverBase === 'string') callC('ap_js_set_server_base', [options.serverBase]);
       stopProgram();  // one program at a time: a new one ends the one running (and its worker)
       const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
