@@ -126,7 +126,7 @@ export function checkMessage(m, stage) {
 
 export function createPythonHost(baseURI) {
   const here = new URL('python/', baseURI).href;
-  const host = { frame: null, framed: null, spare: null, nextId: 1, sessions: new Map(), lastBoot: null,
+  const host = { frame: null, framed: null, frameReady: null, spare: null, nextId: 1, sessions: new Map(), lastBoot: null,
     memory: null,      // Promise<Uint8Array | null>: the kept memory, checked against its recorded hash
     memoryKey: null };
 
@@ -314,7 +314,6 @@ export function createPythonHost(baseURI) {
     take() {
       const s = host.spare && !host.spare.ended ? host.spare : spawn();
       host.spare = null;
-      s.ready.then(() => { /* (the caller may have ended it meanwhile) */ }, () => {});
       s.run = (source, base) => {
         s.stage = 'running';
         s.send({ type: 'run', source, base });
