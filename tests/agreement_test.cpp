@@ -108,11 +108,11 @@ TEST(Agreement, EveryPlaceStatesTheSameExpectationForEveryPathAndApi) {
             EXPECT_NEAR(sweep.points[0].wall_ms, e, 1e-9) << what << ": scaling";
             EXPECT_NEAR(sweep.points[0].speedup, run.expected.sequential_ms / e, 1e-9) << what << ": scaling's speedup";
             // The parts add up, and the notes name each part there is.
-            EXPECT_NEAR(run.expected.program_ms + run.expected.cap_ms + run.expected.browser_ms, e, 1e-9) << what;
+            EXPECT_NEAR(run.expected.path_ms + run.expected.cap_ms + run.expected.browser_ms, e, 1e-9) << what;
             const std::vector<std::string> notes = explain_run(run, entry.stats);
             if (api == Api::server && run.expected.cap_ms >= 0.5) {
                 bool named = false;
-                for (const std::string& n : notes) named |= n.find(format_duration_ms(run.expected.program_ms + run.expected.cap_ms)) != std::string::npos;
+                for (const std::string& n : notes) named |= n.find(format_duration_ms(run.expected.path_ms + run.expected.cap_ms)) != std::string::npos;
                 EXPECT_TRUE(named) << what;
             }
             // A run played with exactly the modelled costs takes exactly what it expects, and holds its claim.

@@ -640,7 +640,7 @@ TEST(RunFile, RoundTripsRunsExactly) {
 
 TEST(RunFile, TheFormatIsReadable) {
     const std::string text = sample_file();
-    EXPECT_EQ(text.rfind("{\"format\":\"asyncplay-run\",\"version\":2,\n\"desc\":{\"path\":\"retry_backoff\"", 0), 0u) << text;
+    EXPECT_EQ(text.rfind("{\"format\":\"asyncplay-run\",\"version\":3,\n\"desc\":{\"path\":\"retry_backoff\"", 0), 0u) << text;
     EXPECT_TRUE(contains(text, "\"state\":\"finished\""));
     EXPECT_TRUE(contains(text, "\"guess_ms\":250"));
     EXPECT_TRUE(contains(text, "\n{\"scheduled\":0,\"started\":0,\"answered\":100000,\"handled\":100000,\"finished\":105000,"
@@ -660,14 +660,20 @@ TEST(RunFile, ReadsEscapesAndIgnoresUnknownKeys) {
 
 TEST(RunFile, RejectsWithOneClearSentence) {
     const std::string good = sample_file();
-    std::string e = load_error(replaced(good, "\"version\":2,", "\"version\":2 \"x\":2,"));
+    std::string e = load_error(replaced(good, "\"version\":3,", "\"version\":3 \"x\":2,"));
     EXPECT_TRUE(contains(e, "line 1, column 39: expected ',' or '}'")) << e;
     e = load_error(replaced(good, "\"wall_us\"", "\n  \"wall_us\" 5,"));
     EXPECT_TRUE(contains(e, "line 4, column 13: expected ':'")) << e;
     e = load_error("{\"hello\":1}");
     EXPECT_EQ(e, "this is not an asyncplay run file (no \"format\": \"asyncplay-run\")");
     EXPECT_TRUE(contains(load_error("[1,2]"), "not an asyncplay run file"));
-    EXPECT_EQ(load_error(replaced(good, "\"version\":2", "\"version\":7")), "version 7 is newer than this page understands (2)");
+    EXPECT_EQ(load_error(replaced(good, "\"version\":3", "\"version\":7")), "version 7 is newer than this page understands (3)");
+    // Version 2 called the code path's own time program_ms: such a file still loads, and only with that name.
+    const std::string v2 = replaced(replaced(good, "\"version\":3", "\"version\":2"), "\"path_ms\"", "\"program_ms\"");
+    ap::Run old;
+    ASSERT_TRUE(run_from_file(v2, &old, nullptr, &e)) << e;
+    EXPECT_DOUBLE_EQ(old.expected.path_ms, 115);
+    EXPECT_TRUE(contains(load_error(replaced(good, "\"version\":3", "\"version\":2")), "program_ms")) << "a version 2 file names it program_ms";
     e = load_error(replaced(good, "\"count\":3", "\"count\":20000"));
     EXPECT_TRUE(contains(e, "desc.count = 20000 is out of range")) << e;
     EXPECT_TRUE(contains(e, "10,000")) << "quotes clamp_run_desc's note: " << e;

@@ -250,7 +250,7 @@ TEST(Stats, ConnectionCapIsExplainedForServerRuns) {
         run.requests.push_back(r);
     }
     run.end_us = 1200 * ms;
-    run.expected.program_ms = 300;
+    run.expected.path_ms = 300;
     run.expected.cap_ms = 4 * 300 - 300;  // what the model says with 6 connections: 4 waves
     run.expected.wall_ms = 4 * 300;
     run.expected.sequential_ms = 20 * 300;
@@ -837,17 +837,17 @@ TEST(Lessons, ALessonMayHaveItsOwnProgram) {
     ASSERT_TRUE(f.errors.empty()) << f.errors[0];
     ASSERT_EQ(f.lessons.size(), 2u);
     EXPECT_TRUE(f.lessons[0].paths.empty()) << "with a program, paths may be left out";
-    EXPECT_EQ(f.lessons[0].program, "import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n\nasyncio.run(main())  \n")
+    EXPECT_EQ(f.lessons[0].script, "import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n\nasyncio.run(main())  \n")
         << "one indent off each line (4 spaces or a tab), blank lines around it dropped, inside kept empty";
     EXPECT_EQ(f.lessons[0].preset.count, 6);
     EXPECT_EQ(f.lessons[0].paragraphs, std::vector<std::string>{"Run it."});
-    EXPECT_EQ(f.lessons[1].program, "print(1)\n");
+    EXPECT_EQ(f.lessons[1].script, "print(1)\n");
     EXPECT_TRUE(f.lessons[1].loop_view) << "the block ends at the first line that is not indented";
     EXPECT_EQ(f.lessons[1].preset.path, CodePath::concurrent);
     const LessonFile again = parse_lessons(lessons_to_text(f.lessons), "u.txt");
     ASSERT_TRUE(again.errors.empty()) << again.errors[0];
-    EXPECT_EQ(again.lessons[0].program, f.lessons[0].program);
-    EXPECT_EQ(again.lessons[1].program, f.lessons[1].program);
+    EXPECT_EQ(again.lessons[0].script, f.lessons[0].script);
+    EXPECT_EQ(again.lessons[1].script, f.lessons[1].script);
     EXPECT_EQ(lessons_to_text(again.lessons), lessons_to_text(f.lessons));
 
     auto first_error = [](const std::string& t) {

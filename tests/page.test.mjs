@@ -108,7 +108,7 @@ test('a screen reader hears each run and can walk the history as a table', async
   assert.equal(live.text, r.summary);
   assert.match(live.text, /^4 requests, concurrent, in-page API: \d+ ms, expected \d+ ms\.$/);
   // The expectation: the program's 100 ms, plus what this browser was measured to cost, named.
-  assert.equal(r.expected.programMs, 100);
+  assert.equal(r.expected.pathMs, 100);
   assert.equal(r.expected.capMs, 0);
   assert.ok(Math.abs(r.expectedMs - (100 + r.expected.browserMs)) < 0.01, JSON.stringify(r.expected));
   assert.ok(live.text.endsWith(`expected ${Math.round(r.expectedMs)} ms.`), live.text);
@@ -122,7 +122,7 @@ test('a screen reader hears each run and can walk the history as a table', async
 
 test('bounded concurrency runs in waves of k', async () => {
   const r = await page.evaluate(() => window.playground.run({ path: 'bounded', n: 9, latencyMs: 150, limit: 3, api: 'page' }));
-  assert.equal(r.expected.programMs, 450);
+  assert.equal(r.expected.pathMs, 450);
   assert.ok(Math.abs(r.expectedMs - (450 + r.expected.browserMs)) < 0.01, JSON.stringify(r.expected));
   assert.equal(r.peakInFlight, 3);
   assert.equal(r.expectedPeakInFlight, 3);
@@ -362,7 +362,7 @@ test('the place and the marks survive a reload; a bad lesson file is explained, 
   assert.match(added.errors.join(' '), /:9: unknown code path 'parallel'/);
   const r = await clickRun();
   assert.equal(r.path, 'bounded');
-  assert.equal(r.expected.programMs, 300);
+  assert.equal(r.expected.pathMs, 300);
   // A lesson id with a comma and a quote survives the place kept across visits and a permalink.
   const odd = 'odd,"id';
   const oddFile = `lesson: ${odd}\ntitle: Odd id\npaths: concurrent\npreset: n=3 latency=50 api=simulated\ntext:\nAn id with a comma and a quote.\n`;

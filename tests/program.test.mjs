@@ -135,7 +135,9 @@ test('a program run through the page: its requests on the page\'s clock, their a
   console.log(`# a learner's gather of 12: first sent at ${starts[0].toFixed(1)} ms, all ${(Math.max(...starts) - Math.min(...starts)).toFixed(1)} ms apart at most; wall ${r.wallMs.toFixed(1)} ms, last answer ${lastEnd.toFixed(1)} ms`);
   assert.ok(Math.max(...starts) < Math.min(...r.requests.map((q) => q.endMs)), 'every request was out before the first answer came');
   assert.ok(r.wallMs >= lastEnd && r.wallMs < lastEnd + 500, `the run ends when the program does: ${r.wallMs} vs ${lastEnd}`);
-  assert.equal(r.expectedMs, 0, 'no model for a learner\'s program');
+  assert.equal(r.kind, 'program');
+  assert.equal(r.expectedMs, null, 'no model for a learner\'s program: no expectation, not a zero one');
+  assert.equal(r.speedup, null);
   const shown = await page.evaluate(() => window.playground.shownRun());
   assert.equal(shown.state, 'finished');
   await page.mouse.move(1, 1);

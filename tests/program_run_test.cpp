@@ -26,7 +26,7 @@ struct ProgramFixture : test::Player {
     ProgramFixture() {
         scheduler.on_request_end = [this](int index) { ended.push_back(index); };
         RunDesc d;
-        d.path = CodePath::program;
+        d.kind = RunKind::program;
         d.api = Api::simulated;
         scheduler.begin(d, 0);
     }
@@ -64,14 +64,14 @@ TEST(ProgramRun, AGatherOverlapsAndEachAnswerReachesTheProgram) {
         EXPECT_EQ(r.outcome, Outcome::ok);
         EXPECT_EQ(r.started_us, 1 * ms);
         EXPECT_EQ(r.finished_us, 301 * ms);
-        EXPECT_EQ(run.calls[size_t(i)].line, 12);
-        EXPECT_EQ(run.calls[size_t(i)].body, "{\"delay_ms\":300,\"status\":200}") << "the body the program reads";
+        EXPECT_EQ(run.program->calls[size_t(i)].line, 12);
+        EXPECT_EQ(run.program->calls[size_t(i)].body, "{\"delay_ms\":300,\"status\":200}") << "the body the program reads";
     }
-    EXPECT_EQ(run.calls[1].task, "Task-3");
-    f.scheduler.program_end(350 * ms, ProgramText{"print(1)\n", "1\n", "", "", 0, false});
+    EXPECT_EQ(run.program->calls[1].task, "Task-3");
+    f.scheduler.program_end(350 * ms, ProgramReport{"print(1)\n", "1\n", "", "", 0, false});
     EXPECT_EQ(f.scheduler.run().state, RunState::finished);
     EXPECT_EQ(f.scheduler.run().end_us, 350 * ms) << "the program's own end, after its last answer";
-    EXPECT_EQ(f.scheduler.run().program.output, "1\n");
+    EXPECT_EQ(f.scheduler.run().program->report.output, "1\n");
     const RunStats s = compute_stats(f.scheduler.run());
     EXPECT_EQ(s.ok, 3);
     EXPECT_EQ(s.peak_in_flight, 3);
@@ -135,7 +135,7 @@ TEST(ProgramRun, TheJsResultIsTheRunsOwn) {
     ProgramFixture f;
     f.make("http://x/inpage/api/delay/50", 6, "Task-2", 0);
     f.advance_to(100 * ms);
-    f.scheduler.program_end(100 * ms, ProgramText{"...", "hi\n", "ValueError: no", "  line 7\n", 7, false});
+    f.scheduler.program_end(100 * ms, ProgramReport{"...", "hi\n", "ValueError: no", "  line 7\n", 7, false});
     JsonValue j;
     std::string error;
     ASSERT_TRUE(parse_json(run_to_json(f.scheduler.run(), compute_stats(f.scheduler.run()), 1, {}), &j, &error)) << error;
@@ -161,31 +161,31 @@ TEST(ProgramRun, AStoppedProgramKeepsItsTextAndEndsCancelled) {
     f.make("http://x/inpage/api/delay/100", 3, "main", 0);
     const int open = f.make("http://x/inpage/api/delay/5000", 4, "main", 0);
     f.advance_to(200 * ms);
-    f.scheduler.program_end(200 * ms, ProgramText{"while True:\n    pass\n", "so far\n", "", "", 0, /*stopped=*/true});
+    f.scheduler.program_end(200 * ms, ProgramReport{"while True:\n    pass\n", "so far\n", "", "", 0, /*stopped=*/true});
     const ap::Run& run = f.scheduler.run();
     EXPECT_EQ(run.state, RunState::cancelled) << "Stop is a program's Cancel";
-    EXPECT_EQ(run.program.source, "while True:\n    pass\n") << "the program stays with its run";
-    EXPECT_EQ(run.program.output, "so far\n");
+    EXPECT_EQ(run.program->report.source, "while True:\n    pass\n") << "the program stays with its run";
+    EXPECT_EQ(run.program->report.output, "so far\n");
     EXPECT_EQ(run.requests[0].outcome, Outcome::ok);
     EXPECT_EQ(run.requests[size_t(open)].outcome, Outcome::cancelled);
     EXPECT_EQ(run.requests[size_t(open)].reason, "cancelled while in flight: the program was stopped");
     ap::Run back;
     std::string error;
     ASSERT_TRUE(run_from_file(run_to_file(run), &back, nullptr, &error)) << error;
-    EXPECT_TRUE(back.program.stopped);
+    EXPECT_TRUE(back.program->report.stopped);
 }
 
 // A program's texts are bounded wherever they come from: the run, its file, the history.
 TEST(ProgramRun, EveryTextIsBoundedAndSaysWhatWasCut) {
     ProgramFixture f;
-    ProgramText t;
+    ProgramReport t;
     t.source = "print(1)\n";
     t.output = std::string(program_output_limit - 1, 'a') + "\xc3\xa9\n" + std::string(5000, 'b') + "\nc\n";  // é across the cut
     t.output_cut_bytes = 1000, t.output_cut_lines = 10;  // what the worker already dropped
     t.error_message = "ValueError: " + std::string(7'500'000, 'x');
     t.traceback = std::string(200'000, 't');
     f.scheduler.program_end(10 * ms, t);
-    const ProgramText& kept = f.scheduler.run().program;
+    const ProgramReport& kept = f.scheduler.run().program->report;
     EXPECT_LE(kept.output.size(), program_output_limit);
     EXPECT_EQ(kept.output.size(), program_output_limit - 1) << "cut before a character, never inside one";
     EXPECT_EQ(kept.output_cut_bytes, 1000 + 3 + 5000 + 3) << "the worker's count and the page's add up";
@@ -198,16 +198,16 @@ TEST(ProgramRun, EveryTextIsBoundedAndSaysWhatWasCut) {
     ap::Run back;
     std::string error;
     ASSERT_TRUE(run_from_file(run_to_file(f.scheduler.run()), &back, nullptr, &error)) << error;
-    EXPECT_EQ(back.program.output_cut_bytes, kept.output_cut_bytes);
-    EXPECT_EQ(back.program.output_cut_lines, 13);
-    EXPECT_EQ(back.program.error_message, kept.error_message) << "cut once, not again";
+    EXPECT_EQ(back.program->report.output_cut_bytes, kept.output_cut_bytes);
+    EXPECT_EQ(back.program->report.output_cut_lines, 13);
+    EXPECT_EQ(back.program->report.error_message, kept.error_message) << "cut once, not again";
     std::string file = run_to_file(f.scheduler.run());
     const std::string big(3 << 20, 'z');
     const size_t at = file.find("\"output\":\"") + 10;
     file.insert(at, big);
     ASSERT_TRUE(run_from_file(file, &back, nullptr, &error)) << error;
-    EXPECT_LE(back.program.output.size(), program_output_limit);
-    EXPECT_EQ(back.program.output_cut_bytes, kept.output_cut_bytes + int64_t(big.size()) - 1) << "(the kept part was one byte short of the limit)";
+    EXPECT_LE(back.program->report.output.size(), program_output_limit);
+    EXPECT_EQ(back.program->report.output_cut_bytes, kept.output_cut_bytes + int64_t(big.size()) - 1) << "(the kept part was one byte short of the limit)";
     // The JS result says what was cut.
     EXPECT_NE(run_to_json(f.scheduler.run(), compute_stats(f.scheduler.run())).find("\"stdoutCut\":{\"bytes\":6006,\"lines\":13}"), std::string::npos);
 }
@@ -217,7 +217,7 @@ TEST(ProgramRun, TheHistoryHoldsProgramsTextsInABoundedNumberOfBytes) {
     int64_t clock = 0;
     for (int i = 0; i < 60; ++i) {  // 60 runs that printed a megabyte each
         ProgramFixture f;
-        ProgramText t;
+        ProgramReport t;
         t.source = "for i in range(10**6): print(i)\n";
         t.output = std::string(program_output_limit, '\n');
         t.traceback = std::string(1000, 't');
@@ -226,11 +226,11 @@ TEST(ProgramRun, TheHistoryHoldsProgramsTextsInABoundedNumberOfBytes) {
         EXPECT_LE(h.program_text_bytes(), History::program_history_bytes + program_output_limit + 2000) << "after run " << i;
     }
     const HistoryEntry& newest = h.entries().back();
-    EXPECT_EQ(newest.run.program.output.size(), program_output_limit) << "the newest run keeps its output";
+    EXPECT_EQ(newest.run.program->report.output.size(), program_output_limit) << "the newest run keeps its output";
     const HistoryEntry& oldest = h.entries().front();
-    EXPECT_TRUE(oldest.run.program.output.empty());
-    EXPECT_EQ(oldest.run.program.output_cut_bytes, int64_t(program_output_limit)) << "and says it was dropped";
-    EXPECT_EQ(oldest.run.program.output_cut_lines, int64_t(program_output_limit));
+    EXPECT_TRUE(oldest.run.program->report.output.empty());
+    EXPECT_EQ(oldest.run.program->report.output_cut_bytes, int64_t(program_output_limit)) << "and says it was dropped";
+    EXPECT_EQ(oldest.run.program->report.output_cut_lines, int64_t(program_output_limit));
 }
 
 TEST(ProgramRun, StopCancelsAndTheCapSaysWhy) {
@@ -281,7 +281,7 @@ TEST(ProgramRun, KeptAcrossVisitsButNeverASetting) {
     std::string error;
     ASSERT_TRUE(history_from_json(history_to_json(h), &again, &error)) << error;
     ASSERT_EQ(again.entries().size(), 1u);
-    EXPECT_EQ(again.entries()[0].run.desc.path, CodePath::program);
+    EXPECT_EQ(again.entries()[0].run.desc.kind, RunKind::program);
     EXPECT_EQ(again.entries()[0].run.desc.count, 0);
     // No link, preset or run file may ask for it.
     RunDesc d;
@@ -298,27 +298,27 @@ TEST(ProgramRun, ARunFileKeepsTheProgramItsOutputAndEachRequestsLine) {
     ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/900", c, 20 * ms, &why), 1) << why;
     f.make("http://x/inpage/api/delay/5000", 11, "Task-3", 30 * ms);  // never awaited
     f.advance_to(400 * ms);
-    f.scheduler.program_end(450 * ms, ProgramText{"import asyncio\n\"quoted\"\n", "ok\n", "TimeoutError: late", "  line 9, in main\n", 9, false});
+    f.scheduler.program_end(450 * ms, ProgramReport{"import asyncio\n\"quoted\"\n", "ok\n", "TimeoutError: late", "  line 9, in main\n", 9, false});
     const ap::Run& run = f.scheduler.run();
     const std::string text = run_to_file(run);
     ASSERT_FALSE(text.empty());
     ap::Run back;
     std::string error;
     ASSERT_TRUE(run_from_file(text, &back, nullptr, &error)) << error;
-    EXPECT_EQ(back.desc.path, CodePath::program);
-    EXPECT_EQ(back.program.source, run.program.source);
-    EXPECT_EQ(back.program.output, "ok\n");
-    EXPECT_EQ(back.program.error_message, "TimeoutError: late");
-    EXPECT_EQ(back.program.traceback, "  line 9, in main\n");
-    EXPECT_EQ(back.program.error_line, 9);
-    ASSERT_EQ(back.calls.size(), 3u);
-    EXPECT_EQ(back.calls[1].url, "http://x/inpage/api/delay/900");
-    EXPECT_EQ(back.calls[1].line, 9);
-    EXPECT_EQ(back.calls[1].task, "main");
-    EXPECT_EQ(back.calls[1].timeout_ms, 300);
-    EXPECT_DOUBLE_EQ(back.calls[1].queued_ms, 12.5);
-    EXPECT_TRUE(back.calls[1].blocking);
-    EXPECT_EQ(back.calls[0].line, 7);
+    EXPECT_EQ(back.desc.kind, RunKind::program);
+    EXPECT_EQ(back.program->report.source, run.program->report.source);
+    EXPECT_EQ(back.program->report.output, "ok\n");
+    EXPECT_EQ(back.program->report.error_message, "TimeoutError: late");
+    EXPECT_EQ(back.program->report.traceback, "  line 9, in main\n");
+    EXPECT_EQ(back.program->report.error_line, 9);
+    ASSERT_EQ(back.program->calls.size(), 3u);
+    EXPECT_EQ(back.program->calls[1].url, "http://x/inpage/api/delay/900");
+    EXPECT_EQ(back.program->calls[1].line, 9);
+    EXPECT_EQ(back.program->calls[1].task, "main");
+    EXPECT_EQ(back.program->calls[1].timeout_ms, 300);
+    EXPECT_DOUBLE_EQ(back.program->calls[1].queued_ms, 12.5);
+    EXPECT_TRUE(back.program->calls[1].blocking);
+    EXPECT_EQ(back.program->calls[0].line, 7);
     EXPECT_EQ(back.requests[1].outcome, Outcome::timeout);
     EXPECT_EQ(back.requests[2].outcome, Outcome::cancelled) << "the run finished, with a request the program never awaited";
     EXPECT_EQ(back.end_us - back.start_us, 450 * ms) << "the program's end, after its last request";
@@ -327,7 +327,7 @@ TEST(ProgramRun, ARunFileKeepsTheProgramItsOutputAndEachRequestsLine) {
 
     // A program that made no request has a file too; one without its program text is refused.
     ProgramFixture g;
-    g.scheduler.program_end(5 * ms, ProgramText{"print(1)\n", "1\n", "", "", 0, false});
+    g.scheduler.program_end(5 * ms, ProgramReport{"print(1)\n", "1\n", "", "", 0, false});
     const std::string empty = run_to_file(g.scheduler.run());
     ASSERT_TRUE(run_from_file(empty, &back, nullptr, &error)) << error;
     EXPECT_EQ(back.desc.count, 0);
@@ -371,7 +371,7 @@ TEST(ProgramRun, EachLineSaysWhereItsRequestsAreAtAnInstant) {
 TEST(ProgramRun, DrawingWaitsBetweenAProgramsCallsAndForItsAnswers) {
     test::Player p;
     RunDesc d;
-    d.path = CodePath::program;
+    d.kind = RunKind::program;
     d.api = Api::page;
     p.scheduler.begin(d, 0);
     const QuietRule rule{30 * ms, 20 * ms, 40 * ms};

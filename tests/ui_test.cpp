@@ -235,7 +235,7 @@ TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
     const RunDesc before = h.app.desc;
     app_start_program(h.app, Api::simulated, 0);
     ASSERT_TRUE(h.app.scheduler.running());
-    EXPECT_EQ(h.app.scheduler.run().desc.path, CodePath::program);
+    EXPECT_EQ(h.app.scheduler.run().desc.kind, RunKind::program);
     std::string why;
     ProgramCall call;
     call.line = 9;
@@ -246,13 +246,13 @@ TEST(Ui, ALearnersProgramIsARunLikeAnyOtherWithoutAModel) {
     h.advance_to(200 * ms);
     ASSERT_EQ(answers.size(), 3u);
     EXPECT_EQ(answers[0].second, "ok {\"delay_ms\":100,\"status\":200}");
-    app_program_end(h.app, ProgramText{"...", "done\n", "", "", 0, false}, 220 * ms);
+    app_program_end(h.app, ProgramReport{"...", "done\n", "", "", 0, false}, 220 * ms);
     EXPECT_FALSE(h.app.scheduler.running());
     const HistoryEntry* e = app_shown_entry(h.app);
     ASSERT_NE(e, nullptr);
-    EXPECT_EQ(e->run.desc.path, CodePath::program);
-    EXPECT_EQ(e->run.calls[1].line, 9);
-    EXPECT_EQ(e->run.program.output, "done\n");
+    EXPECT_EQ(e->run.desc.kind, RunKind::program);
+    EXPECT_EQ(e->run.program->calls[1].line, 9);
+    EXPECT_EQ(e->run.program->report.output, "done\n");
     EXPECT_DOUBLE_EQ(e->stats.wall_ms, 220);
     EXPECT_TRUE(h.app.desc == before) << "the settings stay the learner's";
     h.frame();
@@ -295,7 +295,7 @@ TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
     call.line = 4;
     ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, 0, &why), 0) << why;
     h.advance_to(150 * ms);
-    app_program_end(h.app, ProgramText{"import httpx\nprint(2)\n", "2\n", "", "", 0, false}, 160 * ms);
+    app_program_end(h.app, ProgramReport{"import httpx\nprint(2)\n", "2\n", "", "", 0, false}, 160 * ms);
     h.frame();
     h.click("save-run");
     EXPECT_EQ(saved_name, "asyncplay-run-program-1.json");
@@ -305,7 +305,7 @@ TEST(Ui, AProgramsRunFileComesBackWithItsProgram) {
     const HistoryEntry* e = app_shown_entry(h.app);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->source, "mine.json");
-    EXPECT_EQ(e->run.calls[0].line, 4);
+    EXPECT_EQ(e->run.program->calls[0].line, 4);
     EXPECT_TRUE(e->edits.empty());
     h.frame();
     h.click("program:open");
@@ -320,7 +320,7 @@ TEST(Ui, CancelStopsAProgramWhereItRuns) {
     // The platform stops its interpreter and ends the run with what the program had printed.
     h.app.hooks.on_stop_program = [&] {
         ++stops;
-        app_program_end(h.app, ProgramText{"while True:\n    pass\n", "so far\n", "", "", 0, true}, h.now);
+        app_program_end(h.app, ProgramReport{"while True:\n    pass\n", "so far\n", "", "", 0, true}, h.now);
     };
     app_start_program(h.app, Api::simulated, 0);
     h.advance_to(100 * ms);
@@ -329,7 +329,7 @@ TEST(Ui, CancelStopsAProgramWhereItRuns) {
     const HistoryEntry* e = app_shown_entry(h.app);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->run.state, RunState::cancelled);
-    EXPECT_EQ(e->run.program.output, "so far\n");
+    EXPECT_EQ(e->run.program->report.output, "so far\n");
     // Another run while a program runs stops it too.
     app_start_program(h.app, Api::simulated, 200 * ms);
     app_start_run(h.app, h.app.desc, 300 * ms);
@@ -354,7 +354,7 @@ TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
     EXPECT_EQ(h.app.scheduler.run().start_us, 30 * ms) << "once it made a request, its start stays";
     h.advance_to(150 * ms);
     // It returned at 145 ms by its worker's clock; the page heard at 170 ms.
-    app_program_end(h.app, ProgramText{}, 170 * ms, 145 * ms);
+    app_program_end(h.app, ProgramReport{}, 170 * ms, 145 * ms);
     const HistoryEntry* e = app_shown_entry(h.app);
     ASSERT_NE(e, nullptr);
     EXPECT_DOUBLE_EQ(e->stats.wall_ms, 115) << "145 - 30: the program's own time";
@@ -363,17 +363,17 @@ TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
     app_start_program(h.app, Api::simulated, 200 * ms);
     ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, 200 * ms, &why), 0) << why;
     h.advance_to(320 * ms);
-    app_program_end(h.app, ProgramText{}, 330 * ms, 250 * ms);
+    app_program_end(h.app, ProgramReport{}, 330 * ms, 250 * ms);
     EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 100) << "not before its request ended at 300 ms";
     app_start_program(h.app, Api::simulated, 400 * ms);
-    app_program_end(h.app, ProgramText{}, 410 * ms, 900 * ms);
+    app_program_end(h.app, ProgramReport{}, 410 * ms, 900 * ms);
     EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 10) << "not after now";
 }
 
 TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     Headless h;
     h.frame();
-    h.app.race.b = CodePath::program;
+    h.app.race.b = Racer{RunKind::program};
     race_start(h.app, 0);
     EXPECT_TRUE(h.app.race.no_program) << "no program has run yet: nothing starts";
     EXPECT_FALSE(app_busy(h.app));
@@ -382,13 +382,13 @@ TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     std::string why;
     for (int i = 0; i < 3; ++i) ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100?i=" + std::to_string(i), ProgramCall{}, 0, &why), i) << why;
     for (int64_t t = 10 * ms; t <= 150 * ms; t += 10 * ms) h.advance_to(t);
-    app_program_end(h.app, ProgramText{"...", "", "", "", 0, false}, 120 * ms);
+    app_program_end(h.app, ProgramReport{"...", "", "", "", 0, false}, 120 * ms);
     const uint32_t program_run = app_shown_entry(h.app)->number;
     // Raced against the loop with the same numbers: only the loop runs; lane B is the program's run.
     h.app.desc.count = 3;
     h.app.desc.latency_ms = 100;
     h.app.desc.api = Api::simulated;
-    h.app.race.a = CodePath::sequential;
+    h.app.race.a = Racer{RunKind::path, CodePath::sequential};
     race_start(h.app, h.now);
     EXPECT_FALSE(h.app.race.no_program);
     EXPECT_EQ(h.app.race.run_b, program_run);
@@ -417,7 +417,7 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     ASSERT_EQ(lessons_add_file(h.app, "lesson: own\ntitle: Its own\npaths: concurrent\nprogram:\n    import asyncio\n    print('mine')\ntext:\nRun it.\n", "t.txt"), 1);
     ASSERT_GE(lessons_select_named(h.app, "own", 0), 0);
     h.frame();
-    ASSERT_NE(code_panel_lesson_program(h.app), nullptr);
+    ASSERT_NE(code_panel_lesson_script(h.app), nullptr);
     EXPECT_EQ(code_panel_program(h.app), program) << "the code panel shows the lesson's program";
     EXPECT_NE(h.rect("lesson-path:program"), nullptr);
     EXPECT_EQ(h.rect("n"), nullptr) << "its numbers are in its text";
@@ -444,12 +444,12 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     h.advance_to(h.now + 150 * ms);
     h.frame();
     EXPECT_EQ(counts, "{\"source\":\"\",\"lines\":[]}") << "answered: no request at the line";
-    app_program_end(h.app, ProgramText{program, "mine\n", "", "", 0, false}, h.now + 5 * ms);
+    app_program_end(h.app, ProgramReport{program, "mine\n", "", "", 0, false}, h.now + 5 * ms);
     EXPECT_NE(std::find(h.app.lessons.done.begin(), h.app.lessons.done.end(), "own"), h.app.lessons.done.end());
     // A code path of the lesson: its program instead, and its numbers; the lesson's program comes back.
     h.frame();
     h.click("lesson-path:concurrent");
-    EXPECT_EQ(code_panel_lesson_program(h.app), nullptr);
+    EXPECT_EQ(code_panel_lesson_script(h.app), nullptr);
     EXPECT_EQ(h.app.desc.path, CodePath::concurrent);
     h.frame();
     EXPECT_NE(code_panel_program(h.app).find("asyncio.gather"), std::string::npos);
@@ -723,8 +723,8 @@ TEST(Ui, RaceRunsTwoPathsOneAfterTheOtherOnOneAxis) {
     h.frame();  // a tab bar lays its tabs out in its second frame
     h.click("view:race");
     EXPECT_EQ(h.app.layout.panel, LayoutState::Panel::race);
-    EXPECT_EQ(h.app.race.a, CodePath::await_in_loop);
-    EXPECT_EQ(h.app.race.b, CodePath::concurrent);
+    EXPECT_EQ(h.app.race.a, (Racer{RunKind::path, CodePath::await_in_loop}));
+    EXPECT_EQ(h.app.race.b, (Racer{RunKind::path, CodePath::concurrent}));
     h.click("race:start");
     EXPECT_TRUE(h.app.race.pending);
     for (int t = 1; t <= 40 && h.app.race.pending; ++t) h.advance_to(t * 50 * ms);

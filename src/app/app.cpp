@@ -20,7 +20,7 @@ void app_init(App& app, Transport* network) {
     // the history keeps sizes, not bodies).
     app.scheduler.on_request_end = [&app](int index) {
         const Run& run = app.scheduler.run();
-        if (has_model(run) || index < 0 || index >= int(run.calls.size())) return;
+        if (!run.program || index < 0 || index >= int(run.program->calls.size())) return;
         const std::string body = app.scheduler.take_body(index);
         if (app.hooks.on_program_answer) app.hooks.on_program_answer(index, run.requests[size_t(index)], body);
     };
@@ -66,9 +66,12 @@ static void finish_if_ended(App& app) {
 // Cancels the run in flight (it ends, and is recorded, as any run does); the queue is left alone. A learner's
 // program is stopped where it runs (its interpreter would go on, and its next run would wait behind it): the
 // platform ends its run through app_program_end, with the program's text.
+// Whether the run in flight is the learner's program.
+static bool program_running(const App& app) { return app.scheduler.running() && app.scheduler.run().program; }
+
 static void cancel_current(App& app, int64_t now_us) {
     if (!app.scheduler.running()) return;
-    if (app.current.purpose == RunPurpose::program && app.hooks.on_stop_program) app.hooks.on_stop_program();
+    if (program_running(app) && app.hooks.on_stop_program) app.hooks.on_stop_program();
     if (!app.scheduler.running()) return;
     app.scheduler.cancel(now_us);
     finish_if_ended(app);
@@ -77,15 +80,17 @@ static void cancel_current(App& app, int64_t now_us) {
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpose) {
     cancel_current(app, now_us);
     // The learner took over (a run of theirs, or their program): queued runs go, a race or a sweep is over.
-    if (purpose == RunPurpose::learner || purpose == RunPurpose::program) {
+    if (purpose == RunPurpose::learner) {
         if (!app.queue.empty()) queue_dropped(app);
         race_interrupted(app);
         scaling_interrupted(app);
     }
     const RunDesc asked = app.desc;
-    const bool learners = purpose == RunPurpose::learner || purpose == RunPurpose::run_each;
-    // (A program's desc is the page's own: CodePath::program lies past the settings' range on purpose.)
-    std::vector<std::string> notes = purpose == RunPurpose::program ? std::vector<std::string>{} : clamp_run_desc(&desc);
+    // A program's desc is the page's own (its API, nothing else): it is not clamped, and it leaves the settings,
+    // the notes about them and the guess alone.
+    const bool program = desc.kind == RunKind::program;
+    const bool learners = !program && (purpose == RunPurpose::learner || purpose == RunPurpose::run_each);
+    std::vector<std::string> notes = program ? std::vector<std::string>{} : clamp_run_desc(&desc);
     if (learners) app.input_notes = notes;
     std::string substituted;
     const ApiCost cost = controls_route_run(app, &desc, &substituted);
@@ -100,11 +105,11 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     app.current.purpose = purpose;
     app.current.substituted = substituted;
     // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
-    app.current.guess_ms = purpose == RunPurpose::learner ? predict_guess_for(app, asked, desc) : -1;
+    app.current.guess_ms = purpose == RunPurpose::learner && !program ? predict_guess_for(app, asked, desc) : -1;
     app.scheduler.begin(desc, now_us, cost);
     results_run_started(app);
     stepper_run_started(app);
-    layout_run_started(app, purpose);
+    layout_run_started(app, purpose, desc.kind);
     if (learners) lessons_run_started(app, app.scheduler.run().generation);  // a race or a sweep leaves the verdict alone
     app.needs_redraw = true;
     const uint32_t ticket = app.current.ticket;
@@ -114,13 +119,13 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
 
 uint32_t app_start_program(App& app, Api api, int64_t now_us) {
     RunDesc d;
-    d.path = CodePath::program;
+    d.kind = RunKind::program;
     d.api = api;
-    return app_start_run(app, d, now_us, RunPurpose::program);
+    return app_start_run(app, d, now_us, RunPurpose::learner);
 }
 
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
-    if (app.current.purpose != RunPurpose::program) {
+    if (!program_running(app)) {
         *why = "no program is running";
         return -1;
     }
@@ -130,23 +135,23 @@ int app_program_request(App& app, const std::string& url, const ProgramCall& cal
 }
 
 void app_program_cancel(App& app, int index, int64_t now_us) {
-    if (app.current.purpose != RunPurpose::program) return;
+    if (!program_running(app)) return;
     app.scheduler.program_cancel(index, now_us, "the program stopped waiting for it (a cancelled task: asyncio.wait_for, a timeout, a failed TaskGroup)");
     app.needs_redraw = true;
 }
 
 void app_program_started(App& app, int64_t at_us) {
-    if (app.current.purpose != RunPurpose::program) return;
+    if (!program_running(app)) return;
     app.scheduler.program_started(at_us);
 }
 
-void app_program_end(App& app, ProgramText text, int64_t now_us, int64_t ended_us) {
-    if (app.current.purpose != RunPurpose::program) return;
+void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us) {
+    if (!program_running(app)) return;
     int64_t at = ended_us >= 0 ? std::min(ended_us, now_us) : now_us;
     const Run& run = app.scheduler.run();
     at = std::max(at, run.start_us);
     for (const RequestTrace& r : run.requests) at = std::max({at, r.started_us, r.finished_us});
-    app.scheduler.program_end(at, std::move(text));
+    app.scheduler.program_end(at, std::move(report));
     finish_if_ended(app);
 }
 

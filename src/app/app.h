@@ -46,8 +46,9 @@ public:
     void abort(RequestId id, int64_t now_us) override { target->abort(id, now_us); }
 };
 
-// Why a run was started: the learner's own, or one of a series a feature started.
-enum class RunPurpose : uint8_t { learner, run_each, race, sweep, program };
+// Why a run was started: the learner's own (a code path, or their program: RunDesc::kind says which), or one
+// of a series a feature started.
+enum class RunPurpose : uint8_t { learner, run_each, race, sweep };
 
 struct QueuedRun {
     RunDesc desc;
@@ -139,7 +140,7 @@ void app_init(App& app, Transport* network);
 // run also drops the queued ones. Returns the run's ticket.
 uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpose = RunPurpose::learner);
 // The learner's own program, run by the platform (its Python worker) through `api`: a run of
-// CodePath::program whose requests come through app_program_request as the program makes them, each
+// RunKind::program whose requests come through app_program_request as the program makes them, each
 // answered through hooks.on_program_answer, until app_program_end. Returns the run's ticket.
 uint32_t app_start_program(App& app, Api api, int64_t now_us);
 // The program stopped waiting for its request `index` (a cancelled task): aborted, drawn cancelled.
@@ -150,7 +151,7 @@ void app_program_started(App& app, int64_t at_us);
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
 // The program is over: the run ends and goes into the history with the program's text. ended_us: when the
 // program returned, as its interpreter says (or -1: now); never before a request of it started or ended.
-void app_program_end(App& app, ProgramText text, int64_t now_us, int64_t ended_us = -1);
+void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us = -1);
 // Queues runs to start one after the other (app_tick starts them); a run in flight is cancelled first.
 void app_queue_runs(App& app, std::vector<QueuedRun> runs, int64_t now_us);
 // Cancels the run in flight and drops the queued ones.

@@ -59,14 +59,14 @@ static void set_editing(App& app, bool editing) {
 void code_panel_editor_closed(App& app) { set_editing(app, false); }
 void code_panel_editor_opened(App& app) { set_editing(app, true); }
 
-const std::string* code_panel_lesson_program(const App& app) {
+const std::string* code_panel_lesson_script(const App& app) {
     const Lesson* l = current_lesson(app);
-    return app.code.lesson_program && l && !l->program.empty() ? &l->program : nullptr;
+    return app.code.lesson_script && l && !l->script.empty() ? &l->script : nullptr;
 }
 
-void code_panel_show_lesson_program(App& app, bool show) {
-    if (app.code.lesson_program == show) return;
-    app.code.lesson_program = show;
+void code_panel_show_lesson_script(App& app, bool show) {
+    if (app.code.lesson_script == show) return;
+    app.code.lesson_script = show;
     app.code.cache.valid = false;
     app.code.selected_phase = -1;
     app.needs_redraw = true;
@@ -83,7 +83,7 @@ void code_panel_run_program(App& app) {
 }
 
 std::string code_panel_program(const App& app) {
-    if (const std::string* own = code_panel_lesson_program(app)) return *own;
+    if (const std::string* own = code_panel_lesson_script(app)) return *own;
     std::string out;
     for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";
     return out;
@@ -93,8 +93,12 @@ void draw_code_panel(App& app, int64_t now_us) {
     const Palette& pal = palette();
     CodePanelState& cp = app.code;
     const RunDesc& d = app.desc;
-    const std::string* own = code_panel_lesson_program(app);
+    const std::string* own = code_panel_lesson_script(app);
+    const Run& shown_run = app_shown_run(app);
     if (own) wrapped_note("The lesson's own program. Run (or Edit and run) runs it in this page's Python; its requests land on the waterfall.", pal.dim);
+    else if (shown_run.program)  // (the run on screen is the learner's program; this panel shows the settings' path)
+        wrapped_note(std::string("The run shown is your program (Edit and run opens it). Below: ") + python_file_for(d.path) +
+                     ", the Python of the code path in the settings.", pal.dim);
     else wrapped_note(std::string("The Python this run mirrors: ") + python_file_for(d.path), pal.dim);
     // The program aimed at the API in use (a simulated run keeps the program's own BASE: nothing is sent).
     const bool simulated = d.api == Api::simulated || (d.api == Api::page && !app.apis.inpage_ready) || !app.network;
@@ -136,16 +140,16 @@ void draw_code_panel(App& app, int64_t now_us) {
         // A clicked bar of a program run lights the line that made its request.
         const Run& shown = app_shown_run(app);
         const int sel = app.results.selected_request;
-        const int line = !has_model(shown) && sel >= 0 && sel < int(shown.calls.size()) ? shown.calls[size_t(sel)].line : 0;
+        const int line = shown.program && sel >= 0 && sel < int(shown.program->calls.size()) ? shown.program->calls[size_t(sel)].line : 0;
         if (line != cp.editor_line) {
             cp.editor_line = line;
             if (app.hooks.on_editor_line) app.hooks.on_editor_line(line);
         }
         // Where the program's requests are, by line: while it runs, or at the replay slider's instant.
         const int64_t t = shown_instant_us(app, shown, now_us);
-        const bool counted = !has_model(shown) && t >= 0;
+        const bool counted = shown.program && t >= 0;
         JsonWriter w;
-        w.begin_object().key("source").string(counted && shown.state != RunState::running ? shown.program.source : std::string());
+        w.begin_object().key("source").string(counted && shown.state != RunState::running ? shown.program->report.source : std::string());
         w.key("lines").begin_array();
         if (counted) {
             for (const ProgramLineCount& c : program_line_counts(shown, t))
@@ -178,7 +182,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     const int64_t t = shown_instant_us(app, run, now_us);
     int counts[phase_count] = {};
     const bool replaying = t >= 0 && run.state != RunState::running;
-    const bool live = t >= 0 && run.desc.path == d.path;
+    const bool live = t >= 0 && run.desc.kind == RunKind::path && run.desc.path == d.path;
     // The stepper's running call (the one the thread runs or is blocked in) is marked apart, at its line.
     Phase running_phase = Phase::none;
     int running_call = -1;
@@ -197,7 +201,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     }
     // The lesson's own program: its running (or replayed) requests counted at the lines that made them.
     std::vector<ProgramLineCount> own_counts;
-    if (own && !has_model(run) && t >= 0 && (!replaying || run.program.source == *own)) own_counts = program_line_counts(run, t);
+    if (own && run.program && t >= 0 && (!replaying || run.program->report.source == *own)) own_counts = program_line_counts(run, t);
     size_t next_count = 0;
     bool running_marked = false;
     int running_line = -1;

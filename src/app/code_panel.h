@@ -35,13 +35,13 @@ struct CodePanelState {
     std::string editor_counts;  // what the editor was last told of the per-line counts (JSON)
     // The panel shows the open lesson's own program (its lesson file's "program:" block) rather than a code
     // path's: set when such a lesson opens, cleared when the learner picks a code path.
-    bool lesson_program = false;
+    bool lesson_script = false;
 };
 
 // The open lesson's own program, when the panel shows it; nullptr when it shows a code path's program.
-const std::string* code_panel_lesson_program(const App& app);
+const std::string* code_panel_lesson_script(const App& app);
 // Shows the lesson's own program (true) or the chosen code path's (false).
-void code_panel_show_lesson_program(App& app, bool show);
+void code_panel_show_lesson_script(App& app, bool show);
 // Runs the program the panel shows in the page's Python: the editor opens with it (or keeps the learner's
 // edits, when it is open) and runs it.
 void code_panel_run_program(App& app);

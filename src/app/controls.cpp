@@ -161,9 +161,9 @@ void draw_settings_panel(App& app, int64_t now_us) {
                 const CodePathInfo& info = code_path_info(CodePath(i));
                 if (info.schedule != g.schedule) continue;
                 ImGui::TableNextColumn();
-                if (ImGui::RadioButton(info.label, !code_panel_lesson_program(app) && d.path == CodePath(i))) {
+                if (ImGui::RadioButton(info.label, !code_panel_lesson_script(app) && d.path == CodePath(i))) {
                     d.path = CodePath(i);
-                    code_panel_show_lesson_program(app, false);
+                    code_panel_show_lesson_script(app, false);
                 }
                 name_item(app, std::string("path:") + info.name);
             }

@@ -36,14 +36,14 @@ void draw_history_panel(App& app) {
     auto run_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
         char buf[96];
-        if (!has_model(e.run)) std::snprintf(buf, sizeof buf, "your program");
+        if (d.kind == RunKind::program) std::snprintf(buf, sizeof buf, "%s", run_label(d));
         else if (code_path_info(d.path).schedule == Schedule::k_at_a_time) std::snprintf(buf, sizeof buf, "%s k=%d", code_path_name(d.path), d.limit);
         else std::snprintf(buf, sizeof buf, "%s", code_path_name(d.path));
         return std::string(buf);
     };
     auto size_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
-        if (!has_model(e.run)) return std::to_string(d.count) + (d.count == 1 ? " request, " : " requests, ") + api_name(d.api);
+        if (d.kind == RunKind::program) return std::to_string(d.count) + (d.count == 1 ? " request, " : " requests, ") + api_name(d.api);
         return std::to_string(d.count) + " x " + std::to_string(d.latency_ms) + " ms, " + api_name(d.api) + (e.source.empty() ? "" : ", file");
     };
     float run_w = ImGui::CalcTextSize("Measure live, simulated").x, wall_w = ImGui::CalcTextSize("exp. 10.00 s, guess 10.00 s").x;
@@ -94,9 +94,9 @@ void draw_history_panel(App& app) {
                 for (size_t k = row.first; k <= row.last; ++k) lo = std::min(lo, all[k].stats.wall_ms), hi = std::max(hi, all[k].stats.wall_ms);
                 ImGui::Text("%s to %s", format_duration_ms(lo).c_str(), format_duration_ms(hi).c_str());
                 ImGui::TextColored(pal.dim, "see Scaling");
-            } else if (!has_model(e.run)) {
+            } else if (e.run.program) {
                 ImGui::Text("%s%s", format_duration_ms(e.stats.wall_ms).c_str(), e.run.state == RunState::cancelled ? " (stopped)" : "");
-                ImGui::TextColored(pal.dim, "%s", !e.run.program.error_message.empty() ? "ended with an error" : "measured, no model");
+                ImGui::TextColored(pal.dim, "%s", !e.run.program->report.error_message.empty() ? "ended with an error" : "measured, no model");
             } else if (e.run.state == RunState::cancelled) {
                 ImGui::Text("%s (cancelled)", format_duration_ms(e.stats.wall_ms).c_str());
                 ImGui::TextColored(pal.dim, "of %s", format_duration_ms(e.stats.expected_ms).c_str());

@@ -21,9 +21,10 @@ void layout_show_code(App& app) {
     app.needs_redraw = true;
 }
 
-void layout_run_started(App& app, RunPurpose purpose) {
-    // A run of its own shows in "This run"; a race's or a sweep's keep their panel in view.
-    if (purpose == RunPurpose::learner || purpose == RunPurpose::run_each) layout_show(app, LayoutState::Panel::run);
+void layout_run_started(App& app, RunPurpose purpose, RunKind kind) {
+    // A run of its own shows in "This run"; a race's or a sweep's keep their panel in view, and the learner's
+    // program keeps the editor in view.
+    if (kind == RunKind::path && (purpose == RunPurpose::learner || purpose == RunPurpose::run_each)) layout_show(app, LayoutState::Panel::run);
     else app.layout.select_narrow = true;
 }
 

@@ -11,6 +11,7 @@ namespace ap {
 
 struct App;
 enum class RunPurpose : uint8_t;
+enum class RunKind : uint8_t;
 
 struct LayoutState {
     enum class Panel : uint8_t { run, race, scaling };
@@ -28,6 +29,6 @@ struct LayoutState {
 void layout_show(App& app, LayoutState::Panel panel);
 // Brings the code panel into view (the narrow layout's Code tab; the wide layout always shows it).
 void layout_show_code(App& app);
-void layout_run_started(App& app, RunPurpose purpose);
+void layout_run_started(App& app, RunPurpose purpose, RunKind kind);
 
 }  // namespace ap

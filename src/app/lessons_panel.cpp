@@ -41,7 +41,7 @@ void lessons_select(App& app, int index, int64_t now_us) {
     app.stepper = StepperState{};
     app.stepper.open = ls.all[size_t(index)].loop_view;
     app.code.selected_phase = -1;
-    code_panel_show_lesson_program(app, !ls.all[size_t(index)].program.empty());
+    code_panel_show_lesson_script(app, !ls.all[size_t(index)].script.empty());
     race_lesson_opened(app, ls.all[size_t(index)]);
     app.needs_redraw = true;
     save_progress(app);
@@ -128,8 +128,8 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
     const Run& run = entry.run;
     const Lesson* lesson = current_lesson(app);
     // A lesson's own program has no claim to hold: running it to its end, without an error, marks the lesson.
-    const std::string* own = code_panel_lesson_program(app);
-    if (own && lesson && !has_model(run) && run.state == RunState::finished && run.program.error_message.empty() && !run.program.stopped &&
+    const std::string* own = code_panel_lesson_script(app);
+    if (own && lesson && run.program && run.state == RunState::finished && run.program->report.error_message.empty() && !run.program->report.stopped &&
         std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
         ls.done.push_back(lesson->id);
         save_progress(app);
@@ -138,7 +138,7 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
         ls.verdict.valid = true;
         ls.verdict.verdict = judge_run(run, entry.stats);
         // A lesson is marked only by a run of one of its own code paths whose claim held.
-        const bool own_path = std::find(lesson->paths.begin(), lesson->paths.end(), run.desc.path) != lesson->paths.end();
+        const bool own_path = run.desc.kind == RunKind::path && std::find(lesson->paths.begin(), lesson->paths.end(), run.desc.path) != lesson->paths.end();
         if (ls.verdict.verdict.ok && own_path && std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
             ls.done.push_back(lesson->id);
             save_progress(app);
@@ -156,7 +156,7 @@ void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& pat
     const bool busy = app_busy(app);
     const char* label = app.run_click_pending ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
     if (wide_button(app, label, "run", min_w)) {
-        if (code_panel_lesson_program(app)) code_panel_run_program(app);  // the lesson's own program, in Python
+        if (code_panel_lesson_script(app)) code_panel_run_program(app);  // the lesson's own program, in Python
         else app.run_click_pending = true;                                // started by the platform
     }
     if (paths.size() > 1) {
@@ -222,19 +222,19 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     // The code paths this lesson lets the learner toggle (wrapping onto a new line on a narrow page).
     // A lesson with its own program offers it first.
     ImGui::BeginDisabled(app.view.locked(Lock::path));
-    const bool own = code_panel_lesson_program(app) != nullptr;
-    if (!l.program.empty()) {
-        if (ImGui::RadioButton("the lesson's program", own)) code_panel_show_lesson_program(app, true);
+    const bool own = code_panel_lesson_script(app) != nullptr;
+    if (!l.script.empty()) {
+        if (ImGui::RadioButton("the lesson's program", own)) code_panel_show_lesson_script(app, true);
         name_item(app, "lesson-path:program");
     }
     for (size_t i = 0; i < l.paths.size(); ++i) {
         const CodePathInfo& info = code_path_info(l.paths[i]);
         const float w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(info.label).x;
-        if ((i || !l.program.empty()) && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+        if ((i || !l.script.empty()) && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
             ImGui::SameLine();
         if (ImGui::RadioButton(info.label, !own && app.desc.path == l.paths[i])) {
             app.desc.path = l.paths[i];
-            code_panel_show_lesson_program(app, false);
+            code_panel_show_lesson_script(app, false);
         }
         name_item(app, std::string("lesson-path:") + info.name);
     }

@@ -11,14 +11,16 @@ namespace ap {
 const HistoryEntry* last_program_run(const App& app) {
     const auto& all = app.history.entries();
     for (auto it = all.rbegin(); it != all.rend(); ++it)
-        if (!has_model(it->run) && it->full()) return &*it;
+        if (it->run.program && it->full()) return &*it;
     return nullptr;
 }
+
+const char* racer_label(const Racer& r) { return r.kind == RunKind::program ? "your program (its last run)" : code_path_info(r.path).label; }
 
 void race_start(App& app, int64_t now_us) {
     RaceState& race = app.race;
     const HistoryEntry* program = last_program_run(app);
-    race.no_program = (race.a == CodePath::program || race.b == CodePath::program) && !program;
+    race.no_program = (race.a.kind == RunKind::program || race.b.kind == RunKind::program) && !program;
     if (race.no_program) {
         app.needs_redraw = true;
         return;
@@ -28,14 +30,14 @@ void race_start(App& app, int64_t now_us) {
     std::vector<QueuedRun> runs;
     uint32_t lanes[2] = {0, 0};
     double expected[2] = {0, 0};
-    const CodePath paths[2] = {race.a, race.b};
+    const Racer racers[2] = {race.a, race.b};
     for (int k = 0; k < 2; ++k) {
-        if (paths[k] == CodePath::program) {  // its last run: nothing to run
+        if (racers[k].kind == RunKind::program) {  // its last run: nothing to run
             lanes[k] = program->number;
             expected[k] = program->stats.wall_ms;
             continue;
         }
-        d.path = paths[k];
+        d.path = racers[k].path;
         expected[k] = model_wall_ms(d);
         runs.push_back(QueuedRun{d, RunPurpose::race});
     }
@@ -56,8 +58,9 @@ const HistoryEntry* race_entry(const App& app, bool second) {
 void race_lesson_opened(App& app, const Lesson& l) {
     // The race's default pair: the lesson's first two paths, or its path against the plain loop or gather.
     RaceState& race = app.race;
-    race.a = l.paths.empty() ? CodePath::sequential : l.paths[0];
-    race.b = l.paths.size() > 1 ? l.paths[1] : race.a == CodePath::concurrent ? CodePath::sequential : CodePath::concurrent;
+    const CodePath a = l.paths.empty() ? CodePath::sequential : l.paths[0];
+    race.a = Racer{RunKind::path, a};
+    race.b = Racer{RunKind::path, l.paths.size() > 1 ? l.paths[1] : a == CodePath::concurrent ? CodePath::sequential : CodePath::concurrent};
     race.run_a = race.run_b = 0;
 }
 
@@ -69,26 +72,26 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced) {
     const Run& run = entry.run;
     // A race run counts only if it finished: a cancelled one ends the race.
     if (run.state != RunState::finished) race.pending = false;
-    else if (!race.run_a && run.desc.path == race.a) race.run_a = entry.number;
-    else if (race.run_a && !race.run_b && run.desc.path == race.b) race.run_b = entry.number;
+    else if (!race.run_a && run.desc.path == race.a.path) race.run_a = entry.number;
+    else if (race.run_a && !race.run_b && run.desc.path == race.b.path) race.run_b = entry.number;
     if (race.run_a && race.run_b) race.pending = false;
 }
 
-void path_combo(App& app, const char* label, const char* name, CodePath* path, bool with_program) {
+void racer_combo(App& app, const char* label, const char* name, Racer* racer) {
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 13, ImGui::GetContentRegionAvail().x));
-    const bool open = ImGui::BeginCombo(label, code_path_info(*path).label);
+    const bool open = ImGui::BeginCombo(label, racer_label(*racer));
     name_item(app, name);
     if (!open) return;
-    std::vector<CodePath> order;
+    std::vector<Racer> order;
     // (The learner's program first: a combo shows eight lines before it scrolls.)
-    if (with_program && (last_program_run(app) || *path == CodePath::program)) order.push_back(CodePath::program);
-    if (const Lesson* l = current_lesson(app)) order.insert(order.end(), l->paths.begin(), l->paths.end());
+    if (last_program_run(app) || racer->kind == RunKind::program) order.push_back(Racer{RunKind::program});
+    if (const Lesson* l = current_lesson(app))
+        for (CodePath p : l->paths) order.push_back(Racer{RunKind::path, p});
     for (int i = 0; i < code_path_count; ++i)
-        if (std::find(order.begin(), order.end(), CodePath(i)) == order.end()) order.push_back(CodePath(i));
-    for (CodePath p : order) {
-        const char* shown = p == CodePath::program ? "your program (its last run)" : code_path_info(p).label;
-        if (ImGui::Selectable(shown, p == *path)) *path = p, app.race.no_program = false;
-        name_item(app, std::string(name) + ":" + code_path_name(p));
+        if (std::find(order.begin(), order.end(), Racer{RunKind::path, CodePath(i)}) == order.end()) order.push_back(Racer{RunKind::path, CodePath(i)});
+    for (const Racer& r : order) {
+        if (ImGui::Selectable(racer_label(r), r == *racer)) *racer = r, app.race.no_program = false;
+        name_item(app, std::string(name) + ":" + (r.kind == RunKind::program ? run_kind_name(r.kind) : code_path_name(r.path)));
     }
     ImGui::EndCombo();
 }
@@ -103,11 +106,11 @@ void draw_race_panel(App& app, int64_t now_us) {
     const float combo_w = ImGui::GetFontSize() * 13, letter_w = ImGui::CalcTextSize("A").x + ImGui::GetStyle().ItemSpacing.x;
     ImGui::TextUnformatted("A");
     ImGui::SameLine();
-    path_combo(app, "##A", "race:a", &race.a, true);
+    racer_combo(app, "##A", "race:a", &race.a);
     same_line_if_fits(letter_w + combo_w);
     ImGui::TextUnformatted("B");
     ImGui::SameLine();
-    path_combo(app, "##B", "race:b", &race.b, true);
+    racer_combo(app, "##B", "race:b", &race.b);
     ImGui::BeginDisabled(race.pending);
     const char* start = race.pending ? "Racing..." : "Race them";
     same_line_if_fits(button_width(start));
@@ -116,13 +119,13 @@ void draw_race_panel(App& app, int64_t now_us) {
     if (race.no_program) wrapped_note("Your program has no run to race yet: run it (Edit and run, above the code), then race it.", pal.bad);
 
     const HistoryEntry* done[2] = {race_entry(app, false), race_entry(app, true)};
-    const CodePath paths[2] = {race.a, race.b};
+    const Racer racers[2] = {race.a, race.b};
     const Run& live = app.scheduler.run();
     const bool racing_now = race.pending && app.scheduler.running() && app.current.purpose == RunPurpose::race;
     const Run* lanes[2] = {nullptr, nullptr};
     for (int k = 0; k < 2; ++k) {
         if (done[k]) lanes[k] = &done[k]->run;
-        else if (racing_now && live.desc.path == paths[k]) lanes[k] = &live;
+        else if (racing_now && racers[k].kind == RunKind::path && live.desc.kind == RunKind::path && live.desc.path == racers[k].path) lanes[k] = &live;
     }
     if (!lanes[0] && !lanes[1]) {
         wrapped_note("Press Race them. (A race whose runs left the history, or was cancelled, starts over.)", pal.dim);
@@ -139,20 +142,20 @@ void draw_race_panel(App& app, int64_t now_us) {
     for (int k = 0; k < 2; ++k) {
         const char* letter = k == 0 ? "A" : "B";
         if (!lanes[k]) {
-            ImGui::TextWrapped("%s  %s: waiting for its turn", letter, code_path_info(paths[k]).label);
+            ImGui::TextWrapped("%s  %s: waiting for its turn", letter, racer_label(racers[k]));
             ImGui::Dummy(ImVec2(0, lane_h));
             continue;
         }
         const Run& r = *lanes[k];
         if (done[k]) {
             walls[k] = done[k]->stats.wall_ms;
-            if (!has_model(r))  // (no model: no expectation)
+            if (r.program)  // (no model: no expectation)
                 ImGui::TextWrapped("%s  your program: %s, %d requests, run #%u", letter, format_duration_ms(walls[k]).c_str(), r.desc.count, done[k]->number);
             else
-                ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, code_path_info(paths[k]).label, format_duration_ms(walls[k]).c_str(),
+                ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, run_label(r.desc), format_duration_ms(walls[k]).c_str(),
                                    format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
         } else {
-            ImGui::TextWrapped("%s  %s: running, %d of %d done", letter, code_path_info(paths[k]).label, r.ended, r.desc.count);
+            ImGui::TextWrapped("%s  %s: running, %d of %d done", letter, racer_label(racers[k]), r.ended, r.desc.count);
         }
         draw_waterfall(app, r, span, now_us, lane_h, k == 0 ? "race:lane-a" : "race:lane-b", false);
     }

@@ -1,7 +1,7 @@
 // race.h — "Race two paths": two code paths run one after the other with the same numbers, then drawn on
 // one time axis from zero, with both totals and the ratio. The lesson's first two paths are the default
 // pair. The race's runs leave the learner's settings and the lesson's verdict alone. A lane may also hold
-// the learner's own program (CodePath::program): its last run, from the history, raced against a path.
+// the learner's own program (RunKind::program): its last run, from the history, raced against a path.
 //
 // When a race run ends, its history entry becomes lane A or B; a cancelled one ends the race. The history
 // keeps both lanes whole (every request) while they are shown.
@@ -16,8 +16,16 @@ struct App;
 struct HistoryEntry;
 struct Lesson;
 
+// What a lane races: a code path, or the learner's program (its last run; path unused).
+struct Racer {
+    RunKind kind = RunKind::path;
+    CodePath path = CodePath::sequential;
+    bool operator==(const Racer&) const = default;
+};
+const char* racer_label(const Racer& r);  // "requests loop", "your program (its last run)"
+
 struct RaceState {
-    CodePath a = CodePath::sequential, b = CodePath::concurrent;
+    Racer a{RunKind::path, CodePath::sequential}, b{RunKind::path, CodePath::concurrent};
     uint32_t run_a = 0, run_b = 0;          // their history numbers, once finished
     bool pending = false;                   // started, not both finished
     double expected_a = 0, expected_b = 0;  // the model's walls, for the shared axis while they run
@@ -35,9 +43,8 @@ void race_run_ended(App& app, const HistoryEntry& entry, bool raced);
 void race_interrupted(App& app);
 
 void draw_race_panel(App& app, int64_t now_us);
-// A code path picker: the lesson's paths first, then every other one (and, with with_program, the learner's
-// program once it has run).
-void path_combo(App& app, const char* label, const char* name, CodePath* path, bool with_program = false);
+// A lane's picker: the learner's program once it has run, then the lesson's paths, then every other one.
+void racer_combo(App& app, const char* label, const char* name, Racer* racer);
 // The learner's program's last run that the history keeps whole, or nullptr.
 const HistoryEntry* last_program_run(const App& app);
 

@@ -72,7 +72,7 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
     r.shown = entry ? entry->number : 0;
     // The code and the settings show the loaded run's program and numbers (a learner's program is not a
     // setting: its text is under the waterfall, with a button that opens it in the editor).
-    if (loaded.path != CodePath::program) {
+    if (loaded.kind == RunKind::path) {
         app.desc = loaded;
         app.desc.base_url.clear();
     }
@@ -93,16 +93,15 @@ std::string results_run_file(const App& app) {
 }
 
 // A learner's program: what it printed, and how it ended (the error with its line and traceback).
-static void draw_program_text(App& app, const Run& run) {
+static void draw_program_text(App& app, const ProgramReport& t, RunState state) {
     const Palette& pal = palette();
-    const ProgramText& t = run.program;
     // A run loaded from a file, or an earlier one: its program back in the editor, to run again or change.
     if (app.hooks.on_open_editor && !t.source.empty() && small_button(app, "Open its program in the editor", "program:open")) {
         code_panel_editor_opened(app);
         layout_show_code(app);
         app.hooks.on_open_editor(t.source);
     }
-    if (t.stopped || run.state == RunState::cancelled) wrapped_note("Stopped: the requests still in flight were cancelled.", pal.dim);
+    if (t.stopped || state == RunState::cancelled) wrapped_note("Stopped: the requests still in flight were cancelled.", pal.dim);
     if (!t.error_message.empty()) {
         verdict_mark(false);
         ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
@@ -144,6 +143,16 @@ static std::string settings_line(const RunDesc& d) {
 
 static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
     const Palette& pal = palette();
+    if (run.program) {  // measured only: a learner's program has no claim, no model and no verdict
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+        ImGui::TextWrapped("Your program%s", run.state == RunState::cancelled ? ", stopped" : "");
+        ImGui::PopStyleColor();
+        const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
+        ImGui::TextWrapped("Measured: %s, %d %s, at most %d in flight at once, %s API (no model: nothing expected of it).",
+                           format_duration_ms(s.wall_ms).c_str(), s.count, s.count == 1 ? "request" : "requests", peak, api_name(run.desc.api));
+        ImGui::Separator();
+        return;
+    }
     const Lesson* l = current_lesson(app);
     if (l && std::find(l->paths.begin(), l->paths.end(), run.desc.path) != l->paths.end()) {  // (a run of this lesson)
         ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
@@ -165,7 +174,7 @@ static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
 
 static void draw_totals(App& app, const Run& run, const RunStats& s, bool running, int64_t now_us) {
     const RunDesc& d = run.desc;
-    if (running && !has_model(run)) {
+    if (running && run.program) {
         ImGui::TextWrapped("Running your program, %s API: %d %s so far, %d done, %d in flight, %s so far", api_name(d.api), d.count,
                            d.count == 1 ? "request" : "requests", run.ended, run.in_flight,
                            format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
@@ -173,7 +182,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
-    } else if (!has_model(run)) {
+    } else if (run.program) {
         ImGui::TextWrapped("%s: your program, %d %s, %s API", run.state == RunState::cancelled ? "Stopped" : "Last run", d.count,
                            d.count == 1 ? "request" : "requests", api_name(d.api));
     } else {
@@ -190,13 +199,14 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     cells.push_back({"slowest", format_duration_ms(s.slowest_ms),
                      "the longest one call took, from its request going out to its end (time queued before it is not counted)"});
     cells.push_back({"mean", format_duration_ms(s.mean_ms), "one call's time on average: the sum of calls / the calls that ended"});
-    std::string parts = "the program: " + format_duration_ms(e.program_ms);
+    std::string parts = "the program: " + format_duration_ms(e.path_ms);
     if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
     if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
-    if (has_model(run)) cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
+    const bool model = !run.program;  // (a learner's program has no model: no expectation, no speedup of one)
+    if (model) cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
     if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
     else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
-    if (has_model(run)) {
+    if (model) {
         // With this run's own numbers: which division gives each figure.
         const std::string loop = format_duration_ms(s.sequential_estimate_ms);
         char of[160], got[160];
@@ -208,7 +218,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         cells.push_back({"speedup", buf, std::string(got) + "\n" + of + "\n(the plain loop: the same calls one after another, " + loop + ")"});
     }
     const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
-    if (has_model(run)) {
+    if (model) {
         std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
         cells.push_back({"peak in flight", buf,
                          s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
@@ -310,14 +320,14 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_zoom_buttons(app);
     if (!running) {
         if (small_button(app, "Save run", "save-run") && app.hooks.on_save_file) {
-            app.hooks.on_save_file(std::string("asyncplay-run-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".json",
+            app.hooks.on_save_file(std::string("asyncplay-run-") + run_name(run.desc) + "-" + std::to_string(run.desc.count) + ".json",
                                    "application/json", results_run_file(app));
         }
         if (small_button(app, "Load run...", "load-run") && app.hooks.on_open_file) app.hooks.on_open_file();
         if (small_button(app, "Save as PNG", "save-png")) app.results.png_caption = true, app.needs_redraw = true;
         ImGui::BeginDisabled(run.requests.empty());  // (a run kept from an earlier visit has only its summary)
         if (small_button(app, "Requests as CSV", "save-requests-csv") && app.hooks.on_save_file) {
-            app.hooks.on_save_file(std::string("asyncplay-requests-") + code_path_name(run.desc.path) + "-" + std::to_string(run.desc.count) + ".csv",
+            app.hooks.on_save_file(std::string("asyncplay-requests-") + run_name(run.desc) + "-" + std::to_string(run.desc.count) + ".csv",
                                    "text/csv", run_requests_csv(run));
         }
         ImGui::EndDisabled();
@@ -325,7 +335,7 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_waterfall(app, run, span, now_us, wf_h);
     if (!running && run.state != RunState::idle) draw_replay(app, run);
     draw_legend(run);
-    if (!has_model(run) && !running) draw_program_text(app, run);
+    if (run.program && !running) draw_program_text(app, run.program->report, run.state);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);

@@ -43,19 +43,21 @@ std::vector<PhaseSpan> request_phases(const RequestTrace& r, int64_t end_us) {
 }
 
 const char* queue_reason(const RunDesc& d) {
-    // Built once: [path * 2 + capped]. The CodePathInfo cause is the one source of the words.
-    static const std::array<std::string, code_path_count * 2> reasons = [] {
-        std::array<std::string, code_path_count * 2> out;
+    // Built once: [path * 2 + capped], a learner's program last. The CodePathInfo cause is the one source of
+    // the words for the paths; a program's requests wait only in its client's pool (httpx.Limits).
+    static const std::array<std::string, (code_path_count + 1) * 2> reasons = [] {
+        std::array<std::string, (code_path_count + 1) * 2> out;
         const std::string browser = "one of the browser's " + std::to_string(browser_connections_per_host) +
                                     " connections to this host";
-        for (int p = 0; p < code_path_count; ++p) {
-            const std::string cause = code_path_info(CodePath(p)).queue_cause;
+        for (int p = 0; p <= code_path_count; ++p) {
+            const std::string cause = p < code_path_count ? code_path_info(CodePath(p)).queue_cause : "a free connection of its client (httpx.Limits)";
             out[size_t(p * 2)] = cause.empty() ? "not waiting: every call starts at once" : "waiting for " + cause;
             out[size_t(p * 2 + 1)] = cause.empty() ? "waiting for " + browser : "waiting for " + cause + ", then for " + browser;
         }
         return out;
     }();
-    const int p = int(d.path) < code_path_count ? int(d.path) : 0;
+    const std::optional<CodePath> path = code_path_of(d);
+    const int p = !path ? code_path_count : int(*path) < code_path_count ? int(*path) : 0;
     const bool capped = d.api == Api::server && intended_concurrency(d) > browser_connections_per_host;
     return reasons[size_t(p * 2 + (capped ? 1 : 0))].c_str();
 }
@@ -138,12 +140,12 @@ const char* loop_state_label(LoopState s) {
 // Whether a call holds the program's one thread until its answer: the blocking clients, called directly
 // or (the mistake blocking_in_async shows) from inside a coroutine. await_in_loop is one at a time too,
 // but it awaits: the loop is free meanwhile. thread_pool blocks worker threads, not the loop.
-static bool calls_block_the_thread(CodePath p) {
+static bool calls_block_the_thread(std::optional<CodePath> p) {
     return p == CodePath::sequential || p == CodePath::sync_client || p == CodePath::blocking_in_async;
 }
 
 // The requests loop and the httpx.Client loop are plain scripts: one thread, no event loop.
-static bool has_event_loop(CodePath p) { return p != CodePath::sequential && p != CodePath::sync_client; }
+static bool has_event_loop(std::optional<CodePath> p) { return p != CodePath::sequential && p != CodePath::sync_client; }
 
 ReplayState replay_at(const Run& run, int64_t t_rel_us) {
     ReplayState st;
@@ -168,7 +170,7 @@ ReplayState replay_at(const Run& run, int64_t t_rel_us) {
     if (handling >= 0) {
         st.loop = LoopState::computing;
         st.loop_request = handling;
-    } else if (waiting >= 0 && calls_block_the_thread(run.desc.path)) {
+    } else if (waiting >= 0 && calls_block_the_thread(code_path_of(run.desc))) {
         st.loop = LoopState::blocked;
         st.loop_request = waiting;
     } else if (io) {
@@ -192,7 +194,7 @@ std::string describe_replay(const Run& run, const ReplayState& st) {
     parts.push_back(std::to_string(st.done) + " done");
     for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
 
-    const bool loop = has_event_loop(run.desc.path);
+    const bool loop = has_event_loop(code_path_of(run.desc));
     const std::string thread = loop ? "the event loop" : "the program's thread";
     const std::string which = "request " + std::to_string(st.loop_request + 1);
     switch (st.loop) {
@@ -261,21 +263,23 @@ std::string history_to_csv(const History& h) {
     for (const HistoryEntry& e : h.entries()) {
         const RunDesc& d = e.run.desc;
         const RunStats& s = e.stats;
-        const bool has_k = code_path_info(d.path).schedule == Schedule::k_at_a_time;
+        // A learner's program has no settings but its API and no model: those columns stay empty.
+        const bool path = d.kind == RunKind::path;
+        const bool has_k = path && code_path_info(d.path).schedule == Schedule::k_at_a_time;
         const bool has_guess = e.guess_ms >= 0;
         const PredictionScore score = score_prediction(e.guess_ms, s.wall_ms);
         const bool scored = has_guess && e.run.state == RunState::finished && s.wall_ms > 0;
         const std::string fields[] = {
             std::to_string(e.number),
-            csv_field(code_path_name(d.path)),
+            csv_field(run_name(d)),
             csv_field(api_name(d.api)),
             std::to_string(d.count),
-            std::to_string(d.latency_ms),
+            path ? std::to_string(d.latency_ms) : "",
             has_k ? std::to_string(d.limit) : "",
-            std::to_string(d.cpu_ms),
-            csv_field(spread_name(d.spread)),
+            path ? std::to_string(d.cpu_ms) : "",
+            path ? csv_field(spread_name(d.spread)) : "",
             fixed(s.wall_ms, 1),
-            fixed(s.expected_ms, 1),
+            path ? fixed(s.expected_ms, 1) : "",
             fixed(s.sum_ms, 1),
             fixed(s.slowest_ms, 1),
             std::to_string(s.ok),
@@ -283,7 +287,7 @@ std::string history_to_csv(const History& h) {
             std::to_string(s.network_errors),
             std::to_string(s.timeouts),
             std::to_string(s.cancelled),
-            fixed(s.speedup, 2),
+            path ? fixed(s.speedup, 2) : "",
             has_guess ? fixed(e.guess_ms, 1) : "",
             scored ? fixed(score.error_pct, 1) : "",
         };
@@ -300,17 +304,18 @@ std::string history_to_csv(const History& h) {
 
 std::vector<ProgramLineCount> program_line_counts(const Run& run, int64_t t) {
     std::vector<ProgramLineCount> out;
-    if (has_model(run)) return out;
+    if (!run.program) return out;
+    const std::vector<ProgramCall>& calls = run.program->calls;
     struct Tally { int by_phase[phase_count] = {}; int blocking = 0; };
     std::vector<std::pair<int, Tally>> lines;  // by line, in order
-    for (size_t i = 0; i < run.requests.size() && i < run.calls.size(); ++i) {
+    for (size_t i = 0; i < run.requests.size() && i < calls.size(); ++i) {
         const Phase ph = request_phase(run.requests[i], t);
-        const int line = run.calls[i].line;
+        const int line = calls[i].line;
         if (ph == Phase::none || line <= 0) continue;
         auto at = std::lower_bound(lines.begin(), lines.end(), line, [](const auto& e, int l) { return e.first < l; });
         if (at == lines.end() || at->first != line) at = lines.insert(at, {line, Tally{}});
         ++at->second.by_phase[int(ph)];
-        at->second.blocking += run.calls[i].blocking && ph == Phase::waiting;
+        at->second.blocking += calls[i].blocking && ph == Phase::waiting;
     }
     for (const auto& [line, tally] : lines) {
         ProgramLineCount c;
@@ -332,7 +337,7 @@ std::vector<ProgramLineCount> program_line_counts(const Run& run, int64_t t) {
 
 std::string run_requests_csv(const Run& run) {
     // A learner's program's requests also say where they came from: the URL, the program line, the task.
-    const bool program = !has_model(run);
+    const ProgramRun* program = run.program ? &*run.program : nullptr;
     std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason";
     out += program ? ",url,line,task\r\n" : "\r\n";
     auto rel = [&](int64_t us) { return us >= 0 ? fixed(double(us - run.start_us) / 1000.0, 3) : std::string(); };
@@ -351,8 +356,10 @@ std::string run_requests_csv(const Run& run) {
             out += f;
             first = false;
         }
-        if (program && i < run.calls.size())
-            out += "," + csv_field(run.calls[i].url) + "," + std::to_string(run.calls[i].line) + "," + csv_field(run.calls[i].task);
+        if (program && i < program->calls.size()) {
+            const ProgramCall& c = program->calls[i];
+            out += "," + csv_field(c.url) + "," + std::to_string(c.line) + "," + csv_field(c.task);
+        }
         out += "\r\n";
     }
     return out;

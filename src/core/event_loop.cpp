@@ -19,8 +19,8 @@ const char* call_state_name(CallState s) {
 
 namespace {
 
-bool blocks_the_thread(CodePath p) { return p == CodePath::sequential || p == CodePath::sync_client || p == CodePath::blocking_in_async; }
-bool no_event_loop(CodePath p) { return p == CodePath::sequential || p == CodePath::sync_client; }
+bool blocks_the_thread(std::optional<CodePath> p) { return p == CodePath::sequential || p == CodePath::sync_client || p == CodePath::blocking_in_async; }
+bool no_event_loop(std::optional<CodePath> p) { return p == CodePath::sequential || p == CodePath::sync_client; }
 
 // One call's event, before same-instant events of one kind are grouped into a step.
 struct Atomic {
@@ -92,7 +92,7 @@ struct Machine {
 };
 
 std::string sentence(const Run& run, const Machine& before, LoopEventKind kind, const std::vector<int>& calls, const Atomic& first) {
-    const CodePath p = run.desc.path;
+    const std::optional<CodePath> p = code_path_of(run.desc);
     const std::string who = name_calls(calls);
     const bool many = calls.size() > 1;
     switch (kind) {
@@ -100,7 +100,7 @@ std::string sentence(const Run& run, const Machine& before, LoopEventKind kind, 
         case LoopEventKind::reached:
             return who + (many ? " are" : " is") + " created and queued, " + queue_reason(run.desc) + ".";
         case LoopEventKind::sent:
-            if (p == CodePath::program && size_t(first.call) < run.calls.size() && run.calls[size_t(first.call)].blocking)
+            if (run.program && size_t(first.call) < run.program->calls.size() && run.program->calls[size_t(first.call)].blocking)
                 return who + (many ? " make blocking calls" : " makes a blocking call") +
                        " (requests or httpx.Client): the thread, event loop included, waits in it until the answer is in.";
             if (first.attempt > 0) return who + (many ? " try" : " tries") + " again: " + (many ? "their requests go" : "its request goes") + " out.";
@@ -158,7 +158,7 @@ std::string ending(const RequestTrace& r) {
 
 LoopTimeline event_loop_timeline(const Run& run) {
     LoopTimeline tl;
-    const CodePath p = run.desc.path;
+    const std::optional<CodePath> p = code_path_of(run.desc);
     tl.has_loop = !no_event_loop(p);
     tl.has_workers = p == CodePath::thread_pool;
     tl.workers = tl.has_workers ? run.desc.limit : 0;
@@ -228,9 +228,9 @@ LoopTimeline event_loop_timeline(const Run& run) {
 
 // A learner's program: the first of these calls made by a blocking client, or -1.
 static int blocking_call_out(const Run& run, const std::vector<int>& network) {
-    if (run.desc.path != CodePath::program) return -1;
+    if (!run.program) return -1;
     for (int c : network)
-        if (size_t(c) < run.calls.size() && run.calls[size_t(c)].blocking) return c;
+        if (size_t(c) < run.program->calls.size() && run.program->calls[size_t(c)].blocking) return c;
     return -1;
 }
 
@@ -266,7 +266,7 @@ LoopPicture loop_picture(const Run& run, const LoopTimeline& tl, size_t index) {
     }
     if (pic.running >= 0) {
         pic.loop = LoopState::computing;
-    } else if (blocks_the_thread(run.desc.path) && !pic.network.empty()) {
+    } else if (blocks_the_thread(code_path_of(run.desc)) && !pic.network.empty()) {
         pic.loop = LoopState::blocked;
         pic.running = pic.network.front();
     } else if (const int held = blocking_call_out(run, pic.network); held >= 0) {

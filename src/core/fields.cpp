@@ -6,8 +6,19 @@ namespace ap {
 
 namespace {
 
-// (A learner's program is named in results, never accepted as a setting: the range stops before it.)
-const char* path_choice(int v) { return (v >= 0 && v < code_path_count) || v == int(CodePath::program) ? code_path_name(CodePath(v)) : nullptr; }
+// The path field also names a run's kind: a learner's program is "path":"program" in run files, the history
+// and results, as the value code_path_count, one past the last code path. It is named, never accepted as a
+// setting: the field's range stops before it (set_field_text, clamp_field).
+constexpr int program_value = code_path_count;
+const char* path_choice(int v) {
+    if (v == program_value) return run_kind_name(RunKind::program);
+    return v >= 0 && v < code_path_count ? code_path_name(CodePath(v)) : nullptr;
+}
+int get_path(const RunDesc& d) { return d.kind == RunKind::program ? program_value : int(d.path); }
+void set_path(RunDesc& d, int v) {
+    d.kind = v == program_value ? RunKind::program : RunKind::path;
+    if (v != program_value) d.path = CodePath(v);
+}
 const char* api_choice(int v) { return v >= 0 && v < api_count ? api_name(Api(v)) : nullptr; }
 const char* spread_choice(int v) { return v >= 0 && v < spread_count ? spread_name(Spread(v)) : nullptr; }
 
@@ -19,7 +30,7 @@ const char* spread_choice(int v) { return v >= 0 && v < spread_count ? spread_na
 // In the order of the run file's desc object (path first: what a reader looks for).
 const RunField fields[] = {
     {"path", "path", "path", "path", "code path", "code path", "", nullptr, FieldKind::choice, 0, code_path_count - 1, 1, nullptr,
-     AP_ENUM(path, CodePath), path_choice, nullptr},
+     get_path, set_path, path_choice, nullptr},
     {"api", "api", "api", "api", "API", "API", "", nullptr, FieldKind::choice, 0, api_count - 1, 1, nullptr,
      AP_ENUM(api, Api), api_choice, nullptr},
     {"count", "n", "count", "n", "requests (N)", "N", "", "N", FieldKind::whole, Limits::min_count, Limits::max_count, 1, nullptr,

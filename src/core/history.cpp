@@ -37,7 +37,7 @@ HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_
     for (HistoryEntry& e : entries_) {
         if (e.run.requests.empty() || std::find(whole_.begin(), whole_.end(), e.number) != whole_.end()) continue;
         std::vector<RequestTrace>().swap(e.run.requests);  // frees the traces (clear() would keep them)
-        std::vector<ProgramCall>().swap(e.run.calls);      // and what a program said of each
+        if (e.run.program) std::vector<ProgramCall>().swap(e.run.program->calls);  // and what a program said of each
     }
     RunStats stats = compute_stats(run);
     std::vector<TimelineBar> timeline = summarize_timeline(run);
@@ -53,7 +53,9 @@ HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_
     return &e;
 }
 
-static size_t program_bytes(const ProgramText& t) {
+static size_t program_bytes(const Run& run) {
+    if (!run.program) return 0;
+    const ProgramReport& t = run.program->report;
     return t.source.size() + t.output.size() + t.error_message.size() + t.traceback.size();
 }
 
@@ -61,10 +63,10 @@ static size_t program_bytes(const ProgramText& t) {
 // in all, the oldest runs not kept whole lose their output, then their traceback, then their program.
 void History::bound_program_texts() {
     size_t total = 0;
-    for (const HistoryEntry& e : entries_) total += program_bytes(e.run.program);
+    for (const HistoryEntry& e : entries_) total += program_bytes(e.run);
     for (auto it = entries_.begin(); it != entries_.end() && total > program_history_bytes; ++it) {
-        if (std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
-        ProgramText& t = it->run.program;
+        if (!it->run.program || std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
+        ProgramReport& t = it->run.program->report;
         if (!t.output.empty()) {
             total -= t.output.size();
             t.output_cut_bytes += int64_t(t.output.size());
@@ -73,8 +75,8 @@ void History::bound_program_texts() {
         }
     }
     for (auto it = entries_.begin(); it != entries_.end() && total > program_history_bytes; ++it) {
-        if (std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
-        ProgramText& t = it->run.program;
+        if (!it->run.program || std::next(it) == entries_.end() || std::find(whole_.begin(), whole_.end(), it->number) != whole_.end()) continue;
+        ProgramReport& t = it->run.program->report;
         total -= t.traceback.size() + t.source.size();
         std::string().swap(t.traceback);
         std::string().swap(t.source);
@@ -83,7 +85,7 @@ void History::bound_program_texts() {
 
 size_t History::program_text_bytes() const {
     size_t total = 0;
-    for (const HistoryEntry& e : entries_) total += program_bytes(e.run.program);
+    for (const HistoryEntry& e : entries_) total += program_bytes(e.run);
     return total;
 }
 
@@ -128,7 +130,7 @@ const StatField stat_fields[] = {
 };
 struct ExpectField { const char* key; double Expectation::*d; int Expectation::*i; };
 const ExpectField expect_fields[] = {
-    {"wall_ms", &Expectation::wall_ms, nullptr}, {"program_ms", &Expectation::program_ms, nullptr},
+    {"wall_ms", &Expectation::wall_ms, nullptr}, {"path_ms", &Expectation::path_ms, nullptr},
     {"cap_ms", &Expectation::cap_ms, nullptr}, {"browser_ms", &Expectation::browser_ms, nullptr},
     {"sequential_ms", &Expectation::sequential_ms, nullptr}, {"peak_in_flight", nullptr, &Expectation::peak_in_flight},
     {"ok", nullptr, &Expectation::ok}, {"failed", nullptr, &Expectation::failed}, {"timeouts", nullptr, &Expectation::timeouts},
@@ -141,9 +143,10 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
     const JsonValue* desc = j.get("desc");
     const JsonValue* state = j.get("state");
     if (!desc || !desc->is_object() || !state || !state->is_string()) return false;
-    // A learner's program is kept like any run, though no setting may name it (and it may have made 0 requests).
+    // A learner's program ("path":"program", fields.h) is kept like any run, though no setting may name it
+    // (and it may have made 0 requests).
     const JsonValue* path = desc->get("path");
-    const bool program = path && path->is_string() && path->text == code_path_name(CodePath::program);
+    const bool program = path && path->is_string() && path->text == run_kind_name(RunKind::program);
     for (const RunField& f : run_fields()) {
         const JsonValue* v = desc->get(f.file_key);
         if (!v) continue;
@@ -152,7 +155,10 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
         const double low = program && std::string_view(f.member) == "count" ? 0.0 : double(f.min);
         if (f.kind == FieldKind::whole) f.set(e->run.desc, int(std::clamp(v->number, low, double(f.max))));
     }
-    if (program) e->run.desc.path = CodePath::program;
+    if (program) {
+        e->run.desc.kind = RunKind::program;
+        e->run.program.emplace();  // (the history keeps no program's text across visits)
+    }
     if (state->text == run_state_name(RunState::finished)) e->run.state = RunState::finished;
     else if (state->text == run_state_name(RunState::cancelled)) e->run.state = RunState::cancelled;
     else return false;
@@ -170,7 +176,9 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
     }
     if (const JsonValue* ex = j.get("expected"); ex && ex->is_object()) {
         for (const ExpectField& f : expect_fields) {
-            const double v = number_or(ex->get(f.key), 0);
+            const JsonValue* got = ex->get(f.key);
+            if (!got && f.d == &Expectation::path_ms) got = ex->get("program_ms");  // (its name until run files version 3)
+            const double v = number_or(got, 0);
             if (f.d) e->run.expected.*f.d = v;
             else e->run.expected.*f.i = int(std::clamp(v, 0.0, double(Limits::max_count)));
         }

@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <utility>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -346,6 +348,7 @@ void JsonWriter::before_value() {
         if (!first_.back()) out_.push_back(',');
         first_.back() = false;
     }
+    if (std::exchange(newline_, false)) out_.push_back('\n');
 }
 
 JsonWriter& JsonWriter::begin_object() {
@@ -356,6 +359,7 @@ JsonWriter& JsonWriter::begin_object() {
 }
 
 JsonWriter& JsonWriter::end_object() {
+    if (std::exchange(newline_, false)) out_.push_back('\n');
     out_.push_back('}');
     first_.pop_back();
     return *this;
@@ -369,6 +373,7 @@ JsonWriter& JsonWriter::begin_array() {
 }
 
 JsonWriter& JsonWriter::end_array() {
+    if (std::exchange(newline_, false)) out_.push_back('\n');
     out_.push_back(']');
     first_.pop_back();
     return *this;
@@ -439,7 +444,7 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 }
 
 JsonWriter& JsonWriter::newline() {
-    out_.push_back('\n');
+    newline_ = true;
     return *this;
 }
 

@@ -76,7 +76,7 @@ public:
     JsonWriter& strings(const std::vector<std::string>& items);  // an array of strings
     JsonWriter& integers(const std::vector<int64_t>& items);     // an array of whole numbers
     JsonWriter& raw(std::string_view json);                       // an already-written value
-    // A newline between values of the current array or object (for files people read).
+    // A newline before the next value (after its comma) or before the closing bracket: for files people read.
     JsonWriter& newline();
 
     const std::string& text() const { return out_; }
@@ -87,6 +87,7 @@ private:
     std::string out_;
     std::vector<bool> first_;  // per open array/object: no value written yet
     bool after_key_ = false;
+    bool newline_ = false;
 };
 
 }  // namespace ap

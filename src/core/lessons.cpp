@@ -211,14 +211,14 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     auto end_program = [&]() {
         if (!in_program) return;
         in_program = false;
-        std::string& p = current.program;
+        std::string& p = current.script;
         while (!p.empty() && p.back() == '\n') p.pop_back();
         if (!p.empty()) p += '\n';
         if (broken) return;
         if (p.empty()) {
             out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": 'program:' has no program under it (each line indented by 4 spaces)");
             broken = true;
-        } else if (p.size() > max_lesson_program_bytes) {
+        } else if (p.size() > max_lesson_script_bytes) {
             out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": the program has " + std::to_string(p.size()) +
                                  " bytes; a lesson's program is at most 64 KB");
             broken = true;
@@ -237,7 +237,7 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
                                  "(write {{" + unknown.front() + "}} for the braces themselves)");
         } else if (!broken) {
             if (current.title.empty()) out.errors.push_back(current.source + ": lesson '" + current.id + "' has no title");
-            else if (current.paths.empty() && current.program.empty())
+            else if (current.paths.empty() && current.script.empty())
                 out.errors.push_back(current.source + ": lesson '" + current.id + "' has no paths (and no program)");
             else out.lessons.push_back(current);
         }
@@ -254,8 +254,8 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         if (in_program) {
             const bool blank = line.find_first_not_of(" \t") == std::string::npos;
             if (blank || line.rfind("    ", 0) == 0 || line[0] == '\t') {
-                if (blank && current.program.empty()) continue;  // (blank lines before the program)
-                current.program += (blank ? std::string() : line.substr(line[0] == '\t' ? 1 : 4)) + "\n";
+                if (blank && current.script.empty()) continue;  // (blank lines before the program)
+                current.script += (blank ? std::string() : line.substr(line[0] == '\t' ? 1 : 4)) + "\n";
                 continue;
             }
             end_program();
@@ -314,7 +314,7 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
             }
         } else if (key == "program") {
             if (!value.empty()) fail("write the program on the lines under 'program:', each indented by 4 spaces");
-            else if (!current.program.empty()) fail("a lesson has one program");
+            else if (!current.script.empty()) fail("a lesson has one program");
             else in_program = true, program_line = line_no;
         } else if (key == "text") {
             in_text = true;
@@ -351,13 +351,13 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
             out += "\nsettings:";
             for (const std::string& k : l.settings) out += " " + k;
         }
-        if (!l.program.empty()) {
+        if (!l.script.empty()) {
             out += "\nprogram:";
             size_t at = 0;
-            while (at < l.program.size()) {
-                size_t end = l.program.find('\n', at);
-                if (end == std::string::npos) end = l.program.size();
-                out += "\n" + (end > at ? "    " + l.program.substr(at, end - at) : std::string());
+            while (at < l.script.size()) {
+                size_t end = l.script.find('\n', at);
+                if (end == std::string::npos) end = l.script.size();
+                out += "\n" + (end > at ? "    " + l.script.substr(at, end - at) : std::string());
                 at = end + 1;
             }
         }
@@ -415,7 +415,7 @@ static std::string program_claim(const RunDesc& d, const std::string& total) {
 
 std::string claim_for(const RunDesc& asked, const Expectation& e, const ApiCost& cost) {
     const RunDesc d = effective_desc(asked);  // what the program does
-    std::string claim = program_claim(d, format_duration_ms(e.program_ms));
+    std::string claim = program_claim(d, format_duration_ms(e.path_ms));
     const bool cap = e.cap_ms >= 0.5, browser = e.browser_ms >= 0.5;
     if (cap || browser) {
         claim += "; in this browser";

@@ -43,7 +43,8 @@ struct Lesson {
     bool loop_view = false;              // shows the event-loop stepper
     std::vector<std::string> settings;   // url keys of the run settings the text asks the learner to change
                                          // ("api", "cpu"): drawn beside the lesson's Run button
-    std::string program;                 // the lesson's own program (a "program:" block), or "" for none
+    std::string script;                  // the lesson's own Python (its "program:" block), or "" for none: the editor
+                                         // opens with it and the learner runs it as their program
     std::string source;                  // "lessons.txt:12", where it was defined
 };
 
@@ -52,7 +53,7 @@ struct LessonFile {
     std::vector<std::string> errors;     // "extra.txt:7: unknown code path 'paralel'"
 };
 
-inline constexpr size_t max_lesson_program_bytes = size_t(64) << 10;
+inline constexpr size_t max_lesson_script_bytes = size_t(64) << 10;
 
 // Parses a lesson file. Lessons with errors are left out; the others are kept.
 LessonFile parse_lessons(const std::string& text, const std::string& file_name);

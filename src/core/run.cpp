@@ -21,16 +21,17 @@ static const CodePathInfo code_paths[code_path_count] = {
     {"retry_backoff", "gather with timeout + retries", "retries.py", Schedule::all_at_once, true, "", knob_cpu | knob_slow_tail | knob_failures | knob_retries},
 };
 
-static const CodePathInfo program_path = {"program", "your program", "", Schedule::all_at_once, false,
-                                          "a free connection of its client (httpx.Limits)", 0};
-
 const CodePathInfo& code_path_info(CodePath p) {
-    if (p == CodePath::program) return program_path;
     const int i = int(p) < code_path_count ? int(p) : 0;
     return code_paths[i];
 }
 
 const char* code_path_name(CodePath p) { return code_path_info(p).name; }
+
+const char* run_kind_name(RunKind k) { return k == RunKind::program ? "program" : "path"; }
+const char* run_name(const RunDesc& d) { return d.kind == RunKind::program ? "program" : code_path_name(d.path); }
+std::optional<CodePath> code_path_of(const RunDesc& d) { return d.kind == RunKind::program ? std::nullopt : std::optional(d.path); }
+const char* run_label(const RunDesc& d) { return d.kind == RunKind::program ? "your program" : code_path_info(d.path).label; }
 
 const char* api_name(Api a) {
     switch (a) {

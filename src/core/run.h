@@ -5,6 +5,7 @@
 // Times are microseconds of one monotonic clock that the caller owns; the core never reads a clock.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,17 @@ enum class CodePath : uint8_t {
     blocking_in_async,  // requests.get inside async def under gather: it blocks the event loop, one at a time
     thread_pool,        // the blocking call moved to `limit` worker threads (asyncio.to_thread)
     retry_backoff,      // gather where each call has a timeout and retries timeouts and 5xx with back-off
-    program,            // the learner's own program: its requests come as it makes them (Scheduler::program_request)
 };
-inline constexpr int code_path_count = 11;  // the built-in ones, which the model plays; program comes after them
+inline constexpr int code_path_count = 11;
+
+// What kind of run a RunDesc describes: said once, here, and asked by every view that tells a run's story.
+// (A run recorded elsewhere and loaded, with neither a model nor a program, would be a third kind.)
+enum class RunKind : uint8_t {
+    path,     // a built-in code path: the page plays its rule, and the model says what it should take
+    program,  // the learner's own Python: its requests come as it makes them (Scheduler::program_request);
+              // no model, no settings but the API; RunDesc::path means nothing, Run::program holds the rest
+};
+const char* run_kind_name(RunKind k);  // "path", "program" (the JS API's spelling)
 
 // How a code path lets requests overlap.
 enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };
@@ -72,6 +81,13 @@ enum class Outcome : uint8_t {
 };
 
 const char* code_path_name(CodePath p);  // "sequential", ...  (the JS API's spelling)
+// What the page calls a run by its kind: its code path's name and label, or "program" and "your program".
+struct RunDesc;
+const char* run_name(const RunDesc& d);
+const char* run_label(const RunDesc& d);
+// The code path whose rule a run follows, or none for a learner's program (which follows no rule): rules
+// asked of it (p == CodePath::thread_pool, ...) are false for a program, never a built-in path's by default.
+std::optional<CodePath> code_path_of(const RunDesc& d);
 const char* api_name(Api a);             // "page", ...
 const char* outcome_name(Outcome o);     // "ok", ...
 bool parse_code_path(const std::string& s, CodePath* out);
@@ -109,7 +125,8 @@ struct Limits {
 };
 
 struct RunDesc {
-    CodePath path = CodePath::sequential;
+    RunKind kind = RunKind::path;
+    CodePath path = CodePath::sequential;  // a path run's code path (a program run's is unused)
     Api api = Api::page;
     int count = 10;           // N requests
     int latency_ms = 200;     // server-side delay of every request

@@ -19,7 +19,6 @@ constexpr int64_t max_time_us = int64_t(1) << 53;
 // No run lasts a day (10,000 calls of 10 s one after another, each with every retry, is well under).
 constexpr int64_t max_run_us = int64_t(24) * 3600 * 1000 * 1000;
 
-std::string relative(int64_t t, int64_t start) { return std::to_string(t >= 0 ? t - start : -1); }
 
 // ---- From the JSON tree to a Run ----------------------------------------------------------------------
 
@@ -122,17 +121,17 @@ public:
     bool desc(const JsonValue& d, RunDesc* out);
     bool expectation(const JsonValue& root, int64_t version, Run* run);
     bool request(const JsonValue& j, int index, const RunDesc& desc, RunState state, int64_t wall_us, RequestTrace* out);
-    bool program_text(const JsonValue& root, ProgramText* out);
+    bool program_report(const JsonValue& root, ProgramReport* out);
     bool program_call(const JsonValue& j, int index, ProgramCall* out);
 };
 
-// A program run's text: {"source", "output", "error", "traceback", "error_line", "stopped"}.
-bool Loader::program_text(const JsonValue& root, ProgramText* out) {
+// A program run's report: {"source", "output", "error", "traceback", "error_line", "stopped", "output_cut_*"}.
+bool Loader::program_report(const JsonValue& root, ProgramReport* out) {
     const JsonValue* p = field(root, Scope{"the file", ""}, "program", true);
     if (!p) return false;
     if (!p->is_object()) return fail("program should be an object {...}");
     const Scope sc{"program", "program."};
-    ProgramText t;
+    ProgramReport t;
     int64_t line = 0;
     if (!text(*p, sc, "source", true, &t.source) || !text(*p, sc, "output", false, &t.output) ||
         !text(*p, sc, "error", false, &t.error_message) || !text(*p, sc, "traceback", false, &t.traceback) ||
@@ -149,7 +148,7 @@ bool Loader::program_text(const JsonValue& root, ProgramText* out) {
         if (s->kind != JsonValue::Kind::boolean) return fail("program.stopped should be true or false");
         t.stopped = s->flag;
     }
-    bound_program_text(&t);  // (a file may hold more than a run keeps: cut as a run's texts are)
+    bound_program_report(&t);  // (a file may hold more than a run keeps: cut as a run's texts are)
     *out = std::move(t);
     return true;
 }
@@ -182,9 +181,9 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
     RunDesc d;
     if (!j.get("path")) return fail("desc has no \"path\"");
     if (!j.get("count")) return fail("desc has no \"count\"");
-    // A learner's program: no setting names it, and it may have made no request at all.
+    // A learner's program ("path":"program", fields.h): no setting names it, and it may have made no request.
     const JsonValue* path = j.get("path");
-    const bool program = path->is_string() && path->text == code_path_name(CodePath::program);
+    const bool program = path->is_string() && path->text == run_kind_name(RunKind::program);
     // Every run setting by its file key (fields.h); a missing one keeps RunDesc's default.
     for (const RunField& f : run_fields()) {
         const std::string_view member = f.member;
@@ -216,13 +215,14 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
         if (!note.empty()) return fail("desc." + std::string(f.file_key) + " = " + std::to_string(v) + " is out of range (" + note + ")");
     }
     if (!text(j, sc, "base_url", false, &d.base_url)) return false;
-    if (program) d.path = CodePath::program;
+    if (program) d.kind = RunKind::program;
     *out = d;
     return true;
 }
 
-// Version 2: "cost" and "expected" objects. Version 1 had expected_ms (the program's time), sequential_ms and
-// capped_ms (with the browser's connection cap); its outcomes and peak are the model's.
+// Version 2 and later: "cost" and "expected" objects (version 2 called expected.path_ms program_ms). Version 1
+// had expected_ms (the code path's own time), sequential_ms and capped_ms (with the browser's connection cap);
+// its outcomes and peak are the model's.
 bool Loader::expectation(const JsonValue& root, int64_t version, Run* run) {
     const Scope top{"the file", ""};
     auto non_negative = [&](const JsonValue& obj, const Scope& sc, const char* key, double* out) {
@@ -233,12 +233,12 @@ bool Loader::expectation(const JsonValue& root, int64_t version, Run* run) {
     Expectation& e = run->expected;
     if (version < 2) {
         double capped = 0;
-        if (!non_negative(root, top, "expected_ms", &e.program_ms) || !non_negative(root, top, "sequential_ms", &e.sequential_ms) ||
+        if (!non_negative(root, top, "expected_ms", &e.path_ms) || !non_negative(root, top, "sequential_ms", &e.sequential_ms) ||
             !non_negative(root, top, "capped_ms", &capped))
             return false;
         const Expectation model = expect_run(run->desc);
-        e.cap_ms = run->desc.api == Api::server ? std::max(0.0, capped - e.program_ms) : 0;
-        e.wall_ms = e.program_ms + e.cap_ms;
+        e.cap_ms = run->desc.api == Api::server ? std::max(0.0, capped - e.path_ms) : 0;
+        e.wall_ms = e.path_ms + e.cap_ms;
         e.peak_in_flight = model.peak_in_flight;
         e.ok = model.ok, e.failed = model.failed, e.timeouts = model.timeouts;
         return true;
@@ -254,7 +254,7 @@ bool Loader::expectation(const JsonValue& root, int64_t version, Run* run) {
     if (!ex->is_object()) return fail("expected should be an object {...}");
     const Scope esc{"expected", "expected."};
     int64_t peak = 0, ok = 0, failed = 0, timeouts = 0;
-    if (!non_negative(*ex, esc, "wall_ms", &e.wall_ms) || !non_negative(*ex, esc, "program_ms", &e.program_ms) ||
+    if (!non_negative(*ex, esc, "wall_ms", &e.wall_ms) || !non_negative(*ex, esc, version < 3 ? "program_ms" : "path_ms", &e.path_ms) ||
         !non_negative(*ex, esc, "cap_ms", &e.cap_ms) || !non_negative(*ex, esc, "browser_ms", &e.browser_ms) ||
         !non_negative(*ex, esc, "sequential_ms", &e.sequential_ms) || !whole(*ex, esc, "peak_in_flight", true, &peak) ||
         !whole(*ex, esc, "ok", true, &ok) || !whole(*ex, esc, "failed", true, &failed) || !whole(*ex, esc, "timeouts", true, &timeouts))
@@ -296,7 +296,7 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         if (r.handled_us >= 0) return fail(n + ": handled, but never answered");
         if (r.outcome == Outcome::ok) return fail(n + ": is ok, but has no answer time");
     }
-    if (state == RunState::finished && desc.path != CodePath::program) {  // (a program may end without waiting)
+    if (state == RunState::finished && desc.kind != RunKind::program) {  // (a program may end without waiting)
         if (r.outcome == Outcome::cancelled) return fail(n + ": was cancelled, yet the run finished");
         if (r.started_us < 0) return fail(n + ": never started, yet the run finished");
     }
@@ -340,69 +340,69 @@ std::string run_to_file(const Run& run, double guess_ms) {
     if (run.state != RunState::finished && run.state != RunState::cancelled) return "";
     const RunDesc& d = run.desc;
     const int64_t t0 = run.start_us;
-    std::string out = "{\"format\":\"asyncplay-run\",\"version\":" + std::to_string(run_file_version) + ",\n";
-    out += "\"desc\":{";
+    auto rel = [t0](int64_t t) { return t >= 0 ? t - t0 : int64_t(-1); };
+    JsonWriter w;
+    w.begin_object().key("format").string("asyncplay-run").key("version").integer(run_file_version).newline();
+    w.key("desc").begin_object();
     for (const RunField& f : run_fields()) {
-        out += (&f == run_fields().data() ? "" : ",") + json_quote(f.file_key) + ":";
-        out += f.kind == FieldKind::choice ? json_quote(field_text(f, d)) : field_text(f, d);
+        w.key(f.file_key);
+        if (f.kind == FieldKind::choice) w.string(field_text(f, d));
+        else w.integer(f.get(d));
     }
-    out += ",\"base_url\":" + json_quote(d.base_url) + "},\n";
+    w.key("base_url").string(d.base_url).end_object().newline();
     const Expectation& e = run.expected;
-    out += "\"cost\":{\"round_trip_ms\":" + json_number(run.cost.round_trip_ms) + ",\"handover_ms\":" + json_number(run.cost.handover_ms) + "},";
-    out += "\"expected\":{\"wall_ms\":" + json_number(e.wall_ms) + ",\"program_ms\":" + json_number(e.program_ms) +
-           ",\"cap_ms\":" + json_number(e.cap_ms) + ",\"browser_ms\":" + json_number(e.browser_ms) +
-           ",\"sequential_ms\":" + json_number(e.sequential_ms) + ",\"peak_in_flight\":" + std::to_string(e.peak_in_flight) +
-           ",\"ok\":" + std::to_string(e.ok) + ",\"failed\":" + std::to_string(e.failed) + ",\"timeouts\":" + std::to_string(e.timeouts) + "},";
-    out += "\"state\":" + json_quote(run_state_name(run.state));
-    out += ",\"wall_us\":" + relative(run.end_us, t0);
-    out += ",\"guess_ms\":" + (guess_ms >= 0 && std::isfinite(guess_ms) ? json_number(guess_ms) : std::string("-1")) + ",\n";
-    const bool program = d.path == CodePath::program;
+    w.key("cost").begin_object().key("round_trip_ms").number(run.cost.round_trip_ms).key("handover_ms").number(run.cost.handover_ms).end_object();
+    w.key("expected").begin_object().key("wall_ms").number(e.wall_ms).key("path_ms").number(e.path_ms).key("cap_ms").number(e.cap_ms);
+    w.key("browser_ms").number(e.browser_ms).key("sequential_ms").number(e.sequential_ms).key("peak_in_flight").integer(e.peak_in_flight);
+    w.key("ok").integer(e.ok).key("failed").integer(e.failed).key("timeouts").integer(e.timeouts).end_object();
+    w.key("state").string(run_state_name(run.state)).key("wall_us").integer(rel(run.end_us));
+    w.key("guess_ms");
+    if (guess_ms >= 0 && std::isfinite(guess_ms)) w.number(guess_ms);
+    else w.integer(-1);
+    w.newline();
+    const ProgramRun* program = run.program ? &*run.program : nullptr;
     if (program) {
-        const ProgramText& t = run.program;
-        out += "\"program\":{\"source\":" + json_quote(t.source) + ",\"output\":" + json_quote(t.output) + ",\"error\":" +
-               json_quote(t.error_message) + ",\"traceback\":" + json_quote(t.traceback) + ",\"error_line\":" +
-               std::to_string(t.error_line) + ",\"stopped\":" + (t.stopped ? "true" : "false") +
-               ",\"output_cut_bytes\":" + std::to_string(t.output_cut_bytes) + ",\"output_cut_lines\":" + std::to_string(t.output_cut_lines) + "},\n";
+        const ProgramReport& t = program->report;
+        w.key("program").begin_object().key("source").string(t.source).key("output").string(t.output);
+        w.key("error").string(t.error_message).key("traceback").string(t.traceback).key("error_line").integer(t.error_line);
+        w.key("stopped").boolean(t.stopped).key("output_cut_bytes").integer(t.output_cut_bytes).key("output_cut_lines").integer(t.output_cut_lines);
+        w.end_object().newline();
     }
-    out += "\"requests\":[";
+    w.key("requests").begin_array();
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
-        out += i ? ",\n{" : "\n{";
-        out += "\"scheduled\":" + relative(r.scheduled_us, t0) + ",\"started\":" + relative(r.started_us, t0);
-        out += ",\"answered\":" + relative(r.answered_us, t0) + ",\"handled\":" + relative(r.handled_us, t0);
-        out += ",\"finished\":" + relative(r.finished_us, t0) + ",\"outcome\":" + json_quote(outcome_name(r.outcome));
-        out += ",\"status\":" + std::to_string(r.status) + ",\"bytes\":" + std::to_string(r.bytes);
-        out += ",\"reason\":" + json_quote(r.reason);
-        if (program && i < run.calls.size()) {
-            const ProgramCall& c = run.calls[i];
-            out += ",\"url\":" + json_quote(c.url) + ",\"line\":" + std::to_string(c.line) + ",\"task\":" + json_quote(c.task) +
-                   ",\"queued_ms\":" + json_number(c.queued_ms) + ",\"timeout_ms\":" + std::to_string(c.timeout_ms) +
-                   ",\"blocking\":" + (c.blocking ? "true" : "false");
+        w.newline().begin_object();
+        w.key("scheduled").integer(rel(r.scheduled_us)).key("started").integer(rel(r.started_us));
+        w.key("answered").integer(rel(r.answered_us)).key("handled").integer(rel(r.handled_us));
+        w.key("finished").integer(rel(r.finished_us)).key("outcome").string(outcome_name(r.outcome));
+        w.key("status").integer(r.status).key("bytes").integer(r.bytes).key("reason").string(r.reason);
+        if (program && i < program->calls.size()) {
+            const ProgramCall& c = program->calls[i];
+            w.key("url").string(c.url).key("line").integer(c.line).key("task").string(c.task).key("queued_ms").number(c.queued_ms);
+            w.key("timeout_ms").integer(c.timeout_ms).key("blocking").boolean(c.blocking);
         }
-        out += ",\"attempts\":[";
-        for (size_t a = 0; a < r.attempts.size(); ++a) {
-            const Attempt& at = r.attempts[a];
-            out += a ? ",{" : "{";
-            out += "\"started\":" + relative(at.started_us, t0) + ",\"ended\":" + relative(at.ended_us, t0);
-            out += ",\"outcome\":" + json_quote(outcome_name(at.outcome)) + ",\"status\":" + std::to_string(at.status) + "}";
+        w.key("attempts").begin_array();
+        for (const Attempt& at : r.attempts) {
+            w.begin_object().key("started").integer(rel(at.started_us)).key("ended").integer(rel(at.ended_us));
+            w.key("outcome").string(outcome_name(at.outcome)).key("status").integer(at.status).end_object();
         }
-        out += "]}";
+        w.end_array().end_object();
     }
-    out += "\n]}\n";
-    return out;
+    w.newline().end_array().end_object();
+    return w.take() + "\n";
 }
 
 // ---- Consistency ------------------------------------------------------------------------------------------
 
 std::vector<std::string> run_file_inconsistencies(const Run& run) {
     std::vector<std::string> found;
-    if (!has_model(run)) return found;  // a learner's program: no model to contradict, no latency asked
+    if (run.program) return found;  // a learner's program: no model to contradict, no latency asked
     const Expectation model = expect_run(run.desc, run.cost);
     const Expectation& e = run.expected;
     auto differs = [](double a, double b) { return std::fabs(a - b) > 0.5 + 0.001 * std::max(a, b); };
     if (differs(e.wall_ms, model.wall_ms)) {
         found.push_back("its expected time is " + format_duration_ms(e.wall_ms) + ", but its settings give " + format_duration_ms(model.wall_ms));
-    } else if (differs(e.sequential_ms, model.sequential_ms) || differs(e.program_ms, model.program_ms) || e.failed != model.failed ||
+    } else if (differs(e.sequential_ms, model.sequential_ms) || differs(e.path_ms, model.path_ms) || e.failed != model.failed ||
                e.timeouts != model.timeouts || e.ok != model.ok) {
         found.push_back("its expectation does not follow from its settings (the sequential yardstick or the outcomes differ)");
     }
@@ -518,14 +518,14 @@ bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::str
               std::to_string(run.desc.count);
         return false;
     }
-    const bool program = run.desc.path == CodePath::program;
-    if (program && !l.program_text(root, &run.program)) return failed();
+    const bool program = run.desc.kind == RunKind::program;
+    if (program && !l.program_report(root, &run.program.emplace().report)) return failed();
     run.requests.resize(count);
-    if (program) run.calls.resize(count);
+    if (program) run.program->calls.resize(count);
     int64_t last_end = 0;
     for (size_t i = 0; i < count; ++i) {
         if (!l.request(requests->items[i], int(i), run.desc, run.state, wall_us, &run.requests[i])) return failed();
-        if (program && !l.program_call(requests->items[i], int(i), &run.calls[i])) return failed();
+        if (program && !l.program_call(requests->items[i], int(i), &run.program->calls[i])) return failed();
         last_end = std::max(last_end, run.requests[i].finished_us);
     }
     // A finished run ends with its last request (a cancelled one when the learner pressed Cancel); a program's

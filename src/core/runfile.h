@@ -6,15 +6,15 @@
 //   if (!ap::run_from_file(text, &run, &guess, &error)) show(error);  // "line 3, column 14: expected ',' or '}'"
 //
 // The format, one request per line:
-//   {"format":"asyncplay-run","version":1,
+//   {"format":"asyncplay-run","version":3,
 //   "desc":{"path":"bounded","api":"simulated","count":10,"latency_ms":200,...,"base_url":""},
-//   "cost":{"round_trip_ms":0,"handover_ms":0},"expected":{"wall_ms":400,"program_ms":400,"cap_ms":0,"browser_ms":0,
+//   "cost":{"round_trip_ms":0,"handover_ms":0},"expected":{"wall_ms":400,"path_ms":400,"cap_ms":0,"browser_ms":0,
 //    "sequential_ms":2000,"peak_in_flight":5,"ok":10,"failed":0,"timeouts":0},"state":"finished","wall_us":400000,"guess_ms":-1,
 //   "requests":[
 //   {"scheduled":0,"started":0,"answered":200000,"handled":200000,"finished":200000,"outcome":"ok","status":200,
 //    "bytes":26,"reason":"","attempts":[{"started":0,"ended":200000,"outcome":"ok","status":200}]},
 //   ...]}
-// A learner's program (desc.path "program", count 0 or more) also has
+// A learner's program (RunKind::program, written as desc.path "program"; count 0 or more) also has
 //   "program":{"source":"...","output":"...","error":"","traceback":"","error_line":0,"stopped":false},
 // and each request its "url", "line", "task", "queued_ms", "timeout_ms" and "blocking" (ProgramCall); its
 // wall may end after its last request, and the requests it never awaited are cancelled in a finished run.
@@ -44,9 +44,9 @@ std::vector<std::string> run_file_inconsistencies(const Run& run);
 // null. Any input is safe: files over 16 MB or nested deeper than 32 levels are refused.
 bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::string* error);
 
-// Version 2 has "cost" and "expected" (the run's whole expectation, scheduler.h); version 1 files (with
-// expected_ms, sequential_ms and capped_ms) still load.
-inline constexpr int run_file_version = 2;
+// Version 3 has "cost" and "expected" (the run's whole expectation, scheduler.h); version 2 (which called
+// expected.path_ms program_ms) and version 1 files (with expected_ms, sequential_ms and capped_ms) still load.
+inline constexpr int run_file_version = 3;
 inline constexpr size_t run_file_max_bytes = size_t(16) << 20;
 inline constexpr int run_file_max_depth = 32;
 

@@ -18,8 +18,6 @@ const char* run_state_name(RunState s) {
     return "?";
 }
 
-bool has_model(const Run& run) { return run.desc.path != CodePath::program; }
-
 void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) {
     if (running()) cancel(now_us);
     deferred_.clear();
@@ -32,13 +30,16 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) 
     run_.state = RunState::running;
     run_.start_us = now_us;
     run_.cost = desc.api == Api::simulated ? ApiCost{} : cost;
-    const bool program = desc.path == CodePath::program;
-    if (program) run_.desc.count = 0;  // it grows with each request the program makes
+    const bool program = desc.kind == RunKind::program;
+    if (program) {
+        run_.desc.count = 0;  // it grows with each request the program makes
+        run_.program.emplace();
+    }
     if (with_expectation_ && !program) run_.expected = expect_run(desc, run_.cost);
     run_.requests.assign(size_t(run_.desc.count), RequestTrace{});
     active_.clear();
     active_pos_.assign(size_t(run_.desc.count), -1);
-    if (code_path_info(desc.path).created_up_front) {
+    if (!program && code_path_info(desc.path).created_up_front) {
         // gather and its kin create every task up front; a loop only reaches a call when the previous one
         // has returned, so its requests are scheduled as they start.
         for (RequestTrace& r : run_.requests) r.scheduled_us = now_us;
@@ -48,7 +49,7 @@ void Scheduler::begin(const RunDesc& desc, int64_t now_us, const ApiCost& cost) 
 
 bool Scheduler::can_start_next() const {
     if (run_.state != RunState::running || run_.next_index >= int(run_.requests.size())) return false;
-    if (run_.desc.path == CodePath::program) return false;  // the program starts its own
+    if (run_.program) return false;  // the program starts its own
     switch (code_path_info(run_.desc.path).schedule) {
         case Schedule::one_at_a_time: return run_.in_flight == 0;
         case Schedule::all_at_once: return true;
@@ -92,7 +93,7 @@ RequestSpec program_spec(const std::string& url) {
 }
 
 int Scheduler::program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
-    if (run_.state != RunState::running || run_.desc.path != CodePath::program) {
+    if (run_.state != RunState::running || !run_.program) {
         *why = "no program is running";
         return -1;
     }
@@ -112,7 +113,7 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
     c.url = url;
     c.asked_latency_ms = program_spec(url).latency_ms;
     c.body.clear();
-    run_.calls.push_back(std::move(c));
+    run_.program->calls.push_back(std::move(c));
     active_pos_.push_back(-1);
     run_.desc.count = index + 1;
     run_.next_index = index + 1;
@@ -123,7 +124,7 @@ int Scheduler::program_request(const std::string& url, const ProgramCall& call, 
 }
 
 void Scheduler::program_cancel(int index, int64_t now_us, const std::string& reason) {
-    if (!running() || run_.desc.path != CodePath::program || index < 0 || index >= int(run_.requests.size())) return;
+    if (!running() || !run_.program || index < 0 || index >= int(run_.requests.size())) return;
     RequestTrace& r = run_.requests[size_t(index)];
     if (r.outcome != Outcome::in_flight) return;
     abort_attempt(index, now_us);
@@ -132,7 +133,7 @@ void Scheduler::program_cancel(int index, int64_t now_us, const std::string& rea
 }
 
 void Scheduler::program_started(int64_t at_us) {
-    if (!running() || run_.desc.path != CodePath::program || !run_.requests.empty()) return;
+    if (!running() || !run_.program || !run_.requests.empty()) return;
     run_.start_us = std::max(run_.start_us, at_us);
 }
 
@@ -150,7 +151,7 @@ static void cut_text(std::string* s, size_t limit) {
     *s += "... (" + std::to_string(more) + " more bytes cut)";
 }
 
-void bound_program_text(ProgramText* t) {
+void bound_program_report(ProgramReport* t) {
     cut_text(&t->source, program_source_limit);
     cut_text(&t->error_message, program_message_limit);
     cut_text(&t->traceback, program_traceback_limit);
@@ -171,27 +172,28 @@ static std::string bytes_text(double bytes) {
     return text;
 }
 
-std::string program_output_cut_note(const ProgramText& t) {
+std::string program_output_cut_note(const ProgramReport& t) {
     if (t.output_cut_bytes <= 0) return "";
     std::string note = "Output cut at " + bytes_text(double(program_output_limit)) + ": " + bytes_text(double(t.output_cut_bytes)) + " more";
     if (t.output_cut_lines > 0) note += " (" + std::to_string(t.output_cut_lines) + (t.output_cut_lines == 1 ? " line)" : " lines)");
     return note + " not shown.";
 }
 
-void Scheduler::program_end(int64_t now_us, ProgramText text) {
-    bound_program_text(&text);
-    if (!running() || run_.desc.path != CodePath::program) return;
-    run_.program = std::move(text);
+void Scheduler::program_end(int64_t now_us, ProgramReport report) {
+    bound_program_report(&report);
+    if (!running() || !run_.program) return;
+    run_.program->report = std::move(report);
+    const bool stopped = run_.program->report.stopped;
     deferred_.clear();
     const std::vector<int> active = active_;
     for (int index : active) {
         RequestTrace& r = run_.requests[size_t(index)];
         if (r.outcome != Outcome::in_flight) continue;
         abort_attempt(index, now_us);
-        r.reason = run_.program.stopped ? "cancelled while in flight: the program was stopped" : "the program ended without waiting for it";
+        r.reason = stopped ? "cancelled while in flight: the program was stopped" : "the program ended without waiting for it";
         end_request(index, Outcome::cancelled, now_us);
     }
-    run_.state = run_.program.stopped ? RunState::cancelled : RunState::finished;  // (Stop is a program's Cancel)
+    run_.state = stopped ? RunState::cancelled : RunState::finished;  // (Stop is a program's Cancel)
     run_.end_us = now_us;
 }
 
@@ -203,8 +205,8 @@ void Scheduler::start_attempt(int index, int64_t now_us) {
     a.started_us = now_us;
     r.attempts.push_back(a);
     RequestSpec spec;
-    if (run_.desc.path == CodePath::program) {
-        spec = program_spec(run_.calls[size_t(index)].url);
+    if (run_.program) {
+        spec = program_spec(run_.program->calls[size_t(index)].url);
     } else {
         spec.url = request_url(run_.desc, index, attempt);
         spec.latency_ms = request_latency_ms(run_.desc, index, attempt);
@@ -263,7 +265,7 @@ int64_t Scheduler::record(RequestId id, const Completion& c, int64_t now_us, int
         r.status = c.status;
         r.bytes = c.bytes;
         r.answered_us = now_us;
-        if (run_.desc.path == CodePath::program) run_.calls[size_t(index)].body = c.body;
+        if (run_.program) run_.program->calls[size_t(index)].body = c.body;
         // The one thread handles answers one at a time: this one waits for the thread, then takes cpu_ms.
         int64_t done;
         if (handled_us >= 0) {
@@ -325,7 +327,7 @@ void Scheduler::pump(int64_t now_us) {
         now_us = std::max(now_us, record(d.id, d.completion, d.now_us, d.handled_us));
     }
     pumping_ = false;
-    if (run_.state == RunState::running && run_.ended == int(run_.requests.size()) && run_.desc.path != CodePath::program) {
+    if (run_.state == RunState::running && run_.ended == int(run_.requests.size()) && !run_.program) {
         run_.state = RunState::finished;
         run_.end_us = run_.start_us;
         for (const RequestTrace& r : run_.requests) run_.end_us = std::max(run_.end_us, r.finished_us);
@@ -420,7 +422,7 @@ void Scheduler::cancel(int64_t now_us) {
 }
 
 int Scheduler::attempt_timeout_ms(int index) const {
-    if (run_.desc.path == CodePath::program) return run_.calls[size_t(index)].timeout_ms;
+    if (run_.program) return run_.program->calls[size_t(index)].timeout_ms;
     return effective_timeout_ms(run_.desc);
 }
 
@@ -481,12 +483,12 @@ Expectation expect_run(const RunDesc& desc, const ApiCost& cost) {
     const ApiCost none{};
     const ApiCost used = desc.api == Api::simulated ? none : cost;
     const int cap = wire_cap_for(desc);
-    const ModelRun program = model_run(desc, 0, none);
-    const ModelRun capped = cap ? model_run(desc, cap, none) : program;
+    const ModelRun own = model_run(desc, 0, none);
+    const ModelRun capped = cap ? model_run(desc, cap, none) : own;
     const ModelRun full = used == none ? capped : model_run(desc, cap, used);
     Expectation e;
-    e.program_ms = program.wall_ms;
-    e.cap_ms = capped.wall_ms - program.wall_ms;
+    e.path_ms = own.wall_ms;
+    e.cap_ms = capped.wall_ms - own.wall_ms;
     e.browser_ms = full.wall_ms - capped.wall_ms;
     e.wall_ms = full.wall_ms;
     e.peak_in_flight = full.peak_in_flight;

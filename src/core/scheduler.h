@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,8 +35,8 @@ const char* run_state_name(RunState s);
 // shown the same way everywhere (the claim, the totals, the history, the notes, the verdict, the scaling
 // chart, the JS result, the host page's event).
 struct Expectation {
-    double wall_ms = 0;        // the whole expectation: program_ms + cap_ms + browser_ms
-    double program_ms = 0;     // the code path's own time: what its Python program takes (retries, CPU work, failures)
+    double wall_ms = 0;        // the whole expectation: path_ms + cap_ms + browser_ms
+    double path_ms = 0;        // the code path's own time: what its Python script takes (retries, CPU work, failures)
     double cap_ms = 0;         // what the browser's 6 connections per host add (the dev server's real sockets)
     double browser_ms = 0;     // what the browser's measured costs add (ApiCost: round trips, hand-over)
     double sequential_ms = 0;  // the same calls one at a time through the same API: the speedup's yardstick
@@ -44,9 +45,18 @@ struct Expectation {
     bool operator==(const Expectation&) const = default;
 };
 
-// What the learner's program said about each request it made (CodePath::program): the program line that
-// made it, the asyncio task it ran in, the timeout its client set (0: none), and, until the program has
-// been handed it, the answer's body.
+// ---- The learner's program ------------------------------------------------------------------------
+// Three things are called a program on this page, and the code keeps them apart by name:
+//   - the learner's program: Python typed or pasted into the editor and run in the page; a run of it is a
+//     run of kind RunKind::program, and its own data is Run::program (ProgramRun, below);
+//   - a code path's Python: the script a built-in path mirrors (CodePathInfo::python_file), whose time the
+//     model computes (Expectation::path_ms);
+//   - a lesson's script: the Python a lesson file gives in its "program:" block (Lesson::script), which the
+//     editor opens with and the learner runs as their program.
+
+// What the learner's program said about each request it made: the program line that made it, the asyncio
+// task it ran in, the timeout its client set (0: none), and, until the program has been handed it, the
+// answer's body.
 struct ProgramCall {
     std::string url;
     double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before
@@ -59,8 +69,9 @@ struct ProgramCall {
 };
 inline constexpr int max_program_requests = 10000;
 
-// A program run's text: the program, what it printed, and how it ended (error_message empty: it returned).
-struct ProgramText {
+// What the program's interpreter reports when the program is over: the program it ran, what it printed,
+// and how it ended (error_message empty: it returned; stopped: the learner pressed Stop).
+struct ProgramReport {
     std::string source;
     std::string output;
     std::string error_message;  // "ZeroDivisionError: division by zero"
@@ -71,6 +82,13 @@ struct ProgramText {
     int64_t output_cut_lines = 0;
 };
 
+// A program run's own data, present only on runs of RunKind::program: its report (once it ended) and one
+// call per request, in the order of Run::requests.
+struct ProgramRun {
+    ProgramReport report;
+    std::vector<ProgramCall> calls;
+};
+
 // Every text of a program run is bounded, wherever it comes from (the worker, a run file): a program that
 // prints 140 MB or raises an error of megabytes costs the page at most these, and says what it cut.
 inline constexpr size_t program_source_limit = 1 << 20;
@@ -79,13 +97,9 @@ inline constexpr size_t program_message_limit = 4096;
 inline constexpr size_t program_traceback_limit = 32768;
 // Cuts the texts to their limits: the output at a whole character, counting what it drops in
 // output_cut_bytes and output_cut_lines; the others with a word saying how much was cut.
-void bound_program_text(ProgramText* t);
+void bound_program_report(ProgramReport* r);
 // "Output cut at 1 MB: 139.0 MB more (12 lines) not shown.", or "" when nothing was cut.
-std::string program_output_cut_note(const ProgramText& t);
-
-struct Run;
-// A built-in code path's run, which the model plays; a learner's program has no model.
-bool has_model(const Run& run);
+std::string program_output_cut_note(const ProgramReport& r);
 
 struct Run {
     uint16_t generation = 0;
@@ -96,8 +110,7 @@ struct Run {
     Expectation expected;      // what the page expects of it (expect_run at begin)
     ApiCost cost;              // the API's measured costs the expectation includes
     std::vector<RequestTrace> requests;
-    std::vector<ProgramCall> calls;  // program runs: one per request
-    ProgramText program;             // program runs: the program and its output
+    std::optional<ProgramRun> program;  // present exactly when desc.kind == RunKind::program
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
     int ended = 0;             // requests with a final outcome
@@ -121,7 +134,7 @@ public:
     void advance(int64_t now_us);
     void cancel(int64_t now_us);
 
-    // The learner's program (a run begun with desc.path == CodePath::program): begin() starts nothing, there
+    // The learner's program (a run begun with desc.kind == RunKind::program): begin() starts nothing, there
     // is no model to expect anything of it, and each request starts the moment the program makes it.
     // Returns the request's index, or -1 with *why when no program runs or it made max_program_requests.
     int program_request(const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
@@ -132,14 +145,15 @@ public:
     // The program began to run at at_us (its interpreter had it compiled): the run's start moves there, so
     // its wall is the program's own, without the hand-over to the interpreter. Only before its first request.
     void program_started(int64_t at_us);
-    // The program is over (returned, raised, or stopped): the run ends now, with the program's text, and the
-    // requests it never waited for are cancelled. Stopped (text.stopped), the run ends cancelled.
-    void program_end(int64_t now_us, ProgramText text);
+    // The program is over (returned, raised, or stopped): the run ends now, with the program's report, and
+    // the requests it never waited for are cancelled. Stopped (report.stopped), the run ends cancelled.
+    void program_end(int64_t now_us, ProgramReport report);
     // Called as each request ends (any run), with its index: a program's request answers its program.
     std::function<void(int index)> on_request_end;
     // A program request's answer body, handed over once (the run keeps its size, not its text).
     std::string take_body(int index) {
-        return index >= 0 && index < int(run_.calls.size()) ? std::exchange(run_.calls[size_t(index)].body, std::string()) : std::string();
+        if (!run_.program || index < 0 || index >= int(run_.program->calls.size())) return std::string();
+        return std::exchange(run_.program->calls[size_t(index)].body, std::string());
     }
 
     // Hands over the ended run (finished or cancelled) and keeps only its generation, state and times: an

@@ -11,6 +11,7 @@
 namespace ap {
 
 int intended_concurrency(const RunDesc& d) {
+    if (d.kind == RunKind::program) return d.count;  // (no rule holds a program's calls back: it may start them all)
     switch (code_path_info(d.path).schedule) {
         case Schedule::one_at_a_time: return 1;
         case Schedule::all_at_once: return d.count;
@@ -120,7 +121,7 @@ std::string browser_cost_words(const Run& run) {
 std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
     std::vector<std::string> notes;
     const RunDesc& d = run.desc;
-    if (run.state == RunState::cancelled && !has_model(run)) {
+    if (run.state == RunState::cancelled && run.program) {
         // A learner's program, stopped: how many of its requests it was still waiting for.
         notes.push_back("Stopped after " + format_duration_ms(s.wall_ms) + (s.count == 0 ? ", before the program made a request."
                         : s.cancelled == 0 ? ", with none of its requests in flight."
@@ -134,8 +135,8 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
     if (d.api == Api::server && e.cap_ms >= 0.5) {
         const std::string cap = std::to_string(browser_connections_per_host);
         notes.push_back("The browser opens at most " + cap + " connections to one host, so " + std::to_string(d.count) +
-                        " requests go out in waves of " + cap + ": " + format_duration_ms(e.program_ms + e.cap_ms) + " instead of the program's " +
-                        format_duration_ms(e.program_ms) + ". Python's httpx has no such cap by default (its pool allows 100).");
+                        " requests go out in waves of " + cap + ": " + format_duration_ms(e.path_ms + e.cap_ms) + " instead of the program's " +
+                        format_duration_ms(e.path_ms) + ". Python's httpx has no such cap by default (its pool allows 100).");
     }
     if (e.browser_ms >= 0.5) notes.push_back(browser_cost_words(run) + ".");
     const int failed = s.http_errors + s.network_errors + s.timeouts;
@@ -154,11 +155,11 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
 
 std::string summarize_run(const Run& run, const RunStats& s) {
     static const char* api_words[] = {"in-page API", "dev server", "simulated"};
-    std::string text = std::to_string(s.count) + (s.count == 1 ? " request, " : " requests, ") + code_path_name(run.desc.path) +
+    std::string text = std::to_string(s.count) + (s.count == 1 ? " request, " : " requests, ") + run_name(run.desc) +
                        ", " + api_words[int(run.desc.api) % api_count] + ": ";
     if (run.state == RunState::cancelled) return text + "cancelled after " + format_duration_ms(s.wall_ms) + ".";
     text += format_duration_ms(s.wall_ms);
-    if (has_model(run)) text += ", expected " + format_duration_ms(s.expected_ms);
+    if (!run.program) text += ", expected " + format_duration_ms(s.expected_ms);
     const int failed = s.http_errors + s.network_errors + s.timeouts;
     if (failed > 0) text += ", " + std::to_string(failed) + " failed";
     return text + ".";
@@ -169,6 +170,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
     JsonWriter w;
     w.begin_object();
     if (number) w.key("number").integer(number);
+    w.key("kind").string(run_kind_name(run.desc.kind));
     for (const RunField& f : run_fields()) {  // every setting, by its JS name (fields.h)
         w.key(f.js_key);
         if (f.kind == FieldKind::choice) w.string(field_text(f, run.desc));
@@ -181,23 +183,30 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
     w.key("sumMs").number(s.sum_ms, 3);
     w.key("slowestMs").number(s.slowest_ms, 3);
     w.key("meanMs").number(s.mean_ms, 3);
-    w.key("expectedMs").number(s.expected_ms, 3);
-    w.key("sequentialEstimateMs").number(s.sequential_estimate_ms, 3);
-    w.key("speedup").number(s.speedup, 3);
+    // The model's figures: a learner's program has none (null), never a zero that reads as a prediction.
+    const bool model = !run.program;
+    if (model) w.key("expectedMs").number(s.expected_ms, 3);
+    else w.key("expectedMs").null();
+    if (model) w.key("sequentialEstimateMs").number(s.sequential_estimate_ms, 3).key("speedup").number(s.speedup, 3);
+    else w.key("sequentialEstimateMs").null().key("speedup").null();
     w.key("peakInFlight").integer(s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight);
-    w.key("expectedPeakInFlight").integer(s.expected_peak_in_flight);
-    w.key("expected").begin_object().key("programMs").number(run.expected.program_ms, 3).key("capMs").number(run.expected.cap_ms, 3);
-    w.key("browserMs").number(run.expected.browser_ms, 3).key("ok").integer(run.expected.ok).key("failed").integer(run.expected.failed);
-    w.key("timeouts").integer(run.expected.timeouts).end_object();
+    if (model) {
+        w.key("expectedPeakInFlight").integer(s.expected_peak_in_flight);
+        w.key("expected").begin_object().key("pathMs").number(run.expected.path_ms, 3).key("capMs").number(run.expected.cap_ms, 3);
+        w.key("browserMs").number(run.expected.browser_ms, 3).key("ok").integer(run.expected.ok).key("failed").integer(run.expected.failed);
+        w.key("timeouts").integer(run.expected.timeouts).end_object();
+    } else {
+        w.key("expectedPeakInFlight").null().key("expected").null();
+    }
     w.key("cost").begin_object().key("roundTripMs").number(run.cost.round_trip_ms, 3).key("handoverMs").number(run.cost.handover_ms, 3).end_object();
     w.key("ok").integer(s.ok);
     w.key("summary").string(summarize_run(run, s));
     std::vector<std::string> notes = extra_notes;
     for (std::string& n : explain_run(run, s)) notes.push_back(std::move(n));
     w.key("notes").strings(notes);
-    const bool program = !has_model(run);
+    const ProgramRun* program = run.program ? &*run.program : nullptr;
     if (program) {  // a learner's program: what it printed, how it ended
-        const ProgramText& t = run.program;
+        const ProgramReport& t = program->report;
         w.key("stdout").string(t.output).key("stopped").boolean(t.stopped).key("error");
         if (t.error_message.empty()) w.null();
         else w.begin_object().key("line").integer(t.error_line).key("message").string(t.error_message).key("traceback").string(t.traceback).end_object();
@@ -223,7 +232,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
             w.end_array();
         }
         if (!r.reason.empty()) w.key("reason").string(r.reason);
-        if (program && i < run.calls.size()) w.key("line").integer(run.calls[i].line).key("task").string(run.calls[i].task);
+        if (program && i < program->calls.size()) w.key("line").integer(program->calls[i].line).key("task").string(program->calls[i].task);
         w.end_object();
     }
     w.end_array();
@@ -237,7 +246,7 @@ namespace ap {
 bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule) {
     // A learner's program makes its next call after an answer, through its worker (and, for a blocking call,
     // the service worker): no request may be in flight in that gap, and a frame there would delay the call.
-    const bool program = !has_model(run);
+    const ProgramRun* program = run.program ? &*run.program : nullptr;
     if (run.state != RunState::running || run.desc.api == Api::simulated || (run.in_flight == 0 && !program)) return false;
     // (Just begun: its first requests are on their way from its worker.)
     if (program && now_us >= run.start_us && now_us - run.start_us < rule.burst_gap_us) return true;
@@ -246,7 +255,7 @@ bool drawing_would_disturb(const Run& run, int64_t now_us, const QuietRule& rule
         if (r.outcome == Outcome::in_flight) {
             // (A program's call asks for its latency in its URL, as the built-in ones do; read when it was made,
             // not on every frame.)
-            const int latency_ms = program && i < run.calls.size() ? run.calls[i].asked_latency_ms : run.desc.latency_ms;
+            const int latency_ms = program && i < program->calls.size() ? program->calls[i].asked_latency_ms : run.desc.latency_ms;
             const int64_t expected = r.started_us + int64_t(latency_ms) * 1000;
             if (expected - rule.before_us <= now_us && now_us <= expected + rule.after_us) return true;
         } else if (r.finished_us >= 0 && r.finished_us <= now_us && now_us - r.finished_us < rule.burst_gap_us) {

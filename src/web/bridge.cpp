@@ -177,7 +177,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_run(const char* options_json) {
     return out(w.take());
 }
 
-// The learner's own program, run by web/python-worker.mjs. Begin: {"api": "page" | "server" | "simulated"};
+// The learner's own program, run by web/python-worker.js. Begin: {"api": "page" | "server" | "simulated"};
 // returns {"ticket", "api", "base", "note"} (api: the one it really runs on, note: why, when another) or
 // {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
@@ -248,12 +248,12 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
 }
 
 // The program is over: {"source", "output", "error": null | {"line", "message", "traceback"}, "stopped", "atMs",
-// "outputCut": {"bytes", "lines"}}; its texts are bounded by the scheduler (bound_program_text).
+// "outputCut": {"bytes", "lines"}}; its texts are bounded by the scheduler (bound_program_report).
 EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
     if (!g_app) return;
     JsonValue o;
     std::string error;
-    ProgramText text;
+    ProgramReport text;
     int64_t ended_us = -1;
     if (read_json(json, &o, &error) && o.is_object()) {
         text.output = string_of(o.get("output"));
@@ -551,7 +551,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     if (entry && !entry->source.empty()) w.string(entry->source);
     else w.null();
     w.key("fileError").string(a.results.file_error).key("state").string(run_state_name(run.state));
-    w.key("path").string(code_path_name(run.desc.path)).key("count").integer(int64_t(run.requests.size()));
+    w.key("kind").string(run_kind_name(run.desc.kind)).key("path").string(run_name(run.desc)).key("count").integer(int64_t(run.requests.size()));
     w.key("wallMs").number(s.wall_ms, 6).key("replayMs").number(replay_ms, 6);
     w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(replay_ms * 1000))) : "");
     w.key("stalledMs").begin_array();

@@ -151,7 +151,7 @@ void frame(void*) {
         // another code path), and a stale screen would misplace the learner's next click. Its cost lands
         // at the very start of the requests' flight, where it delays no answer of a run longer than it.
         // (Not for a learner's program: nothing of the controls moves, and its first requests are on their way.)
-        g.force_frame = g.app.scheduler.run().desc.path != ap::CodePath::program;
+        g.force_frame = g.app.scheduler.run().desc.kind != ap::RunKind::program;
     }
     bool input = false;
     SDL_Event e;
@@ -358,7 +358,7 @@ int main() {
     ap::bridge_force_frames = [](int frames) {
         g.frames_to_draw = std::max(g.frames_to_draw, frames);
         // (Not for a learner's program: nothing of the controls moves, and its first requests are on their way.)
-        g.force_frame = g.app.scheduler.run().desc.path != ap::CodePath::program;
+        g.force_frame = g.app.scheduler.run().desc.kind != ap::RunKind::program;
     };
     emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, EM_FALSE, on_resize);
 

@@ -16,7 +16,7 @@ static bool same_lessons(const std::vector<ap::Lesson>& a, const std::vector<ap:
         if (a[i].paragraphs != b[i].paragraphs) return *why = "text of " + a[i].id, false;
         if (a[i].loop_view != b[i].loop_view) return *why = "view of " + a[i].id, false;
         if (a[i].settings != b[i].settings) return *why = "settings of " + a[i].id, false;
-        if (a[i].program != b[i].program) return *why = "program of " + a[i].id, false;
+        if (a[i].script != b[i].script) return *why = "program of " + a[i].id, false;
         for (const ap::RunField& f : ap::run_fields())
             if (f.get(a[i].preset) != f.get(b[i].preset)) return *why = std::string(f.url_key) + " of " + a[i].id, false;
     }
@@ -31,10 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(!l.id.empty() && l.id.size() <= 200, "id of %zu bytes", l.id.size());
         FUZZ_CHECK(l.id.find_first_not_of("0123456789") != std::string::npos, "numeric id %s", l.id.c_str());
         for (size_t j = 0; j < i; ++j) FUZZ_CHECK(file.lessons[j].id != l.id, "id %s twice", l.id.c_str());
-        FUZZ_CHECK(!l.title.empty() && (!l.paths.empty() || !l.program.empty()), "lesson %s", l.id.c_str());
+        FUZZ_CHECK(!l.title.empty() && (!l.paths.empty() || !l.script.empty()), "lesson %s", l.id.c_str());
         FUZZ_CHECK(l.paths.empty() || l.preset.path == l.paths.front(), "lesson %s starts on its first path", l.id.c_str());
-        FUZZ_CHECK(l.program.size() <= ap::max_lesson_program_bytes, "program of %zu bytes", l.program.size());
-        FUZZ_CHECK(l.program.empty() || (l.program.back() == '\n' && l.program[0] != '\n' && l.program.find("\n\n", l.program.size() - 2) == std::string::npos),
+        FUZZ_CHECK(l.script.size() <= ap::max_lesson_script_bytes, "program of %zu bytes", l.script.size());
+        FUZZ_CHECK(l.script.empty() || (l.script.back() == '\n' && l.script[0] != '\n' && l.script.find("\n\n", l.script.size() - 2) == std::string::npos),
                    "program of %s: no blank lines around it", l.id.c_str());
         ap::RunDesc clamped = l.preset;
         const std::vector<std::string> notes = ap::clamp_run_desc(&clamped);

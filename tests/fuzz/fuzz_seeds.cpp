@@ -72,7 +72,7 @@ std::string program_run_file() {
     ap::VirtualTransport t;
     ap::Scheduler s(&t);
     ap::RunDesc d;
-    d.path = ap::CodePath::program;
+    d.kind = ap::RunKind::program;
     d.api = ap::Api::simulated;
     s.begin(d, 0);
     std::string why;
@@ -83,7 +83,7 @@ std::string program_run_file() {
     s.program_request("http://127.0.0.1:8000/inpage/api/delay/300?i=1&status=503", c, 1000, &why);
     s.program_request("http://127.0.0.1:8000/inpage/api/delay/900", ap::ProgramCall{}, 2000, &why);
     ap::run_virtual_until(&s, &t, 200000);
-    s.program_end(250000, ap::ProgramText{"import asyncio\nprint(\"hi\")\n", "hi\n", "ValueError: x", "  line 2\n", 2, false});
+    s.program_end(250000, ap::ProgramReport{"import asyncio\nprint(\"hi\")\n", "hi\n", "ValueError: x", "  line 2\n", 2, false});
     return ap::run_to_file(s.run());
 }
 
