@@ -59,7 +59,7 @@ struct Expectation {
 // answer's body.
 struct ProgramCall {
     std::string url;
-    double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before
+    double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before it was sent
     int line = 0;
     std::string task;
     int timeout_ms = 0;

@@ -1,5 +1,7 @@
 #include "virtual_transport.h"
 
+#include "json.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -10,7 +12,9 @@ VirtualAnswer VirtualTransport::default_answer(const RequestSpec& spec) {
     a.delay_us = int64_t(spec.latency_ms) * 1000;
     a.completion.status = spec.status;
     // The same small JSON body the real APIs send: {"delay_ms":500,"status":200}
-    const std::string body = "{\"delay_ms\":" + std::to_string(spec.latency_ms) + ",\"status\":" + std::to_string(spec.status) + "}";
+    JsonWriter w;
+    w.begin_object().key("delay_ms").integer(spec.latency_ms).key("status").integer(spec.status).end_object();
+    const std::string body = w.take();
     a.completion.bytes = int64_t(body.size());
     if (spec.want_body) a.completion.body = body;
     return a;

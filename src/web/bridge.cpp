@@ -24,6 +24,8 @@ FrameStats frame_stats;
 void (*bridge_wake)() = nullptr;
 void (*bridge_force_frames)(int) = nullptr;
 
+// ---- C++ -> JS: every Module.apX the page registers (web/bridge.js), each called only if it is there ----
+
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
 EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
 EM_JS(void, js_copy_link, (const char* query), { if (Module.apCopyLink) Module.apCopyLink(UTF8ToString(query)); });
@@ -95,11 +97,20 @@ void bridge_request_costs(Api api) {
 }
 void bridge_save_png(float x, float y, float w, float h) { js_save_png(x, y, w, h); }
 
+// ---- Helpers of the entry points below -----------------------------------------------------------------
+
 // A returned text lives until the next call that returns one.
 static const char* out(std::string text) {
     static std::string kept;
     kept = std::move(text);
     return kept.c_str();
+}
+
+// {"error": why}, the answer of an entry point that could not do what it was asked.
+static const char* error_out(const std::string& why) {
+    JsonWriter w;
+    w.begin_object().key("error").string(why).end_object();
+    return out(w.take());
 }
 
 static void wake() {
@@ -155,11 +166,13 @@ using namespace ap;
 
 extern "C" {
 
+// ---- Runs: start, cancel, the settings, notes -------------------------------------------------------
+
 // Starts a run: options are window.playground.run()'s ({path, n, latencyMs, ...}, fields.h's JS keys, and
 // serverBase). Returns {"ticket": n} or {"error": "..."}; out-of-range numbers are clamped by the run,
 // which says why on screen.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_run(const char* options_json) {
-    if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
+    if (!g_app) return error_out("the playground is not ready");
     JsonValue o;
     std::string error;
     RunDesc desc;
@@ -170,22 +183,54 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_run(const char* options_json) {
         if (const JsonValue* base = o.get("serverBase"); base && base->is_string()) controls_set_server_base(*g_app, base->text);
         const uint32_t ticket = app_start_run(*g_app, desc, monotonic_now_us());
         wake();
-        return out("{\"ticket\":" + std::to_string(ticket) + "}");
+        JsonWriter w;
+        w.begin_object().key("ticket").integer(ticket).end_object();
+        return out(w.take());
     }
     JsonWriter w;
     w.begin_object().key("error").string(error).end_object();
     return out(w.take());
 }
 
+EMSCRIPTEN_KEEPALIVE void ap_js_cancel() {
+    if (!g_app) return;
+    app_cancel(*g_app, monotonic_now_us());
+    wake();
+}
+
+// The controls' settings in window.playground.run()'s terms (every field of fields.h by its JS key).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
+    if (!g_app) return out("{}");
+    JsonWriter w;
+    w.begin_object();
+    for (const RunField& f : run_fields()) {
+        w.key(f.js_key);
+        if (f.kind == FieldKind::choice) w.string(field_text(f, g_app->desc));
+        else w.integer(f.get(g_app->desc));
+    }
+    w.end_object();
+    return out(w.take());
+}
+
+// A note from the page's JavaScript for the learner (a bad ?origin=), shown with the input notes.
+EMSCRIPTEN_KEEPALIVE void ap_js_note(const char* message) {
+    if (!g_app || !message) return;
+    g_app->input_notes.push_back(message);
+    g_app->needs_redraw = true;
+    wake();
+}
+
+// ---- The learner's program: its run, its requests, its end, the editor ------------------------------
+
 // The learner's own program, run by web/python-worker.js. Begin: {"api": "page" | "server" | "simulated"};
 // returns {"ticket", "api", "base", "note"} (api: the one it really runs on, note: why, when another) or
 // {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
-    if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
+    if (!g_app) return error_out("the playground is not ready");
     JsonValue o;
     std::string error;
     RunDesc d;
-    if (!read_json(json, &o, &error) || !o.is_object()) return out("{\"error\":\"program options must be an object\"}");
+    if (!read_json(json, &o, &error) || !o.is_object()) return error_out("program options must be an object");
     const std::string api = string_of(o.get("api"), "page");
     if (!set_field_text(*find_run_field(FieldKey::url, "api"), &d, api, &error)) {
         JsonWriter w;
@@ -217,10 +262,10 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_started(double at_ms) {
 
 // A request the program makes now: {"url", "line", "task", "timeoutMs"}; returns {"index"} or {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
-    if (!g_app) return out("{\"error\":\"the playground is not ready\"}");
+    if (!g_app) return error_out("the playground is not ready");
     JsonValue o;
     std::string error;
-    if (!read_json(json, &o, &error) || !o.is_object()) return out("{\"error\":\"a request must be an object\"}");
+    if (!read_json(json, &o, &error) || !o.is_object()) return error_out("a request must be an object");
     ProgramCall call;
     const std::string url = string_of(o.get("url"));
     auto whole = [&](const char* key) {
@@ -295,11 +340,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_editor_closed() {
     wake();
 }
 
-EMSCRIPTEN_KEEPALIVE void ap_js_cancel() {
-    if (!g_app) return;
-    app_cancel(*g_app, monotonic_now_us());
-    wake();
-}
+// ---- The APIs: what the page found out, their measured costs, the server's base, Resource Timing ----
 
 // An API's measured costs: {"roundTripMs", "handoverMs"} (see web/playground.js, measureCost).
 static ApiCost cost_of(const JsonValue* v) {
@@ -352,31 +393,6 @@ EMSCRIPTEN_KEEPALIVE void ap_js_calibrating(int on) {
     wake();
 }
 
-// The history as JSON, to keep across a reload (core/history.h).
-EMSCRIPTEN_KEEPALIVE const char* ap_js_history_json() { return out(g_app ? history_to_json(g_app->history) : "[]"); }
-
-// A history kept from the last visit, put before this visit's runs. Returns how many entries it held.
-EMSCRIPTEN_KEEPALIVE int ap_js_restore_history(const char* json) {
-    std::string error;
-    if (!g_app || !json) return 0;
-    const size_t before = g_app->history.entries().size();
-    if (!history_from_json(json, &g_app->history, &error)) return 0;
-    g_app->results.shown = 0;  // (the entries were renumbered)
-    g_app->needs_redraw = true;
-    wake();
-    return int(g_app->history.entries().size() - before);
-}
-
-// Where the last frame drew a named control: {"x":..,"y":..,"w":..,"h":..,"enabled":..} in CSS pixels, or null.
-EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
-    const FocusState::Rect* r = g_app && name ? find_rect(*g_app, name) : nullptr;
-    if (!r) return out("null");
-    JsonWriter w;
-    w.begin_object().key("x").number(r->x, 1).key("y").number(r->y, 1).key("w").number(r->w, 1).key("h").number(r->h, 1);
-    w.key("enabled").boolean(r->enabled).end_object();
-    return out(w.take());
-}
-
 // Points the "server" API at another base URL, e.g. a dev server on another port.
 EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     if (!g_app || !base) return;
@@ -384,15 +400,31 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     wake();
 }
 
-// The page's URL query (location.search): the lesson and run settings of a permalink.
-EMSCRIPTEN_KEEPALIVE void ap_js_apply_url(const char* query) {
-    if (!g_app || !query) return;
-    app_apply_url(*g_app, query, monotonic_now_us());
+// Resource Timing of a real-socket run: {"generation": g, "attempts": [[index, attempt, sentMs, firstByteMs], ...]}
+// on performance.now()'s clock, which is the app's. Returns how many attempts it matched.
+EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(const char* json) {
+    JsonValue v;
+    std::string error;
+    if (!g_app || !read_json(json, &v, &error)) return 0;
+    const JsonValue* gen = v.get("generation");
+    const JsonValue* rows = v.get("attempts");
+    if (!gen || !gen->is_number() || !rows || !rows->is_array()) return 0;
+    std::vector<AttemptTiming> timings;
+    for (const JsonValue& row : rows->items) {
+        if (!row.is_array() || row.items.size() != 4) continue;
+        bool numbers = true;
+        for (const JsonValue& x : row.items) numbers = numbers && x.is_number() && std::isfinite(x.number);
+        if (!numbers) continue;
+        const double first = row.items[3].number;
+        timings.push_back(AttemptTiming{int(row.items[0].number), int(row.items[1].number), int64_t(row.items[2].number * 1000.0),
+                                        first > 0 ? int64_t(first * 1000.0) : -1});
+    }
+    const int matched = app_apply_resource_timing(*g_app, uint16_t(gen->number), timings);
     wake();
+    return matched;
 }
 
-// The query of the current state.
-EMSCRIPTEN_KEEPALIVE const char* ap_js_permalink() { return out(g_app ? app_permalink_query(*g_app) : ""); }
+// ---- Lessons, progress and the URL ------------------------------------------------------------------
 
 // Opens a lesson by id or by 1-based number; returns its 0-based index, or -1 when there is none.
 EMSCRIPTEN_KEEPALIVE int ap_js_select_lesson(const char* which) {
@@ -467,6 +499,71 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     return out(w.take());
 }
 
+// The page's URL query (location.search): the lesson and run settings of a permalink.
+EMSCRIPTEN_KEEPALIVE void ap_js_apply_url(const char* query) {
+    if (!g_app || !query) return;
+    app_apply_url(*g_app, query, monotonic_now_us());
+    wake();
+}
+
+// The query of the current state.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_permalink() { return out(g_app ? app_permalink_query(*g_app) : ""); }
+
+// ---- Runs kept and loaded: the history, run files, the shown run ------------------------------------
+
+// The history as JSON, to keep across a reload (core/history.h).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_history_json() { return out(g_app ? history_to_json(g_app->history) : "[]"); }
+
+// A history kept from the last visit, put before this visit's runs. Returns how many entries it held.
+EMSCRIPTEN_KEEPALIVE int ap_js_restore_history(const char* json) {
+    std::string error;
+    if (!g_app || !json) return 0;
+    const size_t before = g_app->history.entries().size();
+    if (!history_from_json(json, &g_app->history, &error)) return 0;
+    g_app->results.shown = 0;  // (the entries were renumbered)
+    g_app->needs_redraw = true;
+    wake();
+    return int(g_app->history.entries().size() - before);
+}
+
+// A run file the learner picked (its name and text), or why it could not be read. Returns 1 when it loaded.
+EMSCRIPTEN_KEEPALIVE int ap_js_load_run(const char* name, const char* text, const char* read_error) {
+    if (!g_app) return 0;
+    int ok = 0;
+    const std::string file = name && *name ? name : "run.json";
+    if (read_error && *read_error) results_file_unreadable(*g_app, file, read_error);
+    else ok = results_load_file(*g_app, text ? text : "", file) ? 1 : 0;
+    wake();
+    return ok;
+}
+
+// The run the results panel shows: {"loaded": file name or null, "fileError", "state", "wallMs", "replayMs",
+// "replayText", "stalledMs": [per request: how long its first attempt stalled before it went out, or -1]}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
+    if (!g_app) return out("null");
+    App& a = *g_app;
+    const Run& run = app_shown_run(a);
+    const HistoryEntry* entry = app_shown_entry(a);
+    const RunStats& s = app_shown_stats(a);
+    const double replay_ms = a.results.replay_ms;
+    JsonWriter w;
+    w.begin_object().key("loaded");
+    if (entry && !entry->source.empty()) w.string(entry->source);
+    else w.null();
+    w.key("fileError").string(a.results.file_error).key("state").string(run_state_name(run.state));
+    w.key("kind").string(run_kind_name(run.desc.kind)).key("path").string(run_name(run.desc)).key("count").integer(int64_t(run.requests.size()));
+    w.key("wallMs").number(s.wall_ms, 6).key("replayMs").number(replay_ms, 6);
+    w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(replay_ms * 1000))) : "");
+    w.key("stalledMs").begin_array();
+    for (const RequestTrace& r : run.requests) {
+        w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
+    }
+    w.end_array().end_object();
+    return out(w.take());
+}
+
+// ---- Views read by tests and tools: stepper, scaling, widgets, layout, frames, heap, durations ------
+
 // The stepper: {"open","step","count","atMs","playing","speed","what","loop","running","ready","network",
 // "queued","backingOff","workers","done","notReached","replayMs","lit": {phase: requests at its lines}}.
 // Calls are 1-based, as on screen.
@@ -502,66 +599,6 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
     return out(w.take());
 }
 
-// A run file the learner picked (its name and text), or why it could not be read. Returns 1 when it loaded.
-EMSCRIPTEN_KEEPALIVE int ap_js_load_run(const char* name, const char* text, const char* read_error) {
-    if (!g_app) return 0;
-    int ok = 0;
-    const std::string file = name && *name ? name : "run.json";
-    if (read_error && *read_error) results_file_unreadable(*g_app, file, read_error);
-    else ok = results_load_file(*g_app, text ? text : "", file) ? 1 : 0;
-    wake();
-    return ok;
-}
-
-// Resource Timing of a real-socket run: {"generation": g, "attempts": [[index, attempt, sentMs, firstByteMs], ...]}
-// on performance.now()'s clock, which is the app's. Returns how many attempts it matched.
-EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(const char* json) {
-    JsonValue v;
-    std::string error;
-    if (!g_app || !read_json(json, &v, &error)) return 0;
-    const JsonValue* gen = v.get("generation");
-    const JsonValue* rows = v.get("attempts");
-    if (!gen || !gen->is_number() || !rows || !rows->is_array()) return 0;
-    std::vector<AttemptTiming> timings;
-    for (const JsonValue& row : rows->items) {
-        if (!row.is_array() || row.items.size() != 4) continue;
-        bool numbers = true;
-        for (const JsonValue& x : row.items) numbers = numbers && x.is_number() && std::isfinite(x.number);
-        if (!numbers) continue;
-        const double first = row.items[3].number;
-        timings.push_back(AttemptTiming{int(row.items[0].number), int(row.items[1].number), int64_t(row.items[2].number * 1000.0),
-                                        first > 0 ? int64_t(first * 1000.0) : -1});
-    }
-    const int matched = app_apply_resource_timing(*g_app, uint16_t(gen->number), timings);
-    wake();
-    return matched;
-}
-
-// The run the results panel shows: {"loaded": file name or null, "fileError", "state", "wallMs", "replayMs",
-// "replayText", "stalledMs": [per request: how long its first attempt stalled before it went out, or -1]}.
-EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
-    if (!g_app) return out("null");
-    App& a = *g_app;
-    const Run& run = app_shown_run(a);
-    const HistoryEntry* entry = app_shown_entry(a);
-    const RunStats& s = app_shown_stats(a);
-    const double replay_ms = a.results.replay_ms;
-    JsonWriter w;
-    w.begin_object().key("loaded");
-    if (entry && !entry->source.empty()) w.string(entry->source);
-    else w.null();
-    w.key("fileError").string(a.results.file_error).key("state").string(run_state_name(run.state));
-    w.key("kind").string(run_kind_name(run.desc.kind)).key("path").string(run_name(run.desc)).key("count").integer(int64_t(run.requests.size()));
-    w.key("wallMs").number(s.wall_ms, 6).key("replayMs").number(replay_ms, 6);
-    w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(replay_ms * 1000))) : "");
-    w.key("stalledMs").begin_array();
-    for (const RequestTrace& r : run.requests) {
-        w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
-    }
-    w.end_array().end_object();
-    return out(w.take());
-}
-
 // The scaling view: {"active", "planned", "skipped", "dotsDrawn", "axisMax": [wall ms, speedup],
 // "points": [{"path", "n", "wallMs", "finished"}], "lines": [{"path", "maxMs", "maxSpeedup"}]}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_scaling_state() {
@@ -587,48 +624,14 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_scaling_state() {
     return out(w.take());
 }
 
-// A note from the page's JavaScript for the learner (a bad ?origin=), shown with the input notes.
-EMSCRIPTEN_KEEPALIVE void ap_js_note(const char* message) {
-    if (!g_app || !message) return;
-    g_app->input_notes.push_back(message);
-    g_app->needs_redraw = true;
-    wake();
-}
-
-// The controls' settings in window.playground.run()'s terms (every field of fields.h by its JS key).
-EMSCRIPTEN_KEEPALIVE const char* ap_js_desc() {
-    if (!g_app) return out("{}");
+// Where the last frame drew a named control: {"x":..,"y":..,"w":..,"h":..,"enabled":..} in CSS pixels, or null.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
+    const FocusState::Rect* r = g_app && name ? find_rect(*g_app, name) : nullptr;
+    if (!r) return out("null");
     JsonWriter w;
-    w.begin_object();
-    for (const RunField& f : run_fields()) {
-        w.key(f.js_key);
-        if (f.kind == FieldKind::choice) w.string(field_text(f, g_app->desc));
-        else w.integer(f.get(g_app->desc));
-    }
-    w.end_object();
+    w.begin_object().key("x").number(r->x, 1).key("y").number(r->y, 1).key("w").number(r->w, 1).key("h").number(r->h, 1);
+    w.key("enabled").boolean(r->enabled).end_object();
     return out(w.take());
-}
-
-// Bytes the program has allocated and not freed (malloc's view), for tools/bench's heap check.
-// A duration as the page writes it everywhere ("480 ms", "4 min 10 s"): the screen-reader mirror uses it too.
-EMSCRIPTEN_KEEPALIVE const char* ap_js_duration_text(double ms) { return out(format_duration_ms(ms)); }
-
-EMSCRIPTEN_KEEPALIVE double ap_js_heap_bytes() {
-    const struct mallinfo m = mallinfo();
-    return double(m.uordblks);
-}
-
-// Draws the next `frames` frames even though nothing changed (for tools/bench).
-EMSCRIPTEN_KEEPALIVE void ap_js_force_frames(int frames) {
-    if (bridge_force_frames) bridge_force_frames(frames < 1 ? 1 : frames > 1000 ? 1000 : frames);
-}
-
-// The browser's prefers-color-scheme (1 = light); the URL's theme= wins over it.
-EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
-    if (!g_app) return;
-    g_app->view.system_light = light != 0;
-    g_app->needs_redraw = true;
-    wake();
 }
 
 // What the last frame drew that does not fit, or shares a name: {"clipped": [names], "duplicates": [names]}.
@@ -638,6 +641,32 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_layout_check() {
     w.begin_object().key("clipped").strings(clipped_names(*g_app)).key("duplicates").strings(duplicate_names(*g_app)).end_object();
     return out(w.take());
 }
+
+// {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..,"costMs":..,"totalMs":..}.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
+    const FrameStats& f = frame_stats;
+    JsonWriter w;
+    w.begin_object().key("drawn").integer(f.drawn).key("deferred").integer(f.deferred).key("lastMs").number(f.last_ms, 3);
+    w.key("maxMs").number(f.max_ms, 3).key("meanMs").number(f.drawn ? f.total_ms / f.drawn : 0.0, 3).key("costMs").number(f.cost_ms, 3);
+    w.key("totalMs").number(f.total_ms, 3).end_object();
+    return out(w.take());
+}
+
+// Draws the next `frames` frames even though nothing changed (for tools/bench).
+EMSCRIPTEN_KEEPALIVE void ap_js_force_frames(int frames) {
+    if (bridge_force_frames) bridge_force_frames(frames < 1 ? 1 : frames > 1000 ? 1000 : frames);
+}
+
+// Bytes the program has allocated and not freed (malloc's view), for tools/bench's heap check.
+EMSCRIPTEN_KEEPALIVE double ap_js_heap_bytes() {
+    const struct mallinfo m = mallinfo();
+    return double(m.uordblks);
+}
+
+// A duration as the page writes it everywhere ("480 ms", "4 min 10 s"): the screen-reader mirror uses it too.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_duration_text(double ms) { return out(format_duration_ms(ms)); }
+
+// ---- Focus and theme: the canvas among the page's own controls --------------------------------------
 
 // The canvas got the focus from Tab (1: Shift+Tab) in the page around it: the ring starts at an end.
 EMSCRIPTEN_KEEPALIVE void ap_js_focus_enter(int backwards) {
@@ -658,14 +687,12 @@ EMSCRIPTEN_KEEPALIVE int ap_js_tab_leaves(int backwards) {
     return leaves ? 1 : 0;
 }
 
-// {"drawn":..,"deferred":..,"lastMs":..,"maxMs":..,"meanMs":..,"costMs":..,"totalMs":..}.
-EMSCRIPTEN_KEEPALIVE const char* ap_js_frame_stats() {
-    const FrameStats& f = frame_stats;
-    JsonWriter w;
-    w.begin_object().key("drawn").integer(f.drawn).key("deferred").integer(f.deferred).key("lastMs").number(f.last_ms, 3);
-    w.key("maxMs").number(f.max_ms, 3).key("meanMs").number(f.drawn ? f.total_ms / f.drawn : 0.0, 3).key("costMs").number(f.cost_ms, 3);
-    w.key("totalMs").number(f.total_ms, 3).end_object();
-    return out(w.take());
+// The browser's prefers-color-scheme (1 = light); the URL's theme= wins over it.
+EMSCRIPTEN_KEEPALIVE void ap_js_set_system_theme(int light) {
+    if (!g_app) return;
+    g_app->view.system_light = light != 0;
+    g_app->needs_redraw = true;
+    wake();
 }
 
 }  // extern "C"

@@ -1,17 +1,11 @@
-// bridge.h — every entry point between the page's JavaScript (web/playground.js) and C++, in one place.
+// bridge.h — the crossing between the page's JavaScript (web/) and C++, in one place: bridge.cpp.
 // Everything that crosses is text: JSON both ways, read by the core's one JSON reader (core/json.h), and
 // passed through the heap (never the stack, so a text of megabytes is as safe as a short one).
-//   JS -> C++ (extern "C", exported): ap_js_run, ap_js_cancel, ap_js_set_apis, ap_js_frame_stats,
-//              ap_js_widget_rect, ap_js_set_server_base, ap_js_select_lesson, ap_js_add_lessons,
-//              ap_js_lesson_file_error, ap_js_restore_progress, ap_js_lesson_state, ap_js_apply_url,
-//              ap_js_permalink, ap_js_set_system_theme, ap_js_tab_leaves, ap_js_note, ap_js_desc,
-//              ap_js_force_frames, ap_js_heap_bytes, ap_js_load_run, ap_js_resource_timing, ap_js_shown_run,
-//              ap_js_set_costs, ap_js_calibrating, ap_js_history_json, ap_js_restore_history, ap_js_scaling_state,
-//              ap_js_focus_enter, ap_js_layout_check, ap_js_duration_text, ap_js_stepper_state; ap_js_open_requests (src/web/main.cpp)
-//   C++ -> JS: Module.apFirstFrame(), Module.apRequestCosts(api), Module.apRunEnded(ticket, json), Module.apProgress(json),
-//              Module.apCopyLink(query), Module.apCopyEmbed(query), Module.apSaveFile(name, mime, text),
-//              Module.apOpenFile(), Module.apSavePng(x, y, w, h), Module.apHistoryChanged(),
-//              Module.apOpenTab(query)
+//   JS -> C++: the ap_js_* functions (extern "C", exported), in bridge.cpp by feature, and main.cpp's
+//              ap_js_open_requests;
+//   C++ -> JS: the Module.apX callbacks, each an EM_JS at the top of bridge.cpp, registered by the page in
+//              one place (web/bridge.js).
+// No list is kept by hand here: a test (tests/surface.test.mjs) compares both sides with the source.
 #pragma once
 #include <cstdint>
 #include <string>

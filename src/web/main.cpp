@@ -1,6 +1,8 @@
 // main.cpp — the platform: SDL2 + WebGL2 + Dear ImGui set-up, the main loop, input, resizing, the clock.
-// The only file with globals. It draws a frame only when something changed (input, an answer, a resize,
-// a live tick while a run is in flight), so the page's own drawing does not distort what it measures.
+// Its global `g` holds the app and the platform's state (bridge.cpp keeps a pointer to the app for the
+// exported entry points; fetch_transport.cpp one to the transport for the Fetch API's callbacks). It draws a
+// frame only when something changed (input, an answer, a resize, a live tick while a run is in flight), so
+// the page's own drawing does not distort what it measures.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <emscripten/html5.h>
 
 #include "app/app.h"
+#include "core/json.h"
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
@@ -283,10 +286,11 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ap_cpu_drain() {
 extern "C" EMSCRIPTEN_KEEPALIVE const char* ap_js_open_requests() {
     static std::string text;
     const bool running = g.app.scheduler.running();
-    text = "{\"running\":" + std::string(running ? "true" : "false") +
-           ",\"inFlight\":" + std::to_string(running ? g.app.scheduler.run().in_flight : 0) +
-           ",\"fetches\":" + std::to_string(g.fetch.live()) + ",\"held\":" + std::to_string(g.app.capped.held()) +
-           ",\"cpuQueue\":" + std::to_string(cpu_queue.size()) + "}";
+    ap::JsonWriter w;
+    w.begin_object().key("running").boolean(running).key("inFlight").integer(running ? g.app.scheduler.run().in_flight : 0);
+    w.key("fetches").integer(int64_t(g.fetch.live())).key("held").integer(int64_t(g.app.capped.held()));
+    w.key("cpuQueue").integer(int64_t(cpu_queue.size())).end_object();
+    text = w.take();
     return text.c_str();
 }
 
