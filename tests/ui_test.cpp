@@ -39,6 +39,7 @@ struct Headless {
     ~Headless() { ImGui::DestroyContext(); }
 
     void frame() {
+        trim_draw_buffers();  // as the page does between frames
         ImGui::NewFrame();
         app_draw(app, now);
         ImGui::Render();

@@ -68,6 +68,19 @@ std::vector<ImGuiID> drag_owners;
 
 }  // namespace
 
+void trim_draw_buffers() {
+    ImGuiContext* g = ImGui::GetCurrentContext();
+    if (!g) return;
+    for (ImGuiWindow* w : g->Windows) {
+        ImDrawList* dl = w->DrawList;
+        const size_t held = size_t(dl->VtxBuffer.Capacity) * sizeof(ImDrawVert) + size_t(dl->IdxBuffer.Capacity) * sizeof(ImDrawIdx);
+        const size_t used = size_t(dl->VtxBuffer.Size) * sizeof(ImDrawVert) + size_t(dl->IdxBuffer.Size) * sizeof(ImDrawIdx);
+        // A window not drawn last frame (a panel closed, an empty history) keeps its old buffers unseen; one drawn
+        // with a quarter of what its buffers hold gives back the rest. (Its next Begin fills them anew.)
+        if ((!w->Active && held > (16u << 10)) || (held > (64u << 10) && held > 4 * used)) dl->_ClearFreeMemory();
+    }
+}
+
 const Palette& palette() { return *current; }
 
 void use_palette(bool light) {

@@ -26,6 +26,10 @@ struct Palette {
     ImU32 code_background;
 };
 const Palette& palette();
+// Between frames (before ImGui::NewFrame, after the last frame was rendered): a window whose draw buffers
+// grew for a big frame (a history of 1,000 rows, a waterfall of 10,000 bars) and now hold far less, or that
+// was not drawn at all, gives the memory back, so a cleared history leaves the heap as it found it.
+void trim_draw_buffers();
 // Sets the palette and ImGui's style for the theme (called at the start of every frame).
 void use_palette(bool light);
 

@@ -439,6 +439,11 @@ Run Scheduler::take_run() {
     run_.cost = out.cost;
     run_.ended = out.ended;
     run_.next_index = out.next_index;
+    if (out.program) run_.program.emplace();  // (the kind and its data go together, even emptied)
+    // The bookkeeping of a run of 10,000 calls would otherwise stay allocated until the next run.
+    std::vector<int>().swap(active_);
+    std::vector<int>().swap(active_pos_);
+    std::deque<Deferred>().swap(deferred_);
     return out;
 }
 

@@ -67,6 +67,7 @@ private:
     int peak_on_wire_ = 0;
     void send(RequestId id, const VirtualAnswer& a, int64_t now_us);
     void connection_freed(int64_t now_us);
+    void release_index();
 };
 
 // Drives a run in virtual time from now_us to its end: advances to each next answer or timeout and

@@ -15,6 +15,7 @@
 #include <emscripten/html5.h>
 
 #include "app/app.h"
+#include "app/ui_kit.h"
 #include "core/json.h"
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
@@ -221,6 +222,7 @@ void frame(void*) {
     g.app.needs_redraw = false;
     g.last_draw_us = now;
 
+    ap::trim_draw_buffers();  // (the last frame is on screen: its buffers are free to go)
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
