@@ -15,16 +15,18 @@
 
 namespace ap {
 
+// The palette's code colours, which the program editor shares (ui_kit.h).
 static ImU32 span_color(SpanKind k) {
+    const Palette::Code& c = palette().code;
     switch (k) {
-        case SpanKind::plain: return IM_COL32(214, 216, 222, 255);
-        case SpanKind::keyword: return IM_COL32(198, 146, 234, 255);
-        case SpanKind::builtin: return IM_COL32(130, 190, 255, 255);
-        case SpanKind::string: return IM_COL32(152, 204, 120, 255);
-        case SpanKind::comment: return IM_COL32(128, 134, 148, 255);
-        case SpanKind::number: return IM_COL32(240, 170, 110, 255);
+        case SpanKind::plain: return c.text;
+        case SpanKind::keyword: return c.keyword;
+        case SpanKind::builtin: return c.builtin;
+        case SpanKind::string: return c.string;
+        case SpanKind::comment: return c.comment;
+        case SpanKind::number: return c.number;
     }
-    return IM_COL32_WHITE;
+    return c.text;
 }
 
 void code_panel_begin_frame(App& app) { app.code.drawn = false; }
@@ -208,7 +210,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     for (size_t i = 0; i < lines.size() && running_phase != Phase::none && running_line < 0; ++i)
         if (lines[i].phases & phase_bit(running_phase)) running_line = int(i);
     const float min_h = ImGui::GetTextLineHeightWithSpacing() * 16;
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.code_background);
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.code.background);
     ImGui::BeginChild("code", ImVec2(0, std::max(min_h, ImGui::GetContentRegionAvail().y)), true, ImGuiWindowFlags_HorizontalScrollbar);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float line_h = ImGui::GetTextLineHeight();
@@ -288,7 +290,7 @@ void draw_code_panel(App& app, int64_t now_us) {
             const float view_right = ImGui::GetCurrentWindow()->InnerClipRect.Max.x;
             const float bx = std::max(p.x + 4, std::min(std::max(x + 12, view_right - bw - 6), view_right - bw - 6));
             dl->AddRectFilled(ImVec2(bx - 4, p.y), ImVec2(bx + bw + 4, p.y + line_h), phase_color(lit, 220), 3);
-            dl->AddText(ImVec2(bx, p.y), pal.code_background, badge);
+            dl->AddText(ImVec2(bx, p.y), pal.code.background, badge);
         }
     }
     ImGui::PopStyleVar();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "app/app.h"
+#include "core/json.h"
 #include "imgui_internal.h"  // GImGui: the last item's id and flags, for name_item
 
 namespace ap {
@@ -35,7 +36,15 @@ Palette make_palette(bool light) {
     p.ready = with_alpha(cyan, 120);
     p.cpu = yellow;
     p.stalled = steel;
-    p.code_background = rgba(20, 22, 27);
+    if (light) {
+        p.code = {rgba(255, 255, 255), rgba(240, 240, 243), rgba(36, 38, 44), rgba(128, 131, 140), rgba(243, 245, 250),
+                  rgba(201, 219, 247), rgba(251, 217, 212), rgba(163, 40, 28), rgba(230, 231, 236), rgba(195, 212, 239), rgba(29, 36, 51),
+                  rgba(130, 80, 223), rgba(5, 80, 174), rgba(10, 110, 50), rgba(110, 119, 129), rgba(149, 56, 0)};
+    } else {
+        p.code = {rgba(27, 29, 35), rgba(21, 23, 28), rgba(214, 216, 222), rgba(125, 130, 144), rgba(35, 38, 46),
+                  rgba(44, 74, 120), rgba(90, 35, 32), rgba(255, 155, 138), rgba(35, 38, 46), rgba(51, 73, 110), rgba(232, 236, 244),
+                  rgba(198, 146, 234), rgba(130, 190, 255), rgba(152, 204, 120), rgba(128, 134, 148), rgba(240, 170, 110)};
+    }
     if (light) {
         p.note = ImVec4(0.62f, 0.36f, 0.0f, 1.0f);
         p.dim = ImVec4(0.36f, 0.38f, 0.42f, 1.0f);
@@ -67,6 +76,28 @@ const Palette* current = &dark_palette;
 std::vector<ImGuiID> drag_owners;
 
 }  // namespace
+
+std::string code_css_variables() {
+    const Palette::Code& c = palette().code;
+    const std::pair<const char*, ImU32> vars[] = {
+        {"--editor-bg", c.background}, {"--editor-gutter", c.gutter}, {"--editor-fg", c.text}, {"--editor-dim", c.dim},
+        {"--editor-active", c.active}, {"--editor-selection", c.selection}, {"--editor-error", c.error_line},
+        {"--editor-error-fg", c.error_text}, {"--editor-bar", c.bar}, {"--editor-button", c.button}, {"--editor-button-fg", c.button_text},
+        {"--code-keyword", c.keyword}, {"--code-builtin", c.builtin}, {"--code-string", c.string}, {"--code-comment", c.comment},
+        {"--code-number", c.number},
+        {"--phase-wait-tint", phase_color(Phase::waiting, 56)}, {"--phase-queue-tint", phase_color(Phase::queued, 56)},
+        {"--phase-cpu-tint", phase_color(Phase::handling, 56)}, {"--phase-backoff-tint", phase_color(Phase::backing_off, 56)},
+    };
+    JsonWriter w;
+    w.begin_object();
+    for (const auto& [name, col] : vars) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "#%02x%02x%02x%02x", unsigned(col >> IM_COL32_R_SHIFT) & 255, unsigned(col >> IM_COL32_G_SHIFT) & 255,
+                      unsigned(col >> IM_COL32_B_SHIFT) & 255, unsigned(col >> IM_COL32_A_SHIFT) & 255);
+        w.key(name).string(hex);
+    }
+    return w.end_object().take();
+}
 
 void trim_draw_buffers() {
     ImGuiContext* g = ImGui::GetCurrentContext();

@@ -23,7 +23,12 @@ struct Palette {
     // Text and lines.
     ImVec4 note, dim, good, bad, title;
     ImU32 axis_line, axis_text, track, outline, focus;
-    ImU32 code_background;
+    // Code: the code panel draws with these, and the program editor (web/editor.mjs) takes the same as CSS
+    // variables (code_css_variables), so both look one in either theme.
+    struct Code {
+        ImU32 background, gutter, text, dim, active, selection, error_line, error_text, bar, button, button_text;
+        ImU32 keyword, builtin, string, comment, number;
+    } code;
 };
 const Palette& palette();
 // Between frames (before ImGui::NewFrame, after the last frame was rendered): a window whose draw buffers
@@ -32,6 +37,8 @@ const Palette& palette();
 void trim_draw_buffers();
 // Sets the palette and ImGui's style for the theme (called at the start of every frame).
 void use_palette(bool light);
+// The code colours of the palette in use as CSS custom properties: {"--editor-bg": "#1b1d23ff", ...}.
+std::string code_css_variables();
 
 ImU32 outcome_color(Outcome o);
 // A phase's colour at the given alpha (the code panel's lit lines and badges).

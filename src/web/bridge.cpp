@@ -10,6 +10,7 @@
 #include <emscripten.h>
 
 #include "app/app.h"
+#include "app/ui_kit.h"
 #include "core/analysis.h"
 #include "core/code_view.h"
 #include "core/fields.h"
@@ -667,6 +668,10 @@ EMSCRIPTEN_KEEPALIVE double ap_js_heap_bytes() {
 EMSCRIPTEN_KEEPALIVE const char* ap_js_duration_text(double ms) { return out(format_duration_ms(ms)); }
 
 // ---- Focus and theme: the canvas among the page's own controls --------------------------------------
+
+// The code colours of the theme in use, as CSS custom properties for the program editor: one palette for
+// the code panel and the editor (ui_kit.h). {"--editor-bg": "#1b1d23ff", ...}
+EMSCRIPTEN_KEEPALIVE const char* ap_js_code_palette() { return out(code_css_variables()); }
 
 // The canvas got the focus from Tab (1: Shift+Tab) in the page around it: the ring starts at an end.
 EMSCRIPTEN_KEEPALIVE void ap_js_focus_enter(int backwards) {
