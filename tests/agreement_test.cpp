@@ -45,10 +45,7 @@ struct Page {
         int64_t now = 1000 * ms;
         app_start_run(app, desc, now);
         for (int guard = 0; app.scheduler.running() && guard < 100000; ++guard) {
-            int64_t next = network.next_due_us();
-            const int64_t deadline = app.scheduler.next_deadline_us();
-            const int64_t sim = app.simulated.next_due_us();
-            for (int64_t t : {deadline, sim}) if (t >= 0 && (next < 0 || t < next)) next = t;
+            const int64_t next = earliest_us(network.next_due_us(), earliest_us(app.scheduler.next_deadline_us(), app.simulated.next_due_us()));
             if (next < 0) break;
             now = std::max(now, next);
             network.deliver_due(&app.scheduler, now);

@@ -61,11 +61,7 @@ TEST(Phases, BackOffBetweenAttempts) {
     Player p;
     RunDesc d = desc_of(CodePath::retry_backoff, 2, 100);
     d.retries = 1;
-    p.transport.answer = [](RequestId id, const RequestSpec& spec) {
-        VirtualAnswer a = VirtualTransport::default_answer(spec);
-        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
-        return a;
-    };
+    p.transport.answer = fail_first_attempt(1);
     const ap::Run& run = p.play(d);
     const int64_t b = backoff_us(d, 1, 1);
     const std::vector<PhaseSpan> spans = request_phases(run.requests[1], run.end_us);
@@ -393,11 +389,7 @@ TEST(Replay, ComputingAndBackingOff) {
     Player q;
     RunDesc r = desc_of(CodePath::retry_backoff, 2, 100);
     r.retries = 1;
-    q.transport.answer = [](RequestId id, const RequestSpec& spec) {
-        VirtualAnswer a = VirtualTransport::default_answer(spec);
-        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
-        return a;
-    };
+    q.transport.answer = fail_first_attempt(1);
     const ap::Run& retried = q.play(r);
     s = replay_at(retried, 100 * ms + backoff_us(r, 1, 1) / 2);
     EXPECT_EQ(s.per_phase[int(Phase::backing_off)], 1);
@@ -535,11 +527,7 @@ std::string sample_file() {
         RunDesc d = desc_of(CodePath::retry_backoff, 3, 100);
         d.retries = 2;
         d.cpu_ms = 5;
-        p.transport.answer = [](RequestId id, const RequestSpec& spec) {
-            VirtualAnswer a = VirtualTransport::default_answer(spec);
-            if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
-            return a;
-        };
+        p.transport.answer = fail_first_attempt(1);
         return run_to_file(p.play(d), 250);
     }();
     return text;

@@ -973,11 +973,7 @@ TEST(CodeView, RequestPhasesFollowTheTrace) {
     RunDesc d = desc_of(CodePath::retry_backoff, 2, 100);
     d.cpu_ms = 30;
     d.retries = 1;
-    f.transport.answer = [](RequestId id, const RequestSpec& spec) {
-        VirtualAnswer a = VirtualTransport::default_answer(spec);
-        if (request_index(id) == 1 && request_attempt(id) == 0) a.completion.status = 503;
-        return a;
-    };
+    f.transport.answer = fail_first_attempt(1);
     f.run(d);
     const auto& r = f.scheduler.run().requests;
     EXPECT_EQ(request_phase(r[0], 50 * ms), Phase::waiting);

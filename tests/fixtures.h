@@ -3,6 +3,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "core/scheduler.h"
@@ -40,9 +41,7 @@ struct Player {
     // Events strictly before until_us, then the clock stands at until_us.
     void advance_to(int64_t until_us) {
         for (int guard = 0; scheduler.running() && guard < 100000; ++guard) {
-            int64_t next = transport.next_due_us();
-            const int64_t deadline = scheduler.next_deadline_us();
-            if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+            const int64_t next = earliest_us(transport.next_due_us(), scheduler.next_deadline_us());
             if (next < 0 || next >= until_us) break;
             transport.deliver_due(&scheduler, next);
             scheduler.advance(next);
@@ -60,6 +59,16 @@ struct Player {
         return scheduler.run();
     }
 };
+
+// A transport's answers as the API gives them, but the first attempt of request `index` fails with a 503
+// (the hiccup a retry gets around): p.transport.answer = fail_first_attempt(1);
+inline std::function<VirtualAnswer(RequestId, const RequestSpec&)> fail_first_attempt(int index) {
+    return [index](RequestId id, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        if (request_index(id) == index && request_attempt(id) == 0) a.completion.status = 503;
+        return a;
+    };
+}
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

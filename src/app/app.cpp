@@ -202,12 +202,8 @@ void app_tick(App& app, int64_t now_us) {
 
 int64_t app_next_wakeup_us(const App& app) {
     if (!app.scheduler.running()) return -1;
-    int64_t next = app.scheduler.next_deadline_us();
-    if (app.route.target == &app.simulated) {
-        const int64_t due = app.simulated.next_due_us();
-        if (due >= 0 && (next < 0 || due < next)) next = due;
-    }
-    return next;
+    const int64_t deadline = app.scheduler.next_deadline_us();
+    return app.route.target == &app.simulated ? earliest_us(deadline, app.simulated.next_due_us()) : deadline;
 }
 
 const App::Expected& app_expectation(App& app) {

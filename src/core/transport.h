@@ -26,6 +26,10 @@ inline uint16_t request_generation(RequestId id) { return uint16_t(id.value >> 1
 inline int request_attempt(RequestId id) { return int(id.value >> 14 & (max_attempts - 1)); }
 inline int request_index(RequestId id) { return int(id.value & max_request_index); }
 
+// The sooner of two instants where -1 means "nothing due": how a clock finds its next event among the
+// scheduler's deadlines and a transport's answers.
+inline int64_t earliest_us(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : (a < b ? a : b); }
+
 struct RequestSpec {
     std::string url;
     int latency_ms = 0;  // what the API was asked to wait (used by the virtual transport)

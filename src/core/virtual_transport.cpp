@@ -104,10 +104,7 @@ int VirtualTransport::deliver_due(Scheduler* scheduler, int64_t now_us) {
 
 int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t now_us, int max_events) {
     for (int events = 0; scheduler->running() && events < max_events; ++events) {
-        const int64_t due = transport->next_due_us();
-        const int64_t deadline = scheduler->next_deadline_us();
-        int64_t next = due;
-        if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+        const int64_t next = earliest_us(transport->next_due_us(), scheduler->next_deadline_us());
         if (next < 0) break;  // nothing will ever happen: the caller sees running() still true
         now_us = std::max(now_us, next);
         transport->deliver_due(scheduler, now_us);
@@ -119,10 +116,7 @@ int64_t run_virtual(Scheduler* scheduler, VirtualTransport* transport, int64_t n
 int run_virtual_until(Scheduler* scheduler, VirtualTransport* transport, int64_t until_us, int max_events) {
     int events = 0;
     for (; scheduler->running() && events < max_events; ++events) {
-        const int64_t due = transport->next_due_us();
-        const int64_t deadline = scheduler->next_deadline_us();
-        int64_t next = due;
-        if (next < 0 || (deadline >= 0 && deadline < next)) next = deadline;
+        const int64_t next = earliest_us(transport->next_due_us(), scheduler->next_deadline_us());
         if (next < 0 || next > until_us) break;
         transport->deliver_due(scheduler, next);
         scheduler->advance(next);
