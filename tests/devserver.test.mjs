@@ -31,10 +31,11 @@ before(async () => {
 
 after(() => new Promise((resolve) => server.close(resolve)));
 
-// A raw GET whose path is sent exactly as given (no URL normalisation on the client side).
-function get(rawPath) {
+// A raw GET whose path is sent exactly as given (no URL normalisation on the client side), to the test's
+// server or to another one on `to`.
+function get(rawPath, to = port) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: to, path: rawPath, method: 'GET', agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { body += c; });
@@ -181,16 +182,7 @@ test('requests held at once are capped with a 503 that says so, and the cap free
   // A server that holds at most 50 (tools/serve: 900, below a process's 1,024 file handles).
   const small = createServer({ root, maxDelayMs: 300, maxHeld: 50 });
   await new Promise((resolve) => small.listen({ port: 0, host: '127.0.0.1' }, resolve));
-  const getSmall = (p) => new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: small.address().port, path: p, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  const getSmall = (p) => get(p, small.address().port);
   const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => getSmall(`/api/delay/200?i=${i}`)));
   const refused = replies.filter((r) => r.status === 503);
   assert.equal(replies.filter((r) => r.status === 200).length, 50);
