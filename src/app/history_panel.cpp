@@ -33,17 +33,24 @@ void draw_history_panel(App& app) {
     ImGui::TableSetupScrollFreeze(0, 1);
     // Widths from the texts themselves (auto-fit would need a second frame, and this page draws only when
     // needed): each row says its run in two short lines.
+    // Each run by the names the lessons use ("requests loop", "asyncio.Semaphore(k) k=5"); a learner's program by
+    // what it did ("your program" over "12 requests, up to 12 at once, page").
     auto run_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
         char buf[96];
-        if (d.kind == RunKind::program) std::snprintf(buf, sizeof buf, "%s", run_label(d));
-        else if (code_path_info(d.path).schedule == Schedule::k_at_a_time) std::snprintf(buf, sizeof buf, "%s k=%d", code_path_name(d.path), d.limit);
-        else std::snprintf(buf, sizeof buf, "%s", code_path_name(d.path));
+        if (d.kind == RunKind::path && code_path_info(d.path).schedule == Schedule::k_at_a_time)
+            std::snprintf(buf, sizeof buf, "%s k=%d", run_label(d), d.limit);
+        else std::snprintf(buf, sizeof buf, "%s", run_label(d));
         return std::string(buf);
     };
     auto size_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
-        if (d.kind == RunKind::program) return std::to_string(d.count) + (d.count == 1 ? " request, " : " requests, ") + api_name(d.api);
+        if (d.kind == RunKind::program) {
+            const int peak = e.stats.peak_on_wire > 0 ? e.stats.peak_on_wire : e.stats.peak_in_flight;
+            std::string line = std::to_string(d.count) + (d.count == 1 ? " request" : " requests");
+            if (d.count > 1) line += ", up to " + std::to_string(peak) + " at once";
+            return line + ", " + api_name(d.api);
+        }
         return std::to_string(d.count) + " x " + std::to_string(d.latency_ms) + " ms, " + api_name(d.api) + (e.source.empty() ? "" : ", file");
     };
     float run_w = ImGui::CalcTextSize("Measure live, simulated").x, wall_w = ImGui::CalcTextSize("exp. 10.00 s, guess 10.00 s").x;
