@@ -57,7 +57,7 @@ set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 
 # The page's static companions, beside index.html: every web/*.js (playground.js and the modules it imports,
 # the service worker that serves the in-page API, the Python host and worker), the CSS, the example course
-# page. tools/devserver.mjs serves the same names.
+# page. tools/devserver.mjs serves the same names (tests/surface.test.mjs checks it).
 file(GLOB AP_WEB_SCRIPTS CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/web ${PROJECT_SOURCE_DIR}/web/*.js)
 set(AP_WEB_ASSETS)
 foreach(asset ${AP_WEB_SCRIPTS} style.css host-example.html)

@@ -1,5 +1,7 @@
 // The page's half of src/web/bridge.cpp: the Emscripten Module object, callC for every call into C++, and the
 // one table of the calls C++ makes into the page (Module.apX, from the EM_JS functions of src/web/*.cpp).
+// tests/surface.test.mjs holds both directions to the C++ source: every name called exists, every
+// callback C++ calls is in the table below and nothing else is.
 
 // Emscripten's index.js reads this object when it starts (playground.js starts it once `connect` is done).
 export const Module = {

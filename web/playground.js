@@ -2,6 +2,7 @@
 // starts them in order, answers the C++ calls that span several of them, builds window.playground (the
 // page's public surface, in one place), and then starts the C++ program. No application logic lives in the
 // page's JavaScript: runs, timing and drawing are C++ (src/web/bridge.cpp is the other side of bridge.js).
+// tests/surface.test.mjs checks window.playground against the README's table of its members.
 import * as a11y from './a11y.js';
 import * as apis from './apis.js';
 import { callC, connect, loadProgram } from './bridge.js';
@@ -75,6 +76,7 @@ start.install();
 storage.install();
 connect({ page: { runtimeInitialized, firstFrame, runEnded, progressChanged }, start, costs, storage, links, files, python, editor });
 
+// One member a line (tests/surface.test.mjs reads them).
 window.playground = {
   ready: start.ready,
   run: runs.run,
