@@ -55,9 +55,12 @@ target_link_options(index PRIVATE
     --shell-file ${AP_SHELL})
 set_property(TARGET index APPEND PROPERTY LINK_DEPENDS ${AP_SHELL})
 
-# The page's static companions: the JS surface, the service worker that serves the in-page API.
+# The page's static companions, beside index.html: every web/*.js (playground.js and the modules it imports,
+# the service worker that serves the in-page API, the Python host and worker), the CSS, the example course
+# page. tools/devserver.mjs serves the same names (tests/surface.test.mjs checks it).
+file(GLOB AP_WEB_SCRIPTS CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/web ${PROJECT_SOURCE_DIR}/web/*.js)
 set(AP_WEB_ASSETS)
-foreach(asset playground.js sw.js style.css host-example.html python-worker.js python-host.js)
+foreach(asset ${AP_WEB_SCRIPTS} style.css host-example.html)
     add_custom_command(
         OUTPUT ${CMAKE_BINARY_DIR}/${asset}
         COMMAND ${CMAKE_COMMAND} -E copy_if_different ${PROJECT_SOURCE_DIR}/web/${asset} ${CMAKE_BINARY_DIR}/${asset}

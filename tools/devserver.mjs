@@ -19,7 +19,10 @@ export const MAX_HELD = 900;
 export const MAX_OTHER_SOCKETS = 3000;
 // The files of the web build the page needs; the build folder also holds CMake's files (absolute paths,
 // flags), which are nobody's business.
-export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'playground.js', 'sw.js', 'style.css', 'host-example.html',
+export const PAGE_FILES = new Set(['index.html', 'index.js', 'index.wasm', 'sw.js', 'style.css', 'host-example.html',
+  // the page's JavaScript: playground.js and the modules it imports (web/; tests/surface.test.mjs checks this list)
+  'playground.js', 'a11y.js', 'apis.js', 'bridge.js', 'costs.js', 'editor-glue.js', 'files.js', 'host-api.js', 'input.js', 'lessons.js',
+  'limits.js', 'links.js', 'python.js', 'run.js', 'stalled.js', 'start.js', 'storage.js', 'test-hooks.js', 'theme.js',
   // the learner's own Python, loaded when the editor first opens (cmake/web.cmake)
   'python-worker.js', 'python-host.js', 'editor.js', 'python/pyodide.mjs', 'python/pyodide.asm.mjs', 'python/pyodide.asm.wasm', 'python/python_stdlib.zip',
   'python/pyodide-lock.json', 'python/site.zip']);

@@ -1,0 +1,63 @@
+// Files for the learner: downloads (a run file, the history as CSV, the results panel as a PNG) and the
+// chooser that loads a run file.
+import { Module, callC } from './bridge.js';
+import { announce } from './a11y.js';
+import { MAX_RUN_FILE, sizeText } from './limits.js';
+
+function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+export function saveFile(name, mime, text) {
+  download(name, new Blob([text], { type: mime }));
+  announce(`Saved ${name}.`);
+}
+
+export function openFile() {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = '.json,application/json';
+  input.addEventListener('change', () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    loadRunFile(file.name, file);
+  }, { once: true });
+  input.click();
+}
+
+// The results panel as a picture: called right after the frame that drew it, while the canvas holds it.
+export function savePng(x, y, w, h) {
+  const canvas = Module.canvas;
+  const sx = canvas.width / canvas.clientWidth, sy = canvas.height / canvas.clientHeight;
+  const out = document.createElement('canvas');
+  out.width = Math.max(1, Math.round(w * sx));
+  out.height = Math.max(1, Math.round(h * sy));
+  out.getContext('2d').drawImage(canvas, x * sx, y * sy, w * sx, h * sy, 0, 0, out.width, out.height);
+  out.toBlob((blob) => {
+    if (blob) {
+      download('asyncplay-results.png', blob);
+      announce('Saved asyncplay-results.png.');
+    } else {
+      announce('The picture could not be made.');
+    }
+  }, 'image/png');
+}
+
+// A run file's text to C++, which reads it strictly; true when it was shown.
+export function loadRunText(name, text) {
+  if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${sizeText(text.length)}; a run file is at most 16 MB`]) === 1;
+  return callC('ap_js_load_run', [name, text, '']) === 1;
+}
+
+function loadRunFile(name, file) {
+  const fail = (why) => callC('ap_js_load_run', [name, '', why]);
+  if (file.size > MAX_RUN_FILE) return fail(`it is ${Math.round(file.size / 1048576)} MB; a run file is at most 16 MB`);
+  file.text().then((text) => loadRunText(name, text),
+    (e) => fail(e.message || 'the browser could not read it'));
+}
