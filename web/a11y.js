@@ -27,7 +27,10 @@ export function mirrorRow(number, r) {
   const row = document.createElement('tr');
   const ms = (v) => callC('ap_js_duration_text', [Number(v) || 0], 'text');
   state.runNumber = Math.max(state.runNumber, number);
-  for (const cell of [number, r.path, r.n, `${r.latencyMs} ms`, r.api, r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), ms(r.expectedMs)]) {
+  // A learner's program has no latency of its own and no model: those cells say so, not a made-up figure.
+  const program = r.path === 'program';
+  for (const cell of [number, program ? 'your program' : r.path, r.n, program ? '' : `${r.latencyMs} ms`, r.api,
+    r.state === 'cancelled' ? 'cancelled' : ms(r.wallMs), program ? 'no model' : ms(r.expectedMs)]) {
     const td = document.createElement('td');
     td.textContent = String(cell);
     row.appendChild(td);

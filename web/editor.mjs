@@ -6,6 +6,8 @@ import { EditorView, basicSetup } from 'codemirror';
 import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, ViewPlugin, keymap } from '@codemirror/view';
 import { python } from '@codemirror/lang-python';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 
 // One line marked with a class (or none): the program's error, and the line a clicked bar's request came from.
 function lineMark(className) {
@@ -91,6 +93,17 @@ const theme = EditorView.theme({
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--editor-selection)' },
 });
 
+// Python's colours are the code panel's (ui_kit's palette, set as CSS variables by web/theme.js).
+const codeColours = syntaxHighlighting(HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword, tags.operatorKeyword, tags.self, tags.bool, tags.null],
+    color: 'var(--code-keyword)' },
+  { tag: [tags.standard(tags.variableName), tags.function(tags.definition(tags.variableName)), tags.definition(tags.className)],
+    color: 'var(--code-builtin)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--code-string)' },
+  { tag: [tags.comment, tags.lineComment], color: 'var(--code-comment)', fontStyle: 'italic' },
+  { tag: [tags.number, tags.integer, tags.float], color: 'var(--code-number)' },
+]));
+
 export function createEditor(parent, text, { onRun } = {}) {
   const view = new EditorView({
     parent,
@@ -99,6 +112,7 @@ export function createEditor(parent, text, { onRun } = {}) {
       extensions: [
         basicSetup,
         python(),
+        Prec.high(codeColours),
         theme,
         errorMark.field,
         litMark.field,

@@ -12,7 +12,15 @@ export function followSystemTheme() {
   syncTheme();
 }
 
+// The theme C++ chose, and its code colours (ui_kit's palette, which the code panel draws with) as the CSS
+// variables the editor and its bar are styled by: one palette for the code panel and the editor.
+const state = { applied: null };
 export function syncTheme() {
   const s = lessonState();
-  if (s) document.documentElement.dataset.theme = s.theme;
+  if (!s) return;
+  document.documentElement.dataset.theme = s.theme;
+  if (state.applied === s.theme) return;
+  state.applied = s.theme;
+  const vars = callC('ap_js_code_palette', [s.theme === 'light' ? 1 : 0], 'json');
+  for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
 }

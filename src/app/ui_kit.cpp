@@ -77,14 +77,15 @@ std::vector<ImGuiID> drag_owners;
 
 }  // namespace
 
-std::string code_css_variables() {
-    const Palette::Code& c = palette().code;
+std::string code_css_variables(bool light) {
+    const Palette::Code& c = (light ? light_palette : dark_palette).code;
     const std::pair<const char*, ImU32> vars[] = {
         {"--editor-bg", c.background}, {"--editor-gutter", c.gutter}, {"--editor-fg", c.text}, {"--editor-dim", c.dim},
         {"--editor-active", c.active}, {"--editor-selection", c.selection}, {"--editor-error", c.error_line},
         {"--editor-error-fg", c.error_text}, {"--editor-bar", c.bar}, {"--editor-button", c.button}, {"--editor-button-fg", c.button_text},
         {"--code-keyword", c.keyword}, {"--code-builtin", c.builtin}, {"--code-string", c.string}, {"--code-comment", c.comment},
         {"--code-number", c.number},
+        // (The phases' hues are the same in both themes.)
         {"--phase-wait-tint", phase_color(Phase::waiting, 56)}, {"--phase-queue-tint", phase_color(Phase::queued, 56)},
         {"--phase-cpu-tint", phase_color(Phase::handling, 56)}, {"--phase-backoff-tint", phase_color(Phase::backing_off, 56)},
     };

@@ -37,8 +37,8 @@ const Palette& palette();
 void trim_draw_buffers();
 // Sets the palette and ImGui's style for the theme (called at the start of every frame).
 void use_palette(bool light);
-// The code colours of the palette in use as CSS custom properties: {"--editor-bg": "#1b1d23ff", ...}.
-std::string code_css_variables();
+// The code colours of the theme's palette as CSS custom properties: {"--editor-bg": "#1b1d23ff", ...}.
+std::string code_css_variables(bool light);
 
 ImU32 outcome_color(Outcome o);
 // A phase's colour at the given alpha (the code panel's lit lines and badges).

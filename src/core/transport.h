@@ -38,7 +38,7 @@ struct RequestSpec {
 };
 
 // What a real API costs beyond the latency each request asks for, measured in the page from plain fetch
-// calls (web/playground.js, calibrate): every request's round trip (the browser, the service worker or
+// calls (web/costs.js): every request's round trip (the browser, the service worker or
 // the socket, the answer's own set-up), and how far apart the browser hands over answers when many
 // arrive at once (its throughput). The model adds both, so an expectation names what the browser costs.
 struct ApiCost {

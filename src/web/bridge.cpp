@@ -82,7 +82,7 @@ void bridge_init(App* app) {
         w.begin_object().key("outcome").string(outcome_name(r.outcome)).key("status").integer(r.status).key("reason").string(r.reason).end_object();
         js_program_answer(index, w.take().c_str(), body.c_str());
     };
-    // The learner's place and ✓ marks: the page keeps them in localStorage (see web/playground.js).
+    // The learner's place and ✓ marks: the page keeps them in localStorage (see web/storage.js).
     h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
         JsonWriter w;
         w.begin_object().key("lesson").string(lesson_id).key("done").strings(done).end_object();
@@ -343,7 +343,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_editor_closed() {
 
 // ---- The APIs: what the page found out, their measured costs, the server's base, Resource Timing ----
 
-// An API's measured costs: {"roundTripMs", "handoverMs"} (see web/playground.js, measureCost).
+// An API's measured costs: {"roundTripMs", "handoverMs"} (see web/costs.js, measureCost).
 static ApiCost cost_of(const JsonValue* v) {
     ApiCost c;
     if (!v) return c;
@@ -353,7 +353,7 @@ static ApiCost cost_of(const JsonValue* v) {
     return c;
 }
 
-// What the page found out about its two real APIs (see web/playground.js, probeApis):
+// What the page found out about its two real APIs (see web/apis.js):
 // {"page": {"ready", "base", "note", "cost": {...}}, "server": {"ready", "base", "note", "cost": {...}}}.
 EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     JsonValue v;
@@ -669,9 +669,9 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_duration_text(double ms) { return out(for
 
 // ---- Focus and theme: the canvas among the page's own controls --------------------------------------
 
-// The code colours of the theme in use, as CSS custom properties for the program editor: one palette for
+// The code colours of a theme (1 = light), as CSS custom properties for the program editor: one palette for
 // the code panel and the editor (ui_kit.h). {"--editor-bg": "#1b1d23ff", ...}
-EMSCRIPTEN_KEEPALIVE const char* ap_js_code_palette() { return out(code_css_variables()); }
+EMSCRIPTEN_KEEPALIVE const char* ap_js_code_palette(int light) { return out(code_css_variables(light != 0)); }
 
 // The canvas got the focus from Tab (1: Shift+Tab) in the page around it: the ring starts at an end.
 EMSCRIPTEN_KEEPALIVE void ap_js_focus_enter(int backwards) {

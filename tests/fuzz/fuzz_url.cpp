@@ -45,7 +45,7 @@ State state_of(const ap::App& app) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    if (size > 8192) return 0;  // the page refuses longer queries before they reach the wasm (playground.js)
+    if (size > 8192) return 0;  // the page refuses longer queries before they reach the wasm (web/links.js, MAX_QUERY)
     const std::string query = fuzz_text(data, size);
     ap::App first = fresh_page();
     ap::app_apply_url(first, query, 0);
