@@ -254,6 +254,24 @@ try {
     const l = median(loops.map(([a]) => a)), lb = median(loops.map(([, b]) => b));
     console.log(`loop of 20 x 250 ms (httpx.Client): learner's program median ${l.toFixed(1)} ms, built-in ${lb.toFixed(1)} ms: ` +
                 `ratio ${(l / lb).toFixed(3)} (target <= 1.03: ${verdict(l / lb <= 1.03)})`);
+    // Each built-in path's own Python, run unchanged as the learner's program, against the path's run
+    // (8 x 400 ms, k = 3; tests/program.test.mjs checks the shape, this the closeness).
+    const ratios = [];
+    for (const path of ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group',
+      'pool_limit', 'blocking_in_async', 'retry_backoff']) {
+      const builtin = await page.evaluate((p) => window.playground.run({ path: p, n: 8, latencyMs: 400, limit: 3, api: 'page' }), path);
+      const source = await page.evaluate(() => window.playground.codeProgram());
+      const ours = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), source);
+      if (ours.error || ours.ok !== 8) {
+        console.log(`FAILED: ${path}'s program: ${JSON.stringify(ours.error)}, ${ours.ok} ok`);
+        continue;
+      }
+      ratios.push(ours.wallMs / builtin.wallMs);
+      console.log(`  ${path.padEnd(18)} program ${ours.wallMs.toFixed(0).padStart(5)} ms, built-in ${builtin.wallMs.toFixed(0).padStart(5)} ms, ratio ${(ours.wallMs / builtin.wallMs).toFixed(3)}`);
+    }
+    const worst = Math.max(...ratios.map((r) => Math.abs(r - 1)));
+    console.log(`each built-in path's Python as a program: ratios ${Math.min(...ratios).toFixed(3)} to ${Math.max(...ratios).toFixed(3)} ` +
+                `(target within 10 %: ${verdict(worst <= 0.1)})`);
     await context.close();
   }
 } finally {
