@@ -51,6 +51,8 @@ static int64_t shown_instant_us(const App& app, const Run& run, int64_t now_us) 
 static void set_editing(App& app, bool editing) {
     CodePanelState& cp = app.code;
     cp.editing = editing;
+    cp.reveal = editing;
+    cp.tall = false;
     std::memset(cp.editor_rect, 0, sizeof cp.editor_rect);
     cp.editor_line = 0;
     cp.editor_counts.clear();
@@ -127,7 +129,18 @@ void draw_code_panel(App& app, int64_t now_us) {
     }
     const std::vector<CodeLine>& lines = cache.lines;
     cp.drawn = true;
-    // Edit and run: the program in an editor over this panel, run in the page's own Python.
+    // Edit and run: the program in an editor over this panel, run in the page's own Python. Opened where the
+    // column shows less than its bar and 12 lines of code below this line (a window of 800 x 600), the column
+    // scrolls to put this line at its top and the editor takes the column's whole height.
+    if (cp.reveal && cp.editing) {
+        cp.reveal = false;
+        const float below = ImGui::GetWindowPos().y + ImGui::GetWindowHeight() - ImGui::GetCursorScreenPos().y;
+        if (below < ImGui::GetTextLineHeightWithSpacing() * 18) {
+            ImGui::SetScrollHereY(0.0f);
+            cp.tall = true;
+            app.needs_redraw = true;  // (the scroll is applied in the next frame)
+        }
+    }
     if (app.hooks.on_open_editor) {
         if (small_button(app, cp.editing ? "Close the editor" : "Edit and run", "code:edit", false)) {
             set_editing(app, !cp.editing);
@@ -136,7 +149,9 @@ void draw_code_panel(App& app, int64_t now_us) {
     }
     if (cp.editing) {
         // The editor covers this space; the panel's place goes to the platform whenever it moves.
-        ImGui::BeginChild("code-editor", ImVec2(0, std::max(ImGui::GetTextLineHeightWithSpacing() * 16, ImGui::GetContentRegionAvail().y)), false,
+        // At least 16 lines, the rest of the column below, or (scrolled to it) the column's whole height.
+        const float column_h = cp.tall ? ImGui::GetWindowHeight() - ImGui::GetTextLineHeightWithSpacing() * 2 : 0;
+        ImGui::BeginChild("code-editor", ImVec2(0, std::max({ImGui::GetTextLineHeightWithSpacing() * 16, ImGui::GetContentRegionAvail().y, column_h})), false,
                           ImGuiWindowFlags_NoScrollbar);
         ImGui::EndChild();
         // A clicked bar of a program run lights the line that made its request.

@@ -29,6 +29,8 @@ struct CodePanelState {
     // The program editor (a DOM element of the platform's over this panel): open, and where the panel last
     // told the platform to put it (w == 0: hidden, as when the narrow layout shows another tab).
     bool editing = false;
+    bool reveal = false;  // just opened: its column scrolls when too little of the editor would be in view ...
+    bool tall = false;    // ... and then the editor takes the column's whole height
     bool drawn = false;  // the panel was drawn this frame
     float editor_rect[4] = {0, 0, 0, 0};
     int editor_line = 0;  // the program line lit in the editor (the clicked bar's request's)

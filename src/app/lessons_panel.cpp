@@ -154,10 +154,15 @@ void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& pat
     // As wide as a word or two; each on the line before it when it fits, else on the next.
     const float min_w = ImGui::GetFontSize() * 6;
     const bool busy = app_busy(app);
-    const char* label = app.run_click_pending ? "Starting..." : app.scheduler.running() ? "Run again" : "Run";
+    // With the editor open, Run runs what the editor holds (the learner's program), and says so; else the lesson's
+    // own script, in Python, or the code path in the settings, which the platform starts.
+    const bool program = app.code.editing || code_panel_lesson_script(app);
+    const char* label = app.run_click_pending ? "Starting..."
+                        : app.scheduler.running() ? (app.code.editing ? "Run your program again" : "Run again")
+                        : app.code.editing ? "Run your program" : "Run";
     if (wide_button(app, label, "run", min_w)) {
-        if (code_panel_lesson_script(app)) code_panel_run_program(app);  // the lesson's own program, in Python
-        else app.run_click_pending = true;                                // started by the platform
+        if (program) code_panel_run_program(app);
+        else app.run_click_pending = true;
     }
     if (paths.size() > 1) {
         same_line_if_fits(button_width("Run each path", min_w));
