@@ -418,3 +418,44 @@ TEST(ProgramRun, TheSimulatedApiReadsTheUrlAsTheRealOnesDo) {
 
 }  // namespace
 }  // namespace ap
+
+namespace ap {
+namespace {
+
+// The article's own URLs (https://api.example.com/...) get no answer in the page: the reason says where the
+// page's API is and how to aim a request at it.
+TEST(ProgramRun, ARequestToAnotherHostSaysHowToAimItAtThePagesApi) {
+    RunDesc inpage;
+    inpage.kind = RunKind::program;
+    inpage.base_url = "inpage";
+    EXPECT_EQ(program_reach_hint(inpage, "http://127.0.0.1:5000/inpage/api/delay/400?i=1"), "");
+    EXPECT_NE(program_reach_hint(inpage, "https://api.example.com/city/Paris").find("f\"{BASE}/api/delay/400\""), std::string::npos);
+    RunDesc server = inpage;
+    server.base_url = "http://127.0.0.1:8000/";
+    EXPECT_EQ(program_reach_hint(server, "http://127.0.0.1:8000/api/delay/5"), "");
+    EXPECT_NE(program_reach_hint(server, "http://127.0.0.1:9/api/delay/5"), "");
+    RunDesc simulated = inpage;
+    simulated.base_url.clear();
+    EXPECT_EQ(program_reach_hint(simulated, "https://api.example.com/x"), "") << "no API to point at";
+
+    // Through a run: the request's reason carries it, and so what the program is told.
+    test::Player p;
+    p.transport.answer = [](RequestId, const RequestSpec& spec) {
+        VirtualAnswer a = VirtualTransport::default_answer(spec);
+        a.completion.status = 0;  // no answer at all
+        return a;
+    };
+    RunDesc d = inpage;
+    d.api = Api::simulated;
+    p.scheduler.begin(d, 0);
+    std::string why;
+    const int i = p.scheduler.program_request("https://api.example.com/city/Paris", ProgramCall{}, 0, &why);
+    ASSERT_GE(i, 0) << why;
+    run_virtual(&p.scheduler, &p.transport, 0);
+    const RequestTrace& r = p.scheduler.run().requests[size_t(i)];
+    EXPECT_EQ(r.outcome, Outcome::network_error);
+    EXPECT_NE(r.reason.find("aim the request at BASE"), std::string::npos) << r.reason;
+}
+
+}  // namespace
+}  // namespace ap

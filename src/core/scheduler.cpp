@@ -282,10 +282,25 @@ int64_t Scheduler::record(RequestId id, const Completion& c, int64_t now_us, int
     if (c.status >= 100) {
         attempt_failed(index, Outcome::http_error, c.status, "HTTP " + std::to_string(c.status) + (c.reason.empty() ? "" : " " + c.reason), now_us);
     } else {
-        attempt_failed(index, Outcome::network_error, 0,
-                       c.reason.empty() ? "no answer: connection refused, host unreachable or blocked by CORS" : c.reason, now_us);
+        std::string why = c.reason.empty() ? "no answer: connection refused, host unreachable or blocked by CORS" : c.reason;
+        if (run_.program) why += program_reach_hint(run_.desc, run_.program->calls[size_t(index)].url);
+        attempt_failed(index, Outcome::network_error, 0, why, now_us);
     }
     return now_us;
+}
+
+std::string program_reach_hint(const RunDesc& desc, const std::string& url) {
+    // The page's API: an absolute base (the dev server) starts the URL; a relative one (the in-page API,
+    // "inpage") is a folder of the page's own origin.
+    const std::string& base = desc.base_url;
+    if (base.empty()) return "";
+    const bool absolute = base.find("://") != std::string::npos;
+    std::string folder = base;
+    while (!folder.empty() && folder.back() == '/') folder.pop_back();
+    const bool aimed = absolute ? url.rfind(folder, 0) == 0 : url.find("/" + folder + "/") != std::string::npos;
+    if (aimed) return "";
+    return ". This page's Python reaches the API the page runs, not other hosts: aim the request at BASE, as in "
+           "f\"{BASE}/api/delay/400\"";
 }
 
 void Scheduler::activate(int index) {

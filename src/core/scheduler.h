@@ -198,6 +198,10 @@ private:
 // API, the delay and status the URL asks the real APIs for (/api/delay/<ms>?status=<code>).
 RequestSpec program_spec(const std::string& url);
 
+// What a program's request that got no answer adds to its reason when it was not aimed at the page's API
+// (desc.base_url): how to aim it there (BASE); "" when it was.
+std::string program_reach_hint(const RunDesc& desc, const std::string& url);
+
 // Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of an ended run
 // (see Attempt::sent_us), kept inside the attempt. Returns false when there is no such attempt.
 bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
