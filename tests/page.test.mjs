@@ -351,6 +351,22 @@ test('the place and the marks survive a reload; a bad lesson file is explained, 
   assert.equal(bad.count, 10);
   assert.match(bad.errors.join(' '), /missing\.txt: could not be loaded \(HTTP 404\)/);
   await page.screenshot({ path: path.join(args.out, 'bad-lesson-file.png') });
+  // A lesson file on another site (another loopback port) served without a CORS header: the browser says only
+  // "Failed to fetch"; the page says it is CORS and which header the host must send.
+  const { createServer: createHttpServer } = await import('node:http');
+  const elsewhere = createHttpServer((req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('lesson: x\ntitle: X\npaths: bounded\n'); });
+  await new Promise((resolve) => elsewhere.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  allowedErrors = /CORS|Failed to load resource|Access-Control-Allow-Origin/;
+  try {
+    await page.goto(`${dev.url}?lessons=${encodeURIComponent(`http://127.0.0.1:${elsewhere.address().port}/course.txt`)}`);
+    await page.evaluate(() => window.playground.ready);
+  } finally {
+    allowedErrors = null;
+    await new Promise((resolve) => elsewhere.close(resolve));
+  }
+  const refused = await page.evaluate(() => window.playground.lessonState());
+  assert.equal(refused.count, 10);
+  assert.match(refused.errors.join(' '), /course\.txt: could not be loaded \(its host, http:\/\/127\.0\.0\.1:\d+, did not answer or did not let this page read it: .*"Access-Control-Allow-Origin: \*" \(CORS\)\)/);
   // A teacher's own lesson, added from a URL, opened by id.
   const extra = 'lesson: teacher\ntitle: A teacher\'s lesson\npaths: bounded\npreset: n=6 latency=100 limit=2\ntext:\nTwo at a time.\n' +
     'lesson: broken\ntitle: Broken\npaths: parallel\n';

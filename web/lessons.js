@@ -32,7 +32,15 @@ export async function loadExtraLessons() {
     if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(text.length)}; a lesson file is at most 1 MB`);
     callC('ap_js_add_lessons', [name, text]);
   } catch (e) {
-    const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e.message;
+    // fetch says only "Failed to fetch" when another origin's file comes without a CORS header (or its host is
+    // down): say which, and what the host must send.
+    let elsewhere = false;
+    try { elsewhere = new URL(url, document.baseURI).origin !== location.origin; } catch (_) { elsewhere = false; }
+    const why = abort.signal.aborted ? 'it did not arrive within 10 s'
+      : e instanceof TypeError && elsewhere
+        ? `its host, ${new URL(url, document.baseURI).origin}, did not answer or did not let this page read it: a lesson file ` +
+          `on another site must be served with the header "Access-Control-Allow-Origin: *" (CORS)`
+        : e.message;
     callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${why}); the built-in lessons are here`]);
   } finally {
     clearTimeout(timer);

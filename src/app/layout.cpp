@@ -7,6 +7,7 @@
 #include "app/history_panel.h"
 #include "app/ui_kit.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // the tab bar's next selection: a tap is shown at once
 
 namespace ap {
 
@@ -112,6 +113,10 @@ static void draw_narrow(App& app, int64_t now_us) {
             ImGui::EndChild();
             ImGui::EndTabItem();
         }
+        // A tab pressed this frame is shown from the next one: draw it now, or a tap (no pointer moves after it)
+        // would switch tabs only at the next touch.
+        if (ImGuiTabBar* bar = ImGui::GetCurrentContext()->CurrentTabBar; bar && bar->NextSelectedTabId != 0 && bar->NextSelectedTabId != bar->SelectedTabId)
+            app.needs_redraw = true;
         ImGui::EndTabBar();
     }
     draw_action_bar(app, now_us);
@@ -155,6 +160,10 @@ static void draw_wide(App& app, int64_t now_us, float total_w) {
             ImGui::EndChild();
             ImGui::EndTabItem();
         }
+        // A tab pressed this frame is shown from the next one: draw it now, or a tap (no pointer moves after it)
+        // would switch tabs only at the next touch.
+        if (ImGuiTabBar* bar = ImGui::GetCurrentContext()->CurrentTabBar; bar && bar->NextSelectedTabId != 0 && bar->NextSelectedTabId != bar->SelectedTabId)
+            app.needs_redraw = true;
         ImGui::EndTabBar();
     }
     lay.select_panel = false;
