@@ -179,7 +179,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
                            d.count == 1 ? "request" : "requests", run.ended, run.in_flight,
                            format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
     } else if (running) {
-        ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", code_path_name(d.path), d.count,
+        ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", run_label(d), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
     } else if (run.program) {
@@ -187,7 +187,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
                            d.count == 1 ? "request" : "requests", api_name(d.api));
     } else {
         ImGui::TextWrapped("%s run: %s, %d x %d ms, %s API", run.state == RunState::cancelled ? "Cancelled" : "Last",
-                    code_path_name(d.path), d.count, d.latency_ms, api_name(d.api));
+                    run_label(d), d.count, d.latency_ms, api_name(d.api));
     }
     // Each cell: label over value, and what it means on hover. As many cells to a row as fit their texts.
     struct Cell { const char* label; std::string value, tip; };
