@@ -34,11 +34,11 @@ export async function loadExtraLessons() {
   } catch (e) {
     // fetch says only "Failed to fetch" when another origin's file comes without a CORS header (or its host is
     // down): say which, and what the host must send.
-    let elsewhere = false;
-    try { elsewhere = new URL(url, document.baseURI).origin !== location.origin; } catch (_) { elsewhere = false; }
+    let origin = location.origin;
+    try { origin = new URL(url, document.baseURI).origin; } catch (_) { origin = location.origin; }
     const why = abort.signal.aborted ? 'it did not arrive within 10 s'
-      : e instanceof TypeError && elsewhere
-        ? `its host, ${new URL(url, document.baseURI).origin}, did not answer or did not let this page read it: a lesson file ` +
+      : e instanceof TypeError && origin !== location.origin
+        ? `its host, ${origin}, did not answer or did not let this page read it: a lesson file ` +
           `on another site must be served with the header "Access-Control-Allow-Origin: *" (CORS)`
         : e.message;
     callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${why}); the built-in lessons are here`]);

@@ -46,7 +46,7 @@ void draw_history_panel(App& app) {
     auto size_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
         if (d.kind == RunKind::program) {
-            const int peak = e.stats.peak_on_wire > 0 ? e.stats.peak_on_wire : e.stats.peak_in_flight;
+            const int peak = e.stats.peak();
             std::string line = std::to_string(d.count) + (d.count == 1 ? " request" : " requests");
             if (d.count > 1) line += ", up to " + std::to_string(peak) + " at once";
             return line + ", " + api_name(d.api);

@@ -147,7 +147,7 @@ static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
         ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
         ImGui::TextWrapped("Your program%s", run.state == RunState::cancelled ? ", stopped" : "");
         ImGui::PopStyleColor();
-        const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
+        const int peak = s.peak();
         ImGui::TextWrapped("Measured: %s, %d %s, at most %d in flight at once, %s API (no model: nothing expected of it).",
                            format_duration_ms(s.wall_ms).c_str(), s.count, s.count == 1 ? "request" : "requests", peak, api_name(run.desc.api));
         ImGui::Separator();
@@ -225,7 +225,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         }
         cells.push_back({"speedup", buf, tip});
     }
-    const int peak = s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight;
+    const int peak = s.peak();
     if (model) {
         std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
         cells.push_back({"peak in flight", buf,

@@ -189,7 +189,7 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
     else w.key("expectedMs").null();
     if (model) w.key("sequentialEstimateMs").number(s.sequential_estimate_ms, 3).key("speedup").number(s.speedup, 3);
     else w.key("sequentialEstimateMs").null().key("speedup").null();
-    w.key("peakInFlight").integer(s.peak_on_wire > 0 ? s.peak_on_wire : s.peak_in_flight);
+    w.key("peakInFlight").integer(s.peak());
     if (model) {
         w.key("expectedPeakInFlight").integer(s.expected_peak_in_flight);
         w.key("expected").begin_object().key("pathMs").number(run.expected.path_ms, 3).key("capMs").number(run.expected.cap_ms, 3);

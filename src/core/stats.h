@@ -31,6 +31,8 @@ struct RunStats {
     double mean_queued_ms = 0;  // scheduled → started, over started requests (semaphore/loop waiting)
     int peak_in_flight = 0;          // most requests the page had handed to the API at once
     int peak_on_wire = 0;            // most really sent at once, from Resource Timing (real sockets), or 0
+    // The peak the page shows: on the wire when Resource Timing said, else as handed to the API.
+    int peak() const { return peak_on_wire > 0 ? peak_on_wire : peak_in_flight; }
     int expected_peak_in_flight = 0; // what the model expects on the wire
     double expected_ms = 0;
     double sequential_estimate_ms = 0;
