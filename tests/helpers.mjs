@@ -3,6 +3,14 @@
 // between two frames would be lost, as it would for no human), wait for runs to end, collect console errors.
 import assert from 'node:assert/strict';
 
+// A new tab of `context` on the playground at `url`, once it is ready (its first frame, its APIs known).
+export async function openPlayground(context, url) {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.evaluate(() => window.playground.ready);
+  return page;
+}
+
 // Lets the page draw what the last action changed, as a person sees the screen before acting on it.
 // `target`: a page or a frame.
 export function settled(target, ms = 30) {

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
+import * as helpers from './helpers.mjs';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
@@ -25,9 +26,7 @@ before(async () => {
   await new Promise((resolve) => trap.listen({ port: 0, host: '127.0.0.1' }, resolve));
   browser = await launchChromium();
   context = await browser.newContext();
-  page = await context.newPage();
-  await page.goto(dev.url);
-  await page.evaluate(() => window.playground.ready);
+  page = await helpers.openPlayground(context, dev.url);
 });
 
 after(async () => {
@@ -103,9 +102,7 @@ test('a program that patches Python changes nothing for the next one', async () 
 
 test('Python\'s kept memory is used only as the page recorded it: replaced or damaged, it is dropped and made again', async () => {
   const c = await browser.newContext();
-  const p = await c.newPage();
-  await p.goto(dev.url);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(c, dev.url);
   const first = await runIn(p, 'print("first")\n');
   assert.equal(first.stdout, 'first\n');
   await p.waitForFunction(() => localStorage.getItem('asyncplay.python-memory') !== null, null, { timeout: 30000 });
@@ -204,9 +201,7 @@ test('Python failing, a closed worker, a replaced handler and forged messages en
 
 test('Stop works from the moment Run is pressed, while Python starts too', async () => {
   const c = await browser.newContext();
-  const p = await c.newPage();
-  await p.goto(dev.url);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(c, dev.url);
   const stopped = await p.evaluate(async () => {
     const t0 = performance.now();
     const pending = window.playground.runProgram('print("never")\n', { api: 'simulated' });
@@ -241,9 +236,7 @@ test('a host page\'s command with values that cannot be read gets an error reply
 });
 
 test('a long link is explained in KB, and the dev server hands it to the page', async () => {
-  const p = await context.newPage();
-  await p.goto(`${dev.url}?lesson=limits&n=12&pad=${'x'.repeat(9500)}`);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(context, `${dev.url}?lesson=limits&n=12&pad=${'x'.repeat(9500)}`);
   await p.waitForFunction(() => window.playground.lessonState().notes.length > 0, null, { timeout: 5000 });
   const notes = (await p.evaluate(() => window.playground.lessonState())).notes.join(' ');
   assert.match(notes, /the address's settings are 9 KB long; a playground link holds at most 8 KB/);

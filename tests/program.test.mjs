@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import http from 'node:http';
+import * as helpers from './helpers.mjs';
 import { launchChromium, startDevServer, parseArgs } from '../tools/browser.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', out: 'build/screenshots' });
@@ -26,9 +27,7 @@ before(async () => {
     }
     return route.continue();
   });
-  page = await context.newPage();
-  await page.goto(dev.url);
-  await page.evaluate(() => window.playground.ready);
+  page = await helpers.openPlayground(context, dev.url);
 });
 
 after(async () => {
@@ -361,18 +360,14 @@ test('Copy link with the editor open carries the program; the link opens it in t
   await page.waitForFunction(() => /#program=/.test(window.playground.lastLink || ''), null, { timeout: 5000 });
   const link = await page.evaluate(() => window.playground.lastLink);
   assert.ok(link.length < 400, `a short program makes a short link: ${link.length} characters`);
-  const other = await page.context().newPage();
-  await other.goto(link);
-  await other.evaluate(() => window.playground.ready);
+  const other = await helpers.openPlayground(page.context(), link);
   await other.waitForSelector('#editor .cm-content', { timeout: 20000 });
   assert.equal(await other.evaluate(() => window.playground.editorText), '# shared with a friend\nprint("hello from a link")\n');
   assert.ok(await other.evaluate(() => !document.querySelector('#editor').hidden), 'shown over the code panel');
   await other.screenshot({ path: path.join(args.out, 'editor-from-link.png') });
   await other.close();
   // A damaged program in a link is explained; the page is whole.
-  const damaged = await page.context().newPage();
-  await damaged.goto(link.replace(/#program=.*/, '#program=not*packed'));
-  await damaged.evaluate(() => window.playground.ready);
+  const damaged = await helpers.openPlayground(page.context(), link.replace(/#program=.*/, '#program=not*packed'));
   await damaged.waitForFunction(() => window.playground.lessonState().notes.length > 0, null, { timeout: 5000 });
   const notes = (await damaged.evaluate(() => window.playground.lessonState())).notes.join(' ');
   assert.match(notes, /the program in this link could not be read/);
@@ -381,9 +376,7 @@ test('Copy link with the editor open carries the program; the link opens it in t
 });
 
 test('keyboard alone: Tab to Edit and run, Enter, type, Ctrl+Enter runs it', async () => {
-  const p = await page.context().newPage();
-  await p.goto(`${dev.url}?lesson=wait-together&n=5&latency=100`);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(page.context(), `${dev.url}?lesson=wait-together&n=5&latency=100`);
   await p.focus('#canvas');
   let focus = '';
   for (let k = 0; k < 80 && focus !== 'code:edit'; k++) {
@@ -475,9 +468,7 @@ test('a teacher\'s lesson with its own program: shown, run by the lesson\'s Run,
     '                                 *(client.get(f"{BASE}/api/delay/1200?j={j}") for j in range(3)))', '        print("done")', '',
     '    asyncio.run(main())',
     'text:', 'The first four calls go through a gate of two; the last three do not.', ''].join('\n');
-  const p = await page.context().newPage();
-  await p.goto(`${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(lessonFile))}&lesson=half-limit&api=page`);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(page.context(), `${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(lessonFile))}&lesson=half-limit&api=page`);
   await p.waitForFunction(() => window.playground.lessonState().id === 'half-limit', null, { timeout: 10000 });
   assert.match(await p.evaluate(() => window.playground.codeProgram()), /^gate = asyncio.Semaphore\(2\)$/m, 'the code panel shows the lesson\'s program');
   const run = await p.evaluate(() => window.playground.widgetRect('run'));
@@ -509,9 +500,7 @@ test('Python starts from the memory it kept: a second page begins from it', asyn
   const context = await browser.newContext();
   const boots = [];
   for (let k = 0; k < 2; k++) {
-    const p = await context.newPage();
-    await p.goto(dev.url);
-    await p.evaluate(() => window.playground.ready);
+    const p = await helpers.openPlayground(context, dev.url);
     const r = await p.evaluate(() => window.playground.runProgram('import httpx, requests\nprint(httpx.__name__, requests.__name__)\n', { api: 'simulated' }));
     assert.equal(r.error, null, JSON.stringify(r.error));
     assert.equal(r.stdout, 'httpx requests\n');
@@ -531,9 +520,7 @@ test('Python starts from the memory it kept: a second page begins from it', asyn
 
 test('on a phone, by touch: the editor opens, takes typed text, runs; a screen reader finds it by name', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
-  const p = await context.newPage();
-  await p.goto(`${dev.url}?lesson=wait-together&n=4&latency=100`);
-  await p.evaluate(() => window.playground.ready);
+  const p = await helpers.openPlayground(context, `${dev.url}?lesson=wait-together&n=4&latency=100`);
   const tap = async (name) => {
     await p.waitForFunction((n) => !!window.playground.widgetRect(n), name, { timeout: 5000 });
     const r = await p.evaluate((n) => window.playground.widgetRect(n), name);
