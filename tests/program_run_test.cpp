@@ -457,5 +457,165 @@ TEST(ProgramRun, ARequestToAnotherHostSaysHowToAimItAtThePagesApi) {
     EXPECT_NE(r.reason.find("aim the request at BASE"), std::string::npos) << r.reason;
 }
 
+
+// ---- The program's own trace (program_trace.h): its tasks tell the stepper, the replay and the lines ----
+
+namespace {
+
+// A gather of three tasks as the worker reports it: the top level runs asyncio.run(main()) (line 9), main
+// gathers fetch() x3 (line 7), each sends its request at line 4 and parks; answers at 301 ms; all done.
+struct GatherProgram : ProgramFixture {
+    GatherProgram() {
+        for (int i = 0; i < 3; ++i) {
+            ProgramCall c;
+            c.line = 4;
+            c.task = "Task-" + std::to_string(i + 3);
+            c.task_id = i + 2;
+            std::string why;
+            EXPECT_EQ(scheduler.program_request("http://x/inpage/api/delay/300?i=" + std::to_string(i), c, (1 + i) * ms + 500, &why), i) << why;
+        }
+        advance_to(400 * ms);
+        const std::string trace = R"({"tasks": [[1, 0, 9, 0.1, "main", "Task-1"], [2, 1, 7, 0.4, "fetch", "Task-2"],
+            [3, 1, 7, 0.4, "fetch", "Task-3"], [4, 1, 7, 0.4, "fetch", "Task-4"]],
+          "steps": [[0, 0, 0.2, "parked", "loop", 9, 0], [1, 0.3, 0.5, "parked", "gather", 7, 3],
+            [2, 0.6, 1.2, "parked", "request", 4, 0], [3, 1.3, 2.2, "parked", "request", 4, 0], [4, 2.3, 3.2, "parked", "request", 4, 0],
+            [2, 302, 302.5, "done", "", 0, 0], [3, 302.6, 303, "done", "", 0, 0], [4, 303.1, 303.5, "done", "", 0, 0],
+            [1, 304, 304.2, "done", "", 0, 0], [0, 304.3, 304.4, "done", "", 0, 0]], "cut": 0})";
+        ProgramTrace t;
+        std::string why;
+        EXPECT_TRUE(read_program_trace(trace, 0, &t, &why)) << why;
+        scheduler.program_end(305 * ms, ProgramReport{"...", "", "", "", 0, false}, std::move(t));
+    }
+};
+
+size_t step_saying(const LoopTimeline& tl, const std::string& words) {
+    for (size_t i = 0; i < tl.steps.size(); ++i)
+        if (tl.steps[i].what.find(words) != std::string::npos) return i;
+    return tl.steps.size();
+}
+
+}  // namespace
+
+TEST(ProgramTrace, AGatherIsToldByItsTasksNotByAModel) {
+    GatherProgram f;
+    const ap::Run& run = f.scheduler.run();
+    const LoopTimeline tl = event_loop_timeline(run);
+    ASSERT_TRUE(tl.by_task);
+    EXPECT_TRUE(tl.has_loop);
+    std::string all;
+    for (const LoopEvent& e : tl.steps) all += e.what + "\n";
+    EXPECT_EQ(all.find("queued"), std::string::npos) << "no code path's sentence speaks for a program:\n" << all;
+    EXPECT_EQ(all.find("previous call"), std::string::npos) << all;
+    const size_t sent = step_saying(tl, "Tasks 2-4 (fetch) start, send their requests (line 4) and park on await");
+    ASSERT_LT(sent, tl.steps.size()) << all;
+    EXPECT_NE(tl.steps[sent].what.find("the event loop is free"), std::string::npos) << tl.steps[sent].what;
+    EXPECT_LT(step_saying(tl, "Task 1 (main) starts, creates tasks 2-4 for fetch() at line 7 and then awaits a gather of 3 tasks"), tl.steps.size()) << all;
+    // After the three have parked: all three wait for answers, main awaits the gather, nothing is ready.
+    const LoopPicture parked = loop_picture(run, tl, sent);
+    EXPECT_EQ(parked.task_running, -1);
+    EXPECT_TRUE(parked.task_ready.empty());
+    int waiting = 0;
+    for (const auto& [task, wait] : parked.task_parked) waiting += wait == TaskWait::request;
+    EXPECT_EQ(waiting, 3);
+    EXPECT_EQ(parked.loop, LoopState::waiting_for_io);
+    // The first answer: task 2 is ready; the replay line says what the stepper's picture says, at its instant.
+    const size_t answer = step_saying(tl, "Call 1's answer is in: task 2 is ready");
+    ASSERT_LT(answer, tl.steps.size()) << all;
+    const LoopPicture ready = loop_picture(run, tl, answer);
+    EXPECT_EQ(ready.task_ready, (std::vector<int>{2}));
+    const std::string words = loop_words(tl, ready, false);
+    EXPECT_EQ(words, "takes task 2 from the ready queue next");
+    const std::string replay = describe_replay(run, replay_at(run, tl.steps[answer].shown_us()));
+    EXPECT_NE(replay.find(words), std::string::npos) << replay;
+    EXPECT_NE(replay.find("1 ready"), std::string::npos) << replay;
+    EXPECT_EQ(loop_step_at(tl, tl.steps[answer].shown_us()), answer) << "the replay instant a step sets finds that step";
+    // The code panel's count: at 100 ms the three tasks wait at line 4, main at line 7.
+    const std::vector<ProgramLineCount> lines = program_line_counts(run, 100 * ms);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0].line, 4);
+    EXPECT_EQ(lines[0].text, "3 waiting for the API");
+    EXPECT_EQ(lines[1].text, "1 awaiting a gather");
+    EXPECT_EQ(lines[2].text, "1 running the event loop");
+}
+
+TEST(ProgramTrace, AnAwaitInALoopSaysNothingElseCanRun) {
+    ProgramFixture f;
+    ProgramCall c;
+    c.line = 6;
+    c.task_id = 1;
+    std::string why;
+    ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/100?i=0", c, 1 * ms, &why), 0) << why;
+    f.advance_to(102 * ms);
+    ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/100?i=1", c, 102 * ms, &why), 1) << why;
+    f.advance_to(210 * ms);
+    const std::string trace = R"({"tasks": [[1, 0, 8, 0.1, "main", "Task-1"]], "steps": [[0, 0, 0.2, "parked", "loop", 8, 0],
+        [1, 0.5, 1.5, "parked", "request", 6, 0], [1, 101.5, 102.5, "parked", "request", 6, 0], [1, 202, 203, "done", "", 0, 0],
+        [0, 203.5, 204, "done", "", 0, 0]], "cut": 0})";
+    ProgramTrace t;
+    ASSERT_TRUE(read_program_trace(trace, 0, &t, &why)) << why;
+    f.scheduler.program_end(205 * ms, ProgramReport{}, std::move(t));
+    const LoopTimeline tl = event_loop_timeline(f.scheduler.run());
+    const size_t second = step_saying(tl, "Task 1 (main) runs again, sends call 2's request (line 6)");
+    ASSERT_LT(second, tl.steps.size());
+    EXPECT_NE(tl.steps[second].what.find("no other task could run meanwhile"), std::string::npos) << tl.steps[second].what;
+}
+
+TEST(ProgramTrace, APlainScriptHasNoLoopAndBlocksInEachCall) {
+    ProgramFixture f;
+    ProgramCall c;
+    c.line = 4;
+    c.task_id = 0;
+    c.blocking = true;
+    std::string why;
+    ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/100?i=0", c, 1 * ms, &why), 0) << why;
+    f.advance_to(150 * ms);
+    ProgramTrace t;
+    ASSERT_TRUE(read_program_trace(R"({"tasks": [], "steps": [[0, 0, 120, "done", "", 0, 0]], "cut": 0})", 0, &t, &why)) << why;
+    f.scheduler.program_end(121 * ms, ProgramReport{}, std::move(t));
+    const ap::Run& run = f.scheduler.run();
+    const LoopTimeline tl = event_loop_timeline(run);
+    EXPECT_FALSE(tl.has_loop);
+    const size_t call = step_saying(tl, "makes a blocking call (line 4)");
+    ASSERT_LT(call, tl.steps.size());
+    const LoopPicture p = loop_picture(run, tl, call);
+    EXPECT_EQ(p.loop, LoopState::blocked);
+    EXPECT_EQ(p.running, 0);
+    EXPECT_LT(step_saying(tl, "the blocking call returns, and the top level goes on"), tl.steps.size());
+}
+
+TEST(ProgramTrace, WhatDoesNotFitIsLeftOutAndCounted) {
+    ProgramTrace t;
+    std::string why;
+    // Task 2 before task 1, a step of a task never made, an end and a wait no one knows, time running back.
+    ASSERT_TRUE(read_program_trace(R"({"tasks": [[1, 0, 3, 1, "a", "A"], [3, 0, 3, 1, "b", "B"], [2, 0, 3, 1, "c", "C"]],
+        "steps": [[1, 1, 2, "parked", "request", 3, 0], [7, 1, 2, "done", "", 0, 0], [1, 3, 4, "exploded", "", 0, 0],
+                  [1, 5, 6, "parked", "teleport", 3, 0], [1, 9, 8, "done", "", 0, 0], [1, 1e300, 1e300, "done", "", 0, 0],
+                  [1, 10, 11, "failed", "ValueError", 0, 0]], "cut": 2})", 0, &t, &why)) << why;
+    EXPECT_EQ(t.tasks.size(), 1u);
+    ASSERT_EQ(t.steps.size(), 2u);
+    EXPECT_EQ(t.steps[1].error, "ValueError");
+    EXPECT_EQ(t.cut, 2 + 2 + 5);
+    EXPECT_FALSE(read_program_trace("[1, 2]", 0, &t, &why));
+    EXPECT_FALSE(read_program_trace("{\"tasks\": ", 0, &t, &why));
+    EXPECT_NE(why.find("damaged"), std::string::npos);
+}
+
+TEST(ProgramTrace, ARunFileKeepsTheTrace) {
+    GatherProgram f;
+    const std::string text = run_to_file(f.scheduler.run());
+    ap::Run back;
+    std::string error;
+    double guess = 0;
+    ASSERT_TRUE(run_from_file(text, &back, &guess, &error)) << error;
+    ASSERT_TRUE(back.program);
+    EXPECT_EQ(back.program->trace.tasks.size(), 4u);
+    EXPECT_EQ(back.program->trace.steps.size(), 10u);
+    EXPECT_EQ(back.program->calls[1].task_id, 3);
+    std::string before, after;
+    for (const LoopEvent& e : event_loop_timeline(f.scheduler.run()).steps) before += e.what + "\n";
+    for (const LoopEvent& e : event_loop_timeline(back).steps) after += e.what + "\n";
+    EXPECT_EQ(before, after);
+}
+
 }  // namespace
 }  // namespace ap

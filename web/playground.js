@@ -91,6 +91,7 @@ window.playground = {
   shownRun: hooks.shownRun,
   replayText: () => hooks.shownRun().replayText,
   stepper: hooks.stepper,
+  loopSteps: hooks.loopSteps,
   scalingState: hooks.scalingState,
   layoutCheck: hooks.layoutCheck,
   openRequests: hooks.openRequests,

@@ -26,7 +26,7 @@ const MAX_MEMORY_BYTES = 512 * 1024 * 1024;
 
 // Limits on what a worker may say (a worker sends far less; more is a worker gone wrong).
 export const LIMITS = { url: 8192, method: 16, task: 200, id: 32, output: 256 * 1024, message: 4096, traceback: 32768, line: 1e6,
-  timeoutMs: 3.6e6, queuedMs: 1e9 };
+  timeoutMs: 3.6e6, queuedMs: 1e9, trace: 4 << 20 };
 
 // The frame: a policy, and a script that starts workers from the bytes it was given.
 const FRAME_POLICY = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; connect-src 'none'";
@@ -104,6 +104,7 @@ export function checkMessage(m, stage) {
     case 'request':
       return { type, id: text(m.id, LIMITS.id, 'id'), method: text(m.method, LIMITS.method, 'method'), url: text(m.url, LIMITS.url, 'url'),
         line: Math.floor(number(m.line, 0, LIMITS.line, 'line')), task: text(m.task, LIMITS.task, 'task'),
+        taskId: Number.isInteger(m.taskId) && m.taskId >= -1 && m.taskId <= LIMITS.line ? m.taskId : -1,
         timeoutMs: number(m.timeoutMs, 0, LIMITS.timeoutMs, 'timeoutMs'), queuedMs: number(m.queuedMs, 0, LIMITS.queuedMs, 'queuedMs'),
         blocking: m.blocking === true };
     case 'cancel':
@@ -117,7 +118,11 @@ export function checkMessage(m, stage) {
         error = { line: Math.floor(number(m.error.line, 0, LIMITS.line, 'error.line')),
           message: text(m.error.message, LIMITS.message, 'error.message'), traceback: text(m.error.traceback, LIMITS.traceback, 'error.traceback') };
       }
-      return { type, error, at: number(m.at, 0, 1e15, 'at'), cutBytes: count(m.cutBytes), cutLines: count(m.cutLines) };
+      // (The trace is the program's to write too: the page reads it as untrusted data, and keeps none of it
+      // that does not fit its shape.)
+      const trace = typeof m.trace === 'string' && m.trace.length <= LIMITS.trace ? m.trace : '';
+      const origin = typeof m.origin === 'number' && Number.isFinite(m.origin) && m.origin > 0 && m.origin < 1e15 ? m.origin : 0;
+      return { type, error, at: number(m.at, 0, 1e15, 'at'), cutBytes: count(m.cutBytes), cutLines: count(m.cutLines), trace, origin };
     }
     default:
       throw new Error('unknown message');

@@ -18,7 +18,9 @@
 //                   {type: 'request', id, method, url, line, task, timeoutMs, queuedMs, blocking}
 //                   {type: 'cancel', id}                a task gave up waiting for request id
 //                   {type: 'output', text, cutBytes, cutLines}   printed text, in batches, and what was cut
-//                   {type: 'done', error: null | {line, message, traceback}, at, cutBytes, cutLines}
+//                   {type: 'done', error: null | {line, message, traceback}, at, cutBytes, cutLines, trace, origin}
+//                        trace: the prelude's trace_json() ('' if none), its times in this worker's
+//                        performance.now() ms; origin: this worker's performance.timeOrigin
 (() => {
   'use strict';
 
@@ -91,6 +93,7 @@
     const text = (v, fallback, max) => (typeof v === 'string' ? v : fallback).slice(0, max);
     const whole = (v, max) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(Math.floor(v), 0), max) : 0);
     return { method: text(a.method, 'GET', 16), url: text(a.url, '', 8192), line: whole(a.line, 1e6), task: text(a.task, '', 200),
+      taskId: typeof a.taskId === 'number' && Number.isInteger(a.taskId) && a.taskId >= -1 && a.taskId <= 1e6 ? a.taskId : -1,
       timeoutMs: whole(a.timeoutMs, 3.6e6), queuedMs: typeof a.queuedMs === 'number' && Number.isFinite(a.queuedMs) ? Math.min(Math.max(a.queuedMs, 0), 1e9) : 0 };
   }
   // Called by the prelude (Python, through `js`): an asyncio task's request; its answer comes to _answer.
@@ -176,7 +179,7 @@
     py.setStdout({ write });
     py.setStderr({ write });
     Object.assign(globalThis, { page_post: pagePost, page_cancel: pageCancel, page_request_sync: pageRequestSync,
-      page_sleep: pageSleep, program_started: programStarted });
+      page_sleep: pageSleep, program_started: programStarted, page_now: () => performance.now() });
     await py.runPythonAsync(PRELUDE);
     answerPy = py.globals.get('_answer');
     t = mark('imports', t);
@@ -218,12 +221,27 @@
     }
     finish(error);
   }
+  // The program's trace (the prelude's trace_json), or '' when it cannot be read or is over TRACE_LIMIT.
+  const TRACE_LIMIT = 4 << 20;
+  function traceText() {
+    let get = null;
+    try {
+      get = py.globals.get('trace_json');
+      const text = get();
+      return typeof text === 'string' && text.length <= TRACE_LIMIT ? text : '';
+    } catch (e) {
+      return '';
+    } finally {
+      if (get && get.destroy) get.destroy();
+    }
+  }
   let finished = false;
   function finish(error) {
     if (finished) return;
     finished = true;
     flushOutput();
-    send({ type: 'done', error, at: clockNow(), cutBytes: output.cutBytes, cutLines: output.cutLines });
+    send({ type: 'done', error, at: clockNow(), cutBytes: output.cutBytes, cutLines: output.cutLines, trace: traceText(),
+      origin: performance.timeOrigin });
   }
 
   self.onmessage = (event) => {
@@ -248,7 +266,7 @@ import httpx, requests, requests.adapters, requests.structures
   const PRELUDE = String.raw`
 import ast, asyncio, json, os, sys, traceback
 import httpx
-from js import page_post, page_cancel, program_started, page_request_sync, page_sleep
+from js import page_post, page_cancel, program_started, page_request_sync, page_sleep, page_now
 from pyodide.ffi import run_sync, can_run_sync
 
 # Each request of the program is handed to the page (page_post) and waited for on a future of this loop,
@@ -310,6 +328,7 @@ def _create_task(self, coro, *args, **kwargs):
             _task_lines[task] = line
         except TypeError:
             pass
+    _traced_task(task, line, coro)
     return task
 _loop_class.create_task = _create_task
 
@@ -319,6 +338,156 @@ def _task():
     except RuntimeError:
         t = None
     return t.get_name() if t is not None else "main"
+
+# ---- The program's own trace: what each of its asyncio tasks did, on the page's clock. ----
+# A task is numbered as the program creates it (0: the program's top level). Each step the event loop
+# gives a task is one record: when it began and ended, and how it ended: parked (on a request, a free
+# connection of its client, a semaphore or lock, an event, a sleep, another task, a gather, a future),
+# ready again (it yielded), done, failed or cancelled, with the program line it stands at. The page reads
+# it as untrusted data (a program can write here too) and draws its stepper from it.
+_TRACE_LIMIT = 20000
+_tracing = False
+_trace_tasks = []   # (id, parent, line, at, coroutine name, task name)
+_trace_steps = []   # (id, began, ended, how, wait, line, arg)
+_trace_cut = 0
+_task_ids = weakref.WeakKeyDictionary()
+_clock_offset = 0.0  # the worker's performance.now() minus perf_counter, in ms
+
+def _task_id():
+    try:
+        return _task_ids.get(asyncio.current_task(), -1)
+    except (RuntimeError, TypeError):
+        return -1
+
+def _traced_task(task, line, coro):
+    global _trace_cut
+    if not _tracing:
+        return
+    if len(_trace_tasks) >= _TRACE_LIMIT:
+        _trace_cut += 1
+        return
+    number = len(_trace_tasks) + 1
+    try:
+        _task_ids[task] = number
+        name = task.get_name()
+    except TypeError:
+        return
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    what = code.co_name if code is not None else type(coro).__name__
+    _trace_tasks.append((number, _task_id_of_current(), line, _clock(), str(what)[:80], str(name)[:80]))
+
+def _task_id_of_current():
+    try:
+        return _task_ids.get(asyncio.current_task(), 0)
+    except (RuntimeError, TypeError):
+        return 0
+
+def _innermost(task):
+    # The innermost frame the task is suspended in, the program's innermost line on the way, and the
+    # frame that awaits it (for the client's connection gate).
+    coro = task.get_coro()
+    line, inner, outer = 0, None, None
+    for _ in range(200):
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        if frame.f_code.co_filename == PROGRAM:
+            line = frame.f_lineno
+        outer, inner = inner, frame
+        coro = getattr(coro, "cr_await", None) if hasattr(coro, "cr_await") else getattr(coro, "gi_yieldfrom", None)
+        if coro is None:
+            break
+    return line, inner, outer
+
+def _parked(task):
+    line, inner, outer = _innermost(task)
+    code = inner.f_code if inner is not None else None
+    name = code.co_name if code is not None else ""
+    file = code.co_filename if code is not None else ""
+    waiter = task._fut_waiter
+    if waiter is None:
+        return "ready", line, 0
+    if code is _page_request_code:
+        return "request", line, 0
+    if file.endswith("locks.py") and name == "acquire":
+        owner = inner.f_locals.get("self")
+        if outer is not None and outer.f_code is _gate_code:
+            return "connection", line, getattr(outer.f_locals.get("self"), "_max", 0) or 0
+        return ("lock" if isinstance(owner, asyncio.Lock) else "semaphore"), line, 0
+    if file.endswith("locks.py") and name == "wait":
+        return "event", line, 0
+    if file.endswith("tasks.py") and name == "sleep":
+        delay = inner.f_locals.get("delay", 0)
+        return "sleep", line, int(delay * 1000) if isinstance(delay, (int, float)) and 0 <= delay < 1e9 else 0
+    if isinstance(waiter, asyncio.Task):
+        return "task", line, _task_ids.get(waiter, -1)
+    if type(waiter).__name__ == "_GatheringFuture":
+        return "gather", line, len(getattr(waiter, "_children", ()) or ())
+    return "future", line, 0
+
+# A step that waits on a JavaScript promise with its whole stack (asyncio.run, run_until_complete) lets
+# other steps run meanwhile: it is told as parked ("loop": it runs the event loop) from there, and as a
+# new step when it goes on.
+_steps_open = []  # [task, number, began]: the step running, and under it the ones suspended
+_last_step_end = 0.0
+def _step_in(task, number):
+    now = _clock()
+    if _steps_open:
+        under = _steps_open[-1]
+        if under[2] is not None:
+            _record_step((under[1], under[2], now, "parked", "loop", _program_line_now(), 0))
+            under[2] = None
+    _steps_open.append([task, number, now])
+
+def _step_out(task, number):
+    global _last_step_end
+    if not _steps_open:
+        return
+    _, _, began = _steps_open.pop()
+    # (A suspended step goes on after the last step that ran while it waited.)
+    _traced_step(task, number, began if began is not None else _last_step_end)
+    _last_step_end = _clock()
+
+def _program_line_now():
+    # The program's line on this stack (the step about to be suspended is the one running it).
+    return _frame_line(sys._getframe(2))
+
+def _record_step(record):
+    global _trace_cut
+    if len(_trace_steps) >= _TRACE_LIMIT:
+        _trace_cut += 1
+    else:
+        _trace_steps.append(record)
+
+def _traced_step(task, number, began):
+    global _trace_cut
+    ended = _clock()
+    if len(_trace_steps) >= _TRACE_LIMIT:
+        _trace_cut += 1
+        return
+    try:
+        if task.done():
+            error = task._exception
+            if task.cancelled():
+                record = (number, began, ended, "cancelled", "", 0, 0)
+            elif error is not None:
+                record = (number, began, ended, "failed", type(error).__name__[:80], 0, 0)
+            else:
+                record = (number, began, ended, "done", "", 0, 0)
+        else:
+            wait, line, arg = _parked(task)
+            record = (number, began, ended, "parked", wait, line, arg)
+    except Exception:
+        record = (number, began, ended, "parked", "future", 0, 0)
+    _trace_steps.append(record)
+
+def trace_json():
+    # The trace as the page reads it: times in the worker's performance.now() ms.
+    ms = lambda t: round(t * 1000 + _clock_offset, 3)
+    return json.dumps({
+        "tasks": [[n, p, l, ms(a), w, name] for (n, p, l, a, w, name) in _trace_tasks],
+        "steps": [[n, ms(b), ms(e), how, wait, line, arg] for (n, b, e, how, wait, line, arg) in _trace_steps],
+        "cut": _trace_cut})
 
 class PageTransport(httpx.AsyncBaseTransport):
     """Hands every request to the page, which sends it through its own transport and times it. As httpx's
@@ -336,7 +505,7 @@ class PageTransport(httpx.AsyncBaseTransport):
             await self._gate.acquire()
         try:
             read = (request.extensions.get("timeout") or {}).get("read")
-            ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(),
+            ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(), "taskId": _task_id(),
                    "timeoutMs": int(read * 1000) if read else 0, "queuedMs": (_clock() - asked_at) * 1000}
             answer = json.loads(await page_request(json.dumps(ask)))
         finally:
@@ -377,6 +546,17 @@ def _handle_run(self):
     if _blocked and not _pyodides_own(self):
         _deferred.append(self)
         return
+    if _tracing:
+        task = getattr(self._callback, "__self__", None)
+        if isinstance(task, asyncio.Task):
+            number = _task_ids.get(task)
+            if number is not None:
+                _step_in(task, number)
+                try:
+                    _plain_handle_run(self)
+                finally:
+                    _step_out(task, number)
+                return
     _plain_handle_run(self)
 asyncio.Handle._run = _handle_run
 
@@ -402,8 +582,11 @@ def _block_on(promise):
                 loop.call_soon(_rerun, handle)
 
 def _blocking(method, url, timeout_s):
-    ask = {"method": method, "url": url, "line": _line(), "task": _task(), "timeoutMs": int(timeout_s * 1000) if timeout_s else 0}
+    ask = {"method": method, "url": url, "line": _line(), "task": _task(), "taskId": _task_id(), "timeoutMs": int(timeout_s * 1000) if timeout_s else 0}
     return json.loads(_block_on(page_request_sync(json.dumps(ask))))
+
+_page_request_code = page_request.__code__
+_gate_code = PageTransport.handle_async_request.__code__
 
 class PageSyncTransport(httpx.BaseTransport):
     def handle_request(self, request):
@@ -529,10 +712,15 @@ def _error(e):
     return json.dumps({"line": line, "message": message, "traceback": _cut(text, _TRACEBACK_LIMIT, keep_end=True)})
 
 async def run_program(source, base):
+    global _tracing, _clock_offset
     os.environ["API_BASE"] = base
     scope = {"__name__": "__main__"}
     try:
         code = compile(_aimed(source, base), PROGRAM, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        _clock_offset = page_now() - _clock() * 1000
+        _task_ids[asyncio.current_task()] = 0  # the program's top level
+        _tracing = True
+        await asyncio.sleep(0)  # (the top level's next step is traced from its start)
         program_started()  # the page's run starts here, not when it posted the program
         result = eval(code, scope)
         if asyncio.iscoroutine(result):

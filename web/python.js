@@ -55,14 +55,15 @@ function onPython(run, m) {
   } else if (m.type === 'done') {
     run.cutBytes = Math.max(run.cutBytes, m.cutBytes);
     run.cutLines = Math.max(run.cutLines, m.cutLines);
-    endProgram(run, m.error, m.at - performance.timeOrigin);
+    // (The trace's times are the worker's performance.now(): the page's clock is `shift` ms behind it.)
+    endProgram(run, m.error, m.at - performance.timeOrigin, false, m.trace ? { text: m.trace, shift: m.origin - performance.timeOrigin } : null);
   }
 }
 
 // A request of the program: made by the page's transport; `reply` gets its end ({outcome, status, body,
 // error}), or why it was refused.
 function programRequest(run, ask, reply) {
-  const asked = { url: ask.url, line: ask.line, task: ask.task, timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
+  const asked = { url: ask.url, line: ask.line, task: ask.task, taskId: ask.taskId, timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
   const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
   if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
   run.byId.set(ask.id, r.index);
@@ -81,13 +82,14 @@ export function programAnswer(index, json, body) {
 
 // The program's end, however it came (its last line, an error, Stop, its worker gone): the run ends with
 // its text, and the worker goes; a spare one starts for the next program.
-function endProgram(run, error, atMs, stopped = false) {
+function endProgram(run, error, atMs, stopped = false, trace = null) {
   if (run.ended) return;
   run.ended = true;
   if (state.program === run) state.program = null;
   if (run.session) run.session.kill();
   callC('ap_js_program_end', [JSON.stringify({ source: run.source, output: run.output, error: error || null,
-    atMs: Number.isFinite(atMs) ? atMs : null, stopped, outputCut: { bytes: run.cutBytes, lines: run.cutLines } })]);
+    atMs: Number.isFinite(atMs) ? atMs : null, stopped, outputCut: { bytes: run.cutBytes, lines: run.cutLines },
+    traceShiftMs: trace && Number.isFinite(trace.shift) ? trace.shift : null }), trace ? trace.text : '']);
   setTimeout(startPython, 300);
 }
 

@@ -8,6 +8,7 @@ export const heapBytes = () => callC('ap_js_heap_bytes');
 export const openRequests = () => callC('ap_js_open_requests', [], 'json');
 export const shownRun = () => callC('ap_js_shown_run', [], 'json');
 export const stepper = () => callC('ap_js_stepper_state', [], 'json');
+export const loopSteps = () => callC('ap_js_loop_steps', [], 'json');
 export const scalingState = () => callC('ap_js_scaling_state', [], 'json');
 export const layoutCheck = () => callC('ap_js_layout_check', [], 'json');
 // The code panel's program, with the learner's numbers.

@@ -145,13 +145,13 @@ void app_program_started(App& app, int64_t at_us) {
     app.scheduler.program_started(at_us);
 }
 
-void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us) {
+void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us, ProgramTrace trace) {
     if (!program_running(app)) return;
     int64_t at = ended_us >= 0 ? std::min(ended_us, now_us) : now_us;
     const Run& run = app.scheduler.run();
     at = std::max(at, run.start_us);
     for (const RequestTrace& r : run.requests) at = std::max({at, r.started_us, r.finished_us});
-    app.scheduler.program_end(at, std::move(report));
+    app.scheduler.program_end(at, std::move(report), std::move(trace));
     finish_if_ended(app);
 }
 

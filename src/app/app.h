@@ -151,7 +151,7 @@ void app_program_started(App& app, int64_t at_us);
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why);
 // The program is over: the run ends and goes into the history with the program's text. ended_us: when the
 // program returned, as its interpreter says (or -1: now); never before a request of it started or ended.
-void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us = -1);
+void app_program_end(App& app, ProgramReport report, int64_t now_us, int64_t ended_us = -1, ProgramTrace trace = {});
 // Queues runs to start one after the other (app_tick starts them); a run in flight is cancelled first.
 void app_queue_runs(App& app, std::vector<QueuedRun> runs, int64_t now_us);
 // Cancels the run in flight and drops the queued ones.

@@ -30,8 +30,9 @@ ImU32 call_color(CallState s) {
 
 double wall_ms(const Run& run) { return double(std::max<int64_t>(0, run.end_us - run.start_us)) / 1000.0; }
 
-// A row of the picture: a label, then one numbered chip per call, wrapping at the panel's edge.
-void chips(const char* label, const std::vector<int>& calls, CallState state, const char* none = nullptr) {
+// A row of the picture: a label, then one numbered chip per call (or task: `tasks`, numbered from 1, 0 the
+// top level), wrapping at the panel's edge.
+void chips(const char* label, const std::vector<int>& calls, CallState state, const char* none = nullptr, bool tasks = false) {
     if (calls.empty() && !none) return;
     ImGui::TextUnformatted(label);
     if (calls.empty()) {
@@ -43,7 +44,8 @@ void chips(const char* label, const std::vector<int>& calls, CallState state, co
     ImDrawList* dl = ImGui::GetWindowDrawList();
     for (int c : calls) {
         char text[16];
-        std::snprintf(text, sizeof text, "%d", c + 1);
+        if (tasks && c == 0) std::snprintf(text, sizeof text, "top");
+        else std::snprintf(text, sizeof text, "%d", tasks ? c : c + 1);
         const float w = std::max(h * 1.6f, ImGui::CalcTextSize(text).x + h * 0.6f);
         same_line_if_fits(w + 6);  // (clear of the picture's frame)
         const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -86,7 +88,7 @@ void stepper_go(App& app, int index) {
     StepperState& st = app.stepper;
     const LoopTimeline& tl = stepper_timeline(app);
     st.step = std::clamp(index, 0, int(tl.steps.size()) - 1);
-    app.results.replay_ms = double(tl.steps[size_t(st.step)].at_us) / 1000.0;
+    app.results.replay_ms = double(tl.steps[size_t(st.step)].shown_us()) / 1000.0;
     st.synced_replay_ms = app.results.replay_ms;
     st.reveal = true;
     app.needs_redraw = true;
@@ -102,7 +104,7 @@ void stepper_play(App& app, bool play, int64_t now_us) {
     }
     if (st.step >= int(tl.steps.size()) - 1) stepper_go(app, 0);  // from the end: play again from the start
     st.playing = true;
-    st.play_ms = double(tl.steps[size_t(st.step)].at_us) / 1000.0;
+    st.play_ms = double(tl.steps[size_t(st.step)].shown_us()) / 1000.0;
     st.last_tick_us = now_us;
     stepper_go(app, st.step);
 }
@@ -227,22 +229,40 @@ void draw_stepper(App& app, int64_t now_us) {
     ImGui::Indent(ImGui::GetFontSize() * 0.5f);
     const std::string thread = tl.has_loop ? "The event loop " : "The program's one thread ";
     ImGui::TextWrapped("%s%s.", thread.c_str(), loop_words(tl, pic, st.step == last).c_str());
-    if (pic.running >= 0) chips(pic.loop == LoopState::computing ? "running:" : "blocked in:", {pic.running},
-                                pic.loop == LoopState::computing ? CallState::running : CallState::on_network);
-    if (tl.has_loop) chips("ready queue:", pic.ready, CallState::ready, "empty");
-    std::vector<int> network = pic.network;
-    if (pic.loop == LoopState::blocked) network.erase(std::remove(network.begin(), network.end(), pic.running), network.end());
-    chips("waiting on the network:", network, CallState::on_network);
-    if (tl.has_workers) {
-        const std::string label = "worker threads (" + std::to_string(pic.workers.size()) + " of " + std::to_string(tl.workers) + " busy):";
-        chips(label.c_str(), pic.workers, CallState::on_network, "all idle");
+    if (tl.by_task) {
+        // A learner's program: its tasks, as its trace says (a chip is a task; "top" is the top level).
+        if (pic.task_running >= 0) chips(pic.loop == LoopState::blocked ? "blocked in a call:" : "running:", {pic.task_running},
+                                         pic.loop == LoopState::blocked ? CallState::on_network : CallState::running, nullptr, true);
+        if (tl.has_loop) chips("ready queue:", pic.task_ready, CallState::ready, "empty", true);
+        static const char* labels[task_wait_count] = {"", "waiting for an answer:", "waiting for a free connection:", "waiting at a semaphore:",
+                                                      "waiting for a lock:", "waiting for an event:", "sleeping:", "awaiting another task:",
+                                                      "awaiting a gather:", "awaiting a future:", "in asyncio.run:"};
+        for (int w = 1; w < task_wait_count; ++w) {
+            std::vector<int> these;
+            for (const auto& [task, wait] : pic.task_parked)
+                if (int(wait) == w) these.push_back(task);
+            chips(labels[w], these, w == int(TaskWait::request) ? CallState::on_network : w == int(TaskWait::sleep) ? CallState::backing_off : CallState::queued,
+                  nullptr, true);
+        }
+        ImGui::TextDisabled("tasks done: %d of %d   requests done: %d of %d", pic.tasks_done, pic.tasks_made, pic.done, int(run.requests.size()));
+    } else {
+        if (pic.running >= 0) chips(pic.loop == LoopState::computing ? "running:" : "blocked in:", {pic.running},
+                                    pic.loop == LoopState::computing ? CallState::running : CallState::on_network);
+        if (tl.has_loop) chips("ready queue:", pic.ready, CallState::ready, "empty");
+        std::vector<int> network = pic.network;
+        if (pic.loop == LoopState::blocked) network.erase(std::remove(network.begin(), network.end(), pic.running), network.end());
+        chips("waiting on the network:", network, CallState::on_network);
+        if (tl.has_workers) {
+            const std::string label = "worker threads (" + std::to_string(pic.workers.size()) + " of " + std::to_string(tl.workers) + " busy):";
+            chips(label.c_str(), pic.workers, CallState::on_network, "all idle");
+        }
+        if (!pic.queued.empty()) {
+            const std::string label = std::string("queued (") + queue_reason(run.desc) + "):";
+            chips(label.c_str(), pic.queued, CallState::queued);
+        }
+        chips("backing off before a retry:", pic.backing_off, CallState::backing_off);
+        ImGui::TextDisabled("done: %d   not reached yet: %d", pic.done, pic.not_reached);
     }
-    if (!pic.queued.empty()) {
-        const std::string label = std::string("queued (") + queue_reason(run.desc) + "):";
-        chips(label.c_str(), pic.queued, CallState::queued);
-    }
-    chips("backing off before a retry:", pic.backing_off, CallState::backing_off);
-    ImGui::TextDisabled("done: %d   not reached yet: %d", pic.done, pic.not_reached);
     ImGui::Unindent(ImGui::GetFontSize() * 0.5f);
     ImGui::EndGroup();
     name_region(app, "stepper:loop");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "event_loop.h"
 #include "stats.h"
 
 namespace ap {
@@ -180,6 +181,7 @@ ReplayState replay_at(const Run& run, int64_t t_rel_us) {
 }
 
 std::string describe_replay(const Run& run, const ReplayState& st) {
+    if (run.program && !run.program->trace.steps.empty()) return describe_program_replay(run, st.t_us);
     std::string text = "at " + format_duration_ms(double(st.t_us) / 1000.0) + ": ";
     std::vector<std::string> parts;
     auto count = [&](Phase p) { return st.per_phase[int(p)]; };
@@ -303,6 +305,7 @@ std::string history_to_csv(const History& h) {
 }
 
 std::vector<ProgramLineCount> program_line_counts(const Run& run, int64_t t) {
+    if (run.program && !run.program->trace.steps.empty()) return trace_line_counts(run, t);
     std::vector<ProgramLineCount> out;
     if (!run.program) return out;
     const std::vector<ProgramCall>& calls = run.program->calls;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stats.h"
+
 namespace ap {
 
 const char* call_state_name(CallState s) {
@@ -156,7 +158,472 @@ std::string ending(const RequestTrace& r) {
 
 }  // namespace
 
+// ---- A learner's program, told by its own trace ---------------------------------------------------------
+
+namespace {
+
+bool has_trace(const Run& run) { return run.program && !run.program->trace.steps.empty(); }
+
+// "task 3", "tasks 2-11", "tasks 2, 5 and 7", "12 tasks".
+std::string name_tasks(const std::vector<int>& tasks) {
+    if (tasks.size() == 1) return task_name(tasks[0]);
+    bool contiguous = true;
+    for (size_t i = 1; i < tasks.size(); ++i) contiguous &= tasks[i] == tasks[i - 1] + 1;
+    if (contiguous) return "tasks " + std::to_string(tasks.front()) + "-" + std::to_string(tasks.back());
+    if (tasks.size() > 4) return std::to_string(tasks.size()) + " tasks";
+    std::string out = "tasks ";
+    for (size_t i = 0; i < tasks.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == tasks.size() ? " and " : ", ") + std::to_string(tasks[i]);
+    return out;
+}
+
+std::string at_line(int line) { return line > 0 ? " (line " + std::to_string(line) + ")" : ""; }
+
+std::string capital(std::string s) {
+    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = char(s[0] - 'a' + 'A');
+    return s;
+}
+
+// Each task's steps, in order, and the requests it made.
+struct TaskIndex {
+    std::vector<std::vector<size_t>> steps;     // by task: indices into trace.steps
+    std::vector<std::vector<int>> requests;     // by task: request indices, in the order they were made
+    explicit TaskIndex(const Run& run) {
+        const ProgramTrace& tr = run.program->trace;
+        steps.resize(tr.tasks.size() + 1);
+        requests.resize(tr.tasks.size() + 1);
+        for (size_t i = 0; i < tr.steps.size(); ++i) steps[size_t(tr.steps[i].task)].push_back(i);
+        const std::vector<ProgramCall>& calls = run.program->calls;
+        for (size_t i = 0; i < calls.size() && i < run.requests.size(); ++i)
+            if (calls[i].task_id >= 0 && size_t(calls[i].task_id) < requests.size()) requests[size_t(calls[i].task_id)].push_back(int(i));
+    }
+};
+
+int64_t made_at(const RequestTrace& r) { return r.scheduled_us >= 0 ? r.scheduled_us : r.started_us; }
+
+// The requests a step made: those of its task that the page was handed from the step's start until the
+// task's next step (the worker's message reaches the page a little after the step that sent it).
+std::vector<int> requests_of_step(const Run& run, const TaskIndex& ix, const TaskStep& s) {
+    const ProgramTrace& tr = run.program->trace;
+    int64_t next = INT64_MAX;
+    for (size_t i : ix.steps[size_t(s.task)])
+        if (tr.steps[i].began_us > s.began_us) {
+            next = tr.steps[i].began_us;
+            break;
+        }
+    std::vector<int> out;
+    for (int c : ix.requests[size_t(s.task)]) {
+        const int64_t made = made_at(run.requests[size_t(c)]);
+        if (made >= s.began_us && made < next) out.push_back(c);
+    }
+    return out;
+}
+
+// The request a step parked on: the last one it made.
+int request_of_step(const Run& run, const TaskIndex& ix, const TaskStep& s) {
+    const std::vector<int> made = requests_of_step(run, ix, s);
+    return made.empty() ? -1 : made.back();
+}
+
+bool blocking_call(const Run& run, int c) { return run.program && size_t(c) < run.program->calls.size() && run.program->calls[size_t(c)].blocking; }
+
+// Where a task stands at instant t.
+enum class TaskAt : uint8_t { unborn, ready, running, blocked, parked, done };
+struct TaskState {
+    TaskAt at = TaskAt::unborn;
+    TaskWait wait = TaskWait::ready;
+    int arg = 0, line = 0, call = -1;
+    int64_t since = 0;  // ready: since when (the ready queue's order)
+};
+
+TaskState task_at(const Run& run, const TaskIndex& ix, int task, int64_t t) {
+    const ProgramTrace& tr = run.program->trace;
+    TaskState st;
+    const int64_t born = task == 0 ? run.start_us : tr.tasks[size_t(task) - 1].created_us;
+    if (t < born) return st;
+    const TaskStep* last = nullptr;
+    for (size_t i : ix.steps[size_t(task)]) {
+        if (tr.steps[i].began_us > t) break;
+        last = &tr.steps[i];
+    }
+    if (!last) {
+        st.at = TaskAt::ready;  // created: its first step is due
+        st.since = born;
+        return st;
+    }
+    st.line = last->line;
+    if (t < last->ended_us) {
+        st.at = TaskAt::running;
+        for (int c : ix.requests[size_t(task)]) {
+            const RequestTrace& r = run.requests[size_t(c)];
+            if (blocking_call(run, c) && r.started_us >= last->began_us && r.started_us <= t && (r.finished_us < 0 || t < r.finished_us)) {
+                st.at = TaskAt::blocked;
+                st.call = c;
+                st.line = run.program->calls[size_t(c)].line;
+            }
+        }
+        return st;
+    }
+    if (last->end != StepEnd::parked) {
+        st.at = TaskAt::done;
+        return st;
+    }
+    st.at = TaskAt::parked;
+    st.wait = last->wait;
+    st.arg = last->arg;
+    if (last->wait == TaskWait::ready) {
+        st.at = TaskAt::ready;
+        st.since = last->ended_us;
+    } else if (last->wait == TaskWait::request) {
+        st.call = request_of_step(run, ix, *last);
+        const RequestTrace* r = st.call >= 0 ? &run.requests[size_t(st.call)] : nullptr;
+        const int64_t in = r ? (r->answered_us >= 0 ? r->answered_us : r->finished_us) : -1;
+        if (in >= 0 && in <= t) st.at = TaskAt::ready, st.since = in;
+    } else if (last->wait == TaskWait::sleep && last->ended_us + int64_t(last->arg) * 1000 <= t) {
+        st.at = TaskAt::ready;
+        st.since = last->ended_us + int64_t(last->arg) * 1000;
+    }
+    return st;
+}
+
+LoopPicture picture_of(const Run& run, const TaskIndex& ix, int64_t t) {
+    const ProgramTrace& tr = run.program->trace;
+    LoopPicture pic;
+    pic.at_us = t - run.start_us;
+    std::vector<std::pair<int64_t, int>> ready;
+    bool io = false;
+    for (int task = 0; task <= int(tr.tasks.size()); ++task) {
+        const TaskState st = task_at(run, ix, task, t);
+        if (st.at == TaskAt::unborn) continue;
+        if (task > 0) ++pic.tasks_made;
+        switch (st.at) {
+            case TaskAt::unborn: break;
+            case TaskAt::ready: ready.push_back({st.since, task}); break;
+            case TaskAt::running:
+                pic.task_running = task;
+                pic.loop = LoopState::computing;
+                break;
+            case TaskAt::blocked:
+                pic.task_running = task;
+                pic.running = st.call;
+                pic.loop = LoopState::blocked;
+                break;
+            case TaskAt::parked:
+                pic.task_parked.push_back({task, st.wait});
+                io |= st.wait == TaskWait::request || st.wait == TaskWait::sleep;
+                break;
+            case TaskAt::done: pic.tasks_done += task > 0; break;
+        }
+    }
+    std::stable_sort(ready.begin(), ready.end());
+    for (const auto& [since, task] : ready) pic.task_ready.push_back(task);
+    if (pic.task_running < 0 && io) pic.loop = LoopState::waiting_for_io;
+    // The calls too, for the views that count them.
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        const RequestTrace& r = run.requests[i];
+        const Phase p = request_phase(r, t);
+        if (p == Phase::waiting) pic.network.push_back(int(i));
+        else if (p == Phase::queued) pic.queued.push_back(int(i));
+        if (r.finished_us >= 0 && t >= r.finished_us) ++pic.done;
+    }
+    return pic;
+}
+
+// What one step of a task did, after "task 3 ...": "starts, sends its request (line 9) and parks on await".
+std::string step_words(const Run& run, const TaskIndex& ix, const TaskStep& s, bool first, bool many) {
+    const ProgramTrace& tr = run.program->trace;
+    std::vector<std::string> parts;
+    parts.push_back(first ? (many ? "start" : "starts") : (many ? "run again" : "runs again"));
+    std::vector<int> made;
+    int made_line = 0;
+    for (size_t i = 0; i < tr.tasks.size(); ++i)
+        if (tr.tasks[i].parent == s.task && tr.tasks[i].created_us >= s.began_us && tr.tasks[i].created_us <= s.ended_us) {
+            made.push_back(int(i) + 1);
+            made_line = made_line ? made_line : tr.tasks[i].line;
+        }
+    if (!made.empty()) {
+        const std::string co = tr.tasks[size_t(made.front()) - 1].coroutine;
+        parts.push_back(std::string(many ? "create " : "creates ") + name_tasks(made) + (co.empty() ? "" : " for " + co + "()") +
+                        (made_line > 0 ? " at line " + std::to_string(made_line) : ""));
+    }
+    std::vector<int> sent;
+    for (int c : requests_of_step(run, ix, s))
+        if (!blocking_call(run, c)) sent.push_back(c);
+    if (!sent.empty()) {
+        const int line = run.program->calls[size_t(sent.front())].line;
+        parts.push_back(many ? "send their requests" + at_line(line)
+                             : "sends " + (sent.size() == 1 ? name_calls(sent) + "'s request" : name_calls(sent)) + at_line(line));
+    }
+    const double ms = double(s.ended_us - s.began_us) / 1000.0;
+    if (!many && ms >= 1.0) parts.push_back("spends " + format_duration_ms(ms) + " running Python");
+    std::string end;
+    switch (s.end) {
+        case StepEnd::parked:
+            if (s.wait == TaskWait::request) end = many ? "park on await" : "parks on await";
+            else end = (many ? "then " : "then ") + task_wait_words(s.wait, s.arg);
+            if (s.wait == TaskWait::request || s.wait == TaskWait::ready) end += at_line(s.line);
+            else end += at_line(s.line);
+            break;
+        case StepEnd::done: end = many ? "return: they are done" : "returns: it is done"; break;
+        case StepEnd::failed: end = std::string(many ? "fail with " : "fails with ") + (s.error.empty() ? "an exception" : s.error); break;
+        case StepEnd::cancelled: end = many ? "are cancelled" : "is cancelled"; break;
+    }
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ", ") + parts[i];
+    return out + " and " + end;
+}
+
+}  // namespace
+
+std::string task_wait_words(TaskWait wait, int arg) {
+    switch (wait) {
+        case TaskWait::ready: return "yields to the loop (it is ready again)";
+        case TaskWait::request: return "waits for its request's answer";
+        case TaskWait::connection:
+            return "waits for a free connection of its client" + (arg > 0 ? " (at most " + std::to_string(arg) + " at once)" : std::string());
+        case TaskWait::semaphore: return "waits at a semaphore";
+        case TaskWait::lock: return "waits for a lock";
+        case TaskWait::event: return "waits for an event";
+        case TaskWait::sleep: return "sleeps " + format_duration_ms(double(arg));
+        case TaskWait::task: return arg > 0 ? "awaits task " + std::to_string(arg) : "awaits a task";
+        case TaskWait::gather: return "awaits a gather of " + std::to_string(arg) + (arg == 1 ? " task" : " tasks");
+        case TaskWait::future: return "awaits a future";
+        case TaskWait::loop: return "runs the event loop (asyncio.run) until its task is done";
+    }
+    return "";
+}
+
+// Short steps of like tasks, one after the other, are told as one step.
+constexpr int64_t group_step_us = 20000;
+
+static LoopTimeline program_timeline(const Run& run) {
+    LoopTimeline tl;
+    tl.by_task = true;
+    const ProgramTrace& tr = run.program->trace;
+    const TaskIndex ix(run);
+    const int64_t t0 = run.start_us;
+    // Without a task of its own (no asyncio), the program is one thread making calls one after another.
+    bool asyncio = !tr.tasks.empty();
+    for (const TaskStep& s : tr.steps) asyncio |= s.end == StepEnd::parked;
+    tl.has_loop = asyncio;
+    LoopEvent start;
+    start.kind = LoopEventKind::start;
+    start.what = asyncio ? "The program starts; its top level runs first, and the event loop runs its tasks as they become ready."
+                         : "The program starts on its one thread: no asyncio task, so each call runs to its end before the next line.";
+    tl.steps.push_back(start);
+
+    // Entries: task steps (split at their blocking calls) and answers, in time order.
+    struct Entry {
+        int64_t at, until;
+        int kind;  // 0: a step (or its part up to a blocking call), 1: an answer in, 2: a blocking call made
+        int task;
+        size_t step;
+        int call;
+    };
+    std::vector<Entry> entries;
+    std::vector<bool> first(tr.tasks.size() + 1, true);
+    for (size_t i = 0; i < tr.steps.size(); ++i) {
+        const TaskStep& s = tr.steps[i];
+        for (int c : ix.requests[size_t(s.task)]) {
+            const RequestTrace& r = run.requests[size_t(c)];
+            if (blocking_call(run, c) && r.started_us >= s.began_us && r.started_us <= s.ended_us)
+                entries.push_back({r.started_us, r.started_us, 2, s.task, i, c});
+        }
+        entries.push_back({s.began_us, s.ended_us, 0, s.task, i, -1});
+    }
+    for (size_t c = 0; c < run.requests.size(); ++c) {
+        const RequestTrace& r = run.requests[c];
+        const int64_t in = r.answered_us >= 0 ? r.answered_us : r.finished_us;
+        const int task = c < run.program->calls.size() ? run.program->calls[c].task_id : -1;
+        if (in >= 0) entries.push_back({in, in, 1, task, 0, int(c)});
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        if (a.at != b.at) return a.at < b.at;
+        return a.kind < b.kind;
+    });
+
+    for (size_t i = 0; i < entries.size();) {
+        const Entry& e = entries[i];
+        LoopEvent ev;
+        ev.at_us = std::max<int64_t>(0, e.at - t0);  // (the top level's first step begins as the run does)
+        size_t j = i + 1;
+        if (e.kind == 0) {
+            const TaskStep& s = tr.steps[e.step];
+            const bool is_first = first[size_t(s.task)];
+            const std::string co = s.task > 0 ? tr.tasks[size_t(s.task) - 1].coroutine : std::string();
+            // Steps of like tasks that follow each other, each short and ending alike, make one step.
+            std::vector<size_t> group{e.step};
+            ev.tasks.push_back(s.task);
+            int64_t until = s.ended_us;
+            bool has_blocking = false;
+            for (int c : ix.requests[size_t(s.task)])
+                has_blocking |= blocking_call(run, c) && run.requests[size_t(c)].started_us >= s.began_us && run.requests[size_t(c)].started_us <= s.ended_us;
+            while (!has_blocking && j < entries.size() && entries[j].kind == 0 && s.task > 0) {
+                const TaskStep& n = tr.steps[entries[j].step];
+                // (Python in the page is slower than CPython: a step of httpx's own work takes milliseconds.)
+                const bool alike = n.task > 0 && n.end == s.end && n.wait == s.wait && n.line == s.line && first[size_t(n.task)] == is_first &&
+                                   tr.tasks[size_t(n.task) - 1].coroutine == co && n.ended_us - n.began_us < group_step_us &&
+                                   s.ended_us - s.began_us < group_step_us && std::find(ev.tasks.begin(), ev.tasks.end(), n.task) == ev.tasks.end() &&
+                                   requests_of_step(run, ix, n).size() == requests_of_step(run, ix, s).size();
+                if (!alike) break;
+                group.push_back(entries[j].step);
+                ev.tasks.push_back(n.task);
+                until = std::max(until, n.ended_us);
+                ++j;
+            }
+            const bool many = group.size() > 1;
+            std::string who = many ? name_tasks(ev.tasks) + (co.empty() ? "" : " (" + co + ")") : task_title(tr, s.task);
+            if (!many && is_first && s.task > 0) who = task_title(tr, s.task);
+            if (has_blocking) {
+                // Up to its first blocking call; the rest of the step is told at its answers and its end.
+                ev.what = capital(who) + (is_first ? " starts." : " runs again.");
+                ev.until_us = ev.at_us;
+            } else {
+                ev.what = capital(who) + " " + step_words(run, ix, s, is_first, many);
+                if (s.end == StepEnd::parked && s.wait == TaskWait::request) {
+                    // Does anything else remain to run while it waits?
+                    // (Tasks that await this one, or run the loop for it, cannot run before it does.)
+                    const LoopPicture after = picture_of(run, ix, until);
+                    size_t others = after.task_ready.size();
+                    for (const auto& [task, wait] : after.task_parked)
+                        others += std::find(ev.tasks.begin(), ev.tasks.end(), task) == ev.tasks.end() && wait != TaskWait::task &&
+                                  wait != TaskWait::gather && wait != TaskWait::loop && wait != TaskWait::future;
+                    ev.what += others == 0 && !many ? ": no other task could run meanwhile, so nothing else happens until this answer is in."
+                                                    : ": the event loop is free to run something else.";
+                } else {
+                    ev.what += ".";
+                }
+                ev.until_us = std::max(ev.at_us, until - t0);
+            }
+            for (size_t g : group) first[size_t(tr.steps[g].task)] = false;
+            ev.kind = LoopEventKind::resumed;
+        } else if (e.kind == 2) {
+            const ProgramCall& pc = run.program->calls[size_t(e.call)];
+            ev.kind = LoopEventKind::sent;
+            ev.calls = {e.call};
+            ev.tasks = {e.task};
+            ev.what = capital(task_title(tr, e.task)) + " makes a blocking call" + at_line(pc.line) + ": " + name_calls({e.call}) +
+                      "'s request goes out, and the thread" + (tl.has_loop ? ", event loop included," : "") + " waits in it until the answer is in.";
+            ev.until_us = ev.at_us;
+        } else {
+            // Answers in at one instant.
+            ev.kind = LoopEventKind::answered;
+            ev.calls = {e.call};
+            while (j < entries.size() && entries[j].kind == 1 && entries[j].at == e.at) ev.calls.push_back(entries[j++].call);
+            std::vector<int> tasks;
+            bool blocking = false;
+            for (int c : ev.calls) {
+                blocking |= blocking_call(run, c);
+                const int t = run.program->calls[size_t(c)].task_id;
+                if (t >= 0 && std::find(tasks.begin(), tasks.end(), t) == tasks.end()) tasks.push_back(t);
+            }
+            ev.tasks = tasks;
+            const bool many = ev.calls.size() > 1;
+            const std::string in = many ? "The answers of " + name_calls(ev.calls) + " are in" : capital(name_calls(ev.calls)) + "'s answer is in";
+            const RequestTrace& r = run.requests[size_t(e.call)];
+            const std::string how = r.outcome == Outcome::ok || r.outcome == Outcome::http_error ? "" : std::string(" (") + outcome_name(r.outcome) + ")";
+            if (blocking && tasks.size() == 1) ev.what = in + how + ": the blocking call returns, and " + task_name(tasks[0]) + " goes on.";
+            else if (tasks.empty()) ev.what = in + how + ".";
+            else ev.what = in + how + ": " + name_tasks(tasks) + (tasks.size() > 1 ? " are" : " is") + " ready, and waits for the loop.";
+            ev.until_us = ev.at_us;
+        }
+        tl.steps.push_back(std::move(ev));
+        i = j;
+    }
+    if (tr.cut > 0) {
+        LoopEvent note;
+        note.kind = LoopEventKind::finished;
+        note.at_us = tl.steps.back().shown_us();
+        note.what = "The trace stops here: the program made more tasks and steps than the page keeps (" + std::to_string(tr.cut) + " more).";
+        tl.steps.push_back(std::move(note));
+    }
+    return tl;
+}
+
+LoopPicture program_picture_at(const Run& run, int64_t t_us) {
+    if (!has_trace(run)) return LoopPicture{};
+    return picture_of(run, TaskIndex(run), t_us);
+}
+
+std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
+    const LoopPicture p = program_picture_at(run, run.start_us + t_rel_us);
+    const ProgramTrace& tr = run.program->trace;
+    std::string text = "at " + format_duration_ms(double(t_rel_us) / 1000.0) + ": ";
+    std::vector<std::string> parts;
+    int on_request = 0;
+    for (const auto& [task, wait] : p.task_parked) on_request += wait == TaskWait::request;
+    if (p.task_running >= 0)
+        parts.push_back(task_title(tr, p.task_running) + (p.loop == LoopState::blocked ? " is blocked in " + name_calls({p.running}) + "'s call" : " runs"));
+    if (on_request) parts.push_back(std::to_string(on_request) + (on_request == 1 ? " task waits" : " tasks wait") + " for an answer");
+    if (!p.task_ready.empty()) parts.push_back(std::to_string(p.task_ready.size()) + " ready");
+    int by_wait[task_wait_count] = {};
+    for (const auto& [task, wait] : p.task_parked) ++by_wait[int(wait)];
+    static const char* words[task_wait_count] = {"", "", "waiting for a connection", "at a semaphore", "waiting for a lock", "waiting for an event",
+                                                 "sleeping", "awaiting a task", "awaiting a gather", "awaiting a future", "in asyncio.run"};
+    for (int w = 2; w < task_wait_count; ++w)
+        if (by_wait[w]) parts.push_back(std::to_string(by_wait[w]) + " " + words[w]);
+    parts.push_back(std::to_string(p.tasks_done) + " of " + std::to_string(p.tasks_made) + (p.tasks_made == 1 ? " task" : " tasks") + " done");
+    for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+    // (The words the stepper's picture uses for the same instant.)
+    LoopTimeline tl;
+    tl.by_task = true;
+    tl.has_loop = p.tasks_made > 0;
+    const bool over = p.task_parked.empty() && p.task_ready.empty() && p.task_running < 0;
+    return text + "; " + (tl.has_loop ? "the event loop " : "the program's thread ") + loop_words(tl, p, over);
+}
+
+std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
+    std::vector<ProgramLineCount> out;
+    if (!has_trace(run)) return out;
+    const TaskIndex ix(run);
+    // By line: running, blocking, ready, then parked by what they wait for.
+    struct Tally { int running = 0, blocked = 0, ready = 0; int parked[task_wait_count] = {}; };
+    std::vector<std::pair<int, Tally>> lines;
+    for (int task = 0; task <= int(run.program->trace.tasks.size()); ++task) {
+        const TaskState st = task_at(run, ix, task, t_us);
+        if (st.at == TaskAt::unborn || st.at == TaskAt::done || st.line <= 0) continue;
+        auto at = std::lower_bound(lines.begin(), lines.end(), st.line, [](const auto& e, int l) { return e.first < l; });
+        if (at == lines.end() || at->first != st.line) at = lines.insert(at, {st.line, Tally{}});
+        Tally& t = at->second;
+        if (st.at == TaskAt::blocked) ++t.blocked;
+        else if (st.at == TaskAt::running) ++t.running;
+        else if (st.at == TaskAt::ready) ++t.ready;
+        else ++t.parked[int(st.wait)];
+    }
+    static const char* waits[task_wait_count] = {"ready", "waiting for the API", "waiting for a connection", "waiting at a semaphore",
+                                                 "waiting for a lock", "waiting for an event", "sleeping", "awaiting a task",
+                                                 "awaiting a gather", "awaiting a future", "running the event loop"};
+    for (const auto& [line, t] : lines) {
+        ProgramLineCount c;
+        c.line = line;
+        auto add = [&](int n, const char* words, Phase ph) {
+            if (!n) return;
+            c.count += n;
+            c.text += (c.text.empty() ? "" : ", ") + std::to_string(n) + " " + words;
+            if (c.phase == Phase::none) c.phase = ph;
+        };
+        add(t.running, "running", Phase::handling);
+        add(t.blocked, "blocking the thread", Phase::waiting);
+        add(t.parked[int(TaskWait::request)], waits[int(TaskWait::request)], Phase::waiting);
+        add(t.ready + t.parked[int(TaskWait::ready)], "ready", Phase::waiting);
+        for (int w = 2; w < task_wait_count; ++w)
+            add(t.parked[w], waits[w], w == int(TaskWait::sleep) ? Phase::backing_off : Phase::queued);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 LoopTimeline event_loop_timeline(const Run& run) {
+    if (has_trace(run) && (run.state == RunState::finished || run.state == RunState::cancelled)) {
+        if (run.requests.size() > size_t(max_stepper_calls) || run.program->trace.steps.size() > size_t(4 * max_stepper_calls)) {
+            LoopTimeline big;
+            big.by_task = true;
+            big.too_big = true;
+            big.steps.push_back(LoopEvent{});
+            return big;
+        }
+        return program_timeline(run);
+    }
     LoopTimeline tl;
     const std::optional<CodePath> p = code_path_of(run.desc);
     tl.has_loop = !no_event_loop(p);
@@ -235,6 +702,12 @@ static int blocking_call_out(const Run& run, const std::vector<int>& network) {
 }
 
 LoopPicture loop_picture(const Run& run, const LoopTimeline& tl, size_t index) {
+    if (tl.by_task && !tl.too_big && has_trace(run)) {
+        const size_t at = tl.steps.empty() ? 0 : std::min(index, tl.steps.size() - 1);
+        LoopPicture pic = program_picture_at(run, run.start_us + (tl.steps.empty() ? 0 : tl.steps[at].shown_us()));
+        if (!tl.steps.empty()) pic.at_us = tl.steps[at].shown_us();
+        return pic;
+    }
     const size_t n = tl.too_big ? 0 : run.requests.size();
     Machine m(n);
     LoopPicture pic;
@@ -280,7 +753,7 @@ LoopPicture loop_picture(const Run& run, const LoopTimeline& tl, size_t index) {
 
 size_t loop_step_at(const LoopTimeline& tl, int64_t t_rel_us) {
     size_t at = 0;
-    for (size_t i = 0; i < tl.steps.size() && tl.steps[i].at_us <= t_rel_us; ++i) at = i;
+    for (size_t i = 0; i < tl.steps.size() && tl.steps[i].shown_us() <= t_rel_us; ++i) at = i;
     return at;
 }
 
@@ -291,6 +764,13 @@ size_t next_step_of_call(const LoopTimeline& tl, size_t from, int call) {
 }
 
 std::string loop_words(const LoopTimeline& tl, const LoopPicture& p, bool at_end) {
+    if (tl.by_task) {
+        if (p.loop == LoopState::blocked) return "is blocked inside " + name_calls({p.running}) + "'s request (" + task_name(p.task_running) + "): nothing else runs until it returns";
+        if (p.task_running >= 0) return "runs " + task_name(p.task_running) + "; nothing else runs until it parks or ends";
+        if (!p.task_ready.empty()) return "takes " + task_name(p.task_ready.front()) + " from the ready queue next";
+        if (p.loop == LoopState::waiting_for_io) return tl.has_loop ? "waits in select() for the next answer or timer" : "waits for the answer";
+        return at_end ? "has nothing left to do" : "waits";
+    }
     const std::string call = "call " + std::to_string(p.running + 1);
     if (p.running < 0 && !p.ready.empty())
         return "takes call " + std::to_string(p.ready.front() + 1) + " from the ready queue next";

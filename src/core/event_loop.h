@@ -42,6 +42,9 @@ struct LoopEvent {
     LoopEventKind kind = LoopEventKind::start;
     std::vector<int> calls;  // the calls it is about (request indices); empty for the start
     std::string what;        // what happened and why, in one or two sentences
+    int64_t until_us = -1;   // a program's step: its picture is the loop at this instant (relative); -1: at_us
+    std::vector<int> tasks;  // a program's step: the tasks it is about
+    int64_t shown_us() const { return until_us >= 0 ? until_us : at_us; }
 };
 
 struct LoopTimeline {
@@ -50,12 +53,15 @@ struct LoopTimeline {
     bool has_workers = false;   // thread_pool: the blocking calls run in worker threads
     int workers = 0;            // how many (the run's limit)
     bool too_big = false;       // more calls than max_stepper_calls: no steps
+    bool by_task = false;       // a learner's program told from its own trace (program_trace.h): tasks, not calls
 };
 
 inline constexpr int max_stepper_calls = 200;
 
-// The steps of a finished or cancelled run (an idle or running run has none but the start).
+// The steps of a finished or cancelled run (an idle or running run has none but the start). A learner's
+// program with a trace is told by its tasks, from that trace and its requests.
 LoopTimeline event_loop_timeline(const Run& run);
+
 
 struct LoopPicture {
     int64_t at_us = 0;
@@ -68,16 +74,31 @@ struct LoopPicture {
     std::vector<int> workers;          // thread_pool: the call each busy worker is blocked in
     int done = 0, not_reached = 0;
     std::vector<CallState> calls;      // every call's state
+    // A learner's program told by its tasks (LoopTimeline::by_task): the task the thread runs (or is blocked
+    // in, with `running` its call), the ready queue of tasks, and every parked task with what it waits for.
+    int task_running = -1;
+    std::vector<int> task_ready;
+    std::vector<std::pair<int, TaskWait>> task_parked;
+    int tasks_done = 0, tasks_made = 0;
 };
 
 // The event loop after step `index` of the timeline (index past the end: after the last).
 LoopPicture loop_picture(const Run& run, const LoopTimeline& timeline, size_t index);
 
+// A learner's program, by its trace, at instant t_us (absolute): what the replay line and the code panel say.
+LoopPicture program_picture_at(const Run& run, int64_t t_us);
+// "at 250 ms: task 1 (main) awaits a gather of 10 tasks; 10 tasks wait for their answers, ...".
+std::string describe_program_replay(const Run& run, int64_t t_rel_us);
+// The program's tasks at t_us by the line they stand at ("3 waiting for the API").
+std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us);
+// How a task waits, as the end of "task 3 ...": "waits for its request's answer".
+std::string task_wait_words(TaskWait wait, int arg);
+
 // What the thread does in the picture, as the end of a sentence that starts "The event loop ..." (or "The
 // thread ..." without a loop): "takes call 3 from the ready queue next", "waits in select() ...".
 std::string loop_words(const LoopTimeline& timeline, const LoopPicture& picture, bool at_end);
 
-// The step at or before the instant t_rel_us (the last step whose time is <= it), for a replay slider.
+// The step at or before the instant t_rel_us (the last step whose shown time is <= it), for a replay slider.
 size_t loop_step_at(const LoopTimeline& timeline, int64_t t_rel_us);
 // The next step after `from` that is about call `call`, or `from` when there is none.
 size_t next_step_of_call(const LoopTimeline& timeline, size_t from, int call);

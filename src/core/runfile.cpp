@@ -123,6 +123,7 @@ public:
     bool request(const JsonValue& j, int index, const RunDesc& desc, RunState state, int64_t wall_us, RequestTrace* out);
     bool program_report(const JsonValue& root, ProgramReport* out);
     bool program_call(const JsonValue& j, int index, ProgramCall* out);
+    bool program_trace(const JsonValue& root, ProgramTrace* out);
 };
 
 // A program run's report: {"source", "output", "error", "traceback", "error_line", "stopped", "output_cut_*"}.
@@ -153,6 +154,16 @@ bool Loader::program_report(const JsonValue& root, ProgramReport* out) {
     return true;
 }
 
+// Its tasks' trace (program_trace.h), if the file has one: read as the worker's is, keeping what fits.
+bool Loader::program_trace(const JsonValue& root, ProgramTrace* out) {
+    const JsonValue* p = root.get("program");
+    const JsonValue* t = p && p->is_object() ? p->get("trace") : nullptr;
+    if (!t) return true;
+    std::string why;
+    if (!read_program_trace(*t, 0, out, &why)) return fail("program.trace: " + why);
+    return true;
+}
+
 // What the program said about one request: {"url", "line", "task", "queued_ms", "timeout_ms", "blocking"}.
 bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
     const std::string n = "request " + std::to_string(index + 1);
@@ -169,6 +180,10 @@ bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
         if (b->kind != JsonValue::Kind::boolean) return fail(sc.prefix + "blocking should be true or false");
         c.blocking = b->flag;
     }
+    int64_t task = -1;
+    if (j.get("task_id") && !whole(j, sc, "task_id", false, &task)) return false;
+    if (task < -1 || task > int64_t(max_trace_tasks)) return fail(sc.prefix + "task_id = " + std::to_string(task) + " is not a task of the trace (or -1)");
+    c.task_id = int(task);
     c.line = int(line);
     c.timeout_ms = int(timeout);
     c.asked_latency_ms = program_spec(c.url).latency_ms;
@@ -366,6 +381,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
         w.key("program").begin_object().key("source").string(t.source).key("output").string(t.output);
         w.key("error").string(t.error_message).key("traceback").string(t.traceback).key("error_line").integer(t.error_line);
         w.key("stopped").boolean(t.stopped).key("output_cut_bytes").integer(t.output_cut_bytes).key("output_cut_lines").integer(t.output_cut_lines);
+        if (!program->trace.empty()) w.key("trace").raw(program_trace_json(program->trace, run.start_us));
         w.end_object().newline();
     }
     w.key("requests").begin_array();
@@ -379,7 +395,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
         if (program && i < program->calls.size()) {
             const ProgramCall& c = program->calls[i];
             w.key("url").string(c.url).key("line").integer(c.line).key("task").string(c.task).key("queued_ms").number(c.queued_ms);
-            w.key("timeout_ms").integer(c.timeout_ms).key("blocking").boolean(c.blocking);
+            w.key("timeout_ms").integer(c.timeout_ms).key("blocking").boolean(c.blocking).key("task_id").integer(c.task_id);
         }
         w.key("attempts").begin_array();
         for (const Attempt& at : r.attempts) {
@@ -519,7 +535,7 @@ bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::str
         return false;
     }
     const bool program = run.desc.kind == RunKind::program;
-    if (program && !l.program_report(root, &run.program.emplace().report)) return failed();
+    if (program && (!l.program_report(root, &run.program.emplace().report) || !l.program_trace(root, &run.program->trace))) return failed();
     run.requests.resize(count);
     if (program) run.program->calls.resize(count);
     int64_t last_end = 0;

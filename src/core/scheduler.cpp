@@ -179,10 +179,11 @@ std::string program_output_cut_note(const ProgramReport& t) {
     return note + " not shown.";
 }
 
-void Scheduler::program_end(int64_t now_us, ProgramReport report) {
+void Scheduler::program_end(int64_t now_us, ProgramReport report, ProgramTrace trace) {
     bound_program_report(&report);
     if (!running() || !run_.program) return;
     run_.program->report = std::move(report);
+    run_.program->trace = std::move(trace);
     const bool stopped = run_.program->report.stopped;
     deferred_.clear();
     const std::vector<int> active = active_;

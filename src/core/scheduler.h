@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "run.h"
+#include "program_trace.h"
 #include "transport.h"
 
 namespace ap {
@@ -62,6 +63,7 @@ struct ProgramCall {
     double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before it was sent
     int line = 0;
     std::string task;
+    int task_id = -1;        // its task in the program's trace (0: the top level; -1: not known)
     int timeout_ms = 0;
     bool blocking = false;  // made by a blocking client (requests, httpx.Client): the thread waits in it
     int asked_latency_ms = 0;  // what its URL asks the API for (program_spec), read once when it is made
@@ -87,6 +89,7 @@ struct ProgramReport {
 struct ProgramRun {
     ProgramReport report;
     std::vector<ProgramCall> calls;
+    ProgramTrace trace;  // what its tasks did (program_trace.h); empty when the interpreter gave none (Stop)
 };
 
 // Every text of a program run is bounded, wherever it comes from (the worker, a run file): a program that
@@ -147,7 +150,7 @@ public:
     void program_started(int64_t at_us);
     // The program is over (returned, raised, or stopped): the run ends now, with the program's report, and
     // the requests it never waited for are cancelled. Stopped (report.stopped), the run ends cancelled.
-    void program_end(int64_t now_us, ProgramReport report);
+    void program_end(int64_t now_us, ProgramReport report, ProgramTrace trace = {});
     // Called as each request ends (any run), with its index: a program's request answers its program.
     std::function<void(int index)> on_request_end;
     // A program request's answer body, handed over once (the run keeps its size, not its text).

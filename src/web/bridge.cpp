@@ -275,6 +275,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     };
     call.line = whole("line");
     call.task = string_of(o.get("task"));
+    if (const JsonValue* t = o.get("taskId"); t && t->is_number() && std::isfinite(t->number)) call.task_id = int(std::clamp(t->number, -1.0, 1e6));
     call.timeout_ms = whole("timeoutMs");
     if (const JsonValue* q = o.get("queuedMs"); q && q->is_number()) call.queued_ms = q->number;
     if (const JsonValue* b = o.get("blocking"); b && b->kind == JsonValue::Kind::boolean) call.blocking = b->flag;
@@ -294,14 +295,20 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
 }
 
 // The program is over: {"source", "output", "error": null | {"line", "message", "traceback"}, "stopped", "atMs",
-// "outputCut": {"bytes", "lines"}}; its texts are bounded by the scheduler (bound_program_report).
-EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
+// "outputCut": {"bytes", "lines"}, "traceShiftMs"}; its texts are bounded by the scheduler (bound_program_report).
+// trace_text: its tasks' trace (program_trace.h), times traceShiftMs ahead of the page's clock, or "".
+EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json, const char* trace_text) {
     if (!g_app) return;
     JsonValue o;
     std::string error;
     ProgramReport text;
     int64_t ended_us = -1;
+    ProgramTrace trace;
     if (read_json(json, &o, &error) && o.is_object()) {
+        // (A trace that cannot be read is left out: the stepper then tells the run by its requests.)
+        const JsonValue* shift = o.get("traceShiftMs");
+        if (trace_text && *trace_text && shift && shift->is_number() && std::isfinite(shift->number) && std::fabs(shift->number) < 1e12)
+            read_program_trace(trace_text, int64_t(std::llround(shift->number * 1000.0)), &trace, nullptr);
         text.output = string_of(o.get("output"));
         text.source = string_of(o.get("source"));
         if (const JsonValue* e = o.get("error"); e && e->is_object()) {
@@ -320,7 +327,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json) {
         if (const JsonValue* at = o.get("atMs"); at && at->is_number() && std::isfinite(at->number) && at->number >= 0)
             ended_us = int64_t(std::llround(at->number * 1000.0));
     }
-    app_program_end(*g_app, std::move(text), monotonic_now_us(), ended_us);
+    app_program_end(*g_app, std::move(text), monotonic_now_us(), ended_us, std::move(trace));
     wake();
 }
 
@@ -563,6 +570,17 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     return out(w.take());
 }
 
+// The shown run's steps, as the stepper tells them: [{"atMs", "text"}] (playground.loopSteps()).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_loop_steps() {
+    if (!g_app) return out("[]");
+    const LoopTimeline& tl = stepper_timeline(*g_app);
+    JsonWriter w;
+    w.begin_array();
+    for (const LoopEvent& e : tl.steps) w.begin_object().key("atMs").number(double(e.at_us) / 1000.0, 3).key("text").string(e.what).end_object();
+    w.end_array();
+    return out(w.take());
+}
+
 // ---- Views read by tests and tools: stepper, scaling, widgets, layout, frames, heap, durations ------
 
 // The stepper: {"open","step","count","atMs","playing","speed","what","loop","running","ready","network",
@@ -588,6 +606,11 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
     w.key("ready").integers(calls(p.ready)).key("network").integers(calls(p.network)).key("queued").integers(calls(p.queued));
     w.key("backingOff").integers(calls(p.backing_off)).key("workers").integers(calls(p.workers));
     w.key("done").integer(p.done).key("notReached").integer(p.not_reached).key("replayMs").number(a.results.replay_ms, 3);
+    // A program told by its tasks: the task running, the ready queue, each parked task and what it waits for.
+    w.key("byTask").boolean(tl.by_task).key("taskRunning").integer(p.task_running).key("taskReady").integers({p.task_ready.begin(), p.task_ready.end()});
+    w.key("taskParked").begin_array();
+    for (const auto& [task, wait] : p.task_parked) w.begin_array().integer(task).string(task_wait_name(wait)).end_array();
+    w.end_array();
     w.key("lit").begin_object();
     if (a.results.replay_ms >= 0 && run.state != RunState::running) {
         int counts[phase_count] = {};
