@@ -84,6 +84,44 @@ test('asyncio.run(main()) as written: a gather overlaps, each call names its lin
   for (const g of gaps) assert.ok(g >= 290, `each call waits for the one before: ${gaps.map(Math.round)}`);
 });
 
+test('a program is stepped by its own tasks; the stepper, its picture and the replay line agree', async () => {
+  const source = [
+    'import asyncio, httpx',
+    'BASE = "http://example.invalid"',
+    'async def one(client, i):',
+    '    reply = await client.get(f"{BASE}/api/delay/300?i={i}")',
+    '    return reply.status_code',
+    'async def main():',
+    '    async with httpx.AsyncClient() as client:',
+    '        return await asyncio.gather(*(one(client, i) for i in range(10)))',
+    'asyncio.run(main())',
+  ].join('\n');
+  const r = await run(source);
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  const steps = await page.evaluate(() => window.playground.loopSteps());
+  const texts = steps.map((s) => s.text);
+  assert.ok(texts.some((t) => /^Task 1 \(main\) starts, creates tasks 2-11 for one\(\) at line 8 and then awaits a gather of 10 tasks/.test(t)), texts.join('\n'));
+  assert.ok(texts.some((t) => /^Tasks 2-11 \(one\) start, send their requests \(line 4\) and park on await/.test(t)), texts.join('\n'));
+  assert.ok(!texts.some((t) => /queued|previous call|await_in_loop/.test(t)), 'no code path speaks for a program');
+  // Step to the first answer: the stepper's picture, its sentence and the replay line say the same.
+  await helpers.click(page, 'stepper');
+  const first = texts.findIndex((t) => /answer is in/.test(t));
+  for (let i = 0; i < first; i++) await helpers.click(page, 'stepper:forward');
+  const st = await page.evaluate(() => window.playground.stepper());
+  assert.equal(st.step, first);
+  assert.ok(st.byTask);
+  assert.deepEqual(st.taskReady.length, 1, JSON.stringify(st));
+  assert.match(st.loop, /^takes task \d+ from the ready queue next$/);
+  const replay = await page.evaluate(() => window.playground.replayText());
+  assert.ok(replay.includes(st.loop), `${replay} / ${st.loop}`);
+  assert.match(replay, /1 ready/);
+  await helpers.click(page, 'stepper');
+  // The same calls awaited in a loop: nothing else could run while main waits.
+  await run(source.replace('return await asyncio.gather(*(one(client, i) for i in range(10)))', 'return [await one(client, i) for i in range(2)]'));
+  const loop = (await page.evaluate(() => window.playground.loopSteps())).map((s) => s.text);
+  assert.ok(loop.some((t) => /^Task 1 \(main\) runs again.*sends call 2's request.*no other task could run meanwhile/.test(t)), loop.join('\n'));
+});
+
 test('a syntax error and an exception come back with their line', async () => {
   const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
   assert.equal(syntax.error.line, 3);
