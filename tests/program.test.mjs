@@ -122,6 +122,33 @@ test('a program is stepped by its own tasks; the stepper, its picture and the re
   assert.ok(loop.some((t) => /^Task 1 \(main\) runs again.*sends call 2's request.*no other task could run meanwhile/.test(t)), loop.join('\n'));
 });
 
+test('on the dev server: each request matched to its Resource Timing by the page\'s own id, the browser\'s hold said', async () => {
+  const source = [
+    'import asyncio, httpx',
+    'BASE = "http://example.invalid"',
+    'async def one(client, i):',
+    '    return await client.get(f"{BASE}/api/delay/300?city={i}")  # no ?i= of the page\'s own',
+    'async def main():',
+    '    async with httpx.AsyncClient() as client:',
+    '        await asyncio.gather(*(one(client, i) for i in range(12)))',
+    'asyncio.run(main())',
+  ].join('\n');
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'server' }), source);
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  let shown = null;
+  for (let i = 0; i < 50 && !(shown && shown.peakOnWire > 0); i++) {
+    await page.waitForTimeout(100);
+    shown = await page.evaluate(() => window.playground.shownRun());
+  }
+  // Six connections to one host: six go out, six wait about one answer's time for a free one.
+  assert.equal(shown.peakOnWire, 6, JSON.stringify(shown));
+  assert.equal(shown.peakAsked, 12);
+  const held = shown.stalledMs.filter((ms) => ms > 150).length;
+  assert.equal(held, 6, `stalled: ${shown.stalledMs.map(Math.round)}`);
+  const note = shown.notes.find((n) => /^The browser held 6 of these requests for one of its 6 connections/.test(n));
+  assert.ok(note && /CPython has no such cap, and would have had the last answer about .* sooner/.test(note), shown.notes.join('\n'));
+});
+
 test('a syntax error and an exception come back with their line', async () => {
   const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
   assert.equal(syntax.error.line, 3);

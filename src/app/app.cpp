@@ -227,8 +227,9 @@ int app_apply_resource_timing(App& app, uint16_t generation, const std::vector<A
     if (!entry) return 0;
     int matched = 0;
     for (const AttemptTiming& t : timings) {
-        if (annotate_attempt(&entry->run, t.index, t.attempt, t.sent_us, t.first_byte_us)) ++matched;
+        if (annotate_attempt(&entry->run, t.index, t.attempt, t.sent_us, t.first_byte_us, t.last_byte_us)) ++matched;
     }
+    if (matched > 0) entry->stats = compute_stats(entry->run);  // (the peak on the wire, from what was matched)
     app.needs_redraw = true;
     return matched;
 }

@@ -180,7 +180,7 @@ const RunStats& app_shown_stats(App& app);
 const HistoryEntry* app_shown_entry(const App& app);
 
 // What Resource Timing said about one attempt of a real-socket run (times on the app's clock).
-struct AttemptTiming { int index = 0, attempt = 0; int64_t sent_us = -1, first_byte_us = -1; };
+struct AttemptTiming { int index = 0, attempt = 0; int64_t sent_us = -1, first_byte_us = -1, last_byte_us = -1; };
 // Splits the attempts of run `generation` (in the run store) into stalled / in flight. Returns how many
 // attempts it matched.
 int app_apply_resource_timing(App& app, uint16_t generation, const std::vector<AttemptTiming>& timings);

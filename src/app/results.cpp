@@ -148,8 +148,9 @@ static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
         ImGui::TextWrapped("Your program%s", run.state == RunState::cancelled ? ", stopped" : "");
         ImGui::PopStyleColor();
         const int peak = s.peak();
-        ImGui::TextWrapped("Measured: %s, %d %s, at most %d in flight at once, %s API (no model: nothing expected of it).",
-                           format_duration_ms(s.wall_ms).c_str(), s.count, s.count == 1 ? "request" : "requests", peak, api_name(run.desc.api));
+        const std::string asked = s.peak_on_wire > 0 && s.peak_on_wire < s.peak_in_flight ? " (" + std::to_string(s.peak_in_flight) + " asked)" : "";
+        ImGui::TextWrapped("Measured: %s, %d %s, at most %d in flight at once%s, %s API (no model: nothing expected of it).",
+                           format_duration_ms(s.wall_ms).c_str(), s.count, s.count == 1 ? "request" : "requests", peak, asked.c_str(), api_name(run.desc.api));
         ImGui::Separator();
         return;
     }
@@ -226,14 +227,18 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         cells.push_back({"speedup", buf, tip});
     }
     const int peak = s.peak();
+    // On real sockets the browser may send fewer at once than were asked for: both are said.
+    const bool held = s.peak_on_wire > 0 && s.peak_on_wire < s.peak_in_flight;
+    const std::string wire = held ? std::to_string(s.peak_in_flight) + " asked, " + std::to_string(s.peak_on_wire) + " on the wire" : std::to_string(peak);
+    const std::string wire_tip = held ? "\n" + std::to_string(s.peak_in_flight) + " requests were asked for at once; the browser sent at most " +
+                                            std::to_string(s.peak_on_wire) + " (Resource Timing) and held the rest for a free connection"
+                                      : std::string();
     if (model) {
-        std::snprintf(buf, sizeof buf, "%d of %d", peak, s.expected_peak_in_flight);
-        cells.push_back({"peak in flight", buf,
-                         s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
-                                            : "most requests in flight at once, of the most the model expects"});
+        cells.push_back({"peak in flight", wire + " of " + std::to_string(s.expected_peak_in_flight),
+                         (s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
+                                             : "most requests in flight at once, of the most the model expects") + wire_tip});
     } else {
-        std::snprintf(buf, sizeof buf, "%d", peak);
-        cells.push_back({"peak in flight", buf, "most of the program's requests in flight at once"});
+        cells.push_back({"peak in flight", wire, "most of the program's requests in flight at once" + wire_tip});
     }
     float widest = 0;
     for (const Cell& c : cells) widest = std::max({widest, ImGui::CalcTextSize(c.label).x, ImGui::CalcTextSize(c.value.c_str()).x});

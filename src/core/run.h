@@ -182,6 +182,9 @@ struct Attempt {
     // (before that it was stalled: the browser had no free connection) and when its first byte came back.
     int64_t sent_us = -1;
     int64_t first_byte_us = -1;
+    int64_t last_byte_us = -1;  // when its answer had fully come (the browser's connection is free again)
+    // Off the wire: its last byte when Resource Timing said, else when the page saw its end.
+    int64_t wire_end_us() const { return last_byte_us >= 0 ? last_byte_us : ended_us; }
 };
 
 // One request's life, as recorded by the scheduler. Times are absolute microseconds; -1 = not yet.

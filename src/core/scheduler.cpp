@@ -463,7 +463,7 @@ Run Scheduler::take_run() {
     return out;
 }
 
-bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us) {
+bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us, int64_t last_byte_us) {
     if (index < 0 || index >= int(run->requests.size())) return false;
     std::vector<Attempt>& attempts = run->requests[size_t(index)].attempts;
     if (attempt < 0 || attempt >= int(attempts.size())) return false;
@@ -472,6 +472,7 @@ bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t
     const int64_t end = a.ended_us >= 0 ? a.ended_us : sent_us;
     a.sent_us = std::clamp(sent_us, a.started_us, std::max(a.started_us, end));
     a.first_byte_us = first_byte_us < 0 ? -1 : std::clamp(first_byte_us, a.sent_us, std::max(a.sent_us, end));
+    a.last_byte_us = last_byte_us < 0 ? -1 : std::clamp(last_byte_us, std::max(a.sent_us, a.first_byte_us), std::max(a.sent_us, end));
     return true;
 }
 

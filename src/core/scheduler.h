@@ -207,7 +207,7 @@ std::string program_reach_hint(const RunDesc& desc, const std::string& url);
 
 // Adds what the browser's Resource Timing says about attempt `attempt` of request `index` of an ended run
 // (see Attempt::sent_us), kept inside the attempt. Returns false when there is no such attempt.
-bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us);
+bool annotate_attempt(Run* run, int index, int attempt, int64_t sent_us, int64_t first_byte_us, int64_t last_byte_us = -1);
 
 // What the model says a run takes: the run played in virtual time with every API answer exactly as the
 // desc asks (latencies, failures, timeouts, retries, CPU work). Exact for the simulated API; the yardstick

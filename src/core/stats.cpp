@@ -75,7 +75,7 @@ RunStats compute_stats(const Run& run) {
         for (const Attempt& a : r.attempts) {
             if (a.sent_us < 0 || a.ended_us < 0) continue;
             wire.emplace_back(a.sent_us, +1);
-            wire.emplace_back(a.ended_us, -1);
+            wire.emplace_back(a.wire_end_us(), -1);
         }
     }
     if (!wire.empty()) {
@@ -139,6 +139,35 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
                         format_duration_ms(e.path_ms) + ". Python's httpx has no such cap by default (its pool allows 100).");
     }
     if (e.browser_ms >= 0.5) notes.push_back(browser_cost_words(run) + ".");
+    // A program on real sockets: what the browser's connection cap held back, which CPython would not have.
+    if (run.program && run.state == RunState::finished) {
+        // Held: it went out only once an earlier request had ended (the first stretch of any request is
+        // the connection's own set-up, which CPython pays too).
+        int held = 0;
+        int64_t longest = 0, last_end = -1, last_stall = 0;
+        for (const RequestTrace& r : run.requests) {
+            if (r.attempts.empty() || r.attempts[0].sent_us < 0) continue;
+            const Attempt& a = r.attempts[0];
+            bool waited = false;
+            for (const RequestTrace& q : run.requests) {
+                if (&q == &r || q.attempts.empty() || q.started_us > a.started_us) continue;
+                const int64_t off = q.attempts.back().wire_end_us();
+                waited |= off >= a.started_us && off <= a.sent_us + 1000;
+            }
+            const int64_t stall = waited ? a.sent_us - a.started_us : 0;
+            if (waited) ++held, longest = std::max(longest, stall);
+            if (r.finished_us > last_end) last_end = r.finished_us, last_stall = stall;
+        }
+        if (held > 0) {
+            const std::string cap = std::to_string(browser_connections_per_host);
+            std::string note = "The browser held " + std::to_string(held) + " of these requests for one of its " + cap +
+                               " connections to this host (the longest for " + format_duration_ms(double(longest) / 1000.0) + ")";
+            if (last_stall >= 1000)
+                note += "; CPython has no such cap, and would have had the last answer about " + format_duration_ms(double(last_stall) / 1000.0) +
+                        " sooner: about " + format_duration_ms(std::max(0.0, s.wall_ms - double(last_stall) / 1000.0)) + " in all";
+            notes.push_back(note + ".");
+        }
+    }
     const int failed = s.http_errors + s.network_errors + s.timeouts;
     if (failed > 0) {
         std::string first;

@@ -408,7 +408,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_server_base(const char* base) {
     wake();
 }
 
-// Resource Timing of a real-socket run: {"generation": g, "attempts": [[index, attempt, sentMs, firstByteMs], ...]}
+// Resource Timing of a real-socket run: {"generation": g, "attempts": [[index, attempt, sentMs, firstByteMs, lastByteMs], ...]}
 // on performance.now()'s clock, which is the app's. Returns how many attempts it matched.
 EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(const char* json) {
     JsonValue v;
@@ -419,13 +419,14 @@ EMSCRIPTEN_KEEPALIVE int ap_js_resource_timing(const char* json) {
     if (!gen || !gen->is_number() || !rows || !rows->is_array()) return 0;
     std::vector<AttemptTiming> timings;
     for (const JsonValue& row : rows->items) {
-        if (!row.is_array() || row.items.size() != 4) continue;
+        if (!row.is_array() || (row.items.size() != 4 && row.items.size() != 5)) continue;
         bool numbers = true;
         for (const JsonValue& x : row.items) numbers = numbers && x.is_number() && std::isfinite(x.number);
         if (!numbers) continue;
         const double first = row.items[3].number;
+        const double last = row.items.size() == 5 ? row.items[4].number : 0;
         timings.push_back(AttemptTiming{int(row.items[0].number), int(row.items[1].number), int64_t(row.items[2].number * 1000.0),
-                                        first > 0 ? int64_t(first * 1000.0) : -1});
+                                        first > 0 ? int64_t(first * 1000.0) : -1, last > 0 ? int64_t(last * 1000.0) : -1});
     }
     const int matched = app_apply_resource_timing(*g_app, uint16_t(gen->number), timings);
     wake();
@@ -546,7 +547,8 @@ EMSCRIPTEN_KEEPALIVE int ap_js_load_run(const char* name, const char* text, cons
 }
 
 // The run the results panel shows: {"loaded": file name or null, "fileError", "state", "wallMs", "replayMs",
-// "replayText", "stalledMs": [per request: how long its first attempt stalled before it went out, or -1]}.
+// "replayText", "stalledMs": [per request: how long its first attempt stalled before it went out, or -1],
+// "peakAsked", "peakOnWire" (0: not known), "notes": what the results panel explains}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     if (!g_app) return out("null");
     App& a = *g_app;
@@ -566,7 +568,9 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     for (const RequestTrace& r : run.requests) {
         w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
     }
-    w.end_array().end_object();
+    w.end_array().key("peakAsked").integer(s.peak_in_flight).key("peakOnWire").integer(s.peak_on_wire);
+    w.key("notes").strings(explain_run(run, s));
+    w.end_object();
     return out(w.take());
 }
 

@@ -41,7 +41,10 @@ void FetchTransport::start(RequestId id, const RequestSpec& spec, int64_t) {
     // Register before the call: a fetch may fail synchronously, inside emscripten_fetch().
     live_[id.value] = nullptr;
     if (spec.want_body) want_body_.insert(id.value);
-    emscripten_fetch_t* fetch = emscripten_fetch(&attr, spec.url.c_str());
+    // The request's id in the URL's fragment, which no server sees (the request on the wire is the URL as
+    // asked) but the browser's Resource Timing keeps: web/stalled.js matches each entry to its attempt by it.
+    const std::string url = spec.url.substr(0, spec.url.find('#')) + "#ap=" + std::to_string(id.value);
+    emscripten_fetch_t* fetch = emscripten_fetch(&attr, url.c_str());
     auto it = live_.find(id.value);
     if (it != live_.end()) it->second = fetch;
 }
