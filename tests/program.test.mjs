@@ -149,6 +149,23 @@ test('on the dev server: each request matched to its Resource Timing by the page
   assert.ok(note && /CPython has no such cap, and would have had the last answer about .* sooner/.test(note), shown.notes.join('\n'));
 });
 
+test('what a program prints is shown as it comes, while it runs', async () => {
+  const done = page.evaluate(() => window.playground.runProgram('import time\nfor i in range(40):\n    print("line", i)\n    time.sleep(0.05)\n', { api: 'page' }));
+  let seen = null;
+  for (let i = 0; i < 200; i++) {
+    const shown = await page.evaluate(() => window.playground.shownRun());
+    if (shown.kind === 'program' && shown.state === 'running' && shown.outputBytes > 0) {
+      seen = shown;
+      break;
+    }
+    await page.waitForTimeout(50);
+  }
+  const r = await done;
+  assert.ok(seen, 'some output was shown before the program ended');
+  assert.ok(seen.outputBytes < r.stdout.length, `${seen.outputBytes} of ${r.stdout.length} bytes while running`);
+  assert.equal((await page.evaluate(() => window.playground.shownRun())).outputBytes, r.stdout.length);
+});
+
 test('a syntax error and an exception come back with their line', async () => {
   const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
   assert.equal(syntax.error.line, 3);

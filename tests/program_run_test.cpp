@@ -496,6 +496,21 @@ size_t step_saying(const LoopTimeline& tl, const std::string& words) {
 
 }  // namespace
 
+TEST(ProgramRun, OutputIsShownAsItComesAndBoundedThere) {
+    ProgramFixture f;
+    f.scheduler.program_output("line 1\n", 0, 0);
+    f.scheduler.program_output("line 2\n", 0, 0);
+    EXPECT_EQ(f.scheduler.run().program->report.output, "line 1\nline 2\n");
+    // More than a run keeps: cut at the limit and counted, with what the interpreter itself cut.
+    f.scheduler.program_output(std::string(program_output_limit, 'x') + "\nmore\n", 500, 2);
+    const ProgramReport& r = f.scheduler.run().program->report;
+    EXPECT_EQ(r.output.size(), program_output_limit);
+    EXPECT_EQ(r.output_cut_bytes, 500 + 14 + 6);
+    EXPECT_EQ(r.output_cut_lines, 2 + 2);
+    f.scheduler.program_end(10 * ms, ProgramReport{"print()", "the end's own\n", "", "", 0, false});
+    EXPECT_EQ(f.scheduler.run().program->report.output, "the end's own\n") << "the end's report is the one kept";
+}
+
 TEST(ProgramTrace, AGatherIsToldByItsTasksNotByAModel) {
     GatherProgram f;
     const ap::Run& run = f.scheduler.run();

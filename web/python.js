@@ -40,9 +40,13 @@ export function startPython() {
 function onPython(run, m) {
   if (run.ended) return;
   if (m.type === 'output') {
-    if (run.output.length < MAX_PROGRAM_OUTPUT) run.output += m.text.slice(0, MAX_PROGRAM_OUTPUT - run.output.length);
+    const room = Math.max(0, MAX_PROGRAM_OUTPUT - run.output.length);
+    const kept = m.text.slice(0, room);
+    run.output += kept;
     run.cutBytes = Math.max(run.cutBytes, m.cutBytes);
     run.cutLines = Math.max(run.cutLines, m.cutLines);
+    // (Shown as it comes: the results panel follows the end while the program runs.)
+    if (kept || m.cutBytes) callC('ap_js_program_output', [kept, run.cutBytes, run.cutLines]);
   } else if (m.type === 'request') {
     const session = run.session;
     programRequest(run, m, (answer) => session.send({ type: 'answer', id: m.id, ...answer }));

@@ -96,7 +96,8 @@ std::string results_run_file(const App& app) {
 static void draw_program_text(App& app, const ProgramReport& t, RunState state) {
     const Palette& pal = palette();
     // A run loaded from a file, or an earlier one: its program back in the editor, to run again or change.
-    if (app.hooks.on_open_editor && !t.source.empty() && small_button(app, "Open its program in the editor", "program:open")) {
+    if (app.hooks.on_open_editor && !t.source.empty() && state != RunState::running &&
+        small_button(app, "Open its program in the editor", "program:open")) {
         code_panel_editor_opened(app);
         layout_show_code(app);
         app.hooks.on_open_editor(t.source);
@@ -112,17 +113,36 @@ static void draw_program_text(App& app, const ProgramReport& t, RunState state) 
     }
     const std::string cut = program_output_cut_note(t);
     if (t.output.empty() && cut.empty()) {
-        ImGui::TextDisabled("The program printed nothing.");
+        ImGui::TextDisabled(state == RunState::running ? "Nothing printed yet." : "The program printed nothing.");
         return;
     }
-    ImGui::TextColored(pal.dim, "What the program printed:");
-    if (!cut.empty()) wrapped_note(cut, pal.note);
-    // (Eight lines at most: counted, never measured, since the text may be a megabyte.)
+    ImGui::TextColored(pal.dim, state == RunState::running ? "What the program prints (as it comes):" : "What the program printed:");
+    // Counted, never measured, since the text may be a megabyte: up to 8 lines, or 30 when made taller.
+    const int most = app.results.output_tall ? 30 : 8;
     int lines = 1;
-    for (size_t at = t.output.find('\n'); at != std::string::npos && at + 1 < t.output.size() && lines < 8; at = t.output.find('\n', at + 1)) ++lines;
-    const float h = ImGui::GetTextLineHeightWithSpacing() * float(lines) + ImGui::GetStyle().WindowPadding.y * 2;
+    for (size_t at = t.output.find('\n'); at != std::string::npos && at + 1 < t.output.size() && lines <= most; at = t.output.find('\n', at + 1)) ++lines;
+    if (lines > 8 || app.results.output_tall) {
+        ImGui::SameLine();
+        if (small_button(app, app.results.output_tall ? "Shorter" : "Taller", "program:output-size")) {
+            app.results.output_tall = !app.results.output_tall;
+            app.needs_redraw = true;
+        }
+    }
+    if (app.hooks.on_save_file) {
+        ImGui::SameLine();
+        if (small_button(app, "Save output", "program:output-save")) app.hooks.on_save_file("output.txt", "text/plain", t.output);
+    }
+    if (!cut.empty()) wrapped_note(cut, pal.note);
+    const float h = ImGui::GetTextLineHeightWithSpacing() * float(std::min(lines, most)) + ImGui::GetStyle().WindowPadding.y * 2;
     ImGui::BeginChild("program-output", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
+    // While it runs, the box follows the end as more comes, unless the learner scrolled up to read.
+    const bool at_end = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - ImGui::GetTextLineHeight();
     ImGui::TextUnformatted(t.output.c_str(), t.output.c_str() + t.output.size());
+    if (state == RunState::running && t.output.size() != app.results.output_drawn && at_end) {
+        ImGui::SetScrollHereY(1.0f);
+        app.needs_redraw = true;  // (the scroll shows on the next frame)
+    }
+    app.results.output_drawn = t.output.size();
     ImGui::EndChild();
 }
 
@@ -348,7 +368,7 @@ void draw_run_view(App& app, int64_t now_us) {
     draw_waterfall(app, run, span, now_us, wf_h);
     if (!running && run.state != RunState::idle) draw_replay(app, run);
     draw_legend(run);
-    if (run.program && !running) draw_program_text(app, run.program->report, run.state);
+    if (run.program) draw_program_text(app, run.program->report, run.state);
     if (order) {
         std::string line = "as_completed hands the results over in this order:";
         for (int i : finishing_order(run)) line += " " + std::to_string(i + 1);

@@ -25,6 +25,8 @@ struct ResultsState {
     bool png_caption = false;      // Save as PNG was pressed: the next frame draws the caption and is saved
     bool png_requested = false;    // the platform saves the results panel as a PNG after this frame
     std::string pinned_total;      // the totals cell whose meaning stays spelled out under them (clicked), or ""
+    bool output_tall = false;      // a program's output box shows 30 lines, not 8
+    size_t output_drawn = 0;       // the output's size the box last drew (it follows the end as more comes)
     // The stats of the run in flight, recomputed when it changed (an answer, the end), not every frame.
     struct LiveStats { bool valid = false; uint16_t generation = 0; int ended = -1; int in_flight = -1; RunStats stats; };
     LiveStats live;

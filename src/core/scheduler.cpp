@@ -179,6 +179,15 @@ std::string program_output_cut_note(const ProgramReport& t) {
     return note + " not shown.";
 }
 
+void Scheduler::program_output(const std::string& text, int64_t cut_bytes, int64_t cut_lines) {
+    if (!running() || !run_.program) return;
+    ProgramReport& r = run_.program->report;
+    r.output += text;
+    r.output_cut_bytes = std::max(r.output_cut_bytes, cut_bytes);
+    r.output_cut_lines = std::max(r.output_cut_lines, cut_lines);
+    bound_program_report(&r);
+}
+
 void Scheduler::program_end(int64_t now_us, ProgramReport report, ProgramTrace trace) {
     bound_program_report(&report);
     if (!running() || !run_.program) return;

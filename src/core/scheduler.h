@@ -151,6 +151,9 @@ public:
     // The program is over (returned, raised, or stopped): the run ends now, with the program's report, and
     // the requests it never waited for are cancelled. Stopped (report.stopped), the run ends cancelled.
     void program_end(int64_t now_us, ProgramReport report, ProgramTrace trace = {});
+    // What the program printed since the last call, while it runs (shown as it comes; the end's report
+    // replaces it): kept up to program_output_limit, the rest counted; cut_*: what its interpreter cut.
+    void program_output(const std::string& text, int64_t cut_bytes, int64_t cut_lines);
     // Called as each request ends (any run), with its index: a program's request answers its program.
     std::function<void(int index)> on_request_end;
     // A program request's answer body, handed over once (the run keeps its size, not its text).

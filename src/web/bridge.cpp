@@ -331,6 +331,16 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_end(const char* json, const char* trace_
     wake();
 }
 
+// What the program printed since the last call (web/python.js, as each batch comes), with what its
+// interpreter cut so far: shown while it runs.
+EMSCRIPTEN_KEEPALIVE void ap_js_program_output(const char* text, double cut_bytes, double cut_lines) {
+    if (!g_app || !text) return;
+    const auto count = [](double v) { return std::isfinite(v) ? int64_t(std::clamp(v, 0.0, 1e15)) : int64_t(0); };
+    if (!g_app->scheduler.running() || !g_app->scheduler.run().program) return;
+    g_app->scheduler.program_output(text, count(cut_bytes), count(cut_lines));
+    wake();
+}
+
 // The code panel's program with the learner's numbers (the editor's Reset).
 EMSCRIPTEN_KEEPALIVE const char* ap_js_code_program() { return out(g_app ? code_panel_program(*g_app) : ""); }
 
@@ -548,7 +558,8 @@ EMSCRIPTEN_KEEPALIVE int ap_js_load_run(const char* name, const char* text, cons
 
 // The run the results panel shows: {"loaded": file name or null, "fileError", "state", "wallMs", "replayMs",
 // "replayText", "stalledMs": [per request: how long its first attempt stalled before it went out, or -1],
-// "peakAsked", "peakOnWire" (0: not known), "notes": what the results panel explains}.
+// "peakAsked", "peakOnWire" (0: not known), "outputBytes": a program's output shown so far, "notes": what the
+// results panel explains}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     if (!g_app) return out("null");
     App& a = *g_app;
@@ -569,6 +580,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
         w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
     }
     w.end_array().key("peakAsked").integer(s.peak_in_flight).key("peakOnWire").integer(s.peak_on_wire);
+    w.key("outputBytes").integer(run.program ? int64_t(run.program->report.output.size()) : 0);
     w.key("notes").strings(explain_run(run, s));
     w.end_object();
     return out(w.take());
