@@ -166,6 +166,28 @@ test('what a program prints is shown as it comes, while it runs', async () => {
   assert.equal((await page.evaluate(() => window.playground.shownRun())).outputBytes, r.stdout.length);
 });
 
+test('the request over the cap stops the program where it is made, whatever the program catches', async () => {
+  const source = [
+    'import asyncio, httpx',
+    'BASE = "http://example.invalid"',
+    'async def main():',
+    '    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=None)) as client:',
+    '        try:',
+    '            await asyncio.gather(*(client.get(f"{BASE}/api/delay/20000?i={i}") for i in range(10050)))',
+    '        except Exception as e:',
+    '            print("caught", e)',
+    '        await asyncio.sleep(60)',
+    'asyncio.run(main())',
+  ].join('\n');
+  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'simulated' }), source);
+  assert.equal(r.requests.length, 10000);
+  assert.ok(r.error, 'the program was stopped');
+  assert.equal(r.error.line, 6);
+  assert.match(r.error.message, /^a program may make at most 10000 requests in one run: the program was stopped at the one over that/);
+  assert.equal(r.stdout, '', 'it never reached its except');
+  assert.ok(r.wallMs < 20000, `stopped at once, not after its requests' 20 s: ${Math.round(r.wallMs)} ms`);
+});
+
 test('a syntax error and an exception come back with their line', async () => {
   const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
   assert.equal(syntax.error.line, 3);

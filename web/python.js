@@ -69,6 +69,10 @@ function onPython(run, m) {
 function programRequest(run, ask, reply) {
   const asked = { url: ask.url, line: ask.line, task: ask.task, taskId: ask.taskId, timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
   const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
+  if (r.error !== undefined && r.limit) {
+    // The request over the cap: the program ends here, at the line that made it, whatever it would catch.
+    return endProgram(run, { line: ask.line, message: `${r.error}: the program was stopped at the one over that, which this line made`, traceback: '' }, NaN);
+  }
   if (r.error !== undefined) return reply({ outcome: 'refused', error: r.error });
   run.byId.set(ask.id, r.index);
   run.waiting.set(r.index, reply);

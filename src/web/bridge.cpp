@@ -290,6 +290,8 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     w.begin_object();
     if (index >= 0) w.key("index").integer(index);
     else w.key("error").string(error);
+    // (The cap on requests ends the program there and then: a program that catches the error cannot go on.)
+    if (index < 0 && g_app->scheduler.running() && g_app->scheduler.run().requests.size() >= size_t(max_program_requests)) w.key("limit").boolean(true);
     w.end_object();
     return out(w.take());
 }
