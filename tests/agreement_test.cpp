@@ -216,3 +216,14 @@ TEST(Agreement, BeforeARunTheBrowserCannotServeTheClaimSaysWhatWillHappen) {
     EXPECT_EQ(fine.timeouts, 0);
     EXPECT_EQ(claim_for(d, fine, slow).find("timeout"), std::string::npos);
 }
+
+TEST(Agreement, ABrowserPartOverAQuarterOfTheClaimIsSaidToBeMeasuredAgain) {
+    RunDesc d = desc_of(CodePath::concurrent, 50, 500);
+    d.api = Api::page;
+    const ApiCost usual{1.0, 0.05}, busy{2.0, 10.0};  // 10 ms between answers: 490 ms for 50
+    EXPECT_FALSE(browser_cost_doubtful(expect_run(d, usual)));
+    EXPECT_EQ(claim_for(d, expect_run(d, usual), usual).find("measured again"), std::string::npos);
+    const Expectation e = expect_run(d, busy);
+    EXPECT_TRUE(browser_cost_doubtful(e)) << e.browser_ms << " of " << e.wall_ms;
+    EXPECT_NE(claim_for(d, e, busy).find("it is measured again just before each run"), std::string::npos) << claim_for(d, e, busy);
+}

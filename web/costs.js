@@ -49,7 +49,9 @@ export function recalibrate(api, onlyIfStale = false) {
   state.calibration = state.calibration.then(async () => {
     const apis = started.apis;
     const which = !apis ? null : api === 'page' ? apis.page : api === 'server' ? apis.server : null;
-    if (!which || !which.ready || (onlyIfStale && performance.now() - (state.measuredAt[api] || 0) < FRESH_MS)) {
+    // (Fresh figures are measured again when they make over a quarter of the claim: ap_js_costs_doubtful.)
+    const fresh = performance.now() - (state.measuredAt[api] || 0) < FRESH_MS;
+    if (!which || !which.ready || (onlyIfStale && fresh && !callC('ap_js_costs_doubtful'))) {
       callC('ap_js_calibrating', [0]);
       return;
     }

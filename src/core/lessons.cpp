@@ -422,6 +422,8 @@ std::string claim_for(const RunDesc& asked, const Expectation& e, const ApiCost&
         if (cap) claim += " + " + format_duration_ms(e.cap_ms) + " for its " + std::to_string(browser_connections_per_host) + " connections per host";
         if (browser) claim += " + " + format_duration_ms(e.browser_ms) + " to hand the answers over";
         claim += " = " + format_duration_ms(e.wall_ms);
+        if (browser_cost_doubtful(e))
+            claim += " (the browser's part is over a quarter of this: it is measured again just before each run, and the run is judged by that)";
     }
     // More requests than this browser can hand over before the timeout: say what will happen.
     if (e.timeouts > 0 && browser && d.path != CodePath::retry_backoff && cost.handover_ms > 0) {

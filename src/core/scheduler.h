@@ -227,5 +227,9 @@ double model_wall_ms(const RunDesc& desc, int wire_cap = 0, const ApiCost& cost 
 int wire_cap_for(const RunDesc& desc);
 // The expectation of a run of desc through its API with these measured costs (the simulated API has none).
 Expectation expect_run(const RunDesc& desc, const ApiCost& cost = {});
+// The browser's part of an expectation is doubtful when it is over a quarter of the whole: on a machine
+// that was busy while the costs were measured, a hand-over of 500 ms would let a slow run pass. The page
+// measures again before such a run is judged.
+inline bool browser_cost_doubtful(const Expectation& e) { return e.browser_ms > 0.25 * e.wall_ms; }
 
 }  // namespace ap

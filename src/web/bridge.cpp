@@ -406,6 +406,13 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_costs(const char* json) {
     wake();
 }
 
+// 1 when the browser's costs make over a quarter of the claim for the page's settings (browser_cost_doubtful):
+// web/costs.js measures them again before the run, however fresh they are.
+EMSCRIPTEN_KEEPALIVE int ap_js_costs_doubtful() {
+    if (!g_app) return 0;
+    return browser_cost_doubtful(expect_run(g_app->desc, api_cost(*g_app, g_app->desc))) ? 1 : 0;
+}
+
 // 1 while the page measures those costs: a clicked run waits until it is done.
 EMSCRIPTEN_KEEPALIVE void ap_js_calibrating(int on) {
     if (!g_app) return;
