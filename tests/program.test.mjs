@@ -188,6 +188,30 @@ test('the request over the cap stops the program where it is made, whatever the 
   assert.ok(r.wallMs < 20000, `stopped at once, not after its requests' 20 s: ${Math.round(r.wallMs)} ms`);
 });
 
+test('Python starts while the learner reads; a run gets the machine to itself; ?python=editor waits for the editor', async () => {
+  const context = await browser.newContext();
+  const p = await helpers.openPlayground(context, dev.url);
+  // No editor opened: Python starts by itself once the page is idle, and a program then runs at once.
+  await p.waitForFunction(() => window.playground.pythonSpareReady, null, { timeout: 30000 });
+  const t0 = Date.now();
+  const r = await p.evaluate(() => window.playground.runProgram('print("at once")', { api: 'simulated' }));
+  assert.equal(r.stdout, 'at once\n');
+  console.log(`# a program after Python started in the background: ${Date.now() - t0} ms from runProgram to its end`);
+  // A run while Python starts: the starting Python stops, and starts again after the run.
+  const q = await helpers.openPlayground(context, dev.url);
+  await q.waitForFunction(() => window.playground.pythonWorkers > 0, null, { timeout: 15000 });
+  const run = q.evaluate(() => window.playground.run({ path: 'concurrent', n: 10, latency: 800, api: 'page' }));
+  await q.waitForFunction(() => window.playground.pythonWorkers === 0, null, { timeout: 2000 });
+  await run;
+  await q.waitForFunction(() => window.playground.pythonSpareReady, null, { timeout: 30000 });
+  // ?python=editor: nothing starts until the editor opens.
+  const e = await helpers.openPlayground(context, `${dev.url}?python=editor`);
+  await e.waitForTimeout(3000);
+  assert.equal(await e.evaluate(() => window.playground.pythonWorkers), 0);
+  assert.deepEqual(await e.evaluate(() => window.playground.lessonState().notes), [], 'the key is the page\'s own');
+  await context.close();
+});
+
 test('a syntax error and an exception come back with their line', async () => {
   const syntax = await run('import asyncio\n\nasync def main(:\n    pass\n');
   assert.equal(syntax.error.line, 3);

@@ -199,10 +199,12 @@ try {
     console.log('\n== The learner\'s own Python: editor + Python first open, and its runs against the built-in ones');
     // Cold: a new browser context (empty HTTP cache). Cached: a second page in the same context.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const openEditor = async (page) => {
-      await page.goto(dev.url);
+    // (?python=editor: Python starts on the click, not in the background, so the click's own figure shows.)
+    const openEditor = async (page, readMs = 0) => {
+      await page.goto(readMs ? dev.url : `${dev.url}?python=editor`);
       await page.evaluate(() => window.playground.ready);
       await settled(page);
+      if (readMs) await page.waitForTimeout(readMs);  // the learner reads the lesson first
       const t0 = Date.now();
       await click(page, 'code:edit');  // (a person's click: press and release a frame apart)
       await page.waitForSelector('#editor .cm-content');
@@ -215,8 +217,15 @@ try {
     console.log(`click to editor shown: cold ${cold.editorMs} ms, cached ${warm.editorMs} ms`);
     const parts = (b) => `${Math.round(b.bootMs)} ms: ` + Object.entries(b.phases).map(([k, v]) => `${k} ${v}`).join(', ');  // (fromSnapshot: started from the memory the page kept)
     console.log(`Python's own start in its worker: cold ${parts(cold.boot)}; cached ${parts(warm.boot)}`);
-    console.log(`click to Python ready (a first program ran): cold ${cold.readyMs} ms (target <= 5 s: ${verdict(cold.readyMs <= 5000)}), ` +
-                `cached ${warm.readyMs} ms (target <= 2 s: ${verdict(warm.readyMs <= 2000)})`);
+    console.log(`click to Python ready (a first program ran), Python started on the click: cold ${cold.readyMs} ms (target <= 5 s: ` +
+                `${verdict(cold.readyMs <= 5000)}), cached ${warm.readyMs} ms (target <= 2 s: ${verdict(warm.readyMs <= 2000)})`);
+    console.log(`Python's start: cold ${Math.round(cold.boot.bootMs)} ms (target < 3 s: ${verdict(cold.boot.bootMs < 3000)}), from the kept ` +
+                `memory ${Math.round(warm.boot.bootMs)} ms (target < 1 s: ${verdict(warm.boot.bootMs < 1000)})`);
+    // As a learner does: the page opens, they read for 5 s, then open the editor and run: Python started in
+    // the background meanwhile.
+    const reader = await openEditor(await context.newPage(), 5000);
+    console.log(`read 5 s, then click Edit and run a program: ${reader.readyMs} ms from the click to its end (target < 500 ms: ` +
+                `${verdict(reader.readyMs < 500)})`);
     const page = context.pages()[1];
     // Every program runs in a fresh worker; a spare one starts from the kept memory while the learner reads.
     // Click Run (here: runProgram) to the program's first line, with the spare ready.

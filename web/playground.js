@@ -45,13 +45,22 @@ function firstFrame() {
     start.ready.then(() => {
       links.openLinkedProgram();
       host.sayReady();
+      python.startWhenIdle();
     });
   });
 }
 
+// Run was pressed for a real API (Module.apRequestCosts): a Python starting in the background waits, and
+// what the API costs is measured with the machine to itself.
+function requestCosts(api) {
+  python.runStarted(false);
+  costs.requestCosts(api);
+}
+
 // A run ended (Module.apRunEnded): the screen reader hears it, a dev-server run's stalled times are read, the
-// host page hears it, and then the page's event and run()'s promise.
+// host page hears it, Python may start in the background again, and then the page's event and run()'s promise.
 function runEnded(ticket, json) {
+  python.runEnded();
   const result = JSON.parse(json);
   a11y.mirrorRun(result);
   stalled.afterRun(result);
@@ -74,7 +83,7 @@ input.install();
 host.install();
 start.install();
 storage.install();
-connect({ page: { runtimeInitialized, firstFrame, runEnded, progressChanged }, start, costs, storage, links, files, python, editor });
+connect({ page: { runtimeInitialized, firstFrame, runEnded, progressChanged, requestCosts }, start, costs, storage, links, files, python, editor });
 
 // One member a line (tests/surface.test.mjs reads them).
 window.playground = {

@@ -333,6 +333,14 @@ export function createPythonHost(baseURI) {
       }
       return host.spare.ready;
     },
+    // The spare, if it is still starting, stops (a run wants the machine to itself); true if it did.
+    dropBootingSpare() {
+      const s = host.spare;
+      if (!s || s.ended || s.stage !== 'booting') return false;
+      host.spare = null;
+      s.kill();
+      return true;
+    },
     get lastBoot() { return host.lastBoot; },
     // (tools/bench: a spare worker is ready for the next program)
     get spareReady() { return !!host.spare && !host.spare.ended && host.spare.stage === 'ready'; },

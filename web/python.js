@@ -37,6 +37,51 @@ export function startPython() {
   loadPythonHost().then((h) => h.prepare()).catch(() => {});
 }
 
+// Python also starts while the learner reads: after the first frame, once the page is idle, so that a
+// program written later runs at once. Not in a frame (a course page may hold several playgrounds), not on a
+// phone on a metered or data-saving connection, and not with ?python=editor (then it starts when the
+// editor opens). A run gets the machine to itself: a Python still starting stops, and starts again after.
+const IDLE_AFTER_MS = 1500;
+const idle = { armed: false, busy: false, timer: 0 };
+
+export function idleStartAllowed() {
+  const c = navigator.connection;
+  const phone = matchMedia('(pointer: coarse)').matches;
+  if (new URLSearchParams(location.search).get('python') === 'editor') return false;
+  if (window.top !== window) return false;
+  if (c && c.saveData) return false;
+  if (phone && c && (c.type === 'cellular' || /2g/.test(String(c.effectiveType || '')))) return false;
+  return true;
+}
+
+export function startWhenIdle() {
+  if (!idleStartAllowed()) return;
+  idle.armed = true;
+  clearTimeout(idle.timer);
+  idle.timer = setTimeout(() => {
+    const go = () => {
+      if (!idle.armed || idle.busy) return;
+      idle.armed = false;
+      startPython();
+    };
+    if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 3000 });
+    else go();
+  }, IDLE_AFTER_MS);
+}
+
+// A run began (Module.apRunStarted), or Run was pressed for a real API: a spare still starting stops
+// (not for the learner's program, which takes it), and starts again once the run is over.
+export function runStarted(program) {
+  if (program) return;
+  idle.busy = true;
+  if (state.hostNow && state.hostNow.dropBootingSpare()) idle.armed = true;
+}
+
+export function runEnded() {
+  idle.busy = false;
+  if (idle.armed) startWhenIdle();
+}
+
 function onPython(run, m) {
   if (run.ended) return;
   if (m.type === 'output') {

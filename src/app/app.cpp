@@ -107,6 +107,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
     app.current.guess_ms = purpose == RunPurpose::learner && !program ? predict_guess_for(app, asked, desc) : -1;
     app.scheduler.begin(desc, now_us, cost);
+    if (app.hooks.on_run_started) app.hooks.on_run_started(program);
     results_run_started(app);
     stepper_run_started(app);
     layout_run_started(app, purpose, desc.kind);

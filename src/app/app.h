@@ -58,6 +58,9 @@ struct QueuedRun {
 // What the platform does for the app: files, the clipboard, progress kept across visits, the run results.
 struct PlatformHooks {
     std::function<void(uint32_t ticket, const std::string& json)> on_run_ended;
+    // A run began (program: the learner's program), or Run was pressed for a real API (the page first
+    // measures what it costs): a Python still starting in the background gives the machine to it.
+    std::function<void(bool program)> on_run_started;
     std::function<void(const std::string& lesson_id, const std::vector<std::string>& done)> on_progress;
     std::function<void(const std::string& query)> on_copy_link;   // the platform builds the URL and copies it
     std::function<void(const std::string& query)> on_copy_embed;  // ... or the iframe HTML for it

@@ -78,7 +78,7 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
             notes.push_back("Link: there is no lesson '" + value + "'; showing lesson " + std::to_string(app.lessons.index + 1) + ".");
     }
     // Keys the JavaScript side owns (a lesson file's URL, the host page's origin) pass silently.
-    static const char* js_keys[] = {"lesson", "lessons", "origin", "program"};
+    static const char* js_keys[] = {"lesson", "lessons", "origin", "program", "python"};
     std::vector<std::string> seen;
     for (const auto& [key, value] : params) {
         const std::string& name = key;  // (a structured binding cannot be captured before C++20's clang 16)

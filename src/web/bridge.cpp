@@ -49,6 +49,9 @@ EM_JS(void, js_stop_program, (), { if (Module.apStopProgram) Module.apStopProgra
 EM_JS(void, js_editor_counts, (const char* json), { if (Module.apEditorCounts) Module.apEditorCounts(UTF8ToString(json)); });
 EM_JS(void, js_editor_rect, (float x, float y, float w, float h), { if (Module.apEditorRect) Module.apEditorRect(x, y, w, h); });
 EM_JS(void, js_open_tab, (const char* query), { if (Module.apOpenTab) Module.apOpenTab(UTF8ToString(query)); });
+EM_JS(void, js_run_started, (int program), {
+    if (Module.apRunStarted) Module.apRunStarted(program !== 0);
+});
 EM_JS(void, js_request_costs, (const char* api), {
     if (Module.apRequestCosts) Module.apRequestCosts(UTF8ToString(api));
     else Module._ap_js_calibrating(0);
@@ -61,6 +64,7 @@ EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
 void bridge_init(App* app) {
     g_app = app;
     PlatformHooks& h = app->hooks;
+    h.on_run_started = [](bool program) { js_run_started(program ? 1 : 0); };
     h.on_copy_link = [](const std::string& query) { js_copy_link(query.c_str()); };
     h.on_copy_embed = [](const std::string& query) { js_copy_embed(query.c_str()); };
     h.on_save_file = [](const std::string& name, const std::string& mime, const std::string& text) {
