@@ -96,3 +96,16 @@ export function watchConsole(page, allow = () => false) {
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   return errors;
 }
+
+// Waits until Python's memory is kept (made in the background once nothing runs): its record and the memory
+// itself in Cache Storage. (waitForFunction does not wait for a promise a predicate returns: polled here.)
+export async function memoryKept(page, timeoutMs = 60000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const kept = await page.evaluate(() => caches.open('asyncplay-python').then((c) => c.keys()).then((k) =>
+      k.length === 1 && localStorage.getItem('asyncplay.python-memory') !== null));
+    if (kept) return;
+    if (Date.now() > until) throw new Error(`Python's memory was not kept within ${timeoutMs / 1000} s`);
+    await page.waitForTimeout(200);
+  }
+}

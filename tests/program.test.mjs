@@ -634,8 +634,7 @@ test('Python starts from the memory it kept: a second page begins from it', asyn
     assert.equal(r.stdout, 'httpx requests\n');
     boots.push(await p.evaluate(() => window.playground.pythonBoot));
     // (The memory is stored after the first start, while the learner reads: wait for it to be there.)
-    await p.waitForFunction(() => caches.open('asyncplay-python').then((c) => c.keys()).then((k) => k.length === 1 &&
-      localStorage.getItem('asyncplay.python-memory') !== null), null, { timeout: 30000 });
+    await helpers.memoryKept(p);
     await p.close();
   }
   console.log(`# Python's start: first page ${Math.round(boots[0].bootMs)} ms (${JSON.stringify(boots[0].phases)}), ` +

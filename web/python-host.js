@@ -131,7 +131,7 @@ export function checkMessage(m, stage) {
 
 export function createPythonHost(baseURI) {
   const here = new URL('python/', baseURI).href;
-  const host = { frame: null, framed: null, frameReady: null, spare: null, nextId: 1, sessions: new Map(), lastBoot: null,
+  const host = { frame: null, framed: null, frameReady: null, spare: null, keeper: null, keeperAsked: false, storing: false, nextId: 1, sessions: new Map(), lastBoot: null,
     memory: null,      // Promise<Uint8Array | null>: the kept memory, checked against its recorded hash
     memoryKey: null };
 
@@ -216,8 +216,12 @@ export function createPythonHost(baseURI) {
     }
   }
   async function keepMemory(bytes) {
+    host.storing = true;
     const cache = await openCache();
-    if (!cache || !host.memoryKey) return;
+    if (!cache || !host.memoryKey) {
+      host.storing = false;
+      return;
+    }
     try {
       const sha = await sha256(bytes);
       for (const old of await cache.keys()) await cache.delete(old);
@@ -228,6 +232,8 @@ export function createPythonHost(baseURI) {
       host.frame.contentWindow.postMessage({ type: 'memory', bytes }, '*');
     } catch (e) {
       // Storage full or refused: the next start is a long one.
+    } finally {
+      host.storing = false;
     }
   }
   async function forgetMemory() {
@@ -252,10 +258,12 @@ export function createPythonHost(baseURI) {
   }
 
   // ---- Sessions: one worker each, booting, ready, running, ended. ----
-  function spawn() {
+  // keeper: a worker that only makes Python's memory for later starts, in the background, and ends once it
+  // has (a learner's Python never pays for making it).
+  function spawn(keeper = false) {
     const id = host.nextId++;
     const channel = new MessageChannel();
-    const s = { id, stage: 'booting', port: channel.port1, onmessage: null, onexit: null, ended: false };
+    const s = { id, stage: 'booting', port: channel.port1, onmessage: null, onexit: null, ended: false, keeper };
     let resolveReady, rejectReady;
     s.ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
     s.ready.catch(() => {});
@@ -290,6 +298,7 @@ export function createPythonHost(baseURI) {
       if (m.type === 'memory') {
         if (s.keepMemory) keepMemory(m.bytes);
         s.keepMemory = false;
+        if (s.keeper) s.kill();
       } else if (m.type === 'ready') {
         clearTimeout(timer);
         s.stage = 'ready';
@@ -306,8 +315,10 @@ export function createPythonHost(baseURI) {
     frame().then(async (f) => {
       if (s.ended) return;
       const memory = await host.memory;
-      s.fromMemory = !!memory;
-      s.keepMemory = !memory && storageWorks();
+      if (s.ended) return;
+      s.fromMemory = !keeper && !!memory;
+      s.keepMemory = keeper && !memory && storageWorks();
+      if (keeper && !s.keepMemory) return s.kill();  // (a memory is there already, or cannot be kept)
       f.contentWindow.postMessage({ type: 'spawn', id, useMemory: s.fromMemory, keepMemory: s.keepMemory, port: channel.port2 }, '*', [channel.port2]);
     }, (e) => s.fail(`Python could not start: ${e.message}`));
     return s;
@@ -339,6 +350,28 @@ export function createPythonHost(baseURI) {
       if (!s || s.ended || s.stage !== 'booting') return false;
       host.spare = null;
       s.kill();
+      return true;
+    },
+    // Python's memory for later starts is made now, by a worker of its own, if none is kept yet. Resolves
+    // when that worker is done (or there was nothing to make).
+    async keepMemorySoon() {
+      if (host.keeperAsked || host.storing || (host.keeper && !host.keeper.ended)) return;  // (one maker at a time)
+      host.keeperAsked = true;
+      try {
+        if (await host.memory || !storageWorks()) return;
+        const k = spawn(true);
+        host.keeper = k;
+        k.onexit = () => { if (host.keeper === k) host.keeper = null; };
+      } finally {
+        host.keeperAsked = false;
+      }
+    },
+    // The memory's maker stops (a run wants the machine to itself); true if one was at work.
+    dropKeeper() {
+      const k = host.keeper;
+      host.keeper = null;
+      if (!k || k.ended) return false;
+      k.kill();
       return true;
     },
     get lastBoot() { return host.lastBoot; },

@@ -165,6 +165,13 @@
     py.unpackArchive(files['site.zip'], 'zip', { extractDir: '/lib/asyncplay' });
     t = mark('packages', t);
     py.runPython(IMPORTS);
+    // httpx's and asyncio's paths run a few times with no network, so that they are warm (the interpreter's
+    // specialised bytecode, the browser's compiled code) before the learner's program needs them: before a
+    // memory is taken, so that a start from it begins warm; else after the prelude (below).
+    if (m.keepMemory) {
+      await py.runPythonAsync(WARM_UP);
+      t = mark('warmUp', t);
+    }
     if (!m.memory && m.keepMemory) {
       // Taken before the prelude, which holds JavaScript functions that a memory cannot keep. The page
       // keeps it, with its hash, where no worker can write; this worker has run nothing of a learner's yet.
@@ -183,10 +190,10 @@
     await py.runPythonAsync(PRELUDE);
     answerPy = py.globals.get('_answer');
     t = mark('imports', t);
-    // httpx's and asyncio's paths run a few times with no network, so that the browser has compiled them
-    // before the learner's program needs them.
-    await py.runPythonAsync(WARM_UP);
-    mark('warmUp', t);
+    if (!m.memory && !m.keepMemory) {
+      await py.runPythonAsync(WARM_UP);
+      mark('warmUp', t);
+    }
     seal();
     send({ type: 'ready', bootMs: performance.now() - t0, phases });
   }
@@ -744,7 +751,7 @@ async def _warm_up():
         for i in range(20):
             client.get(f"http://127.0.0.1/api/delay/0?i={i}").json()
     for i in range(50):
-        json.dumps({"url": f"http://127.0.0.1/api/delay/0?i={i}", "line": i, "task": _task()})
+        json.dumps({"url": f"http://127.0.0.1/api/delay/0?i={i}", "line": i, "task": f"Task-{i}"})
 await _warm_up()
 del _warm_up
 `;

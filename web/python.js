@@ -32,9 +32,14 @@ export const spareReady = () => !!state.hostNow && state.hostNow.spareReady;
 // The text of the program running, or null.
 export const runningSource = () => (state.program ? state.program.source : null);
 
-// A spare Python starts (the editor opened, a program ended): the next Run finds it ready.
+// A spare Python starts (the editor opened, a program ended): the next Run finds it ready. Once it is, and
+// no run is in flight, Python's memory for later starts is made in the background if none is kept yet.
 export function startPython() {
-  loadPythonHost().then((h) => h.prepare()).catch(() => {});
+  loadPythonHost().then((h) => h.prepare()).then(keepMemoryWhenIdle, () => {});
+}
+
+function keepMemoryWhenIdle() {
+  if (!idle.busy && !state.program && state.hostNow) state.hostNow.keepMemorySoon().catch(() => {});
 }
 
 // Python also starts while the learner reads: after the first frame, once the page is idle, so that a
@@ -69,17 +74,20 @@ export function startWhenIdle() {
   }, IDLE_AFTER_MS);
 }
 
-// A run began (Module.apRunStarted), or Run was pressed for a real API: a spare still starting stops
-// (not for the learner's program, which takes it), and starts again once the run is over.
+// A run began (Module.apRunStarted), or Run was pressed for a real API: a spare still starting stops (not
+// for the learner's program, which takes it), and so does the making of Python's memory; both start again
+// once the run is over.
 export function runStarted(program) {
-  if (program) return;
   idle.busy = true;
-  if (state.hostNow && state.hostNow.dropBootingSpare()) idle.armed = true;
+  if (!state.hostNow) return;
+  state.hostNow.dropKeeper();  // (made again once the run is over)
+  if (!program && state.hostNow.dropBootingSpare()) idle.armed = true;
 }
 
 export function runEnded() {
   idle.busy = false;
   if (idle.armed) startWhenIdle();
+  else setTimeout(keepMemoryWhenIdle, 500);
 }
 
 function onPython(run, m) {

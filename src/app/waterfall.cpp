@@ -64,6 +64,16 @@ void hover_tooltip(const Run& run, int i) {
     const int n = int(run.requests.size());
     ImGui::BeginTooltip();
     ImGui::Text("request %d of %d: %s", i + 1, n, outcome_name(r.outcome));
+    // A learner's program: what it asked for, from where (the task as the stepper numbers it, and as asyncio names it).
+    if (run.program && size_t(i) < run.program->calls.size()) {
+        const ProgramCall& c = run.program->calls[size_t(i)];
+        ImGui::TextUnformatted(c.url.size() > 120 ? (c.url.substr(0, 117) + "...").c_str() : c.url.c_str());
+        std::string where = c.line > 0 ? "line " + std::to_string(c.line) : std::string("no line of the program");
+        if (c.task_id >= 0) where += ", " + task_title(run.program->trace, c.task_id);
+        if (!c.task.empty() && c.task_id != 0) where += " (asyncio's " + c.task + ")";
+        if (c.blocking) where += ", a blocking call";
+        ImGui::TextUnformatted(where.c_str());
+    }
     auto rel = [&](int64_t us) { return format_duration_ms(double(us - run.start_us) / 1000); };
     if (r.scheduled_us >= 0 && r.started_us > r.scheduled_us)
         ImGui::Text("queued %s, %s", format_duration_ms(double(r.started_us - r.scheduled_us) / 1000).c_str(), queue_reason(run.desc));
