@@ -46,6 +46,19 @@ function get(rawPath, to = port) {
   });
 }
 
+test('the API answers on its sibling ports too, which /api/origins lists (none before they listen)', async () => {
+  assert.deepEqual(JSON.parse((await get('/api/origins')).body), { ports: [] });
+  const ports = await server.listenSiblings('127.0.0.1');
+  assert.equal(ports.length, 3);
+  assert.deepEqual(JSON.parse((await get('/api/origins')).body), { ports });
+  for (const p of ports) {
+    const r = await get('/api/delay/10?status=201', p);
+    assert.equal(r.status, 201);
+    assert.equal(r.headers['access-control-allow-origin'], '*', 'another origin of the page: CORS');
+    assert.equal(r.headers['timing-allow-origin'], '*', 'and Resource Timing');
+  }
+});
+
 test('a delayed answer takes its delay and says so', async () => {
   const t0 = performance.now();
   const r = await get('/api/delay/150');

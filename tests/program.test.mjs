@@ -122,7 +122,7 @@ test('a program is stepped by its own tasks; the stepper, its picture and the re
   assert.ok(loop.some((t) => /^Task 1 \(main\) runs again.*sends call 2's request.*no other task could run meanwhile/.test(t)), loop.join('\n'));
 });
 
-test('on the dev server: each request matched to its Resource Timing by the page\'s own id, the browser\'s hold said', async () => {
+test('on the dev server: each request matched to its Resource Timing by the page\'s own id; on one port the browser\'s hold said, spread over the server\'s ports none', async () => {
   const source = [
     'import asyncio, httpx',
     'BASE = "http://example.invalid"',
@@ -133,13 +133,17 @@ test('on the dev server: each request matched to its Resource Timing by the page
     '        await asyncio.gather(*(one(client, i) for i in range(12)))',
     'asyncio.run(main())',
   ].join('\n');
-  const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'server' }), source);
-  assert.equal(r.error, null, JSON.stringify(r.error));
-  let shown = null;
-  for (let i = 0; i < 50 && !(shown && shown.peakOnWire > 0); i++) {
-    await page.waitForTimeout(100);
-    shown = await page.evaluate(() => window.playground.shownRun());
-  }
+  const shownAfter = async (options) => {
+    const r = await page.evaluate(([s, o]) => window.playground.runProgram(s, o), [source, options]);
+    assert.equal(r.error, null, JSON.stringify(r.error));
+    let shown = null;
+    for (let i = 0; i < 50 && !(shown && shown.peakOnWire > 0); i++) {
+      await page.waitForTimeout(100);
+      shown = await page.evaluate(() => window.playground.shownRun());
+    }
+    return shown;
+  };
+  let shown = await shownAfter({ api: 'server', spread: false });
   // Six connections to one host: six go out, six wait about one answer's time for a free one.
   assert.equal(shown.peakOnWire, 6, JSON.stringify(shown));
   assert.equal(shown.peakAsked, 12);
@@ -147,6 +151,12 @@ test('on the dev server: each request matched to its Resource Timing by the page
   assert.equal(held, 6, `stalled: ${shown.stalledMs.map(Math.round)}`);
   const note = shown.notes.find((n) => /^The browser held 6 of these requests for one of its 6 connections/.test(n));
   assert.ok(note && /CPython has no such cap, and would have had the last answer about .* sooner/.test(note), shown.notes.join('\n'));
+  // Spread over the dev server's four ports (the default): all twelve on the wire at once, none held.
+  shown = await shownAfter({ api: 'server' });
+  assert.equal(shown.peakOnWire, 12, JSON.stringify(shown));
+  assert.equal(shown.stalledMs.filter((ms) => ms > 150).length, 0, `stalled: ${shown.stalledMs.map(Math.round)}`);
+  assert.ok(shown.notes.some((n) => /^The page spread these requests over 4 ports of the dev server/.test(n)), shown.notes.join('\n'));
+  assert.ok(!shown.notes.some((n) => /held/.test(n)), shown.notes.join('\n'));
 });
 
 test('what a program prints is shown as it comes, while it runs', async () => {

@@ -1,7 +1,9 @@
 // tools/bench: figures, printed; nothing here passes or fails. Compare as ratios within one run, since
 // the machine is shared and noisy. Targets are printed beside each figure.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { launchChromium, startDevServer, parseArgs } from './browser.mjs';
 import { PAGE_FILES } from './devserver.mjs';
@@ -288,6 +290,29 @@ try {
     const worst = Math.max(...ratios.map((r) => Math.abs(r - 1)));
     console.log(`each built-in path's Python as a program: ratios ${Math.min(...ratios).toFixed(3)} to ${Math.max(...ratios).toFixed(3)} ` +
                 `(target within 10 %: ${verdict(worst <= 0.1)})`);
+    // The dev server's real sockets against CPython on the same machine and server: a learner's gather of 12,
+    // spread over the server's ports (the page's default) and on its one port (the browser's 6 connections).
+    const gather12 = (base) => `import asyncio, time, httpx\nBASE = "${base}"\nasync def one(c, i):\n` +
+      `    return await c.get(f"{BASE}/api/delay/300?city={i}")\nasync def main():\n    async with httpx.AsyncClient() as c:\n` +
+      `        await asyncio.gather(*(one(c, i) for i in range(12)))\nt0 = time.perf_counter()\nasyncio.run(main())\n` +
+      `print((time.perf_counter() - t0) * 1000)\n`;
+    const cpython = [], spread = [], onePort = [];
+    for (let k = 0; k < runs; k++) {
+      // (Asynchronously: the dev server answers from this process.)
+      const out = await promisify(execFile)('/usr/bin/python3', ['-c', gather12(dev.url.replace(/\/$/, ''))]).catch(() => null);
+      if (out) cpython.push(Number(out.stdout.trim()));
+      spread.push((await page.evaluate((s) => window.playground.runProgram(s, { api: 'server' }), gather12(''))).wallMs);
+      onePort.push((await page.evaluate((s) => window.playground.runProgram(s, { api: 'server', spread: false }), gather12(''))).wallMs);
+    }
+    if (cpython.length) {
+      const c = median(cpython);
+      console.log(`dev server, a gather of 12 x 300 ms: CPython ${c.toFixed(0)} ms; the page spread over the server's ports ` +
+                  `${median(spread).toFixed(0)} ms (ratio ${(median(spread) / c).toFixed(3)}, target within 10 %: ` +
+                  `${verdict(median(spread) / c <= 1.1)}); on one port ${median(onePort).toFixed(0)} ms (ratio ${(median(onePort) / c).toFixed(3)}: ` +
+                  `the browser's 6 connections)`);
+    } else {
+      console.log('dev server, a gather of 12 x 300 ms: no CPython with httpx here (/usr/bin/python3; tools/setup installs it)');
+    }
     await context.close();
   }
 } finally {

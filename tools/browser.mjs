@@ -26,6 +26,7 @@ export async function startDevServer(webDir) {
     server.once('error', reject);
     server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve);
   });
+  await server.listenSiblings('127.0.0.1');
   return { server, url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 

@@ -193,9 +193,16 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
+// The browser opens at most 6 connections to one host and port. A learner's program is compared with CPython,
+// whose clients have no such cap, so the API also answers on a few more ports of the same host (listenSiblings),
+// each the browser's own 6 connections; /api/origins lists them, and the page spreads a program's requests over
+// them. The page's built-in paths keep the one port: their model plays the cap.
+export const SIBLING_PORTS = 3;
+
 export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HELD }) {
   root = path.resolve(root);
   const held = { count: 0, max: maxHeld };
+  const siblings = [];  // the ports of listenSiblings' servers
   const handle = (req, res) => {
     // The request line was parsed by Node; the path must be an absolute path of this server ("//x" would
     // name another host, "/\\x" too in a browser's reading).
@@ -219,12 +226,13 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
       return res.end();
     }
     if (api) return handleDelay(req, res, url, api[1], maxDelayMs, held);
+    if (rawPath === '/api/origins') return sendJson(res, 200, { ports: siblings.map((s) => s.address().port) });
     if (rawPath.startsWith('/api/')) return sendJson(res, 404, { error: 'the API has one route: /api/delay/<ms>[?status=<code>]' });
     return handleStatic(req, res, root, rawPath);
   };
   // (Links carry their settings in the query; one longer than a header holds by default is still the page's
   // to read and explain: the page, not the server, says a link is too long.)
-  const server = http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
+  const make = () => configure(http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
     try {
       handle(req, res);
     } catch (e) {
@@ -232,7 +240,29 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
       if (!res.headersSent) sendText(res, 500, `the dev server failed on this request (${e.message})`);
       else res.destroy();
     }
-  });
+  }), held, maxHeld, maxDelayMs);
+  const server = make();
+  // The sibling ports (see SIBLING_PORTS) on `host`; they close with the server. Resolves to their ports.
+  server.listenSiblings = (host, count = SIBLING_PORTS) => Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+    const sibling = make();
+    sibling.once('error', reject);
+    sibling.listen({ port: 0, host, backlog: 4096 }, () => {
+      siblings.push(sibling);
+      resolve(sibling.address().port);
+    });
+  })));
+  const closeMain = server.close.bind(server);
+  server.close = (callback) => {
+    for (const s of siblings.splice(0)) {
+      s.close();
+      s.closeAllConnections?.();
+    }
+    return closeMain(callback);
+  };
+  return server;
+}
+
+function configure(server, held, maxHeld, maxDelayMs) {
   // What Node itself does, without ever throwing: answer only on a connection that has not answered anything
   // yet. On a kept-alive connection that already served a response, an error (an idle timeout racing the
   // browser's next request) must close it unanswered, so that the browser sends that request again on a new
@@ -255,6 +285,7 @@ export function createServer({ root, maxDelayMs = MAX_DELAY_MS, maxHeld = MAX_HE
   server.requestTimeout = maxDelayMs + 10000;
   return server;
 }
+
 
 function parseArgs(argv) {
   const opts = { port: 8000, host: '127.0.0.1', root: null };
@@ -298,11 +329,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(e.code === 'EADDRINUSE' ? `serve: port ${opts.port} is in use; try --port ${opts.port + 1}` : `serve: ${e.message}`);
     process.exit(1);
   });
-  server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {
+  server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, async () => {
     const { port } = server.address();
     const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    const ports = await server.listenSiblings(opts.host).catch(() => []);
     console.log(`Serving ${path.resolve(opts.root)}`);
     console.log(`Open http://${shown}:${port}/   (latency API at http://${shown}:${port}/api/delay/<ms>; Ctrl-C stops)`);
+    if (ports.length) console.log(`(the API also answers on ports ${ports.join(', ')}: a learner's program spreads its requests over them)`);
   });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { server.close(); process.exit(0); });
 }

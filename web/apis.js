@@ -46,14 +46,29 @@ async function probeServer() {
   try {
     const reply = await withTimeout(fetch(base + '/api/delay/0?probe=1', { cache: 'no-store' }), 5000, 'the dev server');
     const body = reply.ok ? await reply.json() : null;
-    if (body && body.delay_ms === 0) return { ready: true, base, note: 'reachable' };
+    if (body && body.delay_ms === 0) return { ready: true, base, note: 'reachable', origins: await siblingOrigins(base) };
     return { ready: false, base, note: 'the page\'s host does not serve /api/delay (a static host?)' };
   } catch (e) {
     return { ready: false, base, note: e.message };
   }
 }
 
-// {page, server}, each {ready, base, note, blocked?}.
+// The dev server's sibling ports (tools/devserver.mjs, SIBLING_PORTS): the same API on the same host, each port
+// the browser's own 6 connections. A learner's program spreads its requests over them, as CPython's clients
+// are not capped. [] when the server lists none.
+async function siblingOrigins(base) {
+  try {
+    const reply = await withTimeout(fetch(base + '/api/origins', { cache: 'no-store' }), 2000, 'the dev server\'s ports');
+    const { ports } = reply.ok ? await reply.json() : { ports: [] };
+    const host = new URL(base);
+    return (Array.isArray(ports) ? ports : []).filter((p) => Number.isInteger(p) && p > 0 && p < 65536).slice(0, 8)
+      .map((p) => `${host.protocol}//${host.hostname}:${p}`);
+  } catch (e) {
+    return [];
+  }
+}
+
+// {page, server}, each {ready, base, note, blocked?}; the server's `origins`: its sibling ports.
 export async function findApis() {
   // The in-page API first: once the service worker controls the page, the server probe passes through it.
   const page = await startInPageApi();

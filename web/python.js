@@ -173,7 +173,7 @@ export function runProgram(source, options = {}) {
     if (source.length > MAX_PROGRAM_SOURCE) throw new Error(`the program is ${sizeText(source.length)}; a program is at most 1 MB`);
     if (options && typeof options.serverBase === 'string') callC('ap_js_set_server_base', [options.serverBase]);
     stopProgram();  // one program at a time: a new one ends the one running (and its worker)
-    const started = callC('ap_js_program_begin', [JSON.stringify({ api })], 'json');
+    const started = callC('ap_js_program_begin', [JSON.stringify({ api, spread: !(options && options.spread === false) })], 'json');
     if (!started.ticket) throw new Error(started.error || 'the playground refused the program');
     const run = { source, output: '', cutBytes: 0, cutLines: 0, waiting: new Map(), byId: new Map(), session: null, ended: false };
     state.program = run;

@@ -104,6 +104,7 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     app.current.ticket = app.next_ticket++;
     app.current.purpose = purpose;
     app.current.substituted = substituted;
+    app.current.spread = true;
     // The learner's guess goes with a run of the settings it was made for (not with a race's or a sweep's).
     app.current.guess_ms = purpose == RunPurpose::learner && !program ? predict_guess_for(app, asked, desc) : -1;
     app.scheduler.begin(desc, now_us, cost);
@@ -118,11 +119,21 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
     return ticket;
 }
 
-uint32_t app_start_program(App& app, Api api, int64_t now_us) {
+uint32_t app_start_program(App& app, Api api, int64_t now_us, bool spread) {
     RunDesc d;
     d.kind = RunKind::program;
     d.api = api;
-    return app_start_run(app, d, now_us, RunPurpose::learner);
+    const uint32_t ticket = app_start_run(app, d, now_us, RunPurpose::learner);
+    app.current.spread = spread;
+    return ticket;
+}
+
+// "http://127.0.0.1:8000" of "http://127.0.0.1:8000/x/y", or "".
+static std::string origin_of(const std::string& url) {
+    const size_t scheme = url.find("://");
+    if (scheme == std::string::npos) return "";
+    const size_t path = url.find('/', scheme + 3);
+    return url.substr(0, path);
 }
 
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
@@ -130,7 +141,17 @@ int app_program_request(App& app, const std::string& url, const ProgramCall& cal
         *why = "no program is running";
         return -1;
     }
-    const int index = app.scheduler.program_request(url, call, now_us, why);
+    // On the dev server, the program's requests go round its ports (ApiStatus::server_siblings): the browser
+    // holds at most 6 to one port, CPython's clients none.
+    ProgramCall c = call;
+    const std::vector<std::string>& siblings = app.apis.server_siblings;
+    if (app.scheduler.run().desc.api == Api::server && app.current.spread && !siblings.empty()) {
+        const std::string origin = origin_of(app.apis.server_base);
+        const size_t k = app.scheduler.run().requests.size() % (siblings.size() + 1);
+        if (!origin.empty() && k > 0 && url.rfind(origin, 0) == 0 && (url.size() == origin.size() || url[origin.size()] == '/'))
+            c.wire_url = siblings[k - 1] + url.substr(origin.size());
+    }
+    const int index = app.scheduler.program_request(url, c, now_us, why);
     if (index >= 0) app.needs_redraw = true;
     return index;
 }

@@ -107,6 +107,7 @@ struct App {
         RunPurpose purpose = RunPurpose::learner;
         double guess_ms = -1;              // the learner's guess this run was started with, or -1
         std::string substituted;           // why it runs on another API than the one asked for, or ""
+        bool spread = true;                // a program: its dev-server requests go round the sibling ports
     };
     CurrentRun current;
     uint32_t next_ticket = 1;
@@ -145,7 +146,8 @@ uint32_t app_start_run(App& app, RunDesc desc, int64_t now_us, RunPurpose purpos
 // The learner's own program, run by the platform (its Python worker) through `api`: a run of
 // RunKind::program whose requests come through app_program_request as the program makes them, each
 // answered through hooks.on_program_answer, until app_program_end. Returns the run's ticket.
-uint32_t app_start_program(App& app, Api api, int64_t now_us);
+// spread: its requests to the dev server go round the server's sibling ports (ApiStatus::server_siblings).
+uint32_t app_start_program(App& app, Api api, int64_t now_us, bool spread = true);
 // The program stopped waiting for its request `index` (a cancelled task): aborted, drawn cancelled.
 void app_program_cancel(App& app, int index, int64_t now_us);
 // The program began to run at at_us (the platform's interpreter says when, on the app's clock).

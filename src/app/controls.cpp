@@ -30,6 +30,7 @@ void controls_set_apis(App& app, const ApiStatus& apis) {
 void controls_set_server_base(App& app, const std::string& base) {
     if (base == app.apis.server_base) return;
     app.apis.server_base = base;
+    app.apis.server_siblings.clear();  // (they were the probed server's)
     app.apis.server_ready = false;
     app.apis.server_checked = false;
     app.apis.server_note = "not checked yet: the next run will show whether it answers";

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/run.h"
 #include "core/transport.h"
@@ -30,6 +31,9 @@ struct ApiStatus {
     ApiCost inpage_cost, server_cost;
     bool calibrating = false;     // the page is measuring those costs now: a run waits until it is done
     bool inpage_blocked = false;  // refused because the page is inside another site's page (third-party storage)
+    // The dev server's sibling origins (its other ports, tools/devserver.mjs): the same API, each the
+    // browser's own 6 connections. A learner's program's requests to server_base are spread over them.
+    std::vector<std::string> server_siblings;
 };
 
 struct ControlsState {

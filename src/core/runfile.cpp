@@ -180,6 +180,7 @@ bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
         if (b->kind != JsonValue::Kind::boolean) return fail(sc.prefix + "blocking should be true or false");
         c.blocking = b->flag;
     }
+    if (j.get("wire_url") && !text(j, sc, "wire_url", false, &c.wire_url)) return false;
     int64_t task = -1;
     if (j.get("task_id") && !whole(j, sc, "task_id", false, &task)) return false;
     if (task < -1 || task > int64_t(max_trace_tasks)) return fail(sc.prefix + "task_id = " + std::to_string(task) + " is not a task of the trace (or -1)");
@@ -396,6 +397,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
             const ProgramCall& c = program->calls[i];
             w.key("url").string(c.url).key("line").integer(c.line).key("task").string(c.task).key("queued_ms").number(c.queued_ms);
             w.key("timeout_ms").integer(c.timeout_ms).key("blocking").boolean(c.blocking).key("task_id").integer(c.task_id);
+            if (!c.wire_url.empty()) w.key("wire_url").string(c.wire_url);
         }
         w.key("attempts").begin_array();
         for (const Attempt& at : r.attempts) {

@@ -216,7 +216,8 @@ void Scheduler::start_attempt(int index, int64_t now_us) {
     r.attempts.push_back(a);
     RequestSpec spec;
     if (run_.program) {
-        spec = program_spec(run_.program->calls[size_t(index)].url);
+        const ProgramCall& c = run_.program->calls[size_t(index)];
+        spec = program_spec(c.wire_url.empty() ? c.url : c.wire_url);
     } else {
         spec.url = request_url(run_.desc, index, attempt);
         spec.latency_ms = request_latency_ms(run_.desc, index, attempt);

@@ -60,6 +60,9 @@ struct Expectation {
 // answer's body.
 struct ProgramCall {
     std::string url;
+    // Where the page sent it, when not to `url` as asked: the same path on a sibling port of the dev server
+    // (each port the browser's own 6 connections; app_program_request spreads a program's requests so).
+    std::string wire_url;
     double queued_ms = 0;  // how long it waited for a free connection of its client (httpx.Limits) before it was sent
     int line = 0;
     std::string task;

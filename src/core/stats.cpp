@@ -158,6 +158,19 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
             if (waited) ++held, longest = std::max(longest, stall);
             if (r.finished_us > last_end) last_end = r.finished_us, last_stall = stall;
         }
+        std::vector<std::string> ports;
+        for (const ProgramCall& c : run.program->calls) {
+            const std::string& u = c.wire_url.empty() ? c.url : c.wire_url;
+            const size_t scheme = u.find("://");
+            const std::string origin = scheme == std::string::npos ? u : u.substr(0, u.find('/', scheme + 3));
+            if (std::find(ports.begin(), ports.end(), origin) == ports.end() && ports.size() < 16) ports.push_back(origin);
+        }
+        bool spread = false;
+        for (const ProgramCall& c : run.program->calls) spread |= !c.wire_url.empty();
+        if (spread)
+            notes.push_back("The page spread these requests over " + std::to_string(ports.size()) + " ports of the dev server, each the browser's own " +
+                            std::to_string(browser_connections_per_host) + " connections (" + std::to_string(ports.size() * browser_connections_per_host) +
+                            " at once), since CPython's clients have no such cap; the paths and answers are the same.");
         if (held > 0) {
             const std::string cap = std::to_string(browser_connections_per_host);
             std::string note = "The browser held " + std::to_string(held) + " of these requests for one of its " + cap +

@@ -227,7 +227,8 @@ EMSCRIPTEN_KEEPALIVE void ap_js_note(const char* message) {
 
 // ---- The learner's program: its run, its requests, its end, the editor ------------------------------
 
-// The learner's own program, run by web/python-worker.js. Begin: {"api": "page" | "server" | "simulated"};
+// The learner's own program, run by web/python-worker.js. Begin: {"api": "page" | "server" | "simulated",
+// "spread": false to keep its dev-server requests on the one port (default: spread over the sibling ports)};
 // returns {"ticket", "api", "base", "note"} (api: the one it really runs on, note: why, when another) or
 // {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
@@ -242,7 +243,8 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_begin(const char* json) {
         w.begin_object().key("error").string(error).end_object();
         return out(w.take());
     }
-    const uint32_t ticket = app_start_program(*g_app, d.api, monotonic_now_us());
+    const JsonValue* spread = o.get("spread");
+    const uint32_t ticket = app_start_program(*g_app, d.api, monotonic_now_us(), !(spread && spread->kind == JsonValue::Kind::boolean && !spread->flag));
     wake();
     const Run& run = g_app->scheduler.run();
     JsonWriter w;
@@ -394,6 +396,10 @@ EMSCRIPTEN_KEEPALIVE void ap_js_set_apis(const char* json) {
     s.server_ready = server && server->get("ready") && server->get("ready")->flag;
     s.server_base = string_of(server ? server->get("base") : nullptr);
     s.server_note = string_of(server ? server->get("note") : nullptr);
+    if (const JsonValue* origins = server ? server->get("origins") : nullptr; origins && origins->is_array())
+        for (const JsonValue& o : origins->items)
+            if (o.is_string() && (o.text.rfind("http://", 0) == 0 || o.text.rfind("https://", 0) == 0) && o.text.size() < 200 && s.server_siblings.size() < 8)
+                s.server_siblings.push_back(o.text);
     controls_set_apis(*g_app, s);
     wake();
 }
