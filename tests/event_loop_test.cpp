@@ -67,6 +67,35 @@ TEST(EventLoop, GatherWithCpuWorkQueuesAnswersBehindTheBusyLoop) {
     EXPECT_EQ(loop_words(tl, end, true), "has nothing left to do");
 }
 
+TEST(EventLoop, AtEveryStepTheReplayLineSaysWhatThePictureShows) {
+    // Lesson 3's run: at 340 ms call 1 ends and the loop takes call 2, two steps at one instant. The replay
+    // line at a step is told from the step's picture, not from the phases at that instant (which show only
+    // the last of the two).
+    Fixture f;
+    RunDesc d = desc_of(CodePath::concurrent, 3, 300);
+    d.cpu_ms = 40;
+    const ap::Run& run = f.play(d);
+    const LoopTimeline tl = event_loop_timeline(run);
+    for (size_t i = 1; i < tl.steps.size(); ++i) {
+        const LoopPicture p = loop_picture(run, tl, i);
+        const ReplayState st = replay_from_picture(p);
+        const std::string line = describe_replay(run, st);
+        EXPECT_EQ(st.ready, int(p.ready.size())) << line;
+        EXPECT_EQ(st.done, p.done) << line;
+        EXPECT_EQ(st.per_phase[int(Phase::handling)], p.running >= 0 && p.loop == LoopState::computing ? 1 : 0) << line;
+        if (p.running < 0 && !p.ready.empty())
+            EXPECT_NE(line.find("takes request " + std::to_string(p.ready.front() + 1) + " from the ready queue next"), std::string::npos)
+                << "step " << i << ": " << line << " / " << loop_words(tl, p, false);
+    }
+    // The step "call 1 is done": two ready, none computing, one done.
+    size_t done1 = 0;
+    for (size_t i = 0; i < tl.steps.size(); ++i)
+        if (tl.steps[i].what == "call 1 is done.") done1 = i;
+    ASSERT_GT(done1, 0u);
+    EXPECT_EQ(describe_replay(run, replay_from_picture(loop_picture(run, tl, done1))),
+              "at 340 ms: 2 ready (the answer is in, the loop is busy), 1 done; the event loop takes request 2 from the ready queue next");
+}
+
 TEST(EventLoop, AnAnswerArrivingWhileTheLoopComputesSaysWhoHoldsIt) {
     Fixture f;
     RunDesc d = desc_of(CodePath::concurrent, 2, 300);

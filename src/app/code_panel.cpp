@@ -204,7 +204,17 @@ void draw_code_panel(App& app, int64_t now_us) {
     Phase running_phase = Phase::none;
     int running_call = -1;
     int ready = 0;  // of the waiting ones: their answer is in, they wait for the busy loop (the ready queue)
-    if (live) {
+    if (live && replaying && stepper_holds_replay(app)) {
+        // At a step of the stepper: its picture (several steps may share one instant; the phases at that
+        // instant would show only the last).
+        const LoopPicture pic = stepper_picture(app);
+        for (CallState c : pic.calls) {
+            ++counts[int(phase_of_call(c))];
+            ready += c == CallState::ready;
+        }
+        running_call = pic.running;
+        if (running_call >= 0 && running_call < int(pic.calls.size())) running_phase = phase_of_call(pic.calls[size_t(running_call)]);
+    } else if (live) {
         // Where every request is: now, or at the replay slider's instant.
         for (const RequestTrace& r : run.requests) {
             const Phase ph = request_phase(r, t);

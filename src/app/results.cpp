@@ -313,7 +313,7 @@ static void draw_replay(App& app, const Run& run) {
         wrapped_note("Drag the replay slider to see any instant of the run: who waits, who is queued, what the loop does.", palette().dim);
         return;
     }
-    const ReplayState st = replay_at(run, int64_t(r.replay_ms * 1000));
+    const ReplayState st = stepper_holds_replay(app) ? replay_from_picture(stepper_picture(app)) : replay_at(run, int64_t(r.replay_ms * 1000));
     ImGui::TextWrapped("%s", describe_replay(run, st).c_str());
 }
 

@@ -142,6 +142,15 @@ void stepper_tick(App& app, int64_t now_us) {
 
 bool stepper_wants_frames(const App& app) { return app.stepper.playing; }
 
+bool stepper_holds_replay(App& app) {
+    const StepperState& st = app.stepper;
+    if (!st.open || app.results.replay_ms < 0 || app.results.replay_ms != st.synced_replay_ms) return false;
+    const Run& run = app_shown_run(app);
+    if (run.state == RunState::running || run.state == RunState::idle) return false;
+    const LoopTimeline& tl = stepper_timeline(app);
+    return !tl.too_big && tl.steps.size() >= 2;
+}
+
 void stepper_run_started(App& app) {
     app.stepper.playing = false;
     app.stepper.step = 0;

@@ -47,6 +47,9 @@ void stepper_play(App& app, bool play, int64_t now_us);
 // Autoplay: moves on with the clock; stops at the last step.
 void stepper_tick(App& app, int64_t now_us);
 bool stepper_wants_frames(const App& app);
+// The replay instant is the stepper's step (it set it, and nothing moved it since): the replay line and the
+// code panel then tell the stepper's picture (replay_from_picture), so the three say the same.
+bool stepper_holds_replay(App& app);
 
 void stepper_run_started(App& app);
 void stepper_run_ended(App& app);

@@ -200,8 +200,13 @@ std::string describe_replay(const Run& run, const ReplayState& st) {
     const std::string thread = loop ? "the event loop" : "the program's thread";
     const std::string which = "request " + std::to_string(st.loop_request + 1);
     switch (st.loop) {
-        case LoopState::idle: text += "; " + thread + " is idle"; break;
-        case LoopState::waiting_for_io: text += "; " + thread + " waits for answers"; break;
+        case LoopState::idle:
+        case LoopState::waiting_for_io:
+            if (st.ready > 0)  // (between two calls of CPU work: the next is taken at once, as the stepper says)
+                text += "; " + thread + " takes " + (st.loop_request >= 0 ? which : std::string("the next ready request")) + " from the ready queue next";
+            else
+                text += st.loop == LoopState::idle ? "; " + thread + " is idle" : "; " + thread + " waits for answers";
+            break;
         case LoopState::computing: text += "; " + thread + " is running " + which + "'s CPU work"; break;
         case LoopState::blocked: text += "; " + thread + " is blocked in " + which + "'s call"; break;
     }

@@ -540,6 +540,33 @@ static LoopTimeline program_timeline(const Run& run) {
     return tl;
 }
 
+Phase phase_of_call(CallState s) {
+    switch (s) {
+        case CallState::queued: return Phase::queued;
+        case CallState::on_network:
+        case CallState::ready: return Phase::waiting;
+        case CallState::running: return Phase::handling;
+        case CallState::backing_off: return Phase::backing_off;
+        case CallState::not_reached:
+        case CallState::done: break;
+    }
+    return Phase::none;
+}
+
+ReplayState replay_from_picture(const LoopPicture& p) {
+    ReplayState st;
+    st.t_us = p.at_us;
+    for (CallState c : p.calls) {
+        ++st.per_phase[int(phase_of_call(c))];
+        st.ready += c == CallState::ready;
+        st.done += c == CallState::done;
+        st.not_yet_scheduled += c == CallState::not_reached;
+    }
+    st.loop = p.loop;
+    st.loop_request = p.running >= 0 ? p.running : p.ready.empty() ? -1 : p.ready.front();
+    return st;
+}
+
 LoopPicture program_picture_at(const Run& run, int64_t t_us) {
     if (!has_trace(run)) return LoopPicture{};
     return picture_of(run, TaskIndex(run), t_us);

@@ -85,6 +85,14 @@ struct LoopPicture {
 // The event loop after step `index` of the timeline (index past the end: after the last).
 LoopPicture loop_picture(const Run& run, const LoopTimeline& timeline, size_t index);
 
+// The replay's state as the stepper's picture tells it (ready, computing, done, what the thread does), so
+// that at a step the replay line and the code panel say what the picture shows: at one instant several
+// steps may follow each other (call 1 ends, then the loop takes call 2), and request phases at that
+// instant would show only the last.
+ReplayState replay_from_picture(const LoopPicture& picture);
+// The phase a call in this state is drawn in (the code panel's lit lines).
+Phase phase_of_call(CallState s);
+
 // A learner's program, by its trace, at instant t_us (absolute): what the replay line and the code panel say.
 LoopPicture program_picture_at(const Run& run, int64_t t_us);
 // "at 250 ms: task 1 (main) awaits a gather of 10 tasks; 10 tasks wait for their answers, ...".

@@ -593,7 +593,10 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_shown_run() {
     w.key("fileError").string(a.results.file_error).key("state").string(run_state_name(run.state));
     w.key("kind").string(run_kind_name(run.desc.kind)).key("path").string(run_name(run.desc)).key("count").integer(int64_t(run.requests.size()));
     w.key("wallMs").number(s.wall_ms, 6).key("replayMs").number(replay_ms, 6);
-    w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle ? describe_replay(run, replay_at(run, int64_t(replay_ms * 1000))) : "");
+    const bool held = stepper_holds_replay(a);
+    w.key("replayText").string(replay_ms >= 0 && run.state != RunState::idle
+                                   ? describe_replay(run, held ? replay_from_picture(stepper_picture(a)) : replay_at(run, int64_t(replay_ms * 1000)))
+                                   : "");
     w.key("stalledMs").begin_array();
     for (const RequestTrace& r : run.requests) {
         w.number(!r.attempts.empty() && r.attempts[0].sent_us >= 0 ? double(r.attempts[0].sent_us - r.attempts[0].started_us) / 1000.0 : -1, 6);
@@ -650,7 +653,10 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
     if (a.results.replay_ms >= 0 && run.state != RunState::running) {
         int counts[phase_count] = {};
         const int64_t t = run.start_us + int64_t(a.results.replay_ms * 1000);
-        for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
+        if (stepper_holds_replay(a) && !tl.by_task)
+            for (CallState c : p.calls) ++counts[int(phase_of_call(c))];
+        else
+            for (const RequestTrace& r : run.requests) ++counts[int(request_phase(r, t))];
         for (int ph = 1; ph < phase_count; ++ph)
             if (counts[ph]) w.key(phase_name(Phase(ph))).integer(counts[ph]);
     }
