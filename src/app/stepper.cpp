@@ -224,7 +224,12 @@ void draw_stepper(App& app, int64_t now_us) {
         ImGui::EndDisabled();
     }
     const LoopEvent& ev = tl.steps[size_t(st.step)];
-    ImGui::Text("step %d of %d, at %s", st.step + 1, last + 1, format_duration_ms(double(ev.at_us) / 1000.0).c_str());
+    // (A program's step that took a while, or tells several tasks' steps in a row, spans from its start to its end.)
+    if (ev.shown_us() - ev.at_us >= 1000)
+        ImGui::Text("step %d of %d, from %s to %s", st.step + 1, last + 1, format_duration_ms(double(ev.at_us) / 1000.0).c_str(),
+                    format_duration_ms(double(ev.shown_us()) / 1000.0).c_str());
+    else
+        ImGui::Text("step %d of %d, at %s", st.step + 1, last + 1, format_duration_ms(double(ev.at_us) / 1000.0).c_str());
     name_text(app, "stepper:where");
     ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
     ImGui::TextWrapped("%s", ev.what.c_str());

@@ -360,9 +360,9 @@ std::string step_words(const Run& run, const TaskIndex& ix, const TaskStep& s, b
     switch (s.end) {
         case StepEnd::parked:
             if (s.wait == TaskWait::request) end = many ? "park on await" : "parks on await";
-            else end = (many ? "then " : "then ") + task_wait_words(s.wait, s.arg);
-            if (s.wait == TaskWait::request || s.wait == TaskWait::ready) end += at_line(s.line);
-            else end += at_line(s.line);
+            else end = "then " + task_wait_words(s.wait, s.arg);
+            // (The line of the request it sent is said already.)
+            if (!(s.wait == TaskWait::request && !sent.empty() && run.program->calls[size_t(sent.front())].line == s.line)) end += at_line(s.line);
             break;
         case StepEnd::done: end = many ? "return: they are done" : "returns: it is done"; break;
         case StepEnd::failed: end = std::string(many ? "fail with " : "fails with ") + (s.error.empty() ? "an exception" : s.error); break;
