@@ -28,11 +28,16 @@ int step_of(const LoopTimeline& tl, LoopEventKind kind, int call) {
     return -1;
 }
 
-TEST(EventLoop, GatherWithCpuWorkQueuesAnswersBehindTheBusyLoop) {
-    Fixture f;
+// Lesson 3's run: a gather of 3 x 300 ms with 40 ms of CPU work on each answer.
+const ap::Run& gather_with_cpu(Fixture& f) {
     RunDesc d = desc_of(CodePath::concurrent, 3, 300);
     d.cpu_ms = 40;
-    const ap::Run& run = f.play(d);
+    return f.play(d);
+}
+
+TEST(EventLoop, GatherWithCpuWorkQueuesAnswersBehindTheBusyLoop) {
+    Fixture f;
+    const ap::Run& run = gather_with_cpu(f);
     const LoopTimeline tl = event_loop_timeline(run);
     ASSERT_FALSE(tl.too_big);
     // start; the three send at once; their answers land together at 300 ms; the loop resumes call 1; ...
@@ -72,9 +77,7 @@ TEST(EventLoop, AtEveryStepTheReplayLineSaysWhatThePictureShows) {
     // line at a step is told from the step's picture, not from the phases at that instant (which show only
     // the last of the two).
     Fixture f;
-    RunDesc d = desc_of(CodePath::concurrent, 3, 300);
-    d.cpu_ms = 40;
-    const ap::Run& run = f.play(d);
+    const ap::Run& run = gather_with_cpu(f);
     const LoopTimeline tl = event_loop_timeline(run);
     for (size_t i = 1; i < tl.steps.size(); ++i) {
         const LoopPicture p = loop_picture(run, tl, i);
