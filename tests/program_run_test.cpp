@@ -511,6 +511,33 @@ TEST(ProgramRun, OutputIsShownAsItComesAndBoundedThere) {
     EXPECT_EQ(f.scheduler.run().program->report.output, "the end's own\n") << "the end's report is the one kept";
 }
 
+TEST(ProgramRun, OnRealSocketsTheBrowsersHoldIsSaidWithWhatCPythonWouldHaveTaken) {
+    // Twelve requests of 300 ms made at once on the dev server: Resource Timing says the browser sent six
+    // at once and each of the other six when one of the first came off the wire (so the page saw those end
+    // at 600 ms: played here by asking them for 600).
+    ProgramFixture f;
+    for (int i = 0; i < 12; ++i) f.make("http://x/api/delay/" + std::to_string(i < 6 ? 300 : 600) + "?i=" + std::to_string(i), 4, "Task-" + std::to_string(i), 0);
+    f.advance_to(700 * ms);
+    f.scheduler.program_end(700 * ms, ProgramReport{});
+    ap::Run run = f.scheduler.run();
+    for (int i = 0; i < 12; ++i) {
+        const int64_t sent = i < 6 ? 1 * ms : 301 * ms;
+        ASSERT_TRUE(annotate_attempt(&run, i, 0, sent, sent + 299 * ms, i < 6 ? 300 * ms : 600 * ms));
+    }
+    const RunStats s = compute_stats(run);
+    EXPECT_EQ(s.peak_on_wire, 6);
+    EXPECT_EQ(s.peak_in_flight, 12);
+    std::string notes;
+    for (const std::string& n : explain_run(run, s)) notes += n + "\n";
+    EXPECT_NE(notes.find("The browser held 6 of these requests for one of its 6 connections to this host"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("CPython has no such cap, and would have had the last answer about 301 ms sooner: about 399 ms in all"), std::string::npos) << notes;
+    // The same requests all sent at once (spread over the server's ports): nothing held, nothing said of it.
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(annotate_attempt(&run, i, 0, 1 * ms, 300 * ms, 300 * ms));
+    notes.clear();
+    for (const std::string& n : explain_run(run, compute_stats(run))) notes += n + "\n";
+    EXPECT_EQ(notes.find("held"), std::string::npos) << notes;
+}
+
 TEST(ProgramTrace, AGatherIsToldByItsTasksNotByAModel) {
     GatherProgram f;
     const ap::Run& run = f.scheduler.run();

@@ -299,7 +299,9 @@ test('the stepper drives the waterfall and the code; autoplay runs to the end; ?
   for (let k = s.step; k > 0; k--) await click('stepper:back');
   assert.equal((await stepper()).step, 0);
   await click('stepper:play');
-  assert.equal((await stepper()).playing, true);
+  // (Playing, or on a busy machine already at the end: autoplay keeps real time, frames or not.)
+  const playing = await stepper();
+  assert.ok(playing.playing || playing.step === playing.count - 1, JSON.stringify(playing));
   await page.waitForFunction(() => !window.playground.stepper().playing, null, { timeout: 10000 });
   s = await stepper();
   assert.equal(s.step, s.count - 1, 'autoplay stops at the end');

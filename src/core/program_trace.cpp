@@ -100,7 +100,6 @@ bool read_step(const JsonValue& v, size_t tasks, int64_t shift_us, TaskStep* s) 
 }  // namespace
 
 bool read_program_trace(const std::string& text, int64_t shift_us, ProgramTrace* out, std::string* why) {
-    ProgramTrace trace;
     if (text.size() > max_trace_bytes) {
         if (why) *why = "the trace is over 4 MB";
         return false;

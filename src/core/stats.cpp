@@ -141,19 +141,21 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
     if (e.browser_ms >= 0.5) notes.push_back(browser_cost_words(run) + ".");
     // A program on real sockets: what the browser's connection cap held back, which CPython would not have.
     if (run.program && run.state == RunState::finished) {
-        // Held: it went out only once an earlier request had ended (the first stretch of any request is
-        // the connection's own set-up, which CPython pays too).
+        // Held: it went out only once another request had come off the wire (the first stretch of any
+        // request is the connection's own set-up, which CPython pays too).
+        std::vector<int64_t> offs;  // when each request came off the wire (Resource Timing's runs only)
+        for (const RequestTrace& r : run.requests)
+            if (!r.attempts.empty() && r.attempts[0].sent_us >= 0) offs.push_back(r.attempts.back().wire_end_us());
+        std::sort(offs.begin(), offs.end());
         int held = 0;
         int64_t longest = 0, last_end = -1, last_stall = 0;
         for (const RequestTrace& r : run.requests) {
-            if (r.attempts.empty() || r.attempts[0].sent_us < 0) continue;
+            if (offs.empty() || r.attempts.empty() || r.attempts[0].sent_us < 0) continue;
             const Attempt& a = r.attempts[0];
-            bool waited = false;
-            for (const RequestTrace& q : run.requests) {
-                if (&q == &r || q.attempts.empty() || q.started_us > a.started_us) continue;
-                const int64_t off = q.attempts.back().wire_end_us();
-                waited |= off >= a.started_us && off <= a.sent_us + 1000;
-            }
+            const int64_t own = r.attempts.back().wire_end_us();
+            const auto from = std::lower_bound(offs.begin(), offs.end(), a.started_us);
+            const auto to = std::upper_bound(offs.begin(), offs.end(), a.sent_us + 1000);
+            const bool waited = (to - from) - (own >= a.started_us && own <= a.sent_us + 1000 ? 1 : 0) > 0;
             const int64_t stall = waited ? a.sent_us - a.started_us : 0;
             if (waited) ++held, longest = std::max(longest, stall);
             if (r.finished_us > last_end) last_end = r.finished_us, last_stall = stall;
