@@ -128,14 +128,6 @@ uint32_t app_start_program(App& app, Api api, int64_t now_us, bool spread) {
     return ticket;
 }
 
-// "http://127.0.0.1:8000" of "http://127.0.0.1:8000/x/y", or "".
-static std::string origin_of(const std::string& url) {
-    const size_t scheme = url.find("://");
-    if (scheme == std::string::npos) return "";
-    const size_t path = url.find('/', scheme + 3);
-    return url.substr(0, path);
-}
-
 int app_program_request(App& app, const std::string& url, const ProgramCall& call, int64_t now_us, std::string* why) {
     if (!program_running(app)) {
         *why = "no program is running";
@@ -146,7 +138,7 @@ int app_program_request(App& app, const std::string& url, const ProgramCall& cal
     ProgramCall c = call;
     const std::vector<std::string>& siblings = app.apis.server_siblings;
     if (app.scheduler.run().desc.api == Api::server && app.current.spread && !siblings.empty()) {
-        const std::string origin = origin_of(app.apis.server_base);
+        const std::string origin = url_origin(app.apis.server_base);
         const size_t k = app.scheduler.run().requests.size() % (siblings.size() + 1);
         if (!origin.empty() && k > 0 && url.rfind(origin, 0) == 0 && (url.size() == origin.size() || url[origin.size()] == '/'))
             c.wire_url = siblings[k - 1] + url.substr(origin.size());

@@ -73,11 +73,8 @@ void hover_tooltip(const Run& run, int i) {
         if (!c.task.empty() && c.task_id != 0) where += " (asyncio's " + c.task + ")";
         if (c.blocking) where += ", a blocking call";
         ImGui::TextUnformatted(where.c_str());
-        if (!c.wire_url.empty()) {
-            const size_t scheme = c.wire_url.find("://");
-            ImGui::TextDisabled("sent to %s (a sibling port of the dev server: the browser's own 6 connections)",
-                                c.wire_url.substr(0, c.wire_url.find('/', scheme == std::string::npos ? 0 : scheme + 3)).c_str());
-        }
+        if (!c.wire_url.empty())
+            ImGui::TextDisabled("sent to %s (a sibling port of the dev server: the browser's own 6 connections)", url_origin(c.wire_url).c_str());
     }
     auto rel = [&](int64_t us) { return format_duration_ms(double(us - run.start_us) / 1000); };
     if (r.scheduled_us >= 0 && r.started_us > r.scheduled_us)

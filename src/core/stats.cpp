@@ -163,8 +163,7 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
         std::vector<std::string> ports;
         for (const ProgramCall& c : run.program->calls) {
             const std::string& u = c.wire_url.empty() ? c.url : c.wire_url;
-            const size_t scheme = u.find("://");
-            const std::string origin = scheme == std::string::npos ? u : u.substr(0, u.find('/', scheme + 3));
+            const std::string origin = url_origin(u).empty() ? u : url_origin(u);
             if (std::find(ports.begin(), ports.end(), origin) == ports.end() && ports.size() < 16) ports.push_back(origin);
         }
         bool spread = false;
