@@ -93,6 +93,7 @@
     const text = (v, fallback, max) => (typeof v === 'string' ? v : fallback).slice(0, max);
     const whole = (v, max) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(Math.floor(v), 0), max) : 0);
     return { method: text(a.method, 'GET', 16), url: text(a.url, '', 8192), line: whole(a.line, 1e6), task: text(a.task, '', 200),
+      thread: text(a.thread, '', 200), threadId: whole(a.threadId, 1e6),
       taskId: typeof a.taskId === 'number' && Number.isInteger(a.taskId) && a.taskId >= -1 && a.taskId <= 1e6 ? a.taskId : -1,
       timeoutMs: whole(a.timeoutMs, 3.6e6), queuedMs: typeof a.queuedMs === 'number' && Number.isFinite(a.queuedMs) ? Math.min(Math.max(a.queuedMs, 0), 1e9) : 0 };
   }
@@ -105,6 +106,35 @@
     blockingWaits.set(id, resolve);
     send({ type: 'request', id, blocking: true, ...askOf(askJson) });
   });
+  // Threads (the prelude's threads section): a parked thread waits on a promise that a waker or its timeout
+  // settles; a new thread's stack is entered through a promising call once the one starting it yields.
+  const parks = new Map();  // key -> {resolve, timer}
+  const pagePark = (key, ms) => new Promise((resolve) => {
+    const entry = { resolve, timer: 0 };
+    if (ms >= 0) entry.timer = setTimeout(() => { parks.delete(key); resolve('t'); }, ms);
+    parks.set(key, entry);
+  });
+  const pageWake = (key) => {
+    const entry = parks.get(key);
+    if (!entry) return;
+    parks.delete(key);
+    clearTimeout(entry.timer);
+    entry.resolve('w');
+  };
+  const pageThreadStart = (body) => queueMicrotask(() => {
+    body.callPromising().catch(() => {}).finally(() => body.destroy());
+  });
+  const pageCpus = () => (typeof navigator === 'object' && navigator.hardwareConcurrency) | 0;
+  // Every thread waits on something no other can give: the run ends with the prelude's account of it.
+  const pageDeadlock = (errorJson) => {
+    let error;
+    try {
+      error = JSON.parse(String(errorJson));
+    } catch (e) {
+      error = { line: 0, message: 'DeadlockError: every thread is waiting: a deadlock', traceback: '' };
+    }
+    finish(error);
+  };
   const pageSleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(ms) || 0)));
   let started = false;
   const programStarted = () => {
@@ -186,7 +216,8 @@
     py.setStdout({ write });
     py.setStderr({ write });
     Object.assign(globalThis, { page_post: pagePost, page_cancel: pageCancel, page_request_sync: pageRequestSync,
-      page_sleep: pageSleep, program_started: programStarted, page_now: () => performance.now() });
+      page_sleep: pageSleep, program_started: programStarted, page_now: () => performance.now(), page_park: pagePark,
+      page_wake: pageWake, page_thread_start: pageThreadStart, page_cpus: pageCpus, page_deadlock: pageDeadlock });
     await py.runPythonAsync(PRELUDE);
     answerPy = py.globals.get('_answer');
     t = mark('imports', t);
@@ -275,6 +306,9 @@ import ast, asyncio, json, os, sys, traceback
 import httpx
 from js import page_post, page_cancel, program_started, page_request_sync, page_sleep, page_now
 from pyodide.ffi import run_sync, can_run_sync
+import threading
+_MAIN_IDENT = threading.main_thread().ident
+_current = _MAIN_IDENT  # the thread whose Python runs now (the threads' section below)
 
 # Each request of the program is handed to the page (page_post) and waited for on a future of this loop,
 # which the page's answer completes (_answer, called by the worker when it comes). Cheaper than awaiting a
@@ -315,7 +349,7 @@ def _line():
     # The line that made the call: on the stack, or, when the program handed httpx's own coroutine to a
     # task (gather(*(c.get(u) for u in urls))), the line that made the task.
     line = _frame_line(sys._getframe(1))
-    if line:
+    if line or _current != _MAIN_IDENT:
         return line
     try:
         task = asyncio.current_task()
@@ -340,6 +374,8 @@ def _create_task(self, coro, *args, **kwargs):
 _loop_class.create_task = _create_task
 
 def _task():
+    if _current != _MAIN_IDENT:
+        return _thread_name()
     try:
         t = asyncio.current_task()
     except RuntimeError:
@@ -361,6 +397,8 @@ _task_ids = weakref.WeakKeyDictionary()
 _clock_offset = 0.0  # the worker's performance.now() minus perf_counter, in ms
 
 def _task_id():
+    if _current != _MAIN_IDENT:
+        return -1
     try:
         return _task_ids.get(asyncio.current_task(), -1)
     except (RuntimeError, TypeError):
@@ -494,6 +532,9 @@ def trace_json():
     return json.dumps({
         "tasks": [[n, p, l, ms(a), w, name] for (n, p, l, a, w, name) in _trace_tasks],
         "steps": [[n, ms(b), ms(e), how, wait, line, arg] for (n, b, e, how, wait, line, arg) in _trace_steps],
+        "threads": [[n, p, l, ms(a), w, name, d] for (n, p, l, a, w, name, d) in _trace_threads],
+        "threadSteps": [[n, ms(b), ms(e), how, wait, line, arg] for (n, b, e, how, wait, line, arg) in _trace_thread_steps],
+        "pools": [list(p) for p in _trace_pools],
         "cut": _trace_cut})
 
 class PageTransport(httpx.AsyncBaseTransport):
@@ -513,6 +554,7 @@ class PageTransport(httpx.AsyncBaseTransport):
         try:
             read = (request.extensions.get("timeout") or {}).get("read")
             ask = {"method": request.method, "url": str(request.url), "line": _line(), "task": _task(), "taskId": _task_id(),
+                   "thread": _thread_name(), "threadId": _thread_number(),
                    "timeoutMs": int(read * 1000) if read else 0, "queuedMs": (_clock() - asked_at) * 1000}
             answer = json.loads(await page_request(json.dumps(ask)))
         finally:
@@ -550,9 +592,17 @@ def _pyodides_own(handle):
     callback = handle._callback
     return type(callback).__name__ == "FutureDoneCallback" or getattr(callback, "__func__", None) is _decrement
 def _handle_run(self):
+    global _current
     if _blocked and not _pyodides_own(self):
         _deferred.append(self)
         return
+    saved, _current = _current, _MAIN_IDENT  # (the event loop runs on the main thread)
+    try:
+        _handle_step(self)
+    finally:
+        _current = saved
+
+def _handle_step(self):
     if _tracing:
         task = getattr(self._callback, "__self__", None)
         if isinstance(task, asyncio.Task):
@@ -571,26 +621,52 @@ def _rerun(handle):
     if not handle.cancelled():
         _plain_handle_run(handle)
 
-def _block_on(promise):
-    global _blocked
+# Pyodide 314.0.7's automatic collection walks the frames of every suspended stack, whose memory another
+# stack may be using, and fails (pyodide#6464, fixed after this release). A program runs with it off; full
+# collections, which do not walk them, run at the blocking calls instead, after as many allocations.
+import gc
+_gc_count, _gc_collect = gc.get_count, gc.collect
+_GC_EVERY = 50000
+
+def _block_on(promise, kind="request", line=0, arg="", forever=False, stack=()):
+    # Parks the running thread's stack until the promise settles. The main thread holds the event loop while
+    # it is parked, as in CPython; any other thread parks alone.
+    global _blocked, _current
     if not can_run_sync():
         raise RuntimeError("a blocking call (requests, httpx.Client, time.sleep) needs a browser that can pause "
                            "WebAssembly (JSPI, as Chromium does); use httpx.AsyncClient and asyncio.sleep here")
-    _blocked += 1
+    me = _current
+    strand = _alive.get(me)
+    main = me == _MAIN_IDENT
+    if strand is not None:
+        _thread_step(strand, "parked", kind, line, arg)
+        strand.kind, strand.line, strand.arg, strand.forever, strand.stack = kind, line, arg, forever, stack
+        if forever and _all_waiting():
+            _say_deadlock()
+    if main:
+        _blocked += 1
+    if _gc_count()[0] > _GC_EVERY:
+        _gc_collect()
     try:
         return run_sync(promise)
     finally:
-        _blocked -= 1
-        if not _blocked and _deferred:
-            held = _deferred[:]
-            _deferred.clear()
-            loop = asyncio.get_event_loop()
-            for handle in held:
-                loop.call_soon(_rerun, handle)
+        _current = me
+        if strand is not None:
+            strand.kind, strand.stack, strand.began = None, (), _clock()
+        if main:
+            _blocked -= 1
+            if not _blocked and _deferred:
+                held = _deferred[:]
+                _deferred.clear()
+                loop = asyncio.get_event_loop()
+                for handle in held:
+                    loop.call_soon(_rerun, handle)
 
 def _blocking(method, url, timeout_s):
-    ask = {"method": method, "url": url, "line": _line(), "task": _task(), "taskId": _task_id(), "timeoutMs": int(timeout_s * 1000) if timeout_s else 0}
-    return json.loads(_block_on(page_request_sync(json.dumps(ask))))
+    line = _line()
+    ask = {"method": method, "url": url, "line": line, "task": _task(), "taskId": _task_id(), "thread": _thread_name(),
+           "threadId": _thread_number(), "timeoutMs": int(timeout_s * 1000) if timeout_s else 0}
+    return json.loads(_block_on(page_request_sync(json.dumps(ask)), "request", line))
 
 _page_request_code = page_request.__code__
 _gate_code = PageTransport.handle_async_request.__code__
@@ -638,23 +714,327 @@ def _session_init(self, *args, **kwargs):
     self.mount("https://", PageAdapter())
 requests.Session.__init__ = _session_init
 
-# Threads: the browser's Python has none, and Pyodide would run asyncio.to_thread's function inline, one
-# after another, which would show a thread pool's waits as a staircase that CPython never draws. Better a
-# clear error than a wrong timing.
-import concurrent.futures, threading
-_NO_THREADS = ("threads are not available in the browser's Python, so {what} cannot run calls side by side here; "
-               "for calls that wait on the network, use httpx.AsyncClient with asyncio.gather (or a Semaphore for "
-               "at most k at once), or run this program with python3 on your machine")
-def _no_threads(what):
-    def refuse(*args, **kwargs):
-        raise RuntimeError(_NO_THREADS.format(what=what))
-    return refuse
-asyncio.to_thread = _no_threads("asyncio.to_thread")
-asyncio.AbstractEventLoop.run_in_executor = _no_threads("run_in_executor")
-asyncio.get_event_loop_policy().get_event_loop().__class__.run_in_executor = _no_threads("run_in_executor")
-concurrent.futures.ThreadPoolExecutor.submit = _no_threads("ThreadPoolExecutor")
-concurrent.futures.ThreadPoolExecutor.map = _no_threads("ThreadPoolExecutor")
-threading.Thread.start = _no_threads("threading.Thread")
+# ---- Threads, as CPython runs them when they wait. ----
+# Each thread the program starts runs on a stack of its own, entered through a promising call (WebAssembly
+# stack switching), so that a blocking call parks that stack only. One stack runs Python at a time, as under
+# CPython's GIL; a thread gives the others their turn when it blocks (a request, a sleep, a lock, an event, a
+# queue, a join, a future). The locks are the page's own (every lock threading, queue and concurrent.futures
+# make is one), so that waiting on one parks only the thread that waits. Unlike CPython, a thread that never
+# blocks is not interrupted every 5 ms: the page says so when it happens (from the trace below).
+import _thread, collections, itertools, queue, threading, concurrent.futures, concurrent.futures._base, concurrent.futures.thread
+from pyodide.ffi import create_proxy
+from js import page_park, page_wake, page_thread_start, page_cpus, page_deadlock
+
+_thread_idents = itertools.count(_MAIN_IDENT + 1)
+_keys = itertools.count(1)
+_parked_keys = {}  # key -> the strand parked on it, until a waker or its timeout takes it
+
+class _Strand:
+    """A thread as the page schedules it: parked (on what, at which line, for ever or with a timeout) or not."""
+    __slots__ = ("ident", "number", "name", "handle", "daemon", "kind", "line", "arg", "forever", "stack", "began")
+    def __init__(self, ident, number, name, handle, daemon):
+        self.ident, self.number, self.name, self.handle, self.daemon = ident, number, name, handle, daemon
+        self.kind, self.line, self.arg, self.forever, self.stack, self.began = None, 0, "", False, (), 0.0
+
+_alive = {}          # ident -> _Strand, the main thread's included while the program runs
+_threads_started = 0
+
+def _strand():
+    return _alive.get(_current)
+
+def _thread_name():
+    s = _alive.get(_current)
+    return s.name if s is not None else "MainThread"
+
+def _thread_number():
+    s = _alive.get(_current)
+    return s.number if s is not None else 0
+
+# What a parked thread waits for: the outermost of these the wait passed through before the program's own code.
+def _codes():
+    e = concurrent.futures.Executor.map.__code__
+    iterator = next((c for c in e.co_consts if getattr(c, "co_name", "") == "result_iterator"), None)
+    table = [(threading.Event.wait, "event"), (threading.Condition.wait, "condition"), (threading.Condition.wait_for, "condition"),
+             (threading.Semaphore.acquire, "semaphore"), (threading.Barrier.wait, "barrier"), (threading.Thread.join, "join"),
+             (threading._PyRLock.acquire, "lock"), (queue.Queue.get, "queue-get"), (queue.Queue.put, "queue-put"),
+             (queue.Queue.join, "queue-join"), (queue._PySimpleQueue.get, "queue-get"),
+             (concurrent.futures.Future.result, "future"), (concurrent.futures.Future.exception, "future"),
+             (concurrent.futures._base.as_completed, "as_completed"), (concurrent.futures._base.wait, "wait"),
+             (concurrent.futures.thread._worker, "idle"), (concurrent.futures.ThreadPoolExecutor.shutdown, "shutdown")]
+    codes = {f.__code__: kind for f, kind in table}
+    if iterator is not None:
+        codes[iterator] = "map"
+    return codes
+_WAIT_CODES = _codes()
+
+def _wait_kind(frame):
+    kind, arg, line = "lock", "", 0
+    for _ in range(40):
+        if frame is None:
+            break
+        code = frame.f_code
+        if code.co_filename == PROGRAM:
+            line = frame.f_lineno
+            break
+        found = _WAIT_CODES.get(code)
+        if found is not None:
+            kind = found
+            if found == "join":
+                arg = str(getattr(frame.f_locals.get("self"), "name", ""))[:80]
+        frame = frame.f_back
+    if kind == "lock" and _exiting:
+        kind = "exit"
+    return kind, arg, line or _frame_line(frame)
+
+class _Lock:
+    """threading.Lock here: a blocking acquire parks only the thread that waits; release hands the lock to the
+    first waiter."""
+    __slots__ = ("_held", "_waiters", "__weakref__")
+    def __init__(self):
+        self._held = False
+        self._waiters = collections.deque()
+    def acquire(self, blocking=True, timeout=-1):
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        if timeout < 0 and timeout != -1:
+            raise ValueError("timeout value must be a non-negative number")
+        if not self._held:
+            self._held = True
+            return True
+        if not blocking or timeout == 0:
+            return False
+        key = next(_keys)
+        self._waiters.append(key)
+        if _park(key, None if timeout == -1 else timeout, sys._getframe(1)):
+            return True
+        try:
+            self._waiters.remove(key)
+        except ValueError:
+            pass
+        return False
+    acquire_lock = acquire
+    def release(self):
+        if not self._held:
+            raise RuntimeError("release unlocked lock")
+        while self._waiters:
+            if _wake(self._waiters.popleft()):
+                return  # (still held: by the thread woken)
+        self._held = False
+    release_lock = release
+    def locked(self):
+        return self._held
+    locked_lock = locked
+    def __enter__(self):
+        return self.acquire()
+    def __exit__(self, *exc):
+        self.release()
+    def _at_fork_reinit(self):
+        self._held = False
+        self._waiters.clear()
+    def __repr__(self):
+        return f"<{'locked' if self._held else 'unlocked'} _thread.lock object at {id(self):#x}>"
+
+def _park(key, timeout, frame):
+    # Parks the running thread until _wake(key) or the timeout (seconds; None: for ever). True if woken.
+    kind, arg, line = _wait_kind(frame)
+    me = _strand()
+    _parked_keys[key] = me
+    ms = -1 if timeout is None else min(max(float(timeout), 0.0), 1e7) * 1000
+    try:
+        _block_on(page_park(key, ms), kind, line, arg, forever=timeout is None, stack=_program_stack(frame) if timeout is None else ())
+    finally:
+        woken = _parked_keys.pop(key, None) is None
+    return woken
+
+def _program_stack(frame):
+    # The program's own frames on this stack, outermost first: (line, function). (Read while the stack runs: a
+    # parked stack's frames are not to be walked from another.)
+    found = []
+    while frame is not None and len(found) < 200:
+        if frame.f_code.co_filename == PROGRAM:
+            found.append((frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    return found[::-1]
+
+def _wake(key):
+    s = _parked_keys.pop(key, None)
+    if s is None:
+        return False  # (it timed out meanwhile)
+    if s is not None:
+        s.kind = None  # runnable from now: no longer part of a deadlock
+    page_wake(key)
+    return True
+
+class _Handle:
+    """threading's handle of a started thread: its ident, whether it ended, and join()."""
+    def __init__(self):
+        self.ident = None
+        self._done = False
+        self._joiners = []
+    def is_done(self):
+        return self._done
+    def _set_done(self):
+        self._done = True
+        joiners, self._joiners = self._joiners, []
+        for key in joiners:
+            _wake(key)
+    def join(self, timeout=None):
+        if self._done:
+            return
+        if self.ident == _current:
+            raise RuntimeError("Cannot join current thread")
+        if timeout is not None and timeout <= 0:
+            return
+        key = next(_keys)
+        self._joiners.append(key)
+        if not _park(key, timeout, sys._getframe(1)):
+            try:
+                self._joiners.remove(key)
+            except ValueError:
+                pass
+
+_trace_threads = []  # (number, parent, line, at, target, name, daemon)
+_trace_thread_steps = []  # (number, began, ended, how, wait, line, arg)
+_trace_pools = []  # (max_workers, default, cpus)
+
+def _thread_step(strand, how, wait="", line=0, arg=""):
+    global _trace_cut
+    if not _tracing or strand is None:
+        return
+    if len(_trace_thread_steps) >= _TRACE_LIMIT:
+        _trace_cut += 1
+        return
+    _trace_thread_steps.append((strand.number, strand.began, _clock(), how, wait, line, str(arg)[:80]))
+
+def _start_thread(function, handle=None, daemon=True):
+    global _threads_started
+    if handle is None:
+        handle = _Handle()
+    ident = next(_thread_idents)
+    handle.ident = ident
+    _threads_started += 1
+    owner = getattr(function, "__self__", None)
+    name = str(getattr(owner, "name", "") or f"Dummy-{_threads_started}")[:80]
+    strand = _Strand(ident, _threads_started, name, handle, bool(daemon))
+    _alive[ident] = strand
+    if _tracing and len(_trace_threads) < _TRACE_LIMIT:
+        target = getattr(owner, "_target", None)
+        what = getattr(target, "__name__", None) or type(target).__name__ if target is not None else "run"
+        _trace_threads.append((strand.number, _thread_number(), _frame_line(sys._getframe(1)), _clock(), str(what)[:80], name, bool(daemon)))
+    def body():
+        global _current
+        _current = ident
+        strand.began = _clock()
+        how = "done"
+        try:
+            function()
+        except BaseException:
+            how = "failed"
+            try:
+                traceback.print_exc()
+            except BaseException:
+                pass
+        finally:
+            if getattr(owner, "_ap_failed", False):
+                how = "failed"
+            _thread_step(strand, how)
+            _alive.pop(ident, None)
+            handle._set_done()
+    page_thread_start(create_proxy(body))
+    return handle
+
+def _start_new_thread(function, args, kwargs=None):
+    handle = _start_thread(lambda: function(*args, **(kwargs or {})), daemon=True)
+    return handle.ident
+
+# A thread's exception, as CPython prints it; the trace marks the thread failed.
+_plain_excepthook = threading.excepthook
+def _excepthook(args):
+    if args.thread is not None:
+        args.thread._ap_failed = True
+    _plain_excepthook(args)
+threading.excepthook = _excepthook
+
+_exiting = False
+def _join_threads():
+    # At the program's end CPython waits for its threads that are not daemons.
+    for s in list(_alive.values()):
+        if s.ident != _MAIN_IDENT and not s.daemon:
+            s.handle.join()
+
+def _all_waiting():
+    return bool(_alive) and all(s.kind is not None and s.forever for s in _alive.values())
+
+_KIND_WORDS = {"lock": "for a lock", "condition": "on a Condition", "event": "for an Event", "semaphore": "for a Semaphore",
+               "barrier": "at a Barrier", "queue-get": "for an item of a Queue", "queue-put": "for room in a Queue",
+               "queue-join": "for a Queue's tasks to be done", "future": "for a Future's result", "map": "for the results of map()",
+               "as_completed": "for futures (as_completed)", "wait": "for futures (wait)", "idle": "for work (a worker of the pool)",
+               "shutdown": "for the pool's workers to end (shutdown)", "exit": "for its threads to end (the program's end)"}
+
+def _say_deadlock():
+    strands = sorted(_alive.values(), key=lambda s: s.number)
+    def said(s):
+        words = f"to join {s.arg}" if s.kind == "join" and s.arg else _KIND_WORDS.get(s.kind, "")
+        return f"{s.name} waits {words}" + (f" (line {s.line})" if s.line else "")
+    n = len(strands)
+    head = (f"all {n} threads are waiting, and none can wake another: a deadlock. " if n > 1 else
+            "the program's only thread is waiting for something no other thread can give: a deadlock. ")
+    message = _cut(head + "; ".join(said(s) for s in strands[:20]) + ("; ..." if n > 20 else ""), _MESSAGE_LIMIT)
+    main = _alive.get(_MAIN_IDENT)
+    line = main.line if main is not None and main.line else next((s.line for s in strands if s.line), 0)
+    stacks = []
+    for s in strands[:20]:
+        frames = "".join(f'  File "{PROGRAM}", line {line}, in {name}\n' for line, name in s.stack[-10:])
+        stacks.append(f"{s.name}:\n" + (frames or "  (in the thread pool's own code)\n"))
+    page_deadlock(json.dumps({"line": line, "message": "DeadlockError: " + message, "traceback": _cut("\n".join(stacks), _TRACEBACK_LIMIT, keep_end=True)}))
+
+def _thread_get_ident():
+    return _current
+
+for _module in (threading, _thread):
+    _module.get_ident = _thread_get_ident
+    if hasattr(_module, "get_native_id"):
+        _module.get_native_id = _thread_get_ident
+_thread.allocate_lock = _Lock
+_thread.start_new_thread = _start_new_thread
+_thread.start_new = _start_new_thread
+threading._allocate_lock = _Lock
+threading.Lock = _Lock
+threading._LockType = _Lock
+threading._CRLock = None
+threading._start_joinable_thread = _start_thread
+threading._ThreadHandle = _Handle
+threading._thread_shutdown = _join_threads
+threading._active_limbo_lock = threading._PyRLock()
+concurrent.futures.thread._global_shutdown_lock = _Lock()
+queue.SimpleQueue = queue._PySimpleQueue
+
+# The default size of a pool is CPython's min(32, CPUs + 4), with the CPUs the browser reports.
+_cpus = max(1, min(int(page_cpus() or 1), 1024))
+os.cpu_count = lambda: _cpus
+os.process_cpu_count = lambda: _cpus
+_plain_pool_init = concurrent.futures.ThreadPoolExecutor.__init__
+def _pool_init(self, max_workers=None, *args, **kwargs):
+    _plain_pool_init(self, max_workers, *args, **kwargs)
+    if _tracing and len(_trace_pools) < 100:
+        _trace_pools.append((self._max_workers, max_workers is None, _cpus))
+concurrent.futures.ThreadPoolExecutor.__init__ = _pool_init
+
+# asyncio.to_thread and run_in_executor: Pyodide's loop runs the function inline; here it goes to a pool of
+# threads, the loop's default one (as CPython's loop makes it) or the one given.
+def _run_in_executor(self, executor, func, *args):
+    if executor is None:
+        executor = getattr(self, "_ap_default_executor", None)
+        if executor is None:
+            executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
+            self._ap_default_executor = executor
+    return asyncio.wrap_future(executor.submit(func, *args), loop=self)
+def _set_default_executor(self, executor):
+    if not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        raise TypeError("executor must be ThreadPoolExecutor")
+    self._ap_default_executor = executor
+_loop_class.run_in_executor = _run_in_executor
+_loop_class.set_default_executor = _set_default_executor
 
 # Sockets: the browser's Python has none, and http.client (under urllib.request) would fail with a puzzling
 # "Remote end closed connection". Say why instead.
@@ -669,7 +1049,7 @@ def _sleep(seconds):
     seconds = float(seconds)
     if seconds < 0:
         raise ValueError("sleep length must be non-negative")
-    _block_on(page_sleep(seconds * 1000))
+    _block_on(page_sleep(seconds * 1000), "sleep", _frame_line(sys._getframe(1)), int(min(seconds, 1e7) * 1000))
 time.sleep = _sleep
 
 def _aimed(source, base):
@@ -719,25 +1099,43 @@ def _error(e):
     return json.dumps({"line": line, "message": message, "traceback": _cut(text, _TRACEBACK_LIMIT, keep_end=True)})
 
 async def run_program(source, base):
-    global _tracing, _clock_offset
+    global _tracing, _clock_offset, _exiting
     os.environ["API_BASE"] = base
     scope = {"__name__": "__main__"}
+    error = ""
+    main = _Strand(_MAIN_IDENT, 0, threading.main_thread().name, None, False)
     try:
         code = compile(_aimed(source, base), PROGRAM, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         _clock_offset = page_now() - _clock() * 1000
         _task_ids[asyncio.current_task()] = 0  # the program's top level
         _tracing = True
+        gc.disable()
         await asyncio.sleep(0)  # (the top level's next step is traced from its start)
+        _alive[_MAIN_IDENT] = main
+        main.began = _clock()
         program_started()  # the page's run starts here, not when it posted the program
         result = eval(code, scope)
         if asyncio.iscoroutine(result):
             await result
     except BaseException as e:  # SystemExit and KeyboardInterrupt end the program too, and are shown
         try:
-            return _error(e)
+            error = _error(e)
         except BaseException:
-            return json.dumps({"line": 0, "message": "the program failed, and its error could not be read", "traceback": ""})
-    return ""
+            error = json.dumps({"line": 0, "message": "the program failed, and its error could not be read", "traceback": ""})
+    # As CPython's interpreter does at the end: the threads' atexit calls (a pool's shutdown), then its
+    # threads that are not daemons are joined.
+    _exiting = True
+    try:
+        threading._shutdown()
+    except BaseException as e:
+        if not error:
+            try:
+                error = _error(e)
+            except BaseException:
+                pass
+    _thread_step(main, "failed" if error else "done")
+    _alive.pop(_MAIN_IDENT, None)
+    return error
 `;
 
   const WARM_UP = `
