@@ -364,8 +364,8 @@ TEST(ProgramRun, EachLineSaysWhereItsRequestsAreAtAnInstant) {
     test::Player built_in;
     EXPECT_TRUE(program_line_counts(built_in.play(test::desc_of(CodePath::concurrent, 3, 100)), 50 * ms).empty()) << "a built-in path's run has no program lines";
     const std::string csv = run_requests_csv(run);
-    EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason,url,line,task");
-    EXPECT_NE(csv.find(",http://x/inpage/api/delay/200?i=1,8,Task-3\r\n"), std::string::npos) << csv;
+    EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason,url,line,task,thread");
+    EXPECT_NE(csv.find(",http://x/inpage/api/delay/200?i=1,8,Task-3,\r\n"), std::string::npos) << csv;
 }
 
 TEST(ProgramRun, DrawingWaitsBetweenAProgramsCallsAndForItsAnswers) {
@@ -657,6 +657,114 @@ TEST(ProgramTrace, ARunFileKeepsTheTrace) {
     for (const LoopEvent& e : event_loop_timeline(f.scheduler.run()).steps) before += e.what + "\n";
     for (const LoopEvent& e : event_loop_timeline(back).steps) after += e.what + "\n";
     EXPECT_EQ(before, after);
+}
+
+// A pool of two workers over three blocking calls, the main thread waiting in map(): as the worker traces it.
+struct PoolProgram : ProgramFixture {
+    PoolProgram() {
+        std::string why;
+        auto call = [&](int i, int thread, int64_t at) {
+            ProgramCall c;
+            c.line = 6;
+            c.blocking = true;
+            c.thread = "ThreadPoolExecutor-0_" + std::to_string(thread - 1);
+            c.thread_id = thread;
+            advance_to(at);
+            EXPECT_EQ(scheduler.program_request("http://x/inpage/api/delay/100?i=" + std::to_string(i), c, at, &why), i) << why;
+        };
+        call(0, 1, 2 * ms);
+        call(1, 2, 3 * ms);
+        call(2, 1, 105 * ms);
+        advance_to(215 * ms);
+        const std::string trace = R"JSON({"tasks": [], "steps": [[0, 0, 211, "done", "", 0, 0]],
+            "threads": [[1, 0, 0, 1, "_worker", "ThreadPoolExecutor-0_0", false], [2, 0, 0, 1.5, "_worker", "ThreadPoolExecutor-0_1", false]],
+            "threadSteps": [[0, 0, 1, "parked", "map", 9, ""], [1, 1, 2, "parked", "request", 6, ""], [2, 2, 3, "parked", "request", 6, ""],
+                            [1, 103, 105, "parked", "request", 6, ""], [2, 104, 105.5, "parked", "idle", 0, ""], [1, 206, 207, "parked", "idle", 0, ""],
+                            [0, 207, 208, "parked", "shutdown", 9, ""], [1, 209, 209.5, "done", "", 0, ""], [2, 209.6, 210, "done", "", 0, ""],
+                            [0, 210, 211, "done", "", 0, ""]],
+            "pools": [[2, false, 4]], "cut": 0})JSON";
+        ProgramTrace t;
+        EXPECT_TRUE(read_program_trace(trace, 0, &t, &why)) << why;
+        scheduler.program_end(212 * ms, ProgramReport{}, std::move(t));
+    }
+};
+
+TEST(ProgramTrace, ThreadsAreToldByWhatEachWaitsFor) {
+    PoolProgram f;
+    const ap::Run& run = f.scheduler.run();
+    ASSERT_EQ(run.program->trace.threads.size(), 2u);
+    ASSERT_EQ(run.program->trace.thread_steps.size(), 10u);
+    // The code panel: the workers blocking at line 6, the main thread waiting in map() at line 9.
+    std::string lines;
+    for (const ProgramLineCount& l : program_line_counts(run, 50 * ms)) lines += std::to_string(l.line) + ": " + l.text + "; ";
+    EXPECT_EQ(lines, "6: 2 threads blocking in their requests; 9: the main thread waiting for the results of map(); ");
+    // The stepper's picture and the replay line at the same instant.
+    const LoopPicture p = program_picture_at(run, 50 * ms);
+    ASSERT_EQ(p.threads.size(), 3u);
+    EXPECT_EQ(p.main_wait, int(ThreadWait::map));
+    EXPECT_EQ(p.threads[1].at, ThreadAt::parked);
+    EXPECT_EQ(p.threads[1].wait, ThreadWait::request);
+    const std::string replay = describe_program_replay(run, 50 * ms);
+    EXPECT_NE(replay.find("2 threads beside the main one (2 blocked in its request)"), std::string::npos) << replay;
+    EXPECT_NE(replay.find("is held: the main thread is waiting for the results of map()"), std::string::npos) << replay;
+    // At 150 ms one worker is idle: the other's second call is on the wire.
+    const LoopPicture later = program_picture_at(run, 150 * ms);
+    ASSERT_EQ(later.threads.size(), 3u);
+    EXPECT_EQ(later.threads[2].wait, ThreadWait::idle);
+    // The stepper: the workers start together and block in their requests, while the others go on.
+    const LoopTimeline tl = event_loop_timeline(run);
+    EXPECT_LT(step_saying(tl, "2 threads (_worker) start, send calls 1-2' requests (line 6) and block in them: the other threads go on"), tl.steps.size());
+    EXPECT_LT(step_saying(tl, "ThreadPoolExecutor-0_0's blocking call returns"), tl.steps.size());
+    EXPECT_LT(step_saying(tl, "threads it starts run Python one at a time"), tl.steps.size());
+}
+
+TEST(ProgramTrace, ThreadsKeepInARunFileAndTheirRequestsSayWhichThread) {
+    PoolProgram f;
+    const std::string text = run_to_file(f.scheduler.run());
+    ap::Run back;
+    std::string error;
+    double guess = 0;
+    ASSERT_TRUE(run_from_file(text, &back, &guess, &error)) << error;
+    ASSERT_TRUE(back.program);
+    EXPECT_EQ(back.program->trace.threads.size(), 2u);
+    EXPECT_EQ(back.program->trace.thread_steps.size(), 10u);
+    EXPECT_EQ(back.program->trace.pools.size(), 1u);
+    EXPECT_EQ(back.program->calls[1].thread, "ThreadPoolExecutor-0_1");
+    EXPECT_EQ(back.program->calls[1].thread_id, 2);
+    EXPECT_NE(run_requests_csv(back).find(",ThreadPoolExecutor-0_0\r\n"), std::string::npos);
+    std::string before, after;
+    for (const LoopEvent& e : event_loop_timeline(f.scheduler.run()).steps) before += e.what + "\n";
+    for (const LoopEvent& e : event_loop_timeline(back).steps) after += e.what + "\n";
+    EXPECT_EQ(before, after);
+}
+
+TEST(ProgramTrace, ADefaultPoolSaysItsSizeAndComputingThreadsSayTheyAddUp) {
+    ProgramFixture f;
+    std::string why;
+    ProgramCall c;
+    c.line = 5;
+    c.blocking = true;
+    c.thread = "Thread-2 (fetch)";
+    c.thread_id = 2;
+    f.advance_to(1 * ms);
+    ASSERT_EQ(f.scheduler.program_request("http://x/inpage/api/delay/10?i=0", c, 1 * ms, &why), 0) << why;
+    f.advance_to(130 * ms);
+    // Thread 1 computes 100 ms without blocking while thread 2's answer comes in (at 11 ms).
+    ProgramTrace t;
+    ASSERT_TRUE(read_program_trace(R"JSON({"tasks": [], "steps": [[0, 0, 125, "done", "", 0, 0]],
+        "threads": [[1, 0, 3, 0.5, "crunch", "Thread-1 (crunch)", false], [2, 0, 4, 0.6, "fetch", "Thread-2 (fetch)", false]],
+        "threadSteps": [[0, 0, 0.5, "parked", "join", 7, "Thread-1 (crunch)"], [2, 0.7, 1, "parked", "request", 5, ""],
+                        [1, 1, 121, "done", "", 0, ""], [2, 121, 122, "done", "", 0, ""], [0, 122, 125, "done", "", 0, ""],
+                        [1, 1, 2, "parked", "teleport", 3, ""], [9, 1, 2, "done", "", 0, ""]],
+        "pools": [[6, true, 2], [0, true, 2]], "cut": 0})JSON", 0, &t, &why)) << why;
+    EXPECT_EQ(t.cut, 3) << "a wait no one knows, a thread never started, a pool of no workers";
+    f.scheduler.program_end(126 * ms, ProgramReport{}, std::move(t));
+    const std::vector<std::string> notes = thread_notes(f.scheduler.run());
+    std::string all;
+    for (const std::string& n : notes) all += n + "\n";
+    EXPECT_NE(all.find("ThreadPoolExecutor() made 6 workers: CPython's default, min(32, CPUs + 4), with the 2 CPUs"), std::string::npos) << all;
+    EXPECT_NE(all.find("The threads ran Python for 121"), std::string::npos) << all;
+    EXPECT_NE(all.find("Thread-1 (crunch) ran Python for 120 ms without blocking while 1 answer of other threads came in"), std::string::npos) << all;
 }
 
 }  // namespace

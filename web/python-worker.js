@@ -375,7 +375,7 @@ _loop_class.create_task = _create_task
 
 def _task():
     if _current != _MAIN_IDENT:
-        return _thread_name()
+        return ""  # (not an asyncio task: the request's thread says where it ran)
     try:
         t = asyncio.current_task()
     except RuntimeError:

@@ -120,7 +120,8 @@ function onPython(run, m) {
 // A request of the program: made by the page's transport; `reply` gets its end ({outcome, status, body,
 // error}), or why it was refused.
 function programRequest(run, ask, reply) {
-  const asked = { url: ask.url, line: ask.line, task: ask.task, taskId: ask.taskId, timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
+  const asked = { url: ask.url, line: ask.line, task: ask.task, taskId: ask.taskId, thread: ask.thread, threadId: ask.threadId,
+    timeoutMs: ask.timeoutMs, queuedMs: ask.queuedMs, blocking: ask.blocking };
   const r = callC('ap_js_program_request', [JSON.stringify(asked)], 'json');
   if (r.error !== undefined && r.limit) {
     // The request over the cap: the program ends here, at the line that made it, whatever it would catch.

@@ -70,7 +70,8 @@ void hover_tooltip(const Run& run, int i) {
         ImGui::TextUnformatted(c.url.size() > 120 ? (c.url.substr(0, 117) + "...").c_str() : c.url.c_str());
         std::string where = c.line > 0 ? "line " + std::to_string(c.line) : std::string("no line of the program");
         if (c.task_id >= 0) where += ", " + task_title(run.program->trace, c.task_id);
-        if (!c.task.empty() && c.task_id != 0) where += " (asyncio's " + c.task + ")";
+        if (!c.task.empty() && c.task_id > 0) where += " (asyncio's " + c.task + ")";
+        if (!c.thread.empty() && c.thread_id != 0) where += ", thread " + c.thread;
         if (c.blocking) where += ", a blocking call";
         ImGui::TextUnformatted(where.c_str());
         if (!c.wire_url.empty())

@@ -347,7 +347,7 @@ std::string run_requests_csv(const Run& run) {
     // A learner's program's requests also say where they came from: the URL, the program line, the task.
     const ProgramRun* program = run.program ? &*run.program : nullptr;
     std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason";
-    out += program ? ",url,line,task\r\n" : "\r\n";
+    out += program ? ",url,line,task,thread\r\n" : "\r\n";
     auto rel = [&](int64_t us) { return us >= 0 ? fixed(double(us - run.start_us) / 1000.0, 3) : std::string(); };
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -366,7 +366,7 @@ std::string run_requests_csv(const Run& run) {
         }
         if (program && i < program->calls.size()) {
             const ProgramCall& c = program->calls[i];
-            out += "," + csv_field(c.url) + "," + std::to_string(c.line) + "," + csv_field(c.task);
+            out += "," + csv_field(c.url) + "," + std::to_string(c.line) + "," + csv_field(c.task) + "," + csv_field(c.thread);
         }
         out += "\r\n";
     }

@@ -162,7 +162,7 @@ std::string ending(const RequestTrace& r) {
 
 namespace {
 
-bool has_trace(const Run& run) { return run.program && !run.program->trace.steps.empty(); }
+bool has_trace(const Run& run) { return run.program && (!run.program->trace.steps.empty() || !run.program->trace.thread_steps.empty()); }
 
 // "task 3", "tasks 2-11", "tasks 2, 5 and 7", "12 tasks".
 std::string name_tasks(const std::vector<int>& tasks) {
@@ -318,6 +318,19 @@ LoopPicture picture_of(const Run& run, const TaskIndex& ix, int64_t t) {
     std::stable_sort(ready.begin(), ready.end());
     for (const auto& [since, task] : ready) pic.task_ready.push_back(task);
     if (pic.task_running < 0 && io) pic.loop = LoopState::waiting_for_io;
+    // Threads: the main thread first, then the others started and not ended.
+    if (!tr.thread_steps.empty()) {
+        for (int th = 0; th <= int(tr.threads.size()); ++th) {
+            const ThreadState st = thread_at(tr, th, t);
+            if (st.at == ThreadAt::unborn || st.at == ThreadAt::done) continue;
+            pic.threads.push_back({th, st.at, st.wait, st.line});
+            // The main thread parked in a lock, a join, a pool's results: its task does not run meanwhile.
+            if (th == 0 && st.at == ThreadAt::parked && st.wait != ThreadWait::request) {
+                pic.main_wait = int(st.wait);
+                if (pic.loop == LoopState::computing) pic.loop = LoopState::blocked;
+            }
+        }
+    }
     // The calls too, for the views that count them.
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -375,6 +388,46 @@ std::string step_words(const Run& run, const TaskIndex& ix, const TaskStep& s, b
 
 }  // namespace
 
+std::vector<std::string> thread_notes(const Run& run) {
+    std::vector<std::string> notes;
+    if (!run.program) return notes;
+    const ProgramTrace& tr = run.program->trace;
+    for (const ThreadPoolMade& p : tr.pools)
+        if (p.by_default) {
+            notes.push_back("ThreadPoolExecutor() made " + std::to_string(p.workers) + " workers: CPython's default, min(32, CPUs + 4), with the " +
+                            std::to_string(p.cpus) + (p.cpus == 1 ? " CPU" : " CPUs") + " this browser reports (python3 on this machine counts the same).");
+            break;
+        }
+    if (tr.threads.empty()) return notes;
+    int64_t python_us = 0, longest_us = 0;
+    const ThreadStep* longest = nullptr;
+    for (const ThreadStep& s : tr.thread_steps) {
+        if (s.thread == 0) continue;
+        python_us += s.ended_us - s.began_us;
+        if (s.ended_us - s.began_us > longest_us) longest_us = s.ended_us - s.began_us, longest = &s;
+    }
+    if (python_us >= 50000)
+        notes.push_back("The threads ran Python for " + format_duration_ms(double(python_us) / 1000.0) +
+                        " in all, one at a time, as under CPython's GIL: their computing adds up, only their waits overlap.");
+    // A thread that ran long without blocking while answers of other threads were in: CPython would have
+    // let those threads run every 5 ms; the page lets them run only when it blocks.
+    if (longest && longest_us >= 20000) {
+        int held = 0;
+        for (size_t c = 0; c < run.program->calls.size() && c < run.requests.size(); ++c) {
+            const ProgramCall& pc = run.program->calls[c];
+            const RequestTrace& r = run.requests[c];
+            const int64_t in = r.answered_us >= 0 ? r.answered_us : r.finished_us;
+            held += pc.thread_id >= 0 && pc.thread_id != longest->thread && pc.blocking && in >= longest->began_us && in + 5000 < longest->ended_us;
+        }
+        if (held > 0)
+            notes.push_back(thread_title(tr, longest->thread) + " ran Python for " + format_duration_ms(double(longest_us) / 1000.0) +
+                            " without blocking while " + std::to_string(held) + (held == 1 ? " answer" : " answers") +
+                            " of other threads came in: CPython would have let those threads go on every 5 ms (its switch interval); "
+                            "the page switches threads only when one blocks, so they waited until it did.");
+    }
+    return notes;
+}
+
 std::string task_wait_words(TaskWait wait, int arg) {
     switch (wait) {
         case TaskWait::ready: return "yields to the loop (it is ready again)";
@@ -410,6 +463,9 @@ static LoopTimeline program_timeline(const Run& run) {
     start.kind = LoopEventKind::start;
     start.what = asyncio ? "The program starts; its top level runs first, and the event loop runs its tasks as they become ready."
                          : "The program starts on its one thread: no asyncio task, so each call runs to its end before the next line.";
+    if (!tr.threads.empty())
+        start.what = std::string(asyncio ? "The program starts; the event loop runs on its main thread. " : "The program starts on its main thread. ") +
+                     "The threads it starts run Python one at a time (as under CPython's GIL); a thread that blocks lets the others run.";
     tl.steps.push_back(start);
 
     // Entries: task steps (split at their blocking calls) and answers, in time order.
@@ -437,6 +493,25 @@ static LoopTimeline program_timeline(const Run& run) {
         const int task = c < run.program->calls.size() ? run.program->calls[c].task_id : -1;
         if (in >= 0) entries.push_back({in, in, 1, task, 0, int(c)});
     }
+    // The threads' stretches of Python (not the main thread's: its task's steps tell it).
+    for (size_t i = 0; i < tr.thread_steps.size(); ++i)
+        if (tr.thread_steps[i].thread > 0) entries.push_back({tr.thread_steps[i].began_us, tr.thread_steps[i].ended_us, 3, -1, i, -1});
+    // Each thread's requests, in the order made.
+    std::vector<std::vector<int>> thread_calls(tr.threads.size() + 1);
+    for (size_t c = 0; c < run.program->calls.size() && c < run.requests.size(); ++c) {
+        const int th = run.program->calls[c].thread_id;
+        if (th > 0 && size_t(th) < thread_calls.size()) thread_calls[size_t(th)].push_back(int(c));
+    }
+    std::vector<bool> thread_first(tr.threads.size() + 1, true);
+    auto calls_of_thread_step = [&](const ThreadStep& s) {
+        std::vector<int> out;
+        for (int c : thread_calls[size_t(s.thread)]) {
+            const int64_t made = made_at(run.requests[size_t(c)]);
+            if (made >= s.began_us && made <= s.ended_us + group_step_us) out.push_back(c);
+        }
+        if (out.size() > 1) out.erase(out.begin(), out.end() - 1);  // (the one it parked on)
+        return out;
+    };
     std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         if (a.at != b.at) return a.at < b.at;
         return a.kind < b.kind;
@@ -497,6 +572,50 @@ static LoopTimeline program_timeline(const Run& run) {
             }
             for (size_t g : group) first[size_t(tr.steps[g].task)] = false;
             ev.kind = LoopEventKind::resumed;
+        } else if (e.kind == 3) {
+            // A thread runs: like stretches of like threads that follow each other make one step.
+            const ThreadStep& s = tr.thread_steps[e.step];
+            const std::string target = tr.threads[size_t(s.thread) - 1].target;
+            const bool is_first = thread_first[size_t(s.thread)];
+            std::vector<size_t> group{e.step};
+            std::vector<int> who{s.thread};
+            int64_t until = s.ended_us;
+            while (j < entries.size() && entries[j].kind == 3) {
+                const ThreadStep& n = tr.thread_steps[entries[j].step];
+                const bool alike = n.end == s.end && n.wait == s.wait && n.line == s.line && thread_first[size_t(n.thread)] == is_first &&
+                                   tr.threads[size_t(n.thread) - 1].target == target && n.ended_us - n.began_us < group_step_us &&
+                                   s.ended_us - s.began_us < group_step_us && std::find(who.begin(), who.end(), n.thread) == who.end();
+                if (!alike) break;
+                group.push_back(entries[j].step);
+                who.push_back(n.thread);
+                until = std::max(until, n.ended_us);
+                ++j;
+            }
+            const bool many = who.size() > 1;
+            std::vector<int> sent;
+            for (size_t g : group)
+                for (int c : calls_of_thread_step(tr.thread_steps[g])) sent.push_back(c);
+            std::string name = many ? std::to_string(who.size()) + " threads" + (target.empty() ? "" : " (" + target + ")") : thread_title(tr, s.thread);
+            std::string what = capital(name) + (is_first ? (many ? " start" : " starts") : (many ? " run again" : " runs again"));
+            const double ms = double(s.ended_us - s.began_us) / 1000.0;
+            if (!many && ms >= 1.0) what += ", " + std::string("runs Python for ") + format_duration_ms(ms);
+            switch (s.end) {
+                case StepEnd::parked:
+                    if (s.wait == ThreadWait::request && !sent.empty())
+                        what += ", " + std::string(many ? "send " : "sends ") + name_calls(sent) + (sent.size() == 1 ? "'s request" : "' requests") +
+                                at_line(s.line) + std::string(many ? " and block in them" : " and blocks in it") + ": the other threads go on";
+                    else
+                        what += std::string(many ? " and are now " : " and is now ") + thread_wait_words(s.wait, s.arg) + at_line(s.line);
+                    break;
+                case StepEnd::done: what += many ? " and end" : " and ends"; break;
+                case StepEnd::failed: what += many ? " and fail with an exception" : " and fails with an exception (printed, as threading's excepthook does)"; break;
+                case StepEnd::cancelled: break;
+            }
+            ev.what = what + ".";
+            ev.calls = sent;
+            ev.kind = LoopEventKind::resumed;
+            ev.until_us = std::max(ev.at_us, until - t0);
+            for (int th : who) thread_first[size_t(th)] = false;
         } else if (e.kind == 2) {
             const ProgramCall& pc = run.program->calls[size_t(e.call)];
             ev.kind = LoopEventKind::sent;
@@ -522,7 +641,14 @@ static LoopTimeline program_timeline(const Run& run) {
             const std::string in = many ? "The answers of " + name_calls(ev.calls) + " are in" : capital(name_calls(ev.calls)) + "'s answer is in";
             const RequestTrace& r = run.requests[size_t(e.call)];
             const std::string how = r.outcome == Outcome::ok || r.outcome == Outcome::http_error ? "" : std::string(" (") + outcome_name(r.outcome) + ")";
+            std::vector<int> threads;
+            for (int c : ev.calls) {
+                const int th = run.program->calls[size_t(c)].thread_id;
+                if (th > 0 && std::find(threads.begin(), threads.end(), th) == threads.end()) threads.push_back(th);
+            }
             if (blocking && tasks.size() == 1) ev.what = in + how + ": the blocking call returns, and " + task_name(tasks[0]) + " goes on.";
+            else if (tasks.empty() && threads.size() == 1) ev.what = in + how + ": " + thread_title(tr, threads[0]) + "'s blocking call returns.";
+            else if (tasks.empty() && !threads.empty()) ev.what = in + how + ": " + std::to_string(threads.size()) + " threads' blocking calls return.";
             else if (tasks.empty()) ev.what = in + how + ".";
             else ev.what = in + how + ": " + name_tasks(tasks) + (tasks.size() > 1 ? " are" : " is") + " ready, and waits for the loop.";
             ev.until_us = ev.at_us;
@@ -579,7 +705,9 @@ std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
     std::vector<std::string> parts;
     int on_request = 0;
     for (const auto& [task, wait] : p.task_parked) on_request += wait == TaskWait::request;
-    if (p.task_running >= 0)
+    if (p.task_running >= 0 && p.main_wait >= 0)
+        parts.push_back(task_title(tr, p.task_running) + " is blocked, the main thread " + thread_wait_words(ThreadWait(p.main_wait), ""));
+    else if (p.task_running >= 0)
         parts.push_back(task_title(tr, p.task_running) + (p.loop == LoopState::blocked ? " is blocked in " + name_calls({p.running}) + "'s call" : " runs"));
     if (on_request) parts.push_back(std::to_string(on_request) + (on_request == 1 ? " task waits" : " tasks wait") + " for an answer");
     if (!p.task_ready.empty()) parts.push_back(std::to_string(p.task_ready.size()) + " ready");
@@ -590,6 +718,23 @@ std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
     for (int w = 2; w < task_wait_count; ++w)
         if (by_wait[w]) parts.push_back(std::to_string(by_wait[w]) + " " + words[w]);
     parts.push_back(std::to_string(p.tasks_done) + " of " + std::to_string(p.tasks_made) + (p.tasks_made == 1 ? " task" : " tasks") + " done");
+    // Threads beside the main one, by what they do.
+    int by_thread[thread_wait_count] = {}, running = 0, others = 0;
+    for (const LoopPicture::Thread& th : p.threads) {
+        if (th.thread == 0) continue;
+        ++others;
+        if (th.at == ThreadAt::running) ++running;
+        else ++by_thread[int(th.wait)];
+    }
+    if (others) {
+        std::string t = std::to_string(others) + (others == 1 ? " thread" : " threads") + " beside the main one (";
+        std::vector<std::string> what;
+        if (running) what.push_back(std::to_string(running) + " running");
+        for (int w = 0; w < thread_wait_count; ++w)
+            if (by_thread[w]) what.push_back(std::to_string(by_thread[w]) + " " + thread_wait_words(ThreadWait(w), ""));
+        for (size_t i = 0; i < what.size(); ++i) t += (i ? ", " : "") + what[i];
+        parts.push_back(t + ")");
+    }
     for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
     // (The words the stepper's picture uses for the same instant.)
     LoopTimeline tl;
@@ -617,6 +762,27 @@ std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
         else if (st.at == TaskAt::ready) ++t.ready;
         else ++t.parked[int(st.wait)];
     }
+    // A thread's line: "4 threads blocking in requests" (a blocking call), "2 threads waiting for a lock".
+    const ProgramTrace& tr = run.program->trace;
+    std::vector<std::pair<int, std::vector<int>>> thread_lines;  // line -> count by ThreadWait (+1 slot: running)
+    int main_parked = -1;
+    if (!tr.thread_steps.empty()) {
+        for (int th = 0; th <= int(tr.threads.size()); ++th) {
+            const ThreadState st = thread_at(tr, th, t_us);
+            if (st.at == ThreadAt::unborn || st.at == ThreadAt::done) continue;
+            // (The main thread's line is its task's, unless it is parked in a lock, a join, a pool's results.)
+            if (th == 0 && !(st.at == ThreadAt::parked && st.wait != ThreadWait::request)) continue;
+            if (th == 0) main_parked = int(st.wait);
+            if (st.line <= 0) continue;
+            auto at = std::lower_bound(thread_lines.begin(), thread_lines.end(), st.line, [](const auto& e, int l) { return e.first < l; });
+            if (at == thread_lines.end() || at->first != st.line) at = thread_lines.insert(at, {st.line, std::vector<int>(thread_wait_count + 2, 0)});
+            ++at->second[th == 0 ? thread_wait_count + 1 : st.at == ThreadAt::running ? thread_wait_count : int(st.wait)];
+        }
+        for (const auto& [line, n] : thread_lines) {
+            auto at = std::lower_bound(lines.begin(), lines.end(), line, [](const auto& e, int l) { return e.first < l; });
+            if (at == lines.end() || at->first != line) lines.insert(at, {line, Tally{}});
+        }
+    }
     static const char* waits[task_wait_count] = {"ready", "waiting for the API", "waiting for a connection", "waiting at a semaphore",
                                                  "waiting for a lock", "waiting for an event", "sleeping", "awaiting a task",
                                                  "awaiting a gather", "awaiting a future", "running the event loop"};
@@ -629,12 +795,33 @@ std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
             c.text += (c.text.empty() ? "" : ", ") + std::to_string(n) + " " + words;
             if (c.phase == Phase::none) c.phase = ph;
         };
-        add(t.running, "running", Phase::handling);
+        // (The main thread parked in a lock, a join, a pool's results: its task does not run; said below.)
+        if (main_parked < 0) add(t.running, "running", Phase::handling);
         add(t.blocked, "blocking the thread", Phase::waiting);
         add(t.parked[int(TaskWait::request)], waits[int(TaskWait::request)], Phase::waiting);
         add(t.ready + t.parked[int(TaskWait::ready)], "ready", Phase::waiting);
         for (int w = 2; w < task_wait_count; ++w)
             add(t.parked[w], waits[w], w == int(TaskWait::sleep) ? Phase::backing_off : Phase::queued);
+        auto th = std::lower_bound(thread_lines.begin(), thread_lines.end(), line, [](const auto& e, int l) { return e.first < l; });
+        if (th != thread_lines.end() && th->first == line) {
+            const std::vector<int>& n = th->second;
+            if (n[thread_wait_count + 1]) {
+                c.count += 1;
+                c.text += (c.text.empty() ? "" : ", ") + std::string("the main thread ") + thread_wait_words(ThreadWait(main_parked), "");
+                if (c.phase == Phase::none) c.phase = Phase::queued;
+            }
+            auto threads = [](int k) { return std::to_string(k) + (k == 1 ? " thread " : " threads "); };
+            auto add_threads = [&](int k, const std::string& words, Phase ph) {
+                if (!k) return;
+                c.count += k;
+                c.text += (c.text.empty() ? "" : ", ") + threads(k) + words;
+                if (c.phase == Phase::none) c.phase = ph;
+            };
+            add_threads(n[thread_wait_count], "running", Phase::handling);
+            add_threads(n[int(ThreadWait::request)], "blocking in their requests", Phase::waiting);
+            add_threads(n[int(ThreadWait::sleep)], "asleep", Phase::backing_off);
+            for (int w = int(ThreadWait::lock); w < thread_wait_count; ++w) add_threads(n[w], thread_wait_words(ThreadWait(w), ""), Phase::queued);
+        }
         out.push_back(std::move(c));
     }
     return out;
@@ -642,7 +829,8 @@ std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
 
 LoopTimeline event_loop_timeline(const Run& run) {
     if (has_trace(run) && (run.state == RunState::finished || run.state == RunState::cancelled)) {
-        if (run.requests.size() > size_t(max_stepper_calls) || run.program->trace.steps.size() > size_t(4 * max_stepper_calls)) {
+        if (run.requests.size() > size_t(max_stepper_calls) || run.program->trace.steps.size() > size_t(4 * max_stepper_calls) ||
+            run.program->trace.thread_steps.size() > size_t(4 * max_stepper_calls)) {
             LoopTimeline big;
             big.by_task = true;
             big.too_big = true;
@@ -792,6 +980,8 @@ size_t next_step_of_call(const LoopTimeline& tl, size_t from, int call) {
 
 std::string loop_words(const LoopTimeline& tl, const LoopPicture& p, bool at_end) {
     if (tl.by_task) {
+        if (p.main_wait >= 0)
+            return "is held: the main thread is " + thread_wait_words(ThreadWait(p.main_wait), "") + (p.threads.size() > 1 ? ", while the other threads go on" : "");
         if (p.loop == LoopState::blocked) return "is blocked inside " + name_calls({p.running}) + "'s request (" + task_name(p.task_running) + "): nothing else runs until it returns";
         if (p.task_running >= 0) return "runs " + task_name(p.task_running) + "; nothing else runs until it parks or ends";
         if (!p.task_ready.empty()) return "takes " + task_name(p.task_ready.front()) + " from the ready queue next";

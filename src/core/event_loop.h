@@ -80,6 +80,15 @@ struct LoopPicture {
     std::vector<int> task_ready;
     std::vector<std::pair<int, TaskWait>> task_parked;
     int tasks_done = 0, tasks_made = 0;
+    // Its threads (program_trace.h), the main thread first: each running or parked on what.
+    struct Thread {
+        int thread = 0;
+        ThreadAt at = ThreadAt::running;
+        ThreadWait wait = ThreadWait::request;
+        int line = 0;
+    };
+    std::vector<Thread> threads;
+    int main_wait = -1;  // the main thread parked on something not a request (a ThreadWait), or -1
 };
 
 // The event loop after step `index` of the timeline (index past the end: after the last).
@@ -99,6 +108,10 @@ LoopPicture program_picture_at(const Run& run, int64_t t_us);
 std::string describe_program_replay(const Run& run, int64_t t_rel_us);
 // The program's tasks at t_us by the line they stand at ("3 waiting for the API").
 std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us);
+// The notes a program's threads need: a pool's default size, the Python its threads ran one at a time (as
+// under CPython's GIL), and a thread that ran long without blocking while answers of others were in
+// (CPython switches threads every 5 ms; the page switches only when one blocks).
+std::vector<std::string> thread_notes(const Run& run);
 // How a task waits, as the end of "task 3 ...": "waits for its request's answer".
 std::string task_wait_words(TaskWait wait, int arg);
 

@@ -24,6 +24,36 @@ const char* task_wait_name(TaskWait w) {
     return "?";
 }
 
+const char* thread_wait_name(ThreadWait w) {
+    static const char* names[thread_wait_count] = {"request", "sleep", "lock", "condition", "event", "semaphore", "barrier", "join", "queue-get",
+                                                   "queue-put", "queue-join", "future", "map", "as_completed", "wait", "idle", "shutdown", "exit"};
+    return int(w) < thread_wait_count ? names[int(w)] : "?";
+}
+
+std::string thread_wait_words(ThreadWait w, const std::string& arg) {
+    switch (w) {
+        case ThreadWait::request: return "blocked in its request";
+        case ThreadWait::sleep: return "asleep (time.sleep)";
+        case ThreadWait::lock: return "waiting for a lock";
+        case ThreadWait::condition: return "waiting on a Condition";
+        case ThreadWait::event: return "waiting for an Event";
+        case ThreadWait::semaphore: return "waiting for a Semaphore";
+        case ThreadWait::barrier: return "waiting at a Barrier";
+        case ThreadWait::join: return arg.empty() ? "waiting for a thread to end (join)" : "waiting for " + arg + " to end (join)";
+        case ThreadWait::queue_get: return "waiting for an item of a Queue";
+        case ThreadWait::queue_put: return "waiting for room in a Queue";
+        case ThreadWait::queue_join: return "waiting for a Queue's items to be done";
+        case ThreadWait::future: return "waiting for a Future's result";
+        case ThreadWait::map: return "waiting for the results of map()";
+        case ThreadWait::as_completed: return "waiting in as_completed()";
+        case ThreadWait::wait: return "waiting in wait()";
+        case ThreadWait::idle: return "idle (no work)";
+        case ThreadWait::shutdown: return "waiting for the pool's workers to end (shutdown)";
+        case ThreadWait::exit: return "waiting for its threads to end (the program's end)";
+    }
+    return "";
+}
+
 static const char* step_end_name(StepEnd e) {
     switch (e) {
         case StepEnd::parked: return "parked";
@@ -97,6 +127,44 @@ bool read_step(const JsonValue& v, size_t tasks, int64_t shift_us, TaskStep* s) 
     return true;
 }
 
+bool read_thread(const JsonValue& v, size_t expected, int64_t shift_us, ProgramThread* t) {
+    if (!v.is_array() || v.items.size() != 7) return false;
+    int64_t n = 0, parent = 0, line = 0;
+    if (!whole(v.items[0], 1, int64_t(max_trace_tasks), &n) || size_t(n) != expected) return false;
+    if (!whole(v.items[1], 0, n - 1, &parent) || !whole(v.items[2], 0, 1000000, &line)) return false;
+    if (!time_of(v.items[3], shift_us, &t->started_us)) return false;
+    if (v.items[6].kind != JsonValue::Kind::boolean) return false;
+    t->parent = int(parent);
+    t->line = int(line);
+    t->target = bounded(v.items[4]);
+    t->name = bounded(v.items[5]);
+    t->daemon = v.items[6].flag;
+    return true;
+}
+
+bool read_thread_step(const JsonValue& v, size_t threads, int64_t shift_us, ThreadStep* s) {
+    if (!v.is_array() || v.items.size() != 7) return false;
+    int64_t n = 0, line = 0;
+    if (!whole(v.items[0], 0, int64_t(threads), &n) || !whole(v.items[5], 0, 1000000, &line)) return false;
+    if (!time_of(v.items[1], shift_us, &s->began_us) || !time_of(v.items[2], shift_us, &s->ended_us) || s->ended_us < s->began_us) return false;
+    if (!v.items[3].is_string() || !v.items[4].is_string()) return false;
+    const std::string& how = v.items[3].text;
+    if (how == "parked") s->end = StepEnd::parked;
+    else if (how == "done") s->end = StepEnd::done;
+    else if (how == "failed") s->end = StepEnd::failed;
+    else return false;
+    if (s->end == StepEnd::parked) {
+        bool known = false;
+        for (int w = 0; w < thread_wait_count; ++w)
+            if (v.items[4].text == thread_wait_name(ThreadWait(w))) s->wait = ThreadWait(w), known = true;
+        if (!known) return false;
+    }
+    s->thread = int(n);
+    s->line = int(line);
+    s->arg = bounded(v.items[6]);
+    return true;
+}
+
 }  // namespace
 
 bool read_program_trace(const std::string& text, int64_t shift_us, ProgramTrace* out, std::string* why) {
@@ -144,6 +212,35 @@ bool read_program_trace(const JsonValue& v, int64_t shift_us, ProgramTrace* out,
         else ++trace.cut;
     }
     std::stable_sort(trace.steps.begin(), trace.steps.end(), [](const TaskStep& a, const TaskStep& b) { return a.began_us < b.began_us; });
+    // Threads (a trace without them is one of a program with none, or of a page before them).
+    if (const JsonValue* threads = v.get("threads"); threads && threads->is_array()) {
+        for (const JsonValue& t : threads->items) {
+            ProgramThread thread;
+            if (trace.threads.size() >= max_trace_tasks || !read_thread(t, trace.threads.size() + 1, shift_us, &thread)) {
+                trace.cut += int64_t(threads->items.size() - trace.threads.size());
+                break;
+            }
+            trace.threads.push_back(std::move(thread));
+        }
+    }
+    if (const JsonValue* steps2 = v.get("threadSteps"); steps2 && steps2->is_array()) {
+        for (const JsonValue& s : steps2->items) {
+            ThreadStep step;
+            if (trace.thread_steps.size() < max_trace_steps && read_thread_step(s, trace.threads.size(), shift_us, &step)) trace.thread_steps.push_back(std::move(step));
+            else ++trace.cut;
+        }
+        std::stable_sort(trace.thread_steps.begin(), trace.thread_steps.end(), [](const ThreadStep& a, const ThreadStep& b) { return a.began_us < b.began_us; });
+    }
+    if (const JsonValue* pools = v.get("pools"); pools && pools->is_array()) {
+        for (const JsonValue& p : pools->items) {
+            int64_t workers = 0, cpus = 0;
+            if (trace.pools.size() < 100 && p.is_array() && p.items.size() == 3 && whole(p.items[0], 1, 1000000, &workers) &&
+                p.items[1].kind == JsonValue::Kind::boolean && whole(p.items[2], 0, 1024, &cpus))
+                trace.pools.push_back({int(workers), p.items[1].flag, int(cpus)});
+            else
+                ++trace.cut;
+        }
+    }
     *out = std::move(trace);
     return true;
 }
@@ -162,8 +259,53 @@ std::string program_trace_json(const ProgramTrace& trace, int64_t origin_us) {
         w.begin_array().integer(s.task).number(ms(s.began_us), 3).number(ms(s.ended_us), 3).string(step_end_name(s.end));
         w.string(s.end == StepEnd::failed ? std::string_view(s.error) : std::string_view(wait)).integer(s.line).integer(s.arg).end_array();
     }
-    w.end_array().key("cut").integer(trace.cut).end_object();
+    w.end_array();
+    if (!trace.threads.empty() || !trace.thread_steps.empty() || !trace.pools.empty()) {
+        w.key("threads").begin_array();
+        for (size_t i = 0; i < trace.threads.size(); ++i) {
+            const ProgramThread& t = trace.threads[i];
+            w.begin_array().integer(int64_t(i) + 1).integer(t.parent).integer(t.line).number(ms(t.started_us), 3).string(t.target).string(t.name);
+            w.boolean(t.daemon).end_array();
+        }
+        w.end_array().key("threadSteps").begin_array();
+        for (const ThreadStep& s : trace.thread_steps) {
+            w.begin_array().integer(s.thread).number(ms(s.began_us), 3).number(ms(s.ended_us), 3).string(step_end_name(s.end));
+            w.string(s.end == StepEnd::parked ? thread_wait_name(s.wait) : "").integer(s.line).string(s.arg).end_array();
+        }
+        w.end_array().key("pools").begin_array();
+        for (const ThreadPoolMade& p : trace.pools) w.begin_array().integer(p.workers).boolean(p.by_default).integer(p.cpus).end_array();
+        w.end_array();
+    }
+    w.key("cut").integer(trace.cut).end_object();
     return w.take();
+}
+
+ThreadState thread_at(const ProgramTrace& trace, int thread, int64_t t) {
+    ThreadState st;
+    if (thread < 0 || size_t(thread) > trace.threads.size()) return st;
+    if (thread > 0 && t < trace.threads[size_t(thread) - 1].started_us) return st;
+    const ThreadStep* last = nullptr;
+    for (const ThreadStep& s : trace.thread_steps) {
+        if (s.began_us > t) break;
+        if (s.thread == thread) last = &s;
+    }
+    if (!last) {
+        st.at = ThreadAt::running;  // started: its first stretch is due
+        st.line = thread > 0 ? trace.threads[size_t(thread) - 1].line : 0;
+        return st;
+    }
+    st.step = last;
+    st.line = last->line;
+    if (t < last->ended_us) st.at = ThreadAt::running;
+    else if (last->end == StepEnd::parked) st.at = ThreadAt::parked, st.wait = last->wait;
+    else st.at = ThreadAt::done;
+    return st;
+}
+
+std::string thread_title(const ProgramTrace& trace, int thread) {
+    if (thread == 0) return "MainThread";
+    if (thread < 0 || size_t(thread) > trace.threads.size() || trace.threads[size_t(thread) - 1].name.empty()) return "thread " + std::to_string(thread);
+    return trace.threads[size_t(thread) - 1].name;
 }
 
 std::string task_name(int task) { return task == 0 ? "the top level" : "task " + std::to_string(task); }

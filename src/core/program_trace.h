@@ -53,12 +53,81 @@ struct TaskStep {
     std::string error;                // failed: the exception's type
 };
 
+// What a parked thread waits for (threading, queue, concurrent.futures; the worker's words in comments).
+enum class ThreadWait : uint8_t {
+    request,       // "request": blocked in its HTTP call (requests, httpx.Client)
+    sleep,         // "sleep": time.sleep(x)
+    lock,          // "lock": a Lock or RLock
+    condition,     // "condition": Condition.wait
+    event,         // "event": Event.wait
+    semaphore,     // "semaphore"
+    barrier,       // "barrier"
+    join,          // "join": another thread's end (arg: its name)
+    queue_get,     // "queue-get": an item of a Queue
+    queue_put,     // "queue-put": room in a full Queue
+    queue_join,    // "queue-join": Queue.join
+    future,        // "future": Future.result / exception
+    map,           // "map": the results of Executor.map
+    as_completed,  // "as_completed"
+    wait,          // "wait": concurrent.futures.wait
+    idle,          // "idle": a pool's worker with no work
+    shutdown,      // "shutdown": a pool's shutdown (the end of `with`)
+    exit,          // "exit": the program's end, waiting for its threads
+};
+inline constexpr int thread_wait_count = 18;
+const char* thread_wait_name(ThreadWait w);
+// "blocked in its request", "waiting for a lock", "waiting to join Thread-1", "idle (no work)", ...
+std::string thread_wait_words(ThreadWait w, const std::string& arg);
+
+// A thread the program started (thread 0, the main thread, has none: it is the program's own).
+struct ProgramThread {
+    int parent = 0;          // the thread that started it
+    int line = 0;            // the program line that started it (0: in a pool's own code)
+    int64_t started_us = -1;
+    std::string target;      // its function: "fetch", "_worker" for a pool's
+    std::string name;        // as Python names it: "Thread-1 (fetch)", "ThreadPoolExecutor-0_2"
+    bool daemon = false;
+};
+
+// One stretch a thread ran Python, and how it ended: parked (on what, at which line) or done or failed.
+struct ThreadStep {
+    int thread = 0;  // 0: the main thread
+    int64_t began_us = 0, ended_us = 0;
+    StepEnd end = StepEnd::parked;
+    ThreadWait wait = ThreadWait::request;
+    int line = 0;
+    std::string arg;  // join: the thread waited for
+};
+
+// A ThreadPoolExecutor the program made: its size, and whether that was the default (CPython's
+// min(32, CPUs + 4), with the CPUs the browser reports).
+struct ThreadPoolMade {
+    int workers = 0;
+    bool by_default = false;
+    int cpus = 0;
+};
+
 struct ProgramTrace {
     std::vector<ProgramTask> tasks;  // task n is tasks[n - 1]
     std::vector<TaskStep> steps;     // in the order they began
+    std::vector<ProgramThread> threads;      // thread n is threads[n - 1]
+    std::vector<ThreadStep> thread_steps;    // in the order they began
+    std::vector<ThreadPoolMade> pools;
     int64_t cut = 0;                 // tasks and steps past the limit: not kept, counted
-    bool empty() const { return tasks.empty() && steps.empty(); }
+    bool empty() const { return tasks.empty() && steps.empty() && threads.empty() && thread_steps.empty(); }
 };
+
+// Where a thread stands at instant t (absolute).
+enum class ThreadAt : uint8_t { unborn, running, parked, done };
+struct ThreadState {
+    ThreadAt at = ThreadAt::unborn;
+    ThreadWait wait = ThreadWait::request;
+    int line = 0;
+    const ThreadStep* step = nullptr;  // parked or done: the step that ended so; running: the one running
+};
+ThreadState thread_at(const ProgramTrace& trace, int thread, int64_t t_us);
+// "MainThread", or the thread's name ("thread 3" when it has none).
+std::string thread_title(const ProgramTrace& trace, int thread);
 
 inline constexpr size_t max_trace_tasks = 20000;
 inline constexpr size_t max_trace_steps = 20000;

@@ -185,6 +185,12 @@ bool Loader::program_call(const JsonValue& j, int index, ProgramCall* out) {
     if (j.get("task_id") && !whole(j, sc, "task_id", false, &task)) return false;
     if (task < -1 || task > int64_t(max_trace_tasks)) return fail(sc.prefix + "task_id = " + std::to_string(task) + " is not a task of the trace (or -1)");
     c.task_id = int(task);
+    int64_t thread = -1;
+    if (j.get("thread") && !text(j, sc, "thread", false, &c.thread)) return false;
+    if (c.thread.size() > 200) return fail(sc.prefix + "thread is a name of over 200 characters");
+    if (j.get("thread_id") && !whole(j, sc, "thread_id", false, &thread)) return false;
+    if (thread < -1 || thread > int64_t(max_trace_tasks)) return fail(sc.prefix + "thread_id = " + std::to_string(thread) + " is not a thread of the trace (or -1)");
+    c.thread_id = int(thread);
     c.line = int(line);
     c.timeout_ms = int(timeout);
     c.asked_latency_ms = program_spec(c.url).latency_ms;
@@ -398,6 +404,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
             w.key("url").string(c.url).key("line").integer(c.line).key("task").string(c.task).key("queued_ms").number(c.queued_ms);
             w.key("timeout_ms").integer(c.timeout_ms).key("blocking").boolean(c.blocking).key("task_id").integer(c.task_id);
             if (!c.wire_url.empty()) w.key("wire_url").string(c.wire_url);
+            if (!c.thread.empty()) w.key("thread").string(c.thread).key("thread_id").integer(c.thread_id);
         }
         w.key("attempts").begin_array();
         for (const Attempt& at : r.attempts) {

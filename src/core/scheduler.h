@@ -67,6 +67,8 @@ struct ProgramCall {
     int line = 0;
     std::string task;
     int task_id = -1;        // its task in the program's trace (0: the top level; -1: not known)
+    std::string thread;      // the thread that made it, as Python names it ("MainThread", "ThreadPoolExecutor-0_2"; "": not known)
+    int thread_id = -1;      // that thread in the program's trace (0: the main thread; -1: not known)
     int timeout_ms = 0;
     bool blocking = false;  // made by a blocking client (requests, httpx.Client): the thread waits in it
     int asked_latency_ms = 0;  // what its URL asks the API for (program_spec), read once when it is made

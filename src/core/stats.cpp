@@ -1,5 +1,6 @@
 #include "stats.h"
 
+#include "event_loop.h"
 #include "fields.h"
 #include "json.h"
 
@@ -193,6 +194,7 @@ std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
         }
         notes.push_back(std::to_string(failed) + " of " + std::to_string(s.count) + " requests failed (first: " + first + ").");
     }
+    for (std::string& n : thread_notes(run)) notes.push_back(std::move(n));
     return notes;
 }
 
@@ -275,7 +277,8 @@ std::string run_to_json(const Run& run, const RunStats& s, uint32_t number, cons
             w.end_array();
         }
         if (!r.reason.empty()) w.key("reason").string(r.reason);
-        if (program && i < program->calls.size()) w.key("line").integer(program->calls[i].line).key("task").string(program->calls[i].task);
+        if (program && i < program->calls.size())
+            w.key("line").integer(program->calls[i].line).key("task").string(program->calls[i].task).key("thread").string(program->calls[i].thread);
         w.end_object();
     }
     w.end_array();

@@ -267,7 +267,8 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_started(double at_ms) {
     wake();
 }
 
-// A request the program makes now: {"url", "line", "task", "timeoutMs"}; returns {"index"} or {"error"}.
+// A request the program makes now: {"url", "line", "task", "taskId", "thread", "threadId", "timeoutMs", "queuedMs",
+// "blocking"}; returns {"index"} or {"error"}.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     if (!g_app) return error_out("the playground is not ready");
     JsonValue o;
@@ -282,6 +283,8 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_program_request(const char* json) {
     call.line = whole("line");
     call.task = string_of(o.get("task"));
     if (const JsonValue* t = o.get("taskId"); t && t->is_number() && std::isfinite(t->number)) call.task_id = int(std::clamp(t->number, -1.0, 1e6));
+    call.thread = string_of(o.get("thread")).substr(0, 200);
+    if (const JsonValue* t = o.get("threadId"); t && t->is_number() && std::isfinite(t->number)) call.thread_id = int(std::clamp(t->number, -1.0, 1e6));
     call.timeout_ms = whole("timeoutMs");
     if (const JsonValue* q = o.get("queuedMs"); q && q->is_number()) call.queued_ms = q->number;
     if (const JsonValue* b = o.get("blocking"); b && b->kind == JsonValue::Kind::boolean) call.blocking = b->flag;
