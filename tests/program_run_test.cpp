@@ -705,8 +705,8 @@ TEST(ProgramTrace, ThreadsAreToldByWhatEachWaitsFor) {
     EXPECT_EQ(p.threads[1].at, ThreadAt::parked);
     EXPECT_EQ(p.threads[1].wait, ThreadWait::request);
     const std::string replay = describe_program_replay(run, 50 * ms);
-    EXPECT_NE(replay.find("2 threads beside the main one (2 blocked in its request)"), std::string::npos) << replay;
-    EXPECT_NE(replay.find("is held: the main thread is waiting for the results of map()"), std::string::npos) << replay;
+    EXPECT_NE(replay.find("2 threads beside the main one (2 blocked in their requests)"), std::string::npos) << replay;
+    EXPECT_NE(replay.find("the main thread is waiting for the results of map(), while the other threads go on"), std::string::npos) << replay;
     // At 150 ms one worker is idle: the other's second call is on the wire.
     const LoopPicture later = program_picture_at(run, 150 * ms);
     ASSERT_EQ(later.threads.size(), 3u);

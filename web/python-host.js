@@ -105,6 +105,8 @@ export function checkMessage(m, stage) {
       return { type, id: text(m.id, LIMITS.id, 'id'), method: text(m.method, LIMITS.method, 'method'), url: text(m.url, LIMITS.url, 'url'),
         line: Math.floor(number(m.line, 0, LIMITS.line, 'line')), task: text(m.task, LIMITS.task, 'task'),
         taskId: Number.isInteger(m.taskId) && m.taskId >= -1 && m.taskId <= LIMITS.line ? m.taskId : -1,
+        thread: typeof m.thread === 'string' ? m.thread.slice(0, LIMITS.task) : '',
+        threadId: Number.isInteger(m.threadId) && m.threadId >= 0 && m.threadId <= LIMITS.line ? m.threadId : -1,
         timeoutMs: number(m.timeoutMs, 0, LIMITS.timeoutMs, 'timeoutMs'), queuedMs: number(m.queuedMs, 0, LIMITS.queuedMs, 'queuedMs'),
         blocking: m.blocking === true };
     case 'cancel':

@@ -241,11 +241,11 @@ void draw_stepper(App& app, int64_t now_us) {
     const ImVec2 top = ImGui::GetCursorScreenPos();
     ImGui::BeginGroup();
     ImGui::Indent(ImGui::GetFontSize() * 0.5f);
-    const std::string thread = tl.has_loop ? "The event loop " : "The program's one thread ";
+    const std::string thread = tl.has_loop ? "The event loop " : pic.threads.empty() ? "The program's one thread " : "The main thread ";
     ImGui::TextWrapped("%s%s.", thread.c_str(), loop_words(tl, pic, st.step == last).c_str());
     if (tl.by_task) {
         // A learner's program: its tasks, as its trace says (a chip is a task; "top" is the top level).
-        if (pic.task_running >= 0) chips(pic.loop == LoopState::blocked ? "blocked in a call:" : "running:", {pic.task_running},
+        if (pic.task_running >= 0) chips(pic.main_wait >= 0 ? "held (its thread waits):" : pic.loop == LoopState::blocked ? "blocked in a call:" : "running:", {pic.task_running},
                                          pic.loop == LoopState::blocked ? CallState::on_network : CallState::running, nullptr, true);
         if (tl.has_loop) chips("ready queue:", pic.task_ready, CallState::ready, "empty", true);
         static const char* labels[task_wait_count] = {"", "waiting for an answer:", "waiting for a free connection:", "waiting at a semaphore:",
@@ -257,6 +257,23 @@ void draw_stepper(App& app, int64_t now_us) {
                 if (int(wait) == w) these.push_back(task);
             chips(labels[w], these, w == int(TaskWait::request) ? CallState::on_network : w == int(TaskWait::sleep) ? CallState::backing_off : CallState::queued,
                   nullptr, true);
+        }
+        // Its threads, by what each does: "blocked in its request: ThreadPoolExecutor-0_0 (line 6), ...".
+        if (!pic.threads.empty()) {
+            std::vector<std::pair<std::string, std::string>> groups;
+            for (const LoopPicture::Thread& th : pic.threads) {
+                const std::string key = th.at == ThreadAt::running ? "running" : thread_wait_words(th.wait, "");
+                auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == key; });
+                if (g == groups.end()) g = groups.insert(groups.end(), {key, std::string()});
+                g->second += (g->second.empty() ? "" : ", ") + thread_title(run.program->trace, th.thread) +
+                             (th.line > 0 ? " (line " + std::to_string(th.line) + ")" : "");
+            }
+            ImGui::TextDisabled("threads (%d alive):", int(pic.threads.size()));
+            for (const auto& [key, names] : groups) {
+                ImGui::PushStyleColor(ImGuiCol_Text, key == "running" ? pal.title : pal.dim);
+                ImGui::TextWrapped("  %s: %s", key.c_str(), names.c_str());
+                ImGui::PopStyleColor();
+            }
         }
         ImGui::TextDisabled("tasks done: %d of %d   requests done: %d of %d", pic.tasks_done, pic.tasks_made, pic.done, int(run.requests.size()));
     } else {

@@ -717,7 +717,8 @@ std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
                                                  "sleeping", "awaiting a task", "awaiting a gather", "awaiting a future", "in asyncio.run"};
     for (int w = 2; w < task_wait_count; ++w)
         if (by_wait[w]) parts.push_back(std::to_string(by_wait[w]) + " " + words[w]);
-    parts.push_back(std::to_string(p.tasks_done) + " of " + std::to_string(p.tasks_made) + (p.tasks_made == 1 ? " task" : " tasks") + " done");
+    if (p.tasks_made > 0 || p.threads.empty())
+        parts.push_back(std::to_string(p.tasks_done) + " of " + std::to_string(p.tasks_made) + (p.tasks_made == 1 ? " task" : " tasks") + " done");
     // Threads beside the main one, by what they do.
     int by_thread[thread_wait_count] = {}, running = 0, others = 0;
     for (const LoopPicture::Thread& th : p.threads) {
@@ -731,7 +732,9 @@ std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
         std::vector<std::string> what;
         if (running) what.push_back(std::to_string(running) + " running");
         for (int w = 0; w < thread_wait_count; ++w)
-            if (by_thread[w]) what.push_back(std::to_string(by_thread[w]) + " " + thread_wait_words(ThreadWait(w), ""));
+            if (by_thread[w])
+                what.push_back(std::to_string(by_thread[w]) + " " +
+                               (w == int(ThreadWait::request) && by_thread[w] > 1 ? std::string("blocked in their requests") : thread_wait_words(ThreadWait(w), "")));
         for (size_t i = 0; i < what.size(); ++i) t += (i ? ", " : "") + what[i];
         parts.push_back(t + ")");
     }
@@ -741,7 +744,7 @@ std::string describe_program_replay(const Run& run, int64_t t_rel_us) {
     tl.by_task = true;
     tl.has_loop = p.tasks_made > 0;
     const bool over = p.task_parked.empty() && p.task_ready.empty() && p.task_running < 0;
-    return text + "; " + (tl.has_loop ? "the event loop " : "the program's thread ") + loop_words(tl, p, over);
+    return text + "; " + (tl.has_loop ? "the event loop " : p.threads.empty() ? "the program's thread " : "the main thread ") + loop_words(tl, p, over);
 }
 
 std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
@@ -981,7 +984,8 @@ size_t next_step_of_call(const LoopTimeline& tl, size_t from, int call) {
 std::string loop_words(const LoopTimeline& tl, const LoopPicture& p, bool at_end) {
     if (tl.by_task) {
         if (p.main_wait >= 0)
-            return "is held: the main thread is " + thread_wait_words(ThreadWait(p.main_wait), "") + (p.threads.size() > 1 ? ", while the other threads go on" : "");
+            return std::string(tl.has_loop ? "is held: the main thread is " : "is ") + thread_wait_words(ThreadWait(p.main_wait), "") +
+                   (p.threads.size() > 1 ? ", while the other threads go on" : "");
         if (p.loop == LoopState::blocked) return "is blocked inside " + name_calls({p.running}) + "'s request (" + task_name(p.task_running) + "): nothing else runs until it returns";
         if (p.task_running >= 0) return "runs " + task_name(p.task_running) + "; nothing else runs until it parks or ends";
         if (!p.task_ready.empty()) return "takes " + task_name(p.task_ready.front()) + " from the ready queue next";

@@ -652,6 +652,12 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_stepper_state() {
     w.key("taskParked").begin_array();
     for (const auto& [task, wait] : p.task_parked) w.begin_array().integer(task).string(task_wait_name(wait)).end_array();
     w.end_array();
+    // Its threads: [name, "running" | what it waits for, line].
+    w.key("threads").begin_array();
+    if (run.program)
+        for (const LoopPicture::Thread& th : p.threads)
+            w.begin_array().string(thread_title(run.program->trace, th.thread)).string(th.at == ThreadAt::running ? "running" : thread_wait_name(th.wait)).integer(th.line).end_array();
+    w.end_array();
     w.key("lit").begin_object();
     if (a.results.replay_ms >= 0 && run.state != RunState::running) {
         int counts[phase_count] = {};
