@@ -863,6 +863,30 @@ TEST(Lessons, ALessonMayHaveItsOwnProgram) {
     EXPECT_EQ(first_error(huge), "b.txt:3: the program has 93000 bytes; a lesson's program is at most 64 KB");
 }
 
+TEST(Lessons, AStarterIsWhatEditAndRunOpensWith) {
+    const std::string text = "lesson: pool\ntitle: Pool\npaths: blocking_in_async thread_pool\nstarter:\n    import threading\n\n    print(2)\ntext:\nGo.\n";
+    const LessonFile f = parse_lessons(text, "t.txt");
+    ASSERT_TRUE(f.errors.empty()) << f.errors[0];
+    ASSERT_EQ(f.lessons.size(), 1u);
+    EXPECT_TRUE(f.lessons[0].script.empty()) << "a starter is not the lesson's own program: Run runs its paths";
+    EXPECT_EQ(f.lessons[0].starter, "import threading\n\nprint(2)\n");
+    const LessonFile again = parse_lessons(lessons_to_text(f.lessons), "u.txt");
+    ASSERT_TRUE(again.errors.empty()) << again.errors[0];
+    EXPECT_EQ(again.lessons[0].starter, f.lessons[0].starter);
+    auto first_error = [](const std::string& t) {
+        const LessonFile bad = parse_lessons(t, "b.txt");
+        return bad.errors.empty() ? std::string("(none)") : bad.errors[0];
+    };
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nstarter:\ntext:\nx\n"), "b.txt:4: 'starter:' has no program under it (each line indented by 4 spaces)");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nstarter:\n    x\nstarter:\n    y\n"), "b.txt:6: a lesson has one starter");
+    // The built-in lesson on blocking the loop opens a thread pool of the learner's own.
+    const LessonFile built_in = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
+    bool found = false;
+    for (const Lesson& l : built_in.lessons)
+        if (l.id == "blocking-the-loop") found = l.starter.find("ThreadPoolExecutor(max_workers=WORKERS)") != std::string::npos;
+    EXPECT_TRUE(found);
+}
+
 TEST(Lessons, ClaimsTeachTheirNumbers) {
     const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
     auto lesson = [&](const std::string& id) {

@@ -276,7 +276,7 @@ try {
     // (8 x 400 ms, k = 3; tests/program.test.mjs checks the shape, this the closeness).
     const ratios = [];
     for (const path of ['sequential', 'concurrent', 'bounded', 'sync_client', 'await_in_loop', 'as_completed', 'task_group',
-      'pool_limit', 'blocking_in_async', 'retry_backoff']) {
+      'pool_limit', 'blocking_in_async', 'retry_backoff', 'thread_pool']) {
       const builtin = await page.evaluate((p) => window.playground.run({ path: p, n: 8, latencyMs: 400, limit: 3, api: 'page' }), path);
       const source = await page.evaluate(() => window.playground.codeProgram());
       const ours = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), source);

@@ -86,8 +86,17 @@ void code_panel_run_program(App& app) {
     app.hooks.on_run_editor();
 }
 
+// A lesson's starter, while the panel shows one of the lesson's paths: the learner's version of what they show.
+const std::string* code_panel_starter(const App& app) {
+    const Lesson* l = current_lesson(app);
+    if (!l || l->starter.empty() || code_panel_lesson_script(app)) return nullptr;
+    const std::optional<CodePath> p = code_path_of(app.desc);
+    return p && std::find(l->paths.begin(), l->paths.end(), *p) != l->paths.end() ? &l->starter : nullptr;
+}
+
 std::string code_panel_program(const App& app) {
     if (const std::string* own = code_panel_lesson_script(app)) return *own;
+    if (const std::string* starter = code_panel_starter(app)) return *starter;
     std::string out;
     for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";
     return out;
@@ -104,6 +113,7 @@ void draw_code_panel(App& app, int64_t now_us) {
         wrapped_note(std::string("The run shown is your program (Edit and run opens it). Below: ") + python_file_for(d.path) +
                      ", the Python of the code path in the settings.", pal.dim);
     else wrapped_note(std::string("The Python this run mirrors: ") + python_file_for(d.path), pal.dim);
+    if (!own && code_panel_starter(app)) wrapped_note("Edit and run opens this lesson's starter: your own version of it, to change and run.", pal.dim);
     // The program aimed at the API in use (a simulated run keeps the program's own BASE: nothing is sent).
     const bool simulated = d.api == Api::simulated || (d.api == Api::page && !app.apis.inpage_ready) || !app.network;
     const std::string base = simulated ? "" : api_base(app, d);

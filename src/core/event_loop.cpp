@@ -367,8 +367,22 @@ std::string step_words(const Run& run, const TaskIndex& ix, const TaskStep& s, b
         parts.push_back(many ? "send their requests" + at_line(line)
                              : "sends " + (sent.size() == 1 ? name_calls(sent) + "'s request" : name_calls(sent)) + at_line(line));
     }
-    const double ms = double(s.ended_us - s.began_us) / 1000.0;
+    // (On the main thread, the time it was parked in a lock, a join or a pool's results is not Python's.)
+    int64_t parked_us = 0;
+    for (size_t i = 0; i < tr.thread_steps.size(); ++i) {
+        const ThreadStep& a = tr.thread_steps[i];
+        if (a.thread != 0 || a.end != StepEnd::parked || a.wait == ThreadWait::request) continue;
+        int64_t resumed = s.ended_us;
+        for (size_t k = i + 1; k < tr.thread_steps.size(); ++k)
+            if (tr.thread_steps[k].thread == 0) {
+                resumed = tr.thread_steps[k].began_us;
+                break;
+            }
+        parked_us += std::max<int64_t>(0, std::min(resumed, s.ended_us) - std::max(a.ended_us, s.began_us));
+    }
+    const double ms = double(s.ended_us - s.began_us - parked_us) / 1000.0;
     if (!many && ms >= 1.0) parts.push_back("spends " + format_duration_ms(ms) + " running Python");
+    if (!many && parked_us >= 1000) parts.push_back("waits " + format_duration_ms(double(parked_us) / 1000.0) + " for its threads");
     std::string end;
     switch (s.end) {
         case StepEnd::parked:
@@ -503,15 +517,18 @@ static LoopTimeline program_timeline(const Run& run) {
         if (th > 0 && size_t(th) < thread_calls.size()) thread_calls[size_t(th)].push_back(int(c));
     }
     std::vector<bool> thread_first(tr.threads.size() + 1, true);
-    auto calls_of_thread_step = [&](const ThreadStep& s) {
-        std::vector<int> out;
-        for (int c : thread_calls[size_t(s.thread)]) {
-            const int64_t made = made_at(run.requests[size_t(c)]);
-            if (made >= s.began_us && made <= s.ended_us + group_step_us) out.push_back(c);
+    // A thread's k-th stretch that ends blocked in a request sent its k-th request (a blocking call: one each).
+    std::vector<int> call_of_thread_step(tr.thread_steps.size(), -1);
+    {
+        std::vector<size_t> next(tr.threads.size() + 1, 0);
+        for (size_t i = 0; i < tr.thread_steps.size(); ++i) {
+            const ThreadStep& s = tr.thread_steps[i];
+            if (s.thread <= 0 || s.end != StepEnd::parked || s.wait != ThreadWait::request) continue;
+            std::vector<int>& calls = thread_calls[size_t(s.thread)];
+            if (next[size_t(s.thread)] < calls.size()) call_of_thread_step[i] = calls[next[size_t(s.thread)]++];
         }
-        if (out.size() > 1) out.erase(out.begin(), out.end() - 1);  // (the one it parked on)
-        return out;
-    };
+    }
+    auto calls_of_thread_step = [&](size_t i) { return call_of_thread_step[i] >= 0 ? std::vector<int>{call_of_thread_step[i]} : std::vector<int>{}; };
     std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         if (a.at != b.at) return a.at < b.at;
         return a.kind < b.kind;
@@ -594,7 +611,8 @@ static LoopTimeline program_timeline(const Run& run) {
             const bool many = who.size() > 1;
             std::vector<int> sent;
             for (size_t g : group)
-                for (int c : calls_of_thread_step(tr.thread_steps[g])) sent.push_back(c);
+                for (int c : calls_of_thread_step(g)) sent.push_back(c);
+            std::sort(sent.begin(), sent.end());
             std::string name = many ? std::to_string(who.size()) + " threads" + (target.empty() ? "" : " (" + target + ")") : thread_title(tr, s.thread);
             std::string what = capital(name) + (is_first ? (many ? " start" : " starts") : (many ? " run again" : " runs again"));
             const double ms = double(s.ended_us - s.began_us) / 1000.0;

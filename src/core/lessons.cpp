@@ -198,6 +198,8 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     bool have = false, in_text = false, in_program = false, broken = false;
     std::string paragraph;
     int program_line = 0;  // where the lesson's program block began
+    std::string* block = nullptr;  // the block being read: the lesson's script or its starter
+    const char* block_key = "program";
     auto fail = [&](const std::string& why) {
         out.errors.push_back(file_name + ":" + std::to_string(line_no) + ": " + why);
         broken = true;
@@ -211,12 +213,12 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
     auto end_program = [&]() {
         if (!in_program) return;
         in_program = false;
-        std::string& p = current.script;
+        std::string& p = *block;
         while (!p.empty() && p.back() == '\n') p.pop_back();
         if (!p.empty()) p += '\n';
         if (broken) return;
         if (p.empty()) {
-            out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": 'program:' has no program under it (each line indented by 4 spaces)");
+            out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": '" + block_key + ":' has no program under it (each line indented by 4 spaces)");
             broken = true;
         } else if (p.size() > max_lesson_script_bytes) {
             out.errors.push_back(file_name + ":" + std::to_string(program_line) + ": the program has " + std::to_string(p.size()) +
@@ -254,8 +256,8 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
         if (in_program) {
             const bool blank = line.find_first_not_of(" \t") == std::string::npos;
             if (blank || line.rfind("    ", 0) == 0 || line[0] == '\t') {
-                if (blank && current.script.empty()) continue;  // (blank lines before the program)
-                current.script += (blank ? std::string() : line.substr(line[0] == '\t' ? 1 : 4)) + "\n";
+                if (blank && block->empty()) continue;  // (blank lines before the program)
+                *block += (blank ? std::string() : line.substr(line[0] == '\t' ? 1 : 4)) + "\n";
                 continue;
             }
             end_program();
@@ -312,10 +314,11 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
                 if (std::find(current.settings.begin(), current.settings.end(), name) == current.settings.end())
                     current.settings.push_back(name);
             }
-        } else if (key == "program") {
-            if (!value.empty()) fail("write the program on the lines under 'program:', each indented by 4 spaces");
-            else if (!current.script.empty()) fail("a lesson has one program");
-            else in_program = true, program_line = line_no;
+        } else if (key == "program" || key == "starter") {
+            std::string& target = key == "program" ? current.script : current.starter;
+            if (!value.empty()) fail("write the program on the lines under '" + key + ":', each indented by 4 spaces");
+            else if (!target.empty()) fail(key == "program" ? "a lesson has one program" : "a lesson has one starter");
+            else in_program = true, program_line = line_no, block = &target, block_key = key == "program" ? "program" : "starter";
         } else if (key == "text") {
             in_text = true;
             if (!value.empty()) paragraph = value;
@@ -351,13 +354,14 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
             out += "\nsettings:";
             for (const std::string& k : l.settings) out += " " + k;
         }
-        if (!l.script.empty()) {
-            out += "\nprogram:";
+        for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"program", &l.script}, {"starter", &l.starter}}) {
+            if (text->empty()) continue;
+            out += std::string("\n") + key + ":";
             size_t at = 0;
-            while (at < l.script.size()) {
-                size_t end = l.script.find('\n', at);
-                if (end == std::string::npos) end = l.script.size();
-                out += "\n" + (end > at ? "    " + l.script.substr(at, end - at) : std::string());
+            while (at < text->size()) {
+                size_t end = text->find('\n', at);
+                if (end == std::string::npos) end = text->size();
+                out += "\n" + (end > at ? "    " + text->substr(at, end - at) : std::string());
                 at = end + 1;
             }
         }

@@ -13,6 +13,9 @@
 //       import asyncio                        by 4 spaces (or a tab), up to the first line that is not; shown
 //       ...                                   in the code panel and run in the page's Python. With a program,
 //                                             paths may be left out.)
+//   starter:                                 (optional: the program the editor's Edit and run opens with, in
+//       import threading                      the same form, when the lesson has no program of its own: the
+//       ...                                   learner's version of what the paths show)
 //   text:
 //   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
 //
@@ -45,6 +48,7 @@ struct Lesson {
                                          // ("api", "cpu"): drawn beside the lesson's Run button
     std::string script;                  // the lesson's own Python (its "program:" block), or "" for none: the editor
                                          // opens with it and the learner runs it as their program
+    std::string starter;                 // its "starter:" block, or "": what Edit and run opens with (no program of its own)
     std::string source;                  // "lessons.txt:12", where it was defined
 };
 
