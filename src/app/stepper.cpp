@@ -275,7 +275,10 @@ void draw_stepper(App& app, int64_t now_us) {
                 ImGui::PopStyleColor();
             }
         }
-        ImGui::TextDisabled("tasks done: %d of %d   requests done: %d of %d", pic.tasks_done, pic.tasks_made, pic.done, int(run.requests.size()));
+        if (pic.tasks_made > 0 || pic.threads.empty())
+            ImGui::TextDisabled("tasks done: %d of %d   requests done: %d of %d", pic.tasks_done, pic.tasks_made, pic.done, int(run.requests.size()));
+        else
+            ImGui::TextDisabled("requests done: %d of %d", pic.done, int(run.requests.size()));
     } else {
         if (pic.running >= 0) chips(pic.loop == LoopState::computing ? "running:" : "blocked in:", {pic.running},
                                     pic.loop == LoopState::computing ? CallState::running : CallState::on_network);
