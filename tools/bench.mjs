@@ -10,8 +10,8 @@ import { PAGE_FILES } from './devserver.mjs';
 import { click, memoryKept, settled } from '../tests/helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2), { web: 'build/web-release', runs: '5', only: '' });
-// --only bundle,first-frame,fetch,waterfall,heap runs just those sections (all by default).
-const sections = ['bundle', 'first-frame', 'fetch', 'waterfall', 'heap', 'python'];
+// --only bundle,first-frame,fetch,waterfall,heap,python,threads runs just those sections (all by default).
+const sections = ['bundle', 'first-frame', 'fetch', 'waterfall', 'heap', 'python', 'threads'];
 const only = args.only ? args.only.split(',') : sections;
 for (const s of only) if (!sections.includes(s)) throw new Error(`unknown section ${s}; sections: ${sections.join(', ')}`);
 const want = (s) => only.includes(s);
@@ -314,6 +314,44 @@ try {
       console.log('dev server, a gather of 12 x 300 ms: no CPython with httpx here (/usr/bin/python3; tools/setup installs it)');
     }
     await context.close();
+  }
+  if (want('threads')) {
+    // Threads in the learner's program against CPython on this machine: the same program, its own wall (it
+    // prints it), run by python3 against the dev server and by the page against its in-page API.
+    console.log("\n== Threads: the learner's program in the page against CPython");
+    const page = await freshPage('threads');
+    const timed = (body) => `import time\nBASE = ""\nt0 = time.perf_counter()\n${body}\nprint((time.perf_counter() - t0) * 1000)\n`;
+    const programs = [
+      ['a ThreadPoolExecutor of 4 over 12 x 300 ms', 1.05, timed('import requests\nfrom concurrent.futures import ThreadPoolExecutor\n' +
+        'def fetch(i):\n    return requests.get(f"{BASE}/api/delay/300?i={i}").status_code\n' +
+        'with ThreadPoolExecutor(max_workers=4) as pool:\n    list(pool.map(fetch, range(12)))')],
+      ['asyncio.to_thread under Semaphore(4), 12 x 300 ms', 1.05, timed('import asyncio, requests\n' +
+        'async def one(sem, i):\n    async with sem:\n        await asyncio.to_thread(requests.get, f"{BASE}/api/delay/300?i={i}")\n' +
+        'async def main():\n    sem = asyncio.Semaphore(4)\n    await asyncio.gather(*(one(sem, i) for i in range(12)))\nasyncio.run(main())')],
+      ['100 threads, one 500 ms call each', 1.10, timed('import threading, requests\n' +
+        'threads = [threading.Thread(target=requests.get, args=(f"{BASE}/api/delay/500?i={i}",)) for i in range(100)]\n' +
+        'for t in threads: t.start()\nfor t in threads: t.join()')],
+    ];
+    const last = (text) => Number(String(text).trim().split('\n').pop());
+    for (const [name, target, source] of programs) {
+      const cpython = [], ours = [];
+      for (let k = 0; k < runs; k++) {
+        // (Asynchronously: the dev server answers from this process.)
+        const out = await promisify(execFile)('/usr/bin/python3', ['-c', source.replace('BASE = ""', `BASE = "${dev.url.replace(/\/$/, '')}"`)]).catch(() => null);
+        if (out) cpython.push(last(out.stdout));
+        const r = await page.evaluate((s) => window.playground.runProgram(s, { api: 'page' }), source);
+        if (r.error) console.log(`FAILED: ${name}: ${JSON.stringify(r.error)}`);
+        else ours.push(last(r.stdout));
+      }
+      if (!cpython.length || !ours.length) {
+        console.log(`${name}: ${cpython.length ? '' : 'no CPython with requests here (/usr/bin/python3; tools/setup installs it)'}`);
+        continue;
+      }
+      const c = median(cpython), o = median(ours);
+      console.log(`${name}: CPython median ${c.toFixed(0)} ms (${cpython.map((v) => v.toFixed(0)).join(', ')}), the page ${o.toFixed(0)} ms ` +
+                  `(${ours.map((v) => v.toFixed(0)).join(', ')}): ratio ${(o / c).toFixed(3)} (target <= ${target.toFixed(2)}: ${verdict(o / c <= target)})`);
+    }
+    await page.context().close();
   }
 } finally {
   await browser.close();
