@@ -562,6 +562,10 @@ test('Queue between threads, an exception in a thread as CPython shows it, Event
     'print("event", ev.wait(), ev.wait(0.01))',
     'lock = threading.Lock()',
     'print("lock", lock.acquire(), lock.acquire(timeout=0.05), lock.locked())',
+    'mine = threading.local()',
+    'mine.x = 1',
+    't = threading.Thread(target=lambda: print("local", hasattr(mine, "x")))',
+    't.start(); t.join()',
   ].join('\n');
   const r = await runInPage(source, 'simulated');
   assert.equal(r.error, null, JSON.stringify(r.error));
@@ -570,6 +574,7 @@ test('Queue between threads, an exception in a thread as CPython shows it, Event
   assert.match(r.stdout, /^caught bad in a thread$/m);
   assert.match(r.stdout, /^event True True$/m);
   assert.match(r.stdout, /^lock True False True$/m);
+  assert.match(r.stdout, /^local False$/m, 'a thread has its own threading.local');
   const shown = await page.evaluate(() => window.playground.shownRun());
   assert.ok(shown.notes.some((n) => /^ThreadPoolExecutor\(\) made \d+ workers: CPython's default, min\(32, CPUs \+ 4\), with the \d+ CPUs? this browser reports/.test(n)),
     JSON.stringify(shown.notes));
@@ -635,9 +640,11 @@ test('a deadlock is said, with what each thread waits for, instead of hanging; S
   assert.equal(next.stdout, 'again\n');
 });
 
-test('no sockets: urllib.request says so, and a missing package says what there is', async () => {
+test('no sockets and no processes: urllib.request and ProcessPoolExecutor say so, and a missing package says what there is', async () => {
   const url = await runInPage('import urllib.request\nurllib.request.urlopen("http://127.0.0.1:1/x")\n', 'simulated');
   assert.match(url.error.message, /no sockets, so http.client and urllib.request cannot reach the network here; use httpx or requests/);
+  const processes = await runInPage('from concurrent.futures import ProcessPoolExecutor\nProcessPoolExecutor()\n', 'simulated');
+  assert.match(processes.error.message, /^RuntimeError: processes are not available in the browser's Python, so ProcessPoolExecutor cannot start one here/);
   const missing = await runInPage('import aiohttp\n', 'simulated');
   assert.equal(missing.error.message, "ModuleNotFoundError: No module named 'aiohttp' (this page's Python has the standard library, httpx and requests)");
 });

@@ -1008,6 +1008,20 @@ threading._thread_shutdown = _join_threads
 threading._active_limbo_lock = threading._PyRLock()
 concurrent.futures.thread._global_shutdown_lock = _Lock()
 queue.SimpleQueue = queue._PySimpleQueue
+# threading.local: one per thread (Pyodide shares one between its stacks, as they are one thread to it).
+import _threading_local
+threading.local = _threading_local.local
+
+# Processes: none in the browser; said in words rather than as a missing semaphore (and without importing
+# multiprocessing at every start: concurrent.futures hands it out on demand).
+class _NoProcessPool:
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("processes are not available in the browser's Python, so ProcessPoolExecutor cannot start one here; "
+                           "for calls that wait on the network, use ThreadPoolExecutor (threads here run as CPython's do)")
+_plain_futures_getattr = concurrent.futures.__getattr__
+def _futures_getattr(name):
+    return _NoProcessPool if name == "ProcessPoolExecutor" else _plain_futures_getattr(name)
+concurrent.futures.__getattr__ = _futures_getattr
 
 # The default size of a pool is CPython's min(32, CPUs + 4), with the CPUs the browser reports.
 _cpus = max(1, min(int(page_cpus() or 1), 1024))
