@@ -122,7 +122,12 @@
     entry.resolve('w');
   };
   const pageThreadStart = (body) => queueMicrotask(() => {
-    body.callPromising().catch(() => {}).finally(() => body.destroy());
+    // (A program may call this too, with anything: what is not a Python callable starts nothing.)
+    try {
+      body.callPromising().catch(() => {}).finally(() => body.destroy());
+    } catch (e) {
+      // nothing started
+    }
   });
   const pageCpus = () => (typeof navigator === 'object' && navigator.hardwareConcurrency) | 0;
   // Every thread waits on something no other can give: the run ends with the prelude's account of it.
@@ -906,8 +911,12 @@ def _thread_step(strand, how, wait="", line=0, arg=""):
         return
     _trace_thread_steps.append((strand.number, strand.began, _clock(), how, wait, line, str(arg)[:80]))
 
+_MAX_THREADS = 2000  # alive at once: each holds a stack and an interpreter state
+
 def _start_thread(function, handle=None, daemon=True):
     global _threads_started
+    if len(_alive) > _MAX_THREADS:
+        raise RuntimeError(f"can't start new thread: a program may have at most {_MAX_THREADS} threads alive at once here")
     if handle is None:
         handle = _Handle()
     ident = next(_thread_idents)
