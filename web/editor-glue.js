@@ -82,7 +82,7 @@ function makeEditor(program) {
   state.editor = editor;
   editor.run.onclick = runFromEditor;
   editor.stop.onclick = () => { if (stopProgram()) editorStatus('Stopping...'); };
-  button('reset').onclick = () => { editor.cm && editor.cm.setText(callC('ap_js_code_program', [], 'text')); };
+  button('reset').onclick = () => { editor.cm && editor.cm.setText(callC('ap_js_editor_program', [], 'text')); };
   button('empty').onclick = () => { editor.cm && editor.cm.setText(EMPTY_PROGRAM); };
   button('close').onclick = () => {
     editor.box.hidden = true;

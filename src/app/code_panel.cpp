@@ -80,7 +80,7 @@ void code_panel_run_program(App& app) {
     if (!app.hooks.on_open_editor || !app.hooks.on_run_editor) return;
     if (!app.code.editing) {
         set_editing(app, true);
-        app.hooks.on_open_editor(code_panel_program(app));
+        app.hooks.on_open_editor(code_panel_editor_program(app));
         layout_show_code(app);  // (a phone: the editor, saying that Python starts, until the run does)
     }
     app.hooks.on_run_editor();
@@ -94,9 +94,13 @@ const std::string* code_panel_starter(const App& app) {
     return p && std::find(l->paths.begin(), l->paths.end(), *p) != l->paths.end() ? &l->starter : nullptr;
 }
 
+std::string code_panel_editor_program(const App& app) {
+    if (const std::string* starter = code_panel_starter(app)) return *starter;
+    return code_panel_program(app);
+}
+
 std::string code_panel_program(const App& app) {
     if (const std::string* own = code_panel_lesson_script(app)) return *own;
-    if (const std::string* starter = code_panel_starter(app)) return *starter;
     std::string out;
     for (const CodeLine& line : app.code.cache.lines) out += line.text + "\n";
     return out;
@@ -154,7 +158,7 @@ void draw_code_panel(App& app, int64_t now_us) {
     if (app.hooks.on_open_editor) {
         if (small_button(app, cp.editing ? "Close the editor" : "Edit and run", "code:edit", false)) {
             set_editing(app, !cp.editing);
-            if (cp.editing) app.hooks.on_open_editor(code_panel_program(app));
+            if (cp.editing) app.hooks.on_open_editor(code_panel_editor_program(app));
         }
     }
     if (cp.editing) {

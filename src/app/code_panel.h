@@ -58,5 +58,7 @@ void code_panel_editor_opened(App& app);
 void draw_code_panel(App& app, int64_t now_us);
 // The program the panel shows (as last drawn), with the learner's numbers: what Copy program copies.
 std::string code_panel_program(const App& app);
+// What Edit and run opens: the lesson's starter while its paths are shown, else the panel's program.
+std::string code_panel_editor_program(const App& app);
 
 }  // namespace ap

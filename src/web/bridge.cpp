@@ -354,6 +354,8 @@ EMSCRIPTEN_KEEPALIVE void ap_js_program_output(const char* text, double cut_byte
 
 // The code panel's program with the learner's numbers (the editor's Reset).
 EMSCRIPTEN_KEEPALIVE const char* ap_js_code_program() { return out(g_app ? code_panel_program(*g_app) : ""); }
+// What Edit and run opens (the lesson's starter, or the panel's program): the editor's Reset goes back to it.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_editor_program() { return out(g_app ? code_panel_editor_program(*g_app) : ""); }
 
 // The platform opened the program editor itself (a link with a program): the code panel makes room.
 EMSCRIPTEN_KEEPALIVE void ap_js_editor_opened() {
