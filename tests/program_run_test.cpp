@@ -637,6 +637,14 @@ TEST(ProgramTrace, WhatDoesNotFitIsLeftOutAndCounted) {
     ASSERT_EQ(t.steps.size(), 2u);
     EXPECT_EQ(t.steps[1].error, "ValueError");
     EXPECT_EQ(t.cut, 2 + 2 + 5);
+    // A name over 80 bytes is cut at a whole character, once: read back, it stays as it was cut.
+    const std::string odd = std::string(79, 'a') + "\xc3\xa9" + std::string(30, '\xff');
+    ASSERT_TRUE(read_program_trace(R"({"tasks": [[1, 0, 3, 1, "a", ")" + odd + R"("]], "steps": [], "cut": 0})", 0, &t, &why)) << why;
+    ASSERT_EQ(t.tasks.size(), 1u);
+    EXPECT_EQ(t.tasks[0].name, std::string(79, 'a'));
+    ProgramTrace again;
+    ASSERT_TRUE(read_program_trace(program_trace_json(t, 0), 0, &again, &why)) << why;
+    EXPECT_EQ(again.tasks[0].name, t.tasks[0].name);
     EXPECT_FALSE(read_program_trace("[1, 2]", 0, &t, &why));
     EXPECT_FALSE(read_program_trace("{\"tasks\": ", 0, &t, &why));
     EXPECT_NE(why.find("damaged"), std::string::npos);

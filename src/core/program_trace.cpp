@@ -80,11 +80,19 @@ bool time_of(const JsonValue& v, int64_t shift_us, int64_t* out) {
     return true;
 }
 
+// A name, cut to `limit` bytes at a whole character. A name that fits is kept as it is, so that a name read
+// back from a file the page wrote is the same name (whatever bytes it holds).
 std::string bounded(const JsonValue& v, size_t limit = 80) {
     if (!v.is_string()) return std::string();
+    if (v.text.size() <= limit) return v.text;
     std::string s = v.text.substr(0, limit);
-    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();  // (a whole character)
-    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+    size_t start = s.size();  // the start of the last character's continuation bytes
+    while (start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80 && s.size() - start < 3) --start;
+    if (start > 0) {
+        const unsigned char lead = static_cast<unsigned char>(s[start - 1]);
+        const size_t need = lead >= 0xF0 && lead < 0xF8 ? 4 : lead >= 0xE0 && lead < 0xF0 ? 3 : lead >= 0xC0 && lead < 0xE0 ? 2 : 1;
+        if (need > 1 && s.size() - (start - 1) < need) s.resize(start - 1);  // (the cut left it incomplete)
+    }
     return s;
 }
 

@@ -87,6 +87,32 @@ std::string program_run_file() {
     return ap::run_to_file(s.run());
 }
 
+// A program of threads: two workers of a pool, the main thread in map(), with the trace the worker writes.
+std::string thread_run_file() {
+    ap::VirtualTransport t;
+    ap::Scheduler s(&t);
+    ap::RunDesc d;
+    d.kind = ap::RunKind::program;
+    d.api = ap::Api::simulated;
+    s.begin(d, 0);
+    std::string why;
+    for (int i = 0; i < 2; ++i) {
+        ap::ProgramCall c;
+        c.line = 6, c.blocking = true, c.thread = "ThreadPoolExecutor-0_" + std::to_string(i), c.thread_id = i + 1;
+        s.program_request("http://127.0.0.1:8000/inpage/api/delay/100?i=" + std::to_string(i), c, 2000 + 1000 * i, &why);
+    }
+    ap::run_virtual_until(&s, &t, 150000);
+    ap::ProgramTrace trace;
+    ap::read_program_trace(R"JSON({"tasks": [], "steps": [[0, 0, 140, "done", "", 0, 0]],
+        "threads": [[1, 0, 0, 1, "_worker", "ThreadPoolExecutor-0_0", false], [2, 0, 0, 1.5, "_worker", "ThreadPoolExecutor-0_1", false]],
+        "threadSteps": [[0, 0, 1, "parked", "map", 9, ""], [1, 1, 2, "parked", "request", 6, ""], [2, 2, 3, "parked", "request", 6, ""],
+                        [1, 103, 104, "parked", "idle", 0, ""], [0, 120, 130, "parked", "join", 9, "Thread-1 (x)"], [1, 131, 132, "done", "", 0, ""],
+                        [2, 133, 134, "failed", "", 0, ""], [0, 135, 140, "done", "", 0, ""]],
+        "pools": [[6, true, 2]], "cut": 0})JSON", 0, &trace, &why);
+    s.program_end(150000, ap::ProgramReport{"import threading\n", "", "", "", 0, false}, std::move(trace));
+    return ap::run_to_file(s.run());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,7 +132,7 @@ int main(int argc, char** argv) {
                  "f\"{{BASE}}/x\" {n} {latency} {slow} {fails} {expected} {}\n\n  lesson: indented\n");
     lessons.seed("lesson: own\ntitle: Its own program\npreset: n=4\nprogram:\n\n    import asyncio\n\n\tprint(1)\n      \n    x = 1  \n"
                  "paths: concurrent\ntext:\nRun it.\n");
-    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "program:\n", "\n    ", "\n\t", "{n}", "{latency}", "{slow}",
+    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "program:\n", "starter:\n", "\n    ", "\n\t", "{n}", "{latency}", "{slow}",
                           "{fails}", "{expected}", "{{", "}}", "\n\n", "# "})
         lessons.words.insert(w);
 
@@ -128,6 +154,7 @@ int main(int argc, char** argv) {
         url.seed(ap::app_permalink_query(app));
     }
     runfile.seed(program_run_file());
+    runfile.seed(thread_run_file());
     url.seed("lesson=limits&n=12&embed=1&theme=light&lock=lesson,path,n&predict=1&step=3&origin=http%3A%2F%2Flocalhost%3A1");
     for (const char* q : {"n=5%20latency=9999%20api=server", "n=%2B5", "n=5%00", "n=10001", "predict=yes", "lessons=index.html",
                           "lesson=3&lesson=the-mistake", "n=1e3", "path=paralel&api=nowhere&spread=slow_tail"})
