@@ -650,21 +650,27 @@ TEST(ProgramTrace, WhatDoesNotFitIsLeftOutAndCounted) {
     EXPECT_NE(why.find("damaged"), std::string::npos);
 }
 
-TEST(ProgramTrace, ARunFileKeepsTheTrace) {
-    GatherProgram f;
-    const std::string text = run_to_file(f.scheduler.run());
-    ap::Run back;
+// A run written to a run file and read back; and its steps as the stepper tells them, one per line.
+bool round_trip(const ap::Run& run, ap::Run* back) {
     std::string error;
     double guess = 0;
-    ASSERT_TRUE(run_from_file(text, &back, &guess, &error)) << error;
-    ASSERT_TRUE(back.program);
+    EXPECT_TRUE(run_from_file(run_to_file(run), back, &guess, &error)) << error;
+    return back->program.has_value();
+}
+std::string told(const ap::Run& run) {
+    std::string out;
+    for (const LoopEvent& e : event_loop_timeline(run).steps) out += e.what + "\n";
+    return out;
+}
+
+TEST(ProgramTrace, ARunFileKeepsTheTrace) {
+    GatherProgram f;
+    ap::Run back;
+    ASSERT_TRUE(round_trip(f.scheduler.run(), &back));
     EXPECT_EQ(back.program->trace.tasks.size(), 4u);
     EXPECT_EQ(back.program->trace.steps.size(), 10u);
     EXPECT_EQ(back.program->calls[1].task_id, 3);
-    std::string before, after;
-    for (const LoopEvent& e : event_loop_timeline(f.scheduler.run()).steps) before += e.what + "\n";
-    for (const LoopEvent& e : event_loop_timeline(back).steps) after += e.what + "\n";
-    EXPECT_EQ(before, after);
+    EXPECT_EQ(told(back), told(f.scheduler.run()));
 }
 
 // A pool of two workers over three blocking calls, the main thread waiting in map(): as the worker traces it.
@@ -728,22 +734,15 @@ TEST(ProgramTrace, ThreadsAreToldByWhatEachWaitsFor) {
 
 TEST(ProgramTrace, ThreadsKeepInARunFileAndTheirRequestsSayWhichThread) {
     PoolProgram f;
-    const std::string text = run_to_file(f.scheduler.run());
     ap::Run back;
-    std::string error;
-    double guess = 0;
-    ASSERT_TRUE(run_from_file(text, &back, &guess, &error)) << error;
-    ASSERT_TRUE(back.program);
+    ASSERT_TRUE(round_trip(f.scheduler.run(), &back));
     EXPECT_EQ(back.program->trace.threads.size(), 2u);
     EXPECT_EQ(back.program->trace.thread_steps.size(), 10u);
     EXPECT_EQ(back.program->trace.pools.size(), 1u);
     EXPECT_EQ(back.program->calls[1].thread, "ThreadPoolExecutor-0_1");
     EXPECT_EQ(back.program->calls[1].thread_id, 2);
     EXPECT_NE(run_requests_csv(back).find(",ThreadPoolExecutor-0_0\r\n"), std::string::npos);
-    std::string before, after;
-    for (const LoopEvent& e : event_loop_timeline(f.scheduler.run()).steps) before += e.what + "\n";
-    for (const LoopEvent& e : event_loop_timeline(back).steps) after += e.what + "\n";
-    EXPECT_EQ(before, after);
+    EXPECT_EQ(told(back), told(f.scheduler.run()));
 }
 
 TEST(ProgramTrace, ADefaultPoolSaysItsSizeAndComputingThreadsSayTheyAddUp) {

@@ -67,15 +67,25 @@ std::string run_file(ap::RunDesc d, int64_t cancel_at_us = -1) {
     return ap::run_to_file(s.run(), cancel_at_us < 0 ? 500 : -1);
 }
 
+// A scheduler running a learner's program on the simulated API, at time 0.
+struct ProgramScheduler {
+    ap::VirtualTransport t;
+    ap::Scheduler s{&t};
+    std::string why;
+    ProgramScheduler() {
+        ap::RunDesc d;
+        d.kind = ap::RunKind::program;
+        d.api = ap::Api::simulated;
+        s.begin(d, 0);
+    }
+};
+
 // A learner's program's run: three requests (one timed out, one never awaited), its text and output.
 std::string program_run_file() {
-    ap::VirtualTransport t;
-    ap::Scheduler s(&t);
-    ap::RunDesc d;
-    d.kind = ap::RunKind::program;
-    d.api = ap::Api::simulated;
-    s.begin(d, 0);
-    std::string why;
+    ProgramScheduler p;
+    ap::VirtualTransport& t = p.t;
+    ap::Scheduler& s = p.s;
+    std::string& why = p.why;
     ap::ProgramCall c;
     c.line = 7, c.task = "Task-2";
     s.program_request("http://127.0.0.1:8000/inpage/api/delay/100?i=0", c, 0, &why);
@@ -89,13 +99,10 @@ std::string program_run_file() {
 
 // A program of threads: two workers of a pool, the main thread in map(), with the trace the worker writes.
 std::string thread_run_file() {
-    ap::VirtualTransport t;
-    ap::Scheduler s(&t);
-    ap::RunDesc d;
-    d.kind = ap::RunKind::program;
-    d.api = ap::Api::simulated;
-    s.begin(d, 0);
-    std::string why;
+    ProgramScheduler p;
+    ap::VirtualTransport& t = p.t;
+    ap::Scheduler& s = p.s;
+    std::string& why = p.why;
     for (int i = 0; i < 2; ++i) {
         ap::ProgramCall c;
         c.line = 6, c.blocking = true, c.thread = "ThreadPoolExecutor-0_" + std::to_string(i), c.thread_id = i + 1;
