@@ -15,7 +15,7 @@
 //   worker -> page: {type: 'memory', bytes}             Python's memory after the imports (keepMemory only)
 //                   {type: 'ready', bootMs, phases} | {type: 'boot-failed', message}
 //                   {type: 'started', at}               the program begins (the page's clock: timeOrigin + now)
-//                   {type: 'request', id, method, url, line, task, timeoutMs, queuedMs, blocking}
+//                   {type: 'request', id, method, url, line, task, taskId, thread, threadId, timeoutMs, queuedMs, blocking}
 //                   {type: 'cancel', id}                a task gave up waiting for request id
 //                   {type: 'output', text, cutBytes, cutLines}   printed text, in batches, and what was cut
 //                   {type: 'done', error: null | {line, message, traceback}, at, cutBytes, cutLines, trace, origin}
@@ -136,9 +136,11 @@
     try {
       error = JSON.parse(String(errorJson));
     } catch (e) {
-      error = { line: 0, message: 'DeadlockError: every thread is waiting: a deadlock', traceback: '' };
+      error = null;
     }
-    finish(error);
+    // (A program may call this too: what is not an error's shape is said as the deadlock, in general words.)
+    if (!error || typeof error !== 'object' || Array.isArray(error)) error = { line: 0, message: 'DeadlockError: every thread is waiting: a deadlock', traceback: '' };
+    finish({ line: error.line | 0, message: String(error.message || ''), traceback: String(error.traceback || '') });
   };
   const pageSleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(ms) || 0)));
   let started = false;
