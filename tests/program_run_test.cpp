@@ -9,6 +9,7 @@
 
 #include "core/analysis.h"
 #include "core/event_loop.h"
+#include "core/exercise.h"
 #include "core/fields.h"
 #include "core/history.h"
 #include "core/json.h"
@@ -772,6 +773,135 @@ TEST(ProgramTrace, ADefaultPoolSaysItsSizeAndComputingThreadsSayTheyAddUp) {
     EXPECT_NE(all.find("ThreadPoolExecutor() made 6 workers: CPython's default, min(32, CPUs + 4), with the 2 CPUs"), std::string::npos) << all;
     EXPECT_NE(all.find("The threads ran Python for 121"), std::string::npos) << all;
     EXPECT_NE(all.find("Thread-1 (crunch) ran Python for 120 ms without blocking while 1 answer of other threads came in"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace ap
+
+namespace ap {
+namespace {
+
+// ---- Exercises: checks read as written, judged on the page's record of a run ----
+
+Check check_of(const std::string& text) {
+    Check c;
+    std::string why;
+    EXPECT_TRUE(parse_check(text, &c, &why)) << text << ": " << why;
+    return c;
+}
+
+std::string refusal(const std::string& text) {
+    Check c;
+    std::string why;
+    return parse_check(text, &c, &why) ? std::string("(read)") : why;
+}
+
+TEST(Exercise, ChecksAreReadAsWritten) {
+    EXPECT_EQ(check_of("requests == 12").metric, CheckMetric::requests);
+    EXPECT_EQ(check_of(" ok == 12 ").source, "ok == 12");
+    const Check wall = check_of("wall < 2 * latency");
+    EXPECT_EQ(wall.metric, CheckMetric::wall);
+    EXPECT_EQ(wall.op, CheckOp::lt);
+    EXPECT_TRUE(wall.per_latency);
+    EXPECT_DOUBLE_EQ(wall.number, 2);
+    EXPECT_TRUE(check_of("wall <= latency * 1.5").per_latency);
+    EXPECT_DOUBLE_EQ(check_of("wall < 1500").number, 1500);
+    EXPECT_EQ(check_of("in_flight >= 6").op, CheckOp::ge);
+    EXPECT_EQ(check_of("loop_blocked < 50").metric, CheckMetric::loop_blocked);
+    const Check line = check_of("line 9 requests >= 1");
+    EXPECT_EQ(line.metric, CheckMetric::line_requests);
+    EXPECT_EQ(line.line, 9);
+    const Check out = check_of("output contains \"12 \\\"results\\\"\"");
+    EXPECT_EQ(out.metric, CheckMetric::output_contains);
+    EXPECT_EQ(out.text, "12 \"results\"");
+    EXPECT_EQ(check_of("no exception").metric, CheckMetric::no_exception);
+    // Refused, saying why.
+    EXPECT_NE(refusal("speed > 3").find("'speed' is not something a check measures"), std::string::npos);
+    EXPECT_NE(refusal("requests = 12").find("expected ==, !=, <, <=, > or >= after 'requests'"), std::string::npos);
+    EXPECT_NE(refusal("requests == twelve").find("expected a number after =="), std::string::npos);
+    EXPECT_NE(refusal("requests == 2 * latency").find("only times (wall, loop_blocked) compare with latency"), std::string::npos);
+    EXPECT_NE(refusal("output contains 12 results").find("double quotes"), std::string::npos);
+    EXPECT_NE(refusal("output contains \"\"").find("checks nothing"), std::string::npos);
+    EXPECT_NE(refusal("line x requests >= 1").find("a line of the program"), std::string::npos);
+    EXPECT_NE(refusal("").find("has nothing after it"), std::string::npos);
+    EXPECT_NE(refusal(std::string(400, 'a')).find("at most 300 characters"), std::string::npos);
+}
+
+// A program's run: n calls of latency ms, at most k at once, its output and its error.
+struct ExerciseRun : ProgramFixture {
+    ExerciseRun(int n, int k, int latency, const std::string& output = "", const std::string& error = "") {
+        std::string why;
+        int made = 0;
+        int64_t now = 0;
+        while (made < n) {
+            for (int j = 0; j < k && made < n; ++j, ++made) {
+                ProgramCall c;
+                c.line = 9;
+                EXPECT_GE(scheduler.program_request("http://x/inpage/api/delay/" + std::to_string(latency) + "?i=" + std::to_string(made), c, now, &why), 0) << why;
+            }
+            now += int64_t(latency) * 1000 + 1000;
+            advance_to(now);
+        }
+        ProgramReport report;
+        report.output = output;
+        report.error_message = error;
+        report.error_line = error.empty() ? 0 : 7;
+        scheduler.program_end(now, report);
+    }
+};
+
+TEST(Exercise, ChecksMeasureTheRunNotWhatItSays) {
+    // The slow loop: 12 calls of 200 ms one at a time (it prints that it is fast).
+    ExerciseRun slow(12, 1, 200, "12 results, all at once!\n");
+    const ap::Run& run = slow.scheduler.run();
+    CheckResult r = evaluate_check(check_of("in_flight >= 6"), run, 200);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(r.measured, "at most 1 in flight at once");
+    EXPECT_EQ(r.hint, "12 requests, but at most 1 in flight at once: your calls still wait for each other.");
+    r = evaluate_check(check_of("wall < 2 * latency"), run, 200);
+    EXPECT_FALSE(r.passed);
+    EXPECT_NE(r.hint.find("(2 x the latency of 200 ms)"), std::string::npos) << r.hint;
+    EXPECT_NE(r.hint.find("your calls still wait for each other"), std::string::npos) << r.hint;
+    EXPECT_TRUE(evaluate_check(check_of("requests == 12"), run, 200).passed);
+    EXPECT_TRUE(evaluate_check(check_of("ok == 12"), run, 200).passed);
+    EXPECT_TRUE(evaluate_check(check_of("failed == 0"), run, 200).passed);
+    EXPECT_TRUE(evaluate_check(check_of("output contains \"12 results\""), run, 200).passed) << "what it prints, only where a check says so";
+    EXPECT_TRUE(evaluate_check(check_of("line 9 requests == 12"), run, 200).passed);
+    EXPECT_FALSE(evaluate_check(check_of("line 3 requests >= 1"), run, 200).passed);
+    EXPECT_TRUE(evaluate_check(check_of("no exception"), run, 200).passed);
+
+    // The same calls together: every check about time and overlap holds; fewer calls do not pass.
+    ExerciseRun together(12, 12, 200);
+    EXPECT_TRUE(evaluate_check(check_of("in_flight >= 6"), together.scheduler.run(), 200).passed);
+    EXPECT_TRUE(evaluate_check(check_of("wall < 2 * latency"), together.scheduler.run(), 200).passed);
+    EXPECT_FALSE(evaluate_check(check_of("in_flight <= 5"), together.scheduler.run(), 200).passed);
+    EXPECT_EQ(evaluate_check(check_of("in_flight <= 5"), together.scheduler.run(), 200).hint, "12 requests were in flight at once: the limit of 5 is not kept.");
+    ExerciseRun fewer(3, 3, 200);
+    EXPECT_FALSE(evaluate_check(check_of("requests == 12"), fewer.scheduler.run(), 200).passed);
+    EXPECT_EQ(evaluate_check(check_of("requests == 12"), fewer.scheduler.run(), 200).hint, "Your program made 3 requests; the check wants == 12 requests.");
+
+    // An exception is said with its line.
+    ExerciseRun failing(2, 2, 100, "", "ValueError: no");
+    const CheckResult e = evaluate_check(check_of("no exception"), failing.scheduler.run(), 100);
+    EXPECT_FALSE(e.passed);
+    EXPECT_EQ(e.hint, "The program ended with ValueError: no (line 7).");
+    // A run that is not a finished program passes nothing.
+    test::Player built_in;
+    EXPECT_FALSE(evaluate_check(check_of("requests == 3"), built_in.play(test::desc_of(CodePath::concurrent, 3, 100)), 100).passed);
+}
+
+TEST(Exercise, TheLoopHeldIsTheLongestStepOfTheTrace) {
+    ProgramFixture f;
+    std::string why;
+    f.advance_to(400 * ms);
+    ProgramTrace t;
+    ASSERT_TRUE(read_program_trace(R"({"tasks": [[1, 0, 3, 1, "a", "A"]], "steps": [[0, 0, 2, "parked", "loop", 5, 0],
+        [1, 2, 302, "parked", "request", 3, 0], [1, 350, 351, "done", "", 0, 0]], "cut": 0})", 0, &t, &why)) << why;
+    f.scheduler.program_end(360 * ms, ProgramReport{}, std::move(t));
+    EXPECT_DOUBLE_EQ(longest_loop_hold_ms(f.scheduler.run()), 300);
+    const CheckResult r = evaluate_check(check_of("loop_blocked < 50"), f.scheduler.run(), 100);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(r.measured, "the event loop held for 300 ms at most by one step");
 }
 
 }  // namespace
