@@ -887,6 +887,37 @@ TEST(Lessons, AStarterIsWhatEditAndRunOpensWith) {
     EXPECT_TRUE(found);
 }
 
+TEST(Lessons, AnExerciseHasChecksHintsAndASolution) {
+    const std::string text =
+        "lesson: overlap\ntitle: Make it overlap\npaths: sequential concurrent\npreset: n=12 latency=200\n"
+        "starter:\n    import requests\n    print(1)\ncheck: requests == 12\ncheck: in_flight >= 6\ncheck: wall < 2 * latency\n"
+        "check: output contains \"12 results: done\"\nhint: Start every call before you wait for any.\nhint: asyncio.gather takes them all.\n"
+        "solution:\n    import asyncio\n    print(2)\ntext:\nGo.\n";
+    const LessonFile f = parse_lessons(text, "t.txt");
+    ASSERT_TRUE(f.errors.empty()) << f.errors[0];
+    ASSERT_EQ(f.lessons.size(), 1u);
+    const Lesson& l = f.lessons[0];
+    EXPECT_TRUE(l.has_exercise());
+    ASSERT_EQ(l.checks.size(), 4u);
+    EXPECT_EQ(l.checks[1].metric, CheckMetric::in_flight);
+    EXPECT_EQ(l.checks[3].text, "12 results: done");
+    EXPECT_EQ(l.hints, (std::vector<std::string>{"Start every call before you wait for any.", "asyncio.gather takes them all."}));
+    EXPECT_EQ(l.solution, "import asyncio\nprint(2)\n");
+    const LessonFile again = parse_lessons(lessons_to_text(f.lessons), "u.txt");
+    ASSERT_TRUE(again.errors.empty()) << again.errors[0];
+    EXPECT_EQ(lessons_to_text(again.lessons), lessons_to_text(f.lessons));
+    ASSERT_EQ(again.lessons[0].checks.size(), 4u);
+    EXPECT_EQ(again.lessons[0].checks[2].source, "wall < 2 * latency");
+    auto first_error = [](const std::string& t) {
+        const LessonFile bad = parse_lessons(t, "b.txt");
+        return bad.errors.empty() ? std::string("(none)") : bad.errors[0];
+    };
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\ncheck: speed > 3\ntext:\nx\n").substr(0, 54),
+              "b.txt:4: check: 'speed' is not something a check measu");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nhint:\ntext:\nx\n"), "b.txt:4: 'hint:' has no text after it");
+    EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nsolution:\n    x\nsolution:\n    y\n"), "b.txt:6: a lesson has one solution");
+}
+
 TEST(Lessons, ClaimsTeachTheirNumbers) {
     const LessonFile file = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
     auto lesson = [&](const std::string& id) {

@@ -314,11 +314,21 @@ LessonFile parse_lessons(const std::string& text, const std::string& file_name) 
                 if (std::find(current.settings.begin(), current.settings.end(), name) == current.settings.end())
                     current.settings.push_back(name);
             }
-        } else if (key == "program" || key == "starter") {
-            std::string& target = key == "program" ? current.script : current.starter;
+        } else if (key == "program" || key == "starter" || key == "solution") {
+            std::string& target = key == "program" ? current.script : key == "starter" ? current.starter : current.solution;
             if (!value.empty()) fail("write the program on the lines under '" + key + ":', each indented by 4 spaces");
-            else if (!target.empty()) fail(key == "program" ? "a lesson has one program" : "a lesson has one starter");
-            else in_program = true, program_line = line_no, block = &target, block_key = key == "program" ? "program" : "starter";
+            else if (!target.empty()) fail("a lesson has one " + key);
+            else in_program = true, program_line = line_no, block = &target, block_key = key == "program" ? "program" : key == "starter" ? "starter" : "solution";
+        } else if (key == "check") {
+            Check c;
+            std::string why;
+            if (current.checks.size() >= 50) fail("a lesson has at most 50 checks");
+            else if (!parse_check(value, &c, &why)) fail("check: " + why);
+            else current.checks.push_back(std::move(c));
+        } else if (key == "hint") {
+            if (value.empty()) fail("'hint:' has no text after it");
+            else if (current.hints.size() >= 20) fail("a lesson has at most 20 hints");
+            else current.hints.push_back(value);
         } else if (key == "text") {
             in_text = true;
             if (!value.empty()) paragraph = value;
@@ -354,7 +364,9 @@ std::string lessons_to_text(const std::vector<Lesson>& lessons) {
             out += "\nsettings:";
             for (const std::string& k : l.settings) out += " " + k;
         }
-        for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"program", &l.script}, {"starter", &l.starter}}) {
+        for (const Check& c : l.checks) out += "\ncheck: " + c.source;
+        for (const std::string& h : l.hints) out += "\nhint: " + h;
+        for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"program", &l.script}, {"starter", &l.starter}, {"solution", &l.solution}}) {
             if (text->empty()) continue;
             out += std::string("\n") + key + ":";
             size_t at = 0;

@@ -16,6 +16,11 @@
 //   starter:                                 (optional: the program the editor's Edit and run opens with, in
 //       import threading                      the same form, when the lesson has no program of its own: the
 //       ...                                   learner's version of what the paths show)
+//   check: in_flight >= 6                    (optional, any number: the exercise's checks on the learner's run,
+//   check: wall < 2 * latency                 as exercise.h reads them; one that cannot be read is refused)
+//   hint: Start every call before awaiting any.   (optional, any number: shown one at a time on request)
+//   solution:                                (optional: a program that passes, in the same form as program:)
+//       import asyncio
 //   text:
 //   Paragraphs of prose, separated by blank lines, up to the next "lesson:" line.
 //
@@ -33,6 +38,7 @@
 
 #include "run.h"
 #include "scheduler.h"
+#include "exercise.h"
 #include "stats.h"
 
 namespace ap {
@@ -49,6 +55,11 @@ struct Lesson {
     std::string script;                  // the lesson's own Python (its "program:" block), or "" for none: the editor
                                          // opens with it and the learner runs it as their program
     std::string starter;                 // its "starter:" block, or "": what Edit and run opens with (no program of its own)
+    // Its exercise: checks on the learner's program run (exercise.h), hints shown one at a time, a solution.
+    std::vector<Check> checks;           // "check:" lines, in order
+    std::vector<std::string> hints;      // "hint:" lines
+    std::string solution;                // its "solution:" block, or ""
+    bool has_exercise() const { return !checks.empty(); }
     std::string source;                  // "lessons.txt:12", where it was defined
 };
 

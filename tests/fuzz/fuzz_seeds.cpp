@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
                  "f\"{{BASE}}/x\" {n} {latency} {slow} {fails} {expected} {}\n\n  lesson: indented\n");
     lessons.seed("lesson: own\ntitle: Its own program\npreset: n=4\nprogram:\n\n    import asyncio\n\n\tprint(1)\n      \n    x = 1  \n"
                  "paths: concurrent\ntext:\nRun it.\n");
-    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "program:\n", "starter:\n", "\n    ", "\n\t", "{n}", "{latency}", "{slow}",
+    for (const char* w : {"lesson: ", "title: ", "paths: ", "preset: ", "view: loop", "settings: ", "text:", "program:\n", "starter:\n", "solution:\n", "check: ", "hint: ", "in_flight >= ", "wall < 2 * latency", "output contains \"", "\n    ", "\n\t", "{n}", "{latency}", "{slow}",
                           "{fails}", "{expected}", "{{", "}}", "\n\n", "# "})
         lessons.words.insert(w);
 
