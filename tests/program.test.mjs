@@ -881,3 +881,67 @@ test('lesson 9: Edit and run opens a thread pool of the learner\'s own, which ru
   await page.screenshot({ path: path.join(args.out, 'lesson9-threads.png') });
   await clickControl('stepper');  // (closed again for the tests after; the editor stays open, as the tests before left it)
 });
+
+test('a teacher\'s exercise: the starter fails its checks with the hint that fits, the solution passes them', async () => {
+  const lessonFile = [
+    'lesson: make-it-overlap', 'title: Make it overlap', 'paths: sequential concurrent', 'preset: n=12 latency=200 api=simulated',
+    'starter:',
+    '    import httpx', '    BASE = "http://127.0.0.1:1/inpage"', '',
+    '    with httpx.Client() as client:',
+    '        for i in range(12):',
+    '            client.get(f"{BASE}/api/delay/200?i={i}")',
+    '    print("12 results")',
+    'check: requests == 12', 'check: in_flight >= 6', 'check: wall < 2 * latency', 'check: output contains "12 results"',
+    'hint: Start every call before you wait for any of them.', 'hint: asyncio.gather with an httpx.AsyncClient does that.',
+    'solution:',
+    '    import asyncio, httpx', '    BASE = "http://127.0.0.1:1/inpage"', '',
+    '    async def main():', '        async with httpx.AsyncClient() as client:',
+    '            await asyncio.gather(*(client.get(f"{BASE}/api/delay/200?i={i}") for i in range(12)))', '',
+    '    asyncio.run(main())', '    print("12 results")',
+    'text:', 'Twelve calls, one at a time. Make them overlap.', ''].join('\n');
+  const p = await helpers.openPlayground(page.context(), `${dev.url}?lessons=${encodeURIComponent('data:text/plain,' + encodeURIComponent(lessonFile))}&lesson=make-it-overlap`);
+  await p.waitForFunction(() => window.playground.lessonState().id === 'make-it-overlap', null, { timeout: 10000 });
+  assert.equal((await p.evaluate(() => window.playground.exercise())).status, 'not tried');
+  const control = async (name) => {
+    const r = await p.evaluate((n) => window.playground.widgetRect(n), name);
+    assert.ok(r, `no control ${name}`);
+    await p.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+    await p.waitForTimeout(100);
+  };
+  await control('code:edit');
+  await p.waitForSelector('#editor .cm-content', { timeout: 20000 });
+  assert.match(await p.textContent('#editor .cm-content'), /for i in range\(12\)/, 'the starter');
+  await p.click('#editor [data-act="run"]');
+  await p.waitForFunction(() => window.playground.exercise().status !== 'not tried', null, { timeout: 60000 });
+  const failed = await p.evaluate(() => window.playground.exercise());
+  assert.equal(failed.status, 'ran');
+  assert.deepEqual(failed.checks.map((c) => c.passed), [true, false, false, true], JSON.stringify(failed.checks));
+  assert.equal(failed.checks[1].measured, 'at most 1 in flight at once');
+  assert.equal(failed.checks[1].hint, '12 requests, but at most 1 in flight at once: your calls still wait for each other.');
+  assert.ok(!(await p.evaluate(() => window.playground.lessonState())).done.includes('make-it-overlap'), 'not passed');
+  // (The exercise sits under the waterfall: scrolled into view as a learner would.)
+  await p.mouse.move(880, 300);
+  await p.mouse.wheel(0, 600);
+  await p.waitForTimeout(300);
+  await control('results-exercise:hint');
+  await p.mouse.move(1, 1);
+  await p.waitForTimeout(200);
+  await p.screenshot({ path: path.join(args.out, 'exercise-failed.png') });
+  // The solution, opened from the exercise, passes.
+  await p.mouse.move(880, 300);
+  await p.mouse.wheel(0, 600);
+  await p.waitForTimeout(300);
+  await control('results-exercise:solution');
+  await p.waitForFunction(() => /The lesson's solution/.test(window.playground.editorText), null, { timeout: 10000 });
+  await p.click('#editor [data-act="run"]');
+  await p.waitForFunction(() => window.playground.exercise().status === 'passed', null, { timeout: 60000 });
+  const passed = await p.evaluate(() => window.playground.exercise());
+  assert.ok(passed.checks.every((c) => c.passed), JSON.stringify(passed.checks));
+  assert.ok((await p.evaluate(() => window.playground.lessonState())).done.includes('make-it-overlap'), 'passed: the lesson is marked');
+  await p.mouse.move(880, 300);
+  await p.mouse.wheel(0, 600);
+  await p.mouse.move(1, 1);
+  await p.waitForTimeout(300);
+  await p.screenshot({ path: path.join(args.out, 'exercise-passed.png') });
+  await p.close();
+});

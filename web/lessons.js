@@ -8,6 +8,12 @@ export function lessonState() {
   return callC('ap_js_lesson_state', [], 'json');
 }
 
+// The open lesson's exercise after its last program run: {lesson, status, checks: [{text, passed, measured,
+// hint}]}, or null when the lesson has none.
+export function exercise() {
+  return callC('ap_js_exercise', [], 'json');
+}
+
 // Opens a lesson by id or by its 1-based number; resolves to the lesson's state.
 export function lesson(which) {
   return ready.then(() => {

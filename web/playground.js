@@ -94,6 +94,7 @@ window.playground = {
   stopProgram: python.stopProgram,
   lesson: lessons.lesson,
   lessonState: lessons.lessonState,
+  exercise: lessons.exercise,
   permalink: links.permalink,
   loadRunText: (name, text) => files.loadRunText(String(name), String(text)),
   codeProgram: hooks.codeProgram,

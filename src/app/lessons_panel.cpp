@@ -38,6 +38,7 @@ void lessons_select(App& app, int index, int64_t now_us) {
     if (app.desc.api == Api::page && ((app.apis.probed && !app.apis.inpage_ready) || !app.network)) app.desc.api = Api::simulated;
     app.input_notes.clear();
     ls.verdict = LessonsState::LessonVerdict{};
+    ls.hints_shown = 0;
     app.stepper = StepperState{};
     app.stepper.open = ls.all[size_t(index)].loop_view;
     app.code.selected_phase = -1;
@@ -123,13 +124,36 @@ void lessons_run_started(App& app, uint16_t generation) {
     ls.verdict.path = code_path_info(app.scheduler.run().desc.path).label;
 }
 
+const char* exercise_status(const App& app) {
+    const Lesson* l = current_lesson(app);
+    const LessonsState::ExerciseState& ex = app.lessons.exercise;
+    if (!l || ex.lesson != l->id) return "not tried";
+    return ex.passed ? "passed" : "ran";
+}
+
 void lessons_run_ended(App& app, const HistoryEntry& entry) {
     LessonsState& ls = app.lessons;
     const Run& run = entry.run;
     const Lesson* lesson = current_lesson(app);
+    // An exercise is judged on any run of the learner's program while its lesson is open (the editor's, or
+    // runProgram's): by the page's record of it, each check in turn. It is passed when every check holds.
+    if (lesson && lesson->has_exercise() && run.program && (run.state == RunState::finished || run.state == RunState::cancelled)) {
+        ls.exercise = LessonsState::ExerciseState{};
+        ls.exercise.lesson = lesson->id;
+        ls.exercise.passed = true;
+        for (const Check& c : lesson->checks) {
+            ls.exercise.results.push_back(evaluate_check(c, run, lesson->preset.latency_ms));
+            ls.exercise.passed &= ls.exercise.results.back().passed;
+        }
+        if (ls.exercise.passed && std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
+            ls.done.push_back(lesson->id);
+            save_progress(app);
+        }
+        app.needs_redraw = true;
+    }
     // A lesson's own program has no claim to hold: running it to its end, without an error, marks the lesson.
     const std::string* own = code_panel_lesson_script(app);
-    if (own && lesson && run.program && run.state == RunState::finished && run.program->report.error_message.empty() && !run.program->report.stopped &&
+    if (own && lesson && !lesson->has_exercise() && run.program && run.state == RunState::finished && run.program->report.error_message.empty() && !run.program->report.stopped &&
         std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
         ls.done.push_back(lesson->id);
         save_progress(app);
@@ -148,6 +172,48 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
 
 //-------------------------------------------------------------------------------------------------
 // The panel
+
+// The lesson's exercise: each check, ✓ or ✗ with what the page measured after a run of the learner's
+// program; the hint that fits the first check that failed; hints one at a time; the solution on request.
+void draw_exercise(App& app, const Lesson& l, const std::string& prefix) {
+    const Palette& pal = palette();
+    LessonsState& ls = app.lessons;
+    const bool judged = ls.exercise.lesson == l.id && ls.exercise.results.size() == l.checks.size();
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+    ImGui::TextWrapped("Exercise: make your program pass %s", l.checks.size() == 1 ? "this check" : ("these " + std::to_string(l.checks.size()) + " checks").c_str());
+    ImGui::PopStyleColor();
+    name_text(app, prefix + "title");
+    if (!judged) wrapped_note("Edit and run your program: the page checks what it really did (its requests, their times), not what it prints.", pal.dim);
+    const CheckResult* first_failed = nullptr;
+    for (size_t i = 0; i < l.checks.size(); ++i) {
+        if (judged) {
+            const CheckResult& r = ls.exercise.results[i];
+            verdict_mark(r.passed);
+            ImGui::PushStyleColor(ImGuiCol_Text, r.passed ? pal.good : pal.bad);
+            ImGui::TextWrapped("%s: %s", l.checks[i].source.c_str(), r.measured.c_str());
+            ImGui::PopStyleColor();
+            if (!r.passed && !first_failed) first_failed = &r;
+        } else {
+            ImGui::TextWrapped("  %s", l.checks[i].source.c_str());
+        }
+    }
+    name_text(app, prefix + "checks");
+    if (judged && ls.exercise.passed) wrapped_note("Passed: every check holds.", pal.good);
+    else if (first_failed && !first_failed->hint.empty()) wrapped_note(first_failed->hint, pal.bad);
+    for (int i = 0; i < ls.hints_shown && size_t(i) < l.hints.size(); ++i) wrapped_note("Hint " + std::to_string(i + 1) + ": " + l.hints[size_t(i)]);
+    if (size_t(ls.hints_shown) < l.hints.size()) {
+        const std::string label = "Show a hint (" + std::to_string(ls.hints_shown + 1) + " of " + std::to_string(l.hints.size()) + ")";
+        if (small_button(app, label.c_str(), (prefix + "hint").c_str(), false)) ++ls.hints_shown, app.needs_redraw = true;
+    }
+    if (!l.solution.empty() && app.hooks.on_open_editor) {
+        if (small_button(app, "Open the solution in the editor", (prefix + "solution").c_str(), size_t(ls.hints_shown) < l.hints.size())) {
+            code_panel_editor_opened(app);
+            app.hooks.on_open_editor("# The lesson's solution, as its author wrote it: one way to pass the checks.\n" + l.solution);
+        }
+    }
+}
+
 //-------------------------------------------------------------------------------------------------
 
 void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths) {
@@ -317,6 +383,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     } else if (app.scheduler.running() && ls.verdict.generation == app.scheduler.run().generation) {
         wrapped_note(ls.verdict.path + ": measuring...", pal.dim);
     }
+    if (l.has_exercise()) draw_exercise(app, l, "exercise:");
     for (const std::string& e : ls.errors) wrapped_note(e);
 }
 

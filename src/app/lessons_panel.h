@@ -23,7 +23,18 @@ struct LessonsState {
     std::vector<std::string> done;         // ids of lessons whose claim the learner has seen hold
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
     LessonVerdict verdict;                 // of the last run started while this lesson was open
+    // The open lesson's exercise: its checks on the learner's last program run, the hints shown so far.
+    struct ExerciseState {
+        std::string lesson;                // the lesson these results are about ("" : none yet)
+        std::vector<CheckResult> results;  // one per check, in order
+        bool passed = false;
+    };
+    ExerciseState exercise;
+    int hints_shown = 0;
 };
+
+// The open lesson's exercise after its last program run: "not tried", "ran" (a check failed) or "passed".
+const char* exercise_status(const App& app);
 
 // The lesson open, or nullptr when there are none.
 const Lesson* current_lesson(const App& app);
@@ -43,6 +54,9 @@ void lessons_run_each(App& app, int64_t now_us);
 void lessons_run_started(App& app, uint16_t generation);
 void lessons_run_ended(App& app, const HistoryEntry& entry);
 
+// The lesson's exercise: its checks (✓/✗ with what was measured after a program run), the hint that fits,
+// hints one at a time, the solution on request. `prefix` names its controls ("exercise:hint").
+void draw_exercise(App& app, const Lesson& l, const std::string& prefix);
 // Run, "Run each path" (when the lesson offers several), Cancel.
 void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths);
 void draw_lesson_panel(App& app, int64_t now_us);

@@ -111,6 +111,8 @@ static void draw_program_text(App& app, const ProgramReport& t, RunState state) 
         ImGui::PopStyleColor();
         if (!t.traceback.empty()) wrapped_note(t.traceback, pal.dim);
     }
+    // The open lesson's exercise, judged on this run: where the learner looks after running from the editor.
+    if (const Lesson* l = current_lesson(app); l && l->has_exercise() && state != RunState::running) draw_exercise(app, *l, "results-exercise:");
     const std::string cut = program_output_cut_note(t);
     if (t.output.empty() && cut.empty()) {
         ImGui::TextDisabled(state == RunState::running ? "Nothing printed yet." : "The program printed nothing.");

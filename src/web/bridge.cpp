@@ -511,6 +511,25 @@ EMSCRIPTEN_KEEPALIVE void ap_js_restore_progress(const char* json) {
 // {"index":..,"id":..,"title":..,"count":..,"lessons":[ids],"paths":[..],"path":..,"claim":..,
 //  "verdict":{ok,line,reason,path,measuredMs,expectedMs}|null,"done":[ids],"errors":[..],"notes":[..],
 //  "selectedPhase","selectedRequest","embed","theme","locks":[..],"focus","loopStep","zoom"}.
+// The open lesson's exercise after its last program run: {lesson, status: "not tried" | "ran" | "passed",
+// checks: [{text, passed, measured, hint}]} (passed and measured null before a run), or null without one.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_exercise() {
+    const Lesson* l = g_app ? current_lesson(*g_app) : nullptr;
+    if (!l || !l->has_exercise()) return out("null");
+    const LessonsState::ExerciseState& ex = g_app->lessons.exercise;
+    const bool judged = ex.lesson == l->id && ex.results.size() == l->checks.size();
+    JsonWriter w;
+    w.begin_object().key("lesson").string(l->id).key("status").string(exercise_status(*g_app)).key("checks").begin_array();
+    for (size_t i = 0; i < l->checks.size(); ++i) {
+        w.begin_object().key("text").string(l->checks[i].source);
+        if (judged) w.key("passed").boolean(ex.results[i].passed).key("measured").string(ex.results[i].measured).key("hint").string(ex.results[i].hint);
+        else w.key("passed").null().key("measured").null();
+        w.end_object();
+    }
+    w.end_array().end_object();
+    return out(w.take());
+}
+
 EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     const Lesson* l = g_app ? current_lesson(*g_app) : nullptr;
     if (!l) return out("null");
