@@ -1075,6 +1075,12 @@ TEST(Lessons, PermalinksRoundTrip) {
         if (k != "lesson") ASSERT_TRUE(apply_preset(k + "=" + v, &back, &error)) << error;
     }
     EXPECT_TRUE(back == d);
+    // A teacher's lesson file goes with the link, so that the link opens that lesson again.
+    const std::string teacher = permalink_query(limits.preset, limits, "https://course.example/week 3/lessons.txt?v=2&x=1");
+    EXPECT_EQ(teacher, "lesson=limits&lessons=https%3A%2F%2Fcourse.example%2Fweek%203%2Flessons.txt%3Fv%3D2%26x%3D1");
+    bool found = false;
+    for (const auto& [k, v] : parse_query("?" + teacher)) found |= k == "lessons" && v == "https://course.example/week 3/lessons.txt?v=2&x=1";
+    EXPECT_TRUE(found);
     const auto pairs = parse_query("?a=1&b=x%20y&c&d=%zz+w");
     ASSERT_EQ(pairs.size(), 4u);
     EXPECT_EQ(pairs[1].second, "x y");

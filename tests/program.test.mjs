@@ -943,5 +943,12 @@ test('a teacher\'s exercise: the starter fails its checks with the hint that fit
   await p.mouse.move(1, 1);
   await p.waitForTimeout(300);
   await p.screenshot({ path: path.join(args.out, 'exercise-passed.png') });
+  // A link to it carries the teacher's file, and opens the same lesson with its exercise.
+  const link = await p.evaluate(() => window.playground.permalink());
+  assert.match(link, /[?&]lessons=data%3Atext%2Fplain/, link.slice(0, 200));
+  const again = await helpers.openPlayground(page.context(), link);
+  await again.waitForFunction(() => window.playground.lessonState().id === 'make-it-overlap', null, { timeout: 10000 });
+  assert.equal((await again.evaluate(() => window.playground.exercise())).checks.length, 4);
+  await again.close();
   await p.close();
 });

@@ -37,6 +37,7 @@ export async function loadExtraLessons() {
     const text = await reply.text();
     if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(text.length)}; a lesson file is at most 1 MB`);
     callC('ap_js_add_lessons', [name, text]);
+    callC('ap_js_set_lessons_url', [url]);
   } catch (e) {
     // fetch says only "Failed to fetch" when another origin's file comes without a CORS header (or its host is
     // down): say which, and what the host must send.

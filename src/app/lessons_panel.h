@@ -19,6 +19,7 @@ struct HistoryEntry;
 struct LessonsState {
     std::vector<Lesson> all;               // the built-in file plus any a teacher added
     std::vector<std::string> errors;       // from lesson files that did not parse, shown in the panel
+    std::string file_url;                  // where a teacher's lesson file came from (?lessons=): links carry it
     int index = 0;                         // the lesson open
     std::vector<std::string> done;         // ids of lessons whose claim the learner has seen hold
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };

@@ -105,7 +105,7 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
 std::string app_permalink_query(const App& app) {
     const Lesson* l = current_lesson(app);
     if (!l) return "";
-    std::string q = permalink_query(app.desc, *l);
+    std::string q = permalink_query(app.desc, *l, app.lessons.file_url);
     if (app.stepper.open && app_shown_run(app).state == RunState::finished && app.stepper.step > 0)
         q += "&step=" + std::to_string(app.stepper.step + 1);
     if (app.predict.on) q += "&predict=1";

@@ -101,8 +101,9 @@ std::vector<std::pair<std::string, std::string>> parse_query(const std::string& 
     return out;
 }
 
-std::string permalink_query(const RunDesc& d, const Lesson& l) {
+std::string permalink_query(const RunDesc& d, const Lesson& l, const std::string& lessons_url) {
     std::string q = "lesson=" + url_encode(l.id);
+    if (!lessons_url.empty()) q += "&lessons=" + url_encode(lessons_url);
     for (const RunField& f : run_fields()) {
         if (f.get(d) != f.get(l.preset)) q += std::string("&") + f.url_key + "=" + url_encode(field_text(f, d));
     }

@@ -87,7 +87,8 @@ bool apply_preset(const std::string& preset, RunDesc* desc, std::string* error);
 std::vector<std::pair<std::string, std::string>> parse_query(const std::string& query);
 // The query that reproduces `desc` in lesson `lesson_id`: the lesson, then every setting that differs from
 // the lesson's preset, in run_fields()' order. Keys are apply_preset's.
-std::string permalink_query(const RunDesc& desc, const Lesson& lesson);
+// lessons_url: where a teacher's lesson file came from (?lessons=), carried so the link opens it again.
+std::string permalink_query(const RunDesc& desc, const Lesson& lesson, const std::string& lessons_url = "");
 
 // The claim, in numbers, for a run of desc with this expectation: the code path's rule ("expected = N x
 // latency = 20 x 250 ms = 5.00 s"), then what the browser adds, each part named ("; in this browser + 1.20 s

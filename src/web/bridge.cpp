@@ -1,6 +1,7 @@
 #include "bridge.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -483,6 +484,13 @@ EMSCRIPTEN_KEEPALIVE int ap_js_add_lessons(const char* name, const char* text) {
     const int added = lessons_add_file(*g_app, text ? text : "", name ? name : "lessons");
     wake();
     return added;
+}
+
+// Where the teacher's lesson file came from, as ?lessons= gave it: every link the page makes carries it, so
+// that it opens the teacher's lessons again (at most 8 KB of URL).
+EMSCRIPTEN_KEEPALIVE void ap_js_set_lessons_url(const char* url) {
+    if (!g_app || !url || std::strlen(url) > 8192) return;
+    g_app->lessons.file_url = url;
 }
 
 // Why a teacher's lesson file could not be loaded at all (network, HTTP status).
