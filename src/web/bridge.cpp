@@ -520,8 +520,7 @@ EMSCRIPTEN_KEEPALIVE void ap_js_restore_progress(const char* json) {
 //  "verdict":{ok,line,reason,path,measuredMs,expectedMs}|null,"done":[ids],"errors":[..],"notes":[..],
 //  "selectedPhase","selectedRequest","embed","theme","locks":[..],"focus","loopStep","zoom"}.
 // The open lesson's exercise after its last program run: {lesson, status: "not tried" | "ran" | "passed",
-// checks: [{text, passed, measured, hint}], starter, solution} (passed and measured null before a run), or
-// null without one.
+// checks: [{text, passed, measured, hint}]} (passed and measured null before a run), or null without one.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_exercise() {
     const Lesson* l = g_app ? current_lesson(*g_app) : nullptr;
     if (!l || !l->has_exercise()) return out("null");
@@ -535,7 +534,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_exercise() {
         else w.key("passed").null().key("measured").null();
         w.end_object();
     }
-    w.end_array().key("starter").string(l->starter.empty() ? l->script : l->starter).key("solution").string(l->solution).end_object();
+    w.end_array().end_object();
     return out(w.take());
 }
 
