@@ -140,6 +140,7 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
     if (lesson && lesson->has_exercise() && run.program && (run.state == RunState::finished || run.state == RunState::cancelled)) {
         ls.exercise = LessonsState::ExerciseState{};
         ls.exercise.lesson = lesson->id;
+        ls.exercise.generation = run.generation;
         ls.exercise.passed = true;
         for (const Check& c : lesson->checks) {
             ls.exercise.results.push_back(evaluate_check(c, run, lesson->preset.latency_ms));

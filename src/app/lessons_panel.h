@@ -29,6 +29,7 @@ struct LessonsState {
         std::string lesson;                // the lesson these results are about ("" : none yet)
         std::vector<CheckResult> results;  // one per check, in order
         bool passed = false;
+        uint16_t generation = 0;           // the run judged
     };
     ExerciseState exercise;
     int hints_shown = 0;

@@ -112,7 +112,10 @@ static void draw_program_text(App& app, const ProgramReport& t, RunState state) 
         if (!t.traceback.empty()) wrapped_note(t.traceback, pal.dim);
     }
     // The open lesson's exercise, judged on this run: where the learner looks after running from the editor.
-    if (const Lesson* l = current_lesson(app); l && l->has_exercise() && state != RunState::running) draw_exercise(app, *l, "results-exercise:");
+    // (Only under the run it judged: a run loaded from a file, or made before, is not this exercise's.)
+    if (const Lesson* l = current_lesson(app); l && l->has_exercise() && state != RunState::running && app.lessons.exercise.lesson == l->id &&
+        app.lessons.exercise.generation == app_shown_run(app).generation)
+        draw_exercise(app, *l, "results-exercise:");
     const std::string cut = program_output_cut_note(t);
     if (t.output.empty() && cut.empty()) {
         ImGui::TextDisabled(state == RunState::running ? "Nothing printed yet." : "The program printed nothing.");
