@@ -10,9 +10,8 @@
 
 namespace ap {
 
-namespace {
-
-std::vector<std::string> words_of(const std::string& s) {
+// (No <sstream>: iostreams would add ~150 KB to the page.)
+std::vector<std::string> split_words(const std::string& s) {
     std::vector<std::string> out;
     size_t i = 0;
     while (i < s.size()) {
@@ -24,6 +23,8 @@ std::vector<std::string> words_of(const std::string& s) {
     }
     return out;
 }
+
+namespace {
 
 bool number_of(const std::string& w, double* out) {
     if (w.empty() || w.size() > 12) return false;
@@ -121,7 +122,7 @@ bool parse_check(const std::string& raw, Check* out, std::string* why) {
         *out = c;
         return true;
     }
-    std::vector<std::string> w = words_of(c.source);
+    std::vector<std::string> w = split_words(c.source);
     size_t at = 0;
     if (w.size() >= 2 && w[0] == "line") {
         double line = 0;

@@ -37,6 +37,9 @@ struct Check {
     std::string source;         // the check as written (trimmed): what the learner reads
 };
 
+// Whitespace-separated words (a lesson file's lists, a check's terms).
+std::vector<std::string> split_words(const std::string& s);
+
 // Reads one check as written after "check:". False with *why saying what is wrong and what is read.
 bool parse_check(const std::string& text, Check* out, std::string* why);
 

@@ -17,19 +17,7 @@ static std::string trim(const std::string& s) {
     return s.substr(a, b - a + 1);
 }
 
-// Whitespace-separated words (no <sstream>: iostreams would add ~150 KB to the page).
-static std::vector<std::string> words(const std::string& s) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
+static std::vector<std::string> words(const std::string& s) { return split_words(s); }
 
 bool apply_preset(const std::string& preset, RunDesc* d, std::string* error) {
     RunDesc out = *d;
