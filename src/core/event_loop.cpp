@@ -320,8 +320,9 @@ LoopPicture picture_of(const Run& run, const TaskIndex& ix, int64_t t) {
     if (pic.task_running < 0 && io) pic.loop = LoopState::waiting_for_io;
     // Threads: the main thread first, then the others started and not ended.
     if (!tr.thread_steps.empty()) {
-        for (int th = 0; th <= int(tr.threads.size()); ++th) {
-            const ThreadState st = thread_at(tr, th, t);
+        const std::vector<ThreadState> states = threads_at(tr, t);
+        for (int th = 0; th < int(states.size()); ++th) {
+            const ThreadState& st = states[size_t(th)];
             if (st.at == ThreadAt::unborn || st.at == ThreadAt::done) continue;
             pic.threads.push_back({th, st.at, st.wait, st.line});
             // The main thread parked in a lock, a join, a pool's results: its task does not run meanwhile.
@@ -788,8 +789,9 @@ std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
     std::vector<std::pair<int, std::vector<int>>> thread_lines;  // line -> count by ThreadWait (+1 slot: running)
     int main_parked = -1;
     if (!tr.thread_steps.empty()) {
-        for (int th = 0; th <= int(tr.threads.size()); ++th) {
-            const ThreadState st = thread_at(tr, th, t_us);
+        const std::vector<ThreadState> states = threads_at(tr, t_us);
+        for (int th = 0; th < int(states.size()); ++th) {
+            const ThreadState& st = states[size_t(th)];
             if (st.at == ThreadAt::unborn || st.at == ThreadAt::done) continue;
             // (The main thread's line is its task's, unless it is parked in a lock, a join, a pool's results.)
             if (th == 0 && !(st.at == ThreadAt::parked && st.wait != ThreadWait::request)) continue;

@@ -288,26 +288,29 @@ std::string program_trace_json(const ProgramTrace& trace, int64_t origin_us) {
     return w.take();
 }
 
-ThreadState thread_at(const ProgramTrace& trace, int thread, int64_t t) {
-    ThreadState st;
-    if (thread < 0 || size_t(thread) > trace.threads.size()) return st;
-    if (thread > 0 && t < trace.threads[size_t(thread) - 1].started_us) return st;
-    const ThreadStep* last = nullptr;
+std::vector<ThreadState> threads_at(const ProgramTrace& trace, int64_t t) {
+    // Each thread's last step begun by t (steps are in the order they began).
+    std::vector<const ThreadStep*> last(trace.threads.size() + 1, nullptr);
     for (const ThreadStep& s : trace.thread_steps) {
         if (s.began_us > t) break;
-        if (s.thread == thread) last = &s;
+        if (s.thread >= 0 && size_t(s.thread) < last.size()) last[size_t(s.thread)] = &s;
     }
-    if (!last) {
-        st.at = ThreadAt::running;  // started: its first stretch is due
-        st.line = thread > 0 ? trace.threads[size_t(thread) - 1].line : 0;
-        return st;
+    std::vector<ThreadState> out(last.size());
+    for (size_t thread = 0; thread < last.size(); ++thread) {
+        ThreadState& st = out[thread];
+        if (thread > 0 && t < trace.threads[thread - 1].started_us) continue;  // (unborn)
+        if (!last[thread]) {
+            st.at = ThreadAt::running;  // started: its first stretch is due
+            st.line = thread > 0 ? trace.threads[thread - 1].line : 0;
+            continue;
+        }
+        st.step = last[thread];
+        st.line = st.step->line;
+        if (t < st.step->ended_us) st.at = ThreadAt::running;
+        else if (st.step->end == StepEnd::parked) st.at = ThreadAt::parked, st.wait = st.step->wait;
+        else st.at = ThreadAt::done;
     }
-    st.step = last;
-    st.line = last->line;
-    if (t < last->ended_us) st.at = ThreadAt::running;
-    else if (last->end == StepEnd::parked) st.at = ThreadAt::parked, st.wait = last->wait;
-    else st.at = ThreadAt::done;
-    return st;
+    return out;
 }
 
 std::string thread_title(const ProgramTrace& trace, int thread) {

@@ -125,7 +125,8 @@ struct ThreadState {
     int line = 0;
     const ThreadStep* step = nullptr;  // parked or done: the step that ended so; running: the one running
 };
-ThreadState thread_at(const ProgramTrace& trace, int thread, int64_t t_us);
+// Every thread's state at t (index: the thread, 0 the main one), in one pass over the steps.
+std::vector<ThreadState> threads_at(const ProgramTrace& trace, int64_t t_us);
 // "MainThread", or the thread's name ("thread 3" when it has none).
 std::string thread_title(const ProgramTrace& trace, int thread);
 
