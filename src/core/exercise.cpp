@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "analysis.h"
 #include "stats.h"
@@ -37,25 +38,16 @@ bool number_of(const std::string& w, double* out) {
     return true;
 }
 
+// The operators as written, in CheckOp's order.
+const char* const op_texts[] = {"==", "!=", "<", "<=", ">", ">="};
+
 bool op_of(const std::string& w, CheckOp* out) {
-    static const std::pair<const char*, CheckOp> ops[] = {{"==", CheckOp::eq}, {"!=", CheckOp::ne}, {"<", CheckOp::lt},
-                                                          {"<=", CheckOp::le}, {">", CheckOp::gt}, {">=", CheckOp::ge}};
-    for (const auto& [name, op] : ops)
-        if (w == name) return *out = op, true;
+    for (size_t i = 0; i < std::size(op_texts); ++i)
+        if (w == op_texts[i]) return *out = CheckOp(i), true;
     return false;
 }
 
-const char* op_text(CheckOp op) {
-    switch (op) {
-        case CheckOp::eq: return "==";
-        case CheckOp::ne: return "!=";
-        case CheckOp::lt: return "<";
-        case CheckOp::le: return "<=";
-        case CheckOp::gt: return ">";
-        case CheckOp::ge: return ">=";
-    }
-    return "?";
-}
+const char* op_text(CheckOp op) { return size_t(op) < std::size(op_texts) ? op_texts[size_t(op)] : "?"; }
 
 bool holds(double v, CheckOp op, double bound) {
     switch (op) {
