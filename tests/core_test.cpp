@@ -879,12 +879,29 @@ TEST(Lessons, AStarterIsWhatEditAndRunOpensWith) {
     };
     EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nstarter:\ntext:\nx\n"), "b.txt:4: 'starter:' has no program under it (each line indented by 4 spaces)");
     EXPECT_EQ(first_error("lesson: a\ntitle: A\npaths: concurrent\nstarter:\n    x\nstarter:\n    y\n"), "b.txt:6: a lesson has one starter");
-    // The built-in lesson on blocking the loop opens a thread pool of the learner's own.
+}
+
+// Every built-in lesson ends with an exercise in the learner's own code: a starter, a solution, hints, and
+// checks that printing or making fewer calls cannot pass (a fixed count of requests, and one check on time
+// or overlap). That the starter fails and the solution passes is run in Chromium (tests/program.test.mjs).
+TEST(Lessons, EveryBuiltInLessonEndsWithAnExerciseNoPrintCanPass) {
     const LessonFile built_in = parse_lessons(find_embedded_text("lessons.txt"), "lessons.txt");
-    bool found = false;
-    for (const Lesson& l : built_in.lessons)
-        if (l.id == "blocking-the-loop") found = l.starter.find("ThreadPoolExecutor(max_workers=WORKERS)") != std::string::npos;
-    EXPECT_TRUE(found);
+    ASSERT_TRUE(built_in.errors.empty()) << built_in.errors[0];
+    ASSERT_EQ(built_in.lessons.size(), 10u);
+    for (const Lesson& l : built_in.lessons) {
+        SCOPED_TRACE(l.id);
+        EXPECT_TRUE(l.has_exercise());
+        EXPECT_FALSE(l.starter.empty());
+        EXPECT_FALSE(l.solution.empty());
+        EXPECT_GE(l.hints.size(), 2u);
+        bool counted = false, timed = false;
+        for (const Check& c : l.checks) {
+            counted |= c.metric == CheckMetric::requests && c.op == CheckOp::eq;
+            timed |= c.metric == CheckMetric::wall || c.metric == CheckMetric::in_flight || c.metric == CheckMetric::loop_blocked;
+        }
+        EXPECT_TRUE(counted) << "a fixed number of requests";
+        EXPECT_TRUE(timed) << "a check on time or overlap";
+    }
 }
 
 TEST(Lessons, AnExerciseHasChecksHintsAndASolution) {

@@ -20,8 +20,10 @@ export function settled(target, ms = 30) {
 // Where the page last drew a named control (see FocusState::rects), after letting it draw.
 export async function rectOf(target, name) {
   await settled(target);
-  const r = await target.evaluate((n) => window.playground.widgetRect(n), name);
+  let r = await target.evaluate((n) => window.playground.widgetRect(n), name);
   assert.ok(r, `the page shows no control named ${name}`);
+  // Scrolled out of its column's view (a long lesson): scrolled back in, as a learner would.
+  if (r.shown === false) r = await target.evaluate((n) => window.playground.revealWidget(n), name);
   return r;
 }
 

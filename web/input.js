@@ -11,7 +11,19 @@ export function widgetRect(name) {
   const rect = callC('ap_js_widget_rect', [String(name)], 'json');
   if (!rect) return null;
   const c = Module.canvas.getBoundingClientRect();
-  return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h, enabled: rect.enabled };
+  return { x: rect.x + c.left, y: rect.y + c.top, w: rect.w, h: rect.h, enabled: rect.enabled, shown: rect.shown };
+}
+
+// Scrolls a named control into its column's view; resolves to its place once a frame has drawn it there
+// (null when the page does not draw it).
+export async function revealWidget(name) {
+  if (!callC('ap_js_reveal_widget', [String(name)], 'number')) return null;
+  for (let frame = 0; frame < 10; frame++) {
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const r = widgetRect(name);
+    if (!r || r.shown) return r;
+  }
+  return widgetRect(name);
 }
 
 export function install() {

@@ -9,7 +9,7 @@ export function lessonState() {
 }
 
 // The open lesson's exercise after its last program run: {lesson, status, checks: [{text, passed, measured,
-// hint}]}, or null when the lesson has none.
+// hint}], starter, solution}, or null when the lesson has none.
 export function exercise() {
   return callC('ap_js_exercise', [], 'json');
 }

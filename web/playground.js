@@ -109,6 +109,7 @@ window.playground = {
   drawFrames: hooks.drawFrames,
   heapBytes: hooks.heapBytes,
   widgetRect: input.widgetRect,
+  revealWidget: input.revealWidget,
   get apis() { return start.state.apis; },
   get firstFrameMs() { return start.state.firstFrameMs; },
   get lastLink() { return links.lastLink(); },

@@ -94,6 +94,16 @@ static void apply_keyboard(App& app) {
         app.needs_redraw = true;
     }
     f.tab_request = 0;
+    // A control asked for by name (a test, a host page's tour) is scrolled into its column's view.
+    if (!f.reveal.empty()) {
+        const FocusState::Rect* r = find_rect(app, f.reveal);
+        ImGuiWindow* w = r ? static_cast<ImGuiWindow*>(r->window) : nullptr;
+        if (w && !r->shown) {
+            ImGui::ScrollToRectEx(w, ImRect(r->x, r->y, r->x + r->w, r->y + r->h), ImGuiScrollFlags_KeepVisibleCenterY);
+            app.needs_redraw = true;
+        }
+        f.reveal.clear();
+    }
     const int at = find(f.name);
     if (f.activate_request && at >= 0) {
         ImGui::ActivateItem(stops[size_t(at)]->id);  // pressed during the next frame, as a click would be

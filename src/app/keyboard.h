@@ -16,11 +16,21 @@ struct FocusState {
     // Where the last frame drew each named control (CSS pixels): "run", "cancel", "path:sequential", "n", ...
     // clipped: the item does not fit its window's width (the window does not scroll sideways), so part of it
     // or of its text is cut off: a layout bug at this size (see ui_kit.cpp, name_item).
-    struct Rect { std::string name; float x, y, w, h; ImGuiID id = 0; void* window = nullptr; bool enabled = true; bool clipped = false; };
+    // shown: the whole item is inside what its window shows now (not scrolled out of its column).
+    struct Rect {
+        std::string name;
+        float x, y, w, h;
+        ImGuiID id = 0;
+        void* window = nullptr;
+        bool enabled = true;
+        bool clipped = false;
+        bool shown = true;
+    };
     std::vector<Rect> rects;
     std::string name;             // the control Tab moved to, or "" when the pointer is in charge
     int tab_request = 0;          // +1 Tab, -1 Shift+Tab: applied by the next drawn frame
     bool activate_request = false;  // Enter or Space on the focused control
+    std::string reveal;           // a control to scroll into view in the next frame (playground.revealWidget)
 };
 
 // Names of the controls and texts the last frame cut off (see Rect::clipped).

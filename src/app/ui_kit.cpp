@@ -174,6 +174,12 @@ ImU32 code_path_color(CodePath path) {
 
 // Whether [x0, x1] sticks out of the window it is drawn in, sideways (a window that scrolls sideways holds
 // wide content on purpose; one that is scrolled past or hidden behind another tab is not judged).
+// Whether all of the item is inside what its window shows (its column may have scrolled it out of view).
+static bool in_view(ImVec2 a, ImVec2 b) {
+    const ImRect& clip = ImGui::GetCurrentWindow()->ClipRect;
+    return a.y >= clip.Min.y - 0.5f && b.y <= clip.Max.y + 0.5f && a.x >= clip.Min.x - 0.5f && b.x <= clip.Max.x + 0.5f;
+}
+
 static bool sticks_out(float x0, float x1) {
     const ImGuiWindow* w = ImGui::GetCurrentWindow();
     if (w->ScrollMax.x > 0 || (w->Flags & ImGuiWindowFlags_HorizontalScrollbar)) return false;
@@ -187,12 +193,12 @@ void name_item(App& app, const std::string& name, ImGuiID id_override) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const ImGuiID id = id_override ? id_override : g.LastItemData.ID;
     const bool enabled = (g.LastItemData.InFlags & ImGuiItemFlags_Disabled) == 0;
-    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled, sticks_out(a.x, b.x)});
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, id, ImGui::GetCurrentWindow(), enabled, sticks_out(a.x, b.x), in_view(a, b)});
 }
 
 void name_text(App& app, const std::string& name) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, 0, ImGui::GetCurrentWindow(), true, sticks_out(a.x, b.x)});
+    app.focus.rects.push_back(FocusState::Rect{name, a.x, a.y, b.x - a.x, b.y - a.y, 0, ImGui::GetCurrentWindow(), true, sticks_out(a.x, b.x), in_view(a, b)});
 }
 
 void name_region(App& app, const std::string& name) {

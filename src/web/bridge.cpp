@@ -520,7 +520,8 @@ EMSCRIPTEN_KEEPALIVE void ap_js_restore_progress(const char* json) {
 //  "verdict":{ok,line,reason,path,measuredMs,expectedMs}|null,"done":[ids],"errors":[..],"notes":[..],
 //  "selectedPhase","selectedRequest","embed","theme","locks":[..],"focus","loopStep","zoom"}.
 // The open lesson's exercise after its last program run: {lesson, status: "not tried" | "ran" | "passed",
-// checks: [{text, passed, measured, hint}]} (passed and measured null before a run), or null without one.
+// checks: [{text, passed, measured, hint}], starter, solution} (passed and measured null before a run), or
+// null without one.
 EMSCRIPTEN_KEEPALIVE const char* ap_js_exercise() {
     const Lesson* l = g_app ? current_lesson(*g_app) : nullptr;
     if (!l || !l->has_exercise()) return out("null");
@@ -534,7 +535,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_exercise() {
         else w.key("passed").null().key("measured").null();
         w.end_object();
     }
-    w.end_array().end_object();
+    w.end_array().key("starter").string(l->starter.empty() ? l->script : l->starter).key("solution").string(l->solution).end_object();
     return out(w.take());
 }
 
@@ -733,8 +734,17 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_widget_rect(const char* name) {
     if (!r) return out("null");
     JsonWriter w;
     w.begin_object().key("x").number(r->x, 1).key("y").number(r->y, 1).key("w").number(r->w, 1).key("h").number(r->h, 1);
-    w.key("enabled").boolean(r->enabled).end_object();
+    w.key("enabled").boolean(r->enabled).key("shown").boolean(r->shown).end_object();
     return out(w.take());
+}
+
+// Scrolls the named control into its column's view in the next frame (a test, a host page's tour). False when
+// the last frame did not draw it.
+EMSCRIPTEN_KEEPALIVE int ap_js_reveal_widget(const char* name) {
+    if (!g_app || !name || !find_rect(*g_app, name)) return 0;
+    g_app->focus.reveal = name;
+    g_app->needs_redraw = true;
+    return 1;
 }
 
 // What the last frame drew that does not fit, or shares a name: {"clipped": [names], "duplicates": [names]}.
