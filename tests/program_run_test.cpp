@@ -13,6 +13,7 @@
 #include "core/fields.h"
 #include "core/history.h"
 #include "core/json.h"
+#include "core/progress.h"
 #include "core/runfile.h"
 #include "core/stats.h"
 #include "fixtures.h"
@@ -902,6 +903,105 @@ TEST(Exercise, TheLoopHeldIsTheLongestStepOfTheTrace) {
     const CheckResult r = evaluate_check(check_of("loop_blocked < 50"), f.scheduler.run(), 100);
     EXPECT_FALSE(r.passed);
     EXPECT_EQ(r.measured, "the event loop held for 300 ms at most by one step");
+}
+
+}  // namespace
+}  // namespace ap
+
+namespace ap {
+namespace {
+
+// Progress: what a learner did per lesson, kept, saved and read back; a file of progress is data from anywhere.
+TEST(Progress, RoundTripsAndReadsTheOldForm) {
+    Progress p;
+    EXPECT_TRUE(progress_ran(p, "a"));
+    EXPECT_FALSE(progress_ran(p, "a")) << "already ran";
+    EXPECT_TRUE(progress_judged(p, "b", {{"requests == 2", true, "2 requests"}, {"wall < 2 * latency", false, "it took 1.00 s"}}, false, {}));
+    EXPECT_TRUE(progress_judged(p, "c", {{"ok == 1", true, "1 of 1 answered OK"}}, true, {"2026-12-05T07:00:00Z", 123.4, 1, "print('\"é\"')\n"}));
+    EXPECT_TRUE(progress_passed(p, "d, \"odd\"", {"t", 5, 3, ""}));
+    EXPECT_FALSE(progress_passed(p, "d, \"odd\"", {"t2", 6, 3, ""})) << "passed once is enough: the first passing run stays";
+    EXPECT_FALSE(progress_ran(p, std::string(300, 'x'))) << "an id past the bound is not kept";
+    p.lesson = "c";
+    Progress back;
+    std::string error;
+    ASSERT_TRUE(progress_from_json(progress_to_json(p), &back, &error)) << error;
+    EXPECT_EQ(progress_to_json(back), progress_to_json(p));
+    EXPECT_EQ(back.lesson, "c");
+    EXPECT_EQ(progress_status(back, "a"), LessonStatus::ran);
+    EXPECT_EQ(progress_status(back, "b"), LessonStatus::ran);
+    EXPECT_EQ(progress_status(back, "zzz"), LessonStatus::not_tried);
+    ASSERT_NE(progress_find(back, "c"), nullptr);
+    EXPECT_EQ(progress_find(back, "c")->passing.program, "print('\"é\"')\n");
+    EXPECT_EQ(progress_find(back, "d, \"odd\"")->passing.at, "t");
+    EXPECT_EQ(progress_passed_ids(back), (std::vector<std::string>{"c", "d, \"odd\""}));
+    // What earlier versions of the page kept: the place and the ids passed.
+    ASSERT_TRUE(progress_from_json("{\"lesson\":\"limits\",\"done\":[\"limits\",\"the-mistake\"]}", &back, &error)) << error;
+    EXPECT_EQ(back.lesson, "limits");
+    EXPECT_EQ(progress_passed_ids(back), (std::vector<std::string>{"limits", "the-mistake"}));
+    EXPECT_FALSE(progress_find(back, "limits")->has_passing);
+}
+
+TEST(Progress, AFileThatIsNotProgressIsRefusedWithTheFieldThatIsWrong) {
+    Progress p;
+    progress_ran(p, "kept");
+    auto refusal = [&](const std::string& text) {
+        Progress out = p;
+        std::string error;
+        EXPECT_FALSE(progress_from_json(text, &out, &error)) << text;
+        EXPECT_EQ(progress_to_json(out), progress_to_json(p)) << "untouched";
+        return error;
+    };
+    EXPECT_EQ(refusal("[1,2]"), "it is not an object of progress ({\"version\": 1, \"lessons\": [...]})");
+    EXPECT_EQ(refusal("{\"runs\":[]}"), "it has no \"lessons\": not a progress file of this page");
+    EXPECT_EQ(refusal("{\"version\":2,\"lessons\":[]}"), "version: this page reads progress of version 1");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"done\"}]}"), "lessons[0].status: 'done' is not one of: not tried, ran, passed");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"ran\"},{\"lesson\":\"a\",\"status\":\"ran\"}]}"), "lessons[1].lesson: lesson 'a' twice");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":3,\"status\":\"ran\"}]}"), "lessons[0].lesson: not a lesson id");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"ran\",\"checks\":[{\"text\":\"x\",\"passed\":1}]}]}"),
+              "lessons[0].checks[0].passed: not true or false");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"passed\",\"passed\":{\"at\":\"t\",\"wallMs\":-1,\"requests\":1}}]}"),
+              "lessons[0].passed.wallMs: not a time in ms");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"passed\",\"passed\":{\"at\":\"t\",\"wallMs\":1,\"requests\":1.5}}]}"),
+              "lessons[0].passed.requests: not a count");
+    EXPECT_EQ(refusal("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"passed\",\"passed\":{\"at\":\"t\",\"wallMs\":1,\"requests\":1,\"program\":\"" +
+                      std::string(70000, 'x') + "\"}}]}"),
+              "lessons[0].passed.program: 70000 bytes; a kept program is at most 64 KB");
+    EXPECT_EQ(refusal("{\"done\":[\"a\",7]}"), "done[1]: not a lesson id");
+    EXPECT_EQ(refusal(std::string(max_progress_bytes + 1, ' ')).substr(0, 12), "it has 41943");
+    EXPECT_EQ(refusal("{\"version\":1,").substr(0, 18), "it is not JSON: li");
+    // Long texts are cut at a whole character, not refused.
+    Progress cut;
+    std::string error;
+    ASSERT_TRUE(progress_from_json("{\"version\":1,\"lessons\":[{\"lesson\":\"a\",\"status\":\"ran\",\"checks\":[{\"text\":\"" + std::string(499, 'x') +
+                                       "é\",\"passed\":true,\"measured\":null}]}]}", &cut, &error)) << error;
+    EXPECT_EQ(progress_find(cut, "a")->checks[0].text, std::string(499, 'x'));
+}
+
+TEST(Progress, MergingKeepsTheFurtherStatusAndCsvListsEveryLesson) {
+    Progress mine, theirs;
+    progress_ran(mine, "a");
+    progress_judged(mine, "b", {{"requests == 2", true, "2 requests"}}, true, {"t1", 100, 2, "mine"});
+    progress_judged(theirs, "a", {{"requests == 2", true, "2 requests"}}, true, {"t2", 200, 2, "theirs"});
+    progress_ran(theirs, "b");
+    progress_ran(theirs, "c");
+    EXPECT_EQ(progress_merge(mine, theirs), 2);
+    EXPECT_EQ(progress_status(mine, "a"), LessonStatus::passed);
+    EXPECT_EQ(progress_find(mine, "a")->passing.program, "theirs");
+    EXPECT_EQ(progress_status(mine, "b"), LessonStatus::passed) << "passed stays passed";
+    EXPECT_EQ(progress_find(mine, "b")->passing.program, "mine");
+    EXPECT_EQ(progress_status(mine, "c"), LessonStatus::ran);
+    EXPECT_EQ(progress_merge(mine, theirs), 0) << "nothing new the second time";
+    std::vector<Lesson> lessons(2);
+    lessons[0].id = "b";
+    lessons[0].title = "Bee, \"quoted\"";
+    lessons[1].id = "z";
+    lessons[1].title = "Zed";
+    EXPECT_EQ(progress_to_csv(mine, lessons),
+              "number,lesson,title,status,checks_passed,checks,checks_failed,passed_at,passed_wall_ms,passed_requests\n"
+              "1,b,\"Bee, \"\"quoted\"\"\",passed,1,1,,t1,100,2\n"
+              "2,z,Zed,not tried,,,,,,\n"
+              ",a,,passed,1,1,,t2,200,2\n"
+              ",c,,ran,,,,,,\n");
 }
 
 }  // namespace

@@ -408,7 +408,7 @@ TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     EXPECT_NE(h.rect("race:lane-b"), nullptr) << "the program's lane is drawn";
 }
 
-TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
+TEST(Ui, ALessonsOwnProgramIsShownAndRunItsRunIsRanNotPassed) {
     Headless h;
     std::string opened;
     int runs = 0;
@@ -431,8 +431,8 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     h.click("run");
     EXPECT_EQ(runs, 2);
     EXPECT_TRUE(opened.empty()) << "open already: the editor keeps the learner's edits and runs them";
-    // While it runs, the editor hears where its requests are, by line; its run, ended without an error,
-    // marks the lesson.
+    // While it runs, the editor hears where its requests are, by line; its run, ended without an error, is
+    // "ran": a program without checks has nothing to pass. The host page hears the lesson is a program's.
     std::string counts;
     h.app.hooks.on_editor_counts = [&](const std::string& json) { counts = json; };
     app_start_program(h.app, Api::simulated, h.now);
@@ -446,7 +446,10 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     h.frame();
     EXPECT_EQ(counts, "{\"source\":\"\",\"lines\":[]}") << "answered: no request at the line";
     app_program_end(h.app, ProgramReport{program, "mine\n", "", "", 0, false}, h.now + 5 * ms);
-    EXPECT_NE(std::find(h.app.lessons.done.begin(), h.app.lessons.done.end(), "own"), h.app.lessons.done.end());
+    EXPECT_EQ(progress_status(h.app.lessons.progress, "own"), LessonStatus::ran);
+    EXPECT_TRUE(lessons_passed_ids(h.app).empty());
+    EXPECT_EQ(lesson_path_said(h.app), "program");
+    EXPECT_NE(lesson_claim_said(h.app).find("the page measures each request"), std::string::npos) << lesson_claim_said(h.app);
     // A code path of the lesson: its program instead, and its numbers; the lesson's program comes back.
     h.frame();
     h.click("lesson-path:concurrent");
@@ -456,6 +459,101 @@ TEST(Ui, ALessonsOwnProgramIsShownRunAndMarksTheLesson) {
     EXPECT_NE(code_panel_program(h.app).find("asyncio.gather"), std::string::npos);
     h.click("lesson-path:program");
     EXPECT_EQ(code_panel_program(h.app), program);
+}
+
+// An exercise lesson's progress: a failed try is "ran" with its checks, a passing one "passed" with its run
+// kept; a code path's claim does not pass it; the progress panel lists it, saves it as JSON and CSV, and a
+// progress file is joined in (a bad one said).
+TEST(Ui, AnExercisesProgressIsKeptShownSavedAndLoaded) {
+    Headless h;
+    std::vector<std::string> saved_json, changed;
+    std::vector<std::pair<std::string, std::string>> files;
+    h.app.hooks.on_progress = [&](const std::string& json, const std::string& c) {
+        saved_json.push_back(json);
+        if (!c.empty()) changed.push_back(c);
+    };
+    h.app.hooks.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { files.emplace_back(name, text); };
+    int asked = 0;
+    h.app.hooks.on_open_progress = [&] { ++asked; };
+    h.app.hooks.clock_of_day = [] { return std::string("2026-12-05T07:40:00.000Z"); };
+    ASSERT_EQ(lessons_add_file(h.app, "lesson: two\ntitle: Two at once\npaths: sequential concurrent\npreset: n=2 latency=100 api=simulated\n"
+                                      "starter:\n    print(1)\ncheck: requests == 2\ncheck: in_flight >= 2\nhint: Both at once.\nsolution:\n    print(2)\ntext:\nGo.\n", "t.txt"), 1);
+    ASSERT_GE(lessons_select_named(h.app, "two", 0), 0);
+    EXPECT_EQ(lesson_path_said(h.app), "sequential") << "a lesson of code paths is said by its path";
+    h.frame();
+    // A code path's run whose claim holds: the lesson's demonstration, not its exercise.
+    h.click("run");
+    h.frame();
+    h.advance_to(h.now + 500 * ms);
+    h.frame();
+    EXPECT_EQ(progress_status(h.app.lessons.progress, "two"), LessonStatus::not_tried);
+    // A program making its two calls one after the other: ran, the checks kept.
+    auto program_run = [&](bool together) {
+        app_start_program(h.app, Api::simulated, h.now);
+        std::string why;
+        ProgramCall call;
+        call.line = 1;
+        ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, h.now, &why), 0) << why;
+        if (!together) h.advance_to(h.now + 150 * ms);
+        ASSERT_EQ(app_program_request(h.app, "http://x/inpage/api/delay/100", call, h.now, &why), 1) << why;
+        h.advance_to(h.now + 150 * ms);
+        app_program_end(h.app, ProgramReport{together ? "print(2)\n" : "print(1)\n", "", "", "", 0, false}, h.now + 5 * ms);
+        h.frame();
+    };
+    program_run(false);
+    const LessonRecord* r = progress_find(h.app.lessons.progress, "two");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->status, LessonStatus::ran);
+    ASSERT_EQ(r->checks.size(), 2u);
+    EXPECT_TRUE(r->checks[0].passed);
+    EXPECT_FALSE(r->checks[1].passed);
+    EXPECT_EQ(r->checks[1].measured, "at most 1 in flight at once");
+    EXPECT_FALSE(r->has_passing);
+    ASSERT_FALSE(changed.empty());
+    EXPECT_EQ(changed.back(), "two") << "the host page hears of it";
+    program_run(true);
+    r = progress_find(h.app.lessons.progress, "two");
+    EXPECT_EQ(r->status, LessonStatus::passed);
+    ASSERT_TRUE(r->has_passing);
+    EXPECT_EQ(r->passing.program, "print(2)\n");
+    EXPECT_EQ(r->passing.requests, 2);
+    EXPECT_EQ(r->passing.at, "2026-12-05T07:40:00.000Z");
+    program_run(false);
+    r = progress_find(h.app.lessons.progress, "two");
+    EXPECT_EQ(r->status, LessonStatus::passed) << "a later failed try keeps the lesson passed";
+    EXPECT_EQ(r->passing.program, "print(2)\n") << "... and its passing run";
+    EXPECT_FALSE(r->checks[1].passed) << "the checks are the last try's";
+    // Kept across a visit: what the platform stored restores it.
+    Progress back;
+    std::string error;
+    ASSERT_TRUE(progress_from_json(saved_json.back(), &back, &error)) << error;
+    EXPECT_EQ(back.lesson, "two");
+    EXPECT_EQ(progress_status(back, "two"), LessonStatus::passed);
+    // The panel: a row a lesson, Save as JSON and CSV, Load.
+    h.click("progress");
+    h.frame();
+    ASSERT_TRUE(h.app.lessons.progress_open);
+    EXPECT_NE(h.rect("progress:two"), nullptr);
+    EXPECT_NE(h.rect("progress:one-call-at-a-time"), nullptr);
+    h.click("progress:save");
+    h.click("progress:csv");
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].first, "asyncplay-progress.json");
+    EXPECT_NE(files[0].second.find("\"passed\":{\"at\":\"2026-12-05T07:40:00.000Z\""), std::string::npos) << files[0].second;
+    EXPECT_EQ(files[1].first, "asyncplay-progress.csv");
+    EXPECT_NE(files[1].second.find("\n11,two,Two at once,passed,1,2,in_flight >= 2,2026-12-05T07:40:00.000Z,"), std::string::npos) << files[1].second;
+    h.click("progress:load");
+    EXPECT_EQ(asked, 1);
+    lessons_load_progress(h.app, "bad.json", "{\"version\":1,\"lessons\":[{\"lesson\":\"limits\",\"status\":\"done\"}]}", "");
+    EXPECT_EQ(h.app.lessons.progress_note, "bad.json was not loaded: lessons[0].status: 'done' is not one of: not tried, ran, passed.");
+    EXPECT_EQ(progress_status(h.app.lessons.progress, "limits"), LessonStatus::not_tried);
+    lessons_load_progress(h.app, "other.json", "{\"version\":1,\"lessons\":[{\"lesson\":\"limits\",\"status\":\"passed\",\"checks\":[],\"passed\":null},"
+                                               "{\"lesson\":\"two\",\"status\":\"ran\"}]}", "");
+    EXPECT_EQ(progress_status(h.app.lessons.progress, "limits"), LessonStatus::passed);
+    EXPECT_EQ(progress_status(h.app.lessons.progress, "two"), LessonStatus::passed) << "the further status wins";
+    EXPECT_NE(h.app.lessons.progress_note.find("1 lesson moved on"), std::string::npos) << h.app.lessons.progress_note;
+    EXPECT_EQ(changed.back(), "limits");
+    h.frame();
 }
 
 TEST(Ui, NarrowWindowsStillDraw) {

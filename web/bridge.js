@@ -45,7 +45,8 @@ export function connect(on) {
   const callbacks = {
     apFirstFrame: on.page.firstFrame,             // () once, when the first frame is drawn: the page starts
     apRunEnded: on.page.runEnded,                 // (ticket, json) a run ended, however it ended
-    apProgress: on.page.progressChanged,          // (json) the lesson or its ✓ marks changed: {lesson, done}
+    apProgress: on.page.progressChanged,          // (json, changed) the place or a lesson's progress changed
+    apOpenProgress: on.files.openProgress,        // () Load progress...
     apRequestCosts: on.page.requestCosts,         // (api) Run was pressed for a real API: measure what it costs
     apRunStarted: on.python.runStarted,           // (program) a run began: a Python starting in the background waits
     apHistoryChanged: on.storage.historyChanged,  // () a run joined or left the history

@@ -2,7 +2,7 @@
 // chooser that loads a run file.
 import { Module, callC } from './bridge.js';
 import { announce } from './a11y.js';
-import { MAX_RUN_FILE, sizeText } from './limits.js';
+import { MAX_PROGRESS_FILE, MAX_RUN_FILE, sizeText } from './limits.js';
 
 function download(name, blob) {
   const a = document.createElement('a');
@@ -47,6 +47,21 @@ export function savePng(x, y, w, h) {
       announce('The picture could not be made.');
     }
   }, 'image/png');
+}
+
+// Load progress...: a progress file saved on this or another browser, joined into this one's.
+export function openProgress() {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = '.json,application/json';
+  input.addEventListener('change', () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    const fail = (why) => callC('ap_js_load_progress', [file.name, '', why]);
+    if (file.size > MAX_PROGRESS_FILE) return fail(`it is ${sizeText(file.size)}; a progress file is at most 4 MB`);
+    file.text().then((text) => callC('ap_js_load_progress', [file.name, text, '']), (e) => fail(e.message || 'the browser could not read it'));
+  }, { once: true });
+  input.click();
 }
 
 // A run file's text to C++, which reads it strictly; true when it was shown.

@@ -1,10 +1,10 @@
-// The host-page API, when the page is embedded: events posted to the parent (ready, lesson, run-finished,
-// state, program-set, program-finished, error) and commands from it (set-lesson, run, get-state,
-// set-program, run-program), only with the origin named by ?origin= (default: this page's own origin; '*'
+// The host-page API, when the page is embedded: events posted to the parent (ready, lesson, progress,
+// run-finished, state, progress-list, program-set, program-finished, error) and commands from it (set-lesson,
+// run, get-state, get-progress, set-program, run-program), only with the origin named by ?origin= (default: this page's own origin; '*'
 // is never accepted). The README's "Host-page API" shows both sides.
 import { callC } from './bridge.js';
 import { editorShown, openEditor } from './editor-glue.js';
-import { lessonState } from './lessons.js';
+import { lessonState, progress } from './lessons.js';
 import { MAX_COMMAND, MAX_LESSON_ID, sizeText } from './limits.js';
 import { permalink } from './links.js';
 import { runProgram } from './python.js';
@@ -47,7 +47,7 @@ function toHost(message) {
 
 function lessonSummary() {
   const s = lessonState();
-  return s ? { id: s.id, index: s.index, number: s.index + 1, count: s.count, title: s.title, claim: s.claim, path: s.path } : null;
+  return s ? { id: s.id, index: s.index, number: s.index + 1, count: s.count, title: s.title, claim: s.claim, path: s.path, exercise: s.exercise } : null;
 }
 
 // The page is ready: 'ready' carries the first lesson; 'lesson' events the changes.
@@ -62,6 +62,12 @@ export function postLessonIfChanged() {
   if (!s || s.id === state.lastLessonId) return;
   state.lastLessonId = s.id;
   toHost({ type: 'lesson', lesson: s });
+}
+
+// A lesson's progress changed (a run judged, a progress file loaded): {lesson, status, checks: [{text,
+// passed, measured}]}, as a course page forwards it to its own server.
+export function postProgress(record) {
+  toHost({ type: 'progress', lesson: record.lesson, status: record.status, checks: record.checks });
 }
 
 // A run ended (run()'s result): after the current script, so that a run that ends inside run() is told its
@@ -115,6 +121,9 @@ function hostCommand(m, id, fail) {
     }
     case 'get-state':
       return toHost({ type: 'state', id, lesson: lessonSummary(), permalink: permalink() });
+    case 'get-progress':
+      // Every lesson's, with the program that passed each (the learner's answer, for the course to keep).
+      return toHost({ type: 'progress-list', id, lessons: progress() });
     case 'set-program':
     case 'run-program': {
       // The learner's own program: shown in the editor, and run (run-program) on the chosen API.
@@ -127,7 +136,7 @@ function hostCommand(m, id, fail) {
       return runProgram(m.source, { api }).then((result) => toHost({ type: 'program-finished', id, result }), (err) => fail(err.message));
     }
     default:
-      return fail(`unknown command ${JSON.stringify(String(m.type).slice(0, 100))}; known: set-lesson, run, get-state, set-program, run-program`);
+      return fail(`unknown command ${JSON.stringify(String(m.type).slice(0, 100))}; known: set-lesson, run, get-state, get-progress, set-program, run-program`);
   }
 }
 

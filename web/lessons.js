@@ -14,6 +14,12 @@ export function exercise() {
   return callC('ap_js_exercise', [], 'json');
 }
 
+// Every lesson's progress: [{lesson, number, title, status: "not tried" | "ran" | "passed", checks: [{text,
+// passed, measured}], passed: {at, wallMs, requests, program} | null}], the page's lessons first.
+export function progress() {
+  return callC('ap_js_progress', [], 'json');
+}
+
 // Opens a lesson by id or by its 1-based number; resolves to the lesson's state.
 export function lesson(which) {
   return ready.then(() => {

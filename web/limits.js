@@ -6,6 +6,7 @@ export const MAX_QUERY = 8192;                // a link's ?... part
 export const MAX_LESSON_ID = 200;             // a host page's set-lesson
 export const MAX_COMMAND = 64 * 1024;         // a host page's command, as JSON
 export const MAX_RUN_FILE = 16 * 1024 * 1024; // a run file to load
+export const MAX_PROGRESS_FILE = 4 * 1024 * 1024; // a progress file to load (C++ refuses more too)
 export const MAX_PROGRAM_LINK = 64 * 1024;    // a program in a link, packed
 export const MAX_PROGRAM_SOURCE = 1 << 20;    // characters of a program
 export const MAX_PROGRAM_OUTPUT = 1 << 20;    // characters of printed text a run keeps (the worker cuts at 1 MB too)

@@ -68,11 +68,13 @@ function runEnded(ticket, json) {
   runs.ended(ticket, result);
 }
 
-// The lesson or its ✓ marks changed (Module.apProgress): said, told to the host, its theme taken, kept.
-function progressChanged(json) {
+// The place or a lesson's progress changed (Module.apProgress): said, told to the host (the lesson, and the
+// record that changed: {lesson, status, checks}), its theme taken, kept.
+function progressChanged(json, changed) {
   if (start.state.firstFrame) {
     a11y.announceLesson();
     host.postLessonIfChanged();
+    if (changed) host.postProgress(JSON.parse(changed));
   }
   theme.syncTheme();
   storage.saveProgress(json);
@@ -95,6 +97,7 @@ window.playground = {
   lesson: lessons.lesson,
   lessonState: lessons.lessonState,
   exercise: lessons.exercise,
+  progress: lessons.progress,
   permalink: links.permalink,
   loadRunText: (name, text) => files.loadRunText(String(name), String(text)),
   codeProgram: hooks.codeProgram,

@@ -8,17 +8,16 @@ const PROGRESS_KEY = 'asyncplay.progress';
 const HISTORY_KEY = 'asyncplay.history';
 const state = { historySave: null };  // the timer of the history's next save
 
-// The learner's place and ✓ marks from the last visit; ?lesson=<id or number> wins over them.
+// The learner's place and progress from the last visit (C++ reads it strictly: what it cannot read is
+// forgotten); ?lesson=<id or number> wins over the place.
 export function restoreProgress() {
   let saved = null;
   try {
-    saved = JSON.parse(localStorage.getItem(PROGRESS_KEY) || 'null');
+    saved = localStorage.getItem(PROGRESS_KEY);
   } catch (e) {
     saved = null;
   }
-  const done = saved && Array.isArray(saved.done) ? saved.done.filter((d) => typeof d === 'string') : [];
-  const lesson = saved && typeof saved.lesson === 'string' ? saved.lesson : '';
-  callC('ap_js_restore_progress', [JSON.stringify({ lesson, done })]);
+  if (saved) callC('ap_js_restore_progress', [saved]);
 }
 
 export function saveProgress(json) {

@@ -102,6 +102,7 @@ static void draw_narrow(App& app, int64_t now_us) {
                 case Tab::lesson:
                     draw_lesson_panel(app, now_us);
                     ImGui::Separator();
+                    draw_progress_panel(app, now_us);
                     draw_settings(app, now_us);
                     break;
                 case Tab::code: draw_code_panel(app, now_us); break;
@@ -129,6 +130,7 @@ static void draw_wide(App& app, int64_t now_us, float total_w) {
     ImGui::BeginChild("left", ImVec2(left_w, 0), false);
     draw_lesson_panel(app, now_us);
     ImGui::Separator();
+    draw_progress_panel(app, now_us);
     draw_settings(app, now_us);
     ImGui::Separator();
     draw_code_panel(app, now_us);

@@ -12,14 +12,34 @@ namespace ap {
 
 namespace {
 
-void save_progress(App& app) {
+// The place or a lesson's record changed: the platform keeps it and tells the host page (`changed`).
+void save_progress(App& app, const std::string& changed = std::string()) {
     const Lesson* l = current_lesson(app);
-    if (app.hooks.on_progress && l) app.hooks.on_progress(l->id, app.lessons.done);
+    if (!l) return;
+    app.lessons.progress.lesson = l->id;
+    if (app.hooks.on_progress) app.hooks.on_progress(progress_to_json(app.lessons.progress), changed);
 }
 
-bool lesson_done(const App& app, int i) {
-    const std::vector<std::string>& done = app.lessons.done;
-    return std::find(done.begin(), done.end(), app.lessons.all[size_t(i)].id) != done.end();
+LessonStatus lesson_status(const App& app, int i) {
+    return progress_status(app.lessons.progress, app.lessons.all[size_t(i)].id);
+}
+
+// ✓ passed, a hollow ring ran, room for a mark otherwise.
+void status_mark(LessonStatus s) {
+    if (s == LessonStatus::passed) return verdict_mark(true);
+    const float h = ImGui::GetTextLineHeight();
+    if (s == LessonStatus::ran) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::GetWindowDrawList()->AddCircle(ImVec2(p.x + h / 2, p.y + h / 2), h * 0.28f, ImGui::GetColorU32(palette().dim), 12, 1.5f);
+    }
+    ImGui::Dummy(ImVec2(h, h));
+    ImGui::SameLine();
+}
+
+PassingRun passing_run(const App& app, const Run& run) {
+    const RunStats s = compute_stats(run);
+    return PassingRun{app.hooks.clock_of_day ? app.hooks.clock_of_day() : std::string(), s.wall_ms, int(run.requests.size()),
+                      run.program ? run.program->report.source : std::string()};
 }
 
 }  // namespace
@@ -94,8 +114,52 @@ int lessons_add_file(App& app, const std::string& text, const std::string& file_
     return added;
 }
 
-void lessons_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us) {
-    app.lessons.done = done;
+static bool program_lesson(const App& app, const Lesson& l) {
+    return code_panel_lesson_script(app) != nullptr || l.paths.empty();
+}
+
+std::string lesson_path_said(const App& app) {
+    const Lesson* l = current_lesson(app);
+    return l && program_lesson(app, *l) ? "program" : code_path_name(app.desc.path);
+}
+
+std::string lesson_claim_said(App& app) {
+    const Lesson* l = current_lesson(app);
+    if (!l || !program_lesson(app, *l)) return app_expectation(app).claim;
+    if (!l->has_exercise()) return "The lesson's program runs in this page's Python; the page measures each request it makes (no model predicts its time).";
+    std::string checks;
+    for (const Check& c : l->checks) checks += (checks.empty() ? "" : "; ") + c.source;
+    return "Exercise: make the program pass " + std::string(l->checks.size() == 1 ? "this check: " : "these checks: ") + checks;
+}
+
+std::vector<std::string> lessons_passed_ids(const App& app) {
+    return progress_passed_ids(app.lessons.progress);
+}
+
+void lessons_load_progress(App& app, const std::string& file_name, const std::string& text, const std::string& why) {
+    LessonsState& ls = app.lessons;
+    Progress loaded;
+    std::string error = why;
+    if (error.empty() && !progress_from_json(text, &loaded, &error)) error = error.empty() ? "it could not be read" : error;
+    if (!error.empty()) {
+        ls.progress_note = file_name + " was not loaded: " + error + ".";
+    } else {
+        const Progress before = ls.progress;
+        const int changed = progress_merge(ls.progress, loaded);
+        ls.progress_note = "Loaded " + file_name + ": " + (changed ? std::to_string(changed) + (changed == 1 ? " lesson" : " lessons") + " moved on" : std::string("nothing new")) +
+                           " (each lesson keeps the further of the two statuses).";
+        for (const LessonRecord& r : ls.progress.lessons) {
+            const LessonRecord* was = progress_find(before, r.lesson);
+            if (!was || was->status != r.status || was->has_passing != r.has_passing) save_progress(app, r.lesson);
+        }
+    }
+    ls.progress_open = true;
+    app.needs_redraw = true;
+}
+
+void lessons_restore_progress(App& app, Progress progress, int64_t now_us) {
+    const std::string lesson_id = progress.lesson;
+    app.lessons.progress = std::move(progress);
     for (size_t i = 0; i < app.lessons.all.size(); ++i) {
         if (app.lessons.all[i].id == lesson_id) {
             lessons_select(app, int(i), now_us);
@@ -135,38 +199,36 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
     LessonsState& ls = app.lessons;
     const Run& run = entry.run;
     const Lesson* lesson = current_lesson(app);
+    if (!lesson) return;
+    const bool ended = run.state == RunState::finished || run.state == RunState::cancelled;
     // An exercise is judged on any run of the learner's program while its lesson is open (the editor's, or
-    // runProgram's): by the page's record of it, each check in turn. It is passed when every check holds.
-    if (lesson && lesson->has_exercise() && run.program && (run.state == RunState::finished || run.state == RunState::cancelled)) {
+    // runProgram's): by the page's record of it, each check in turn. It is passed when every check holds, and
+    // its status is the exercise's alone (a code path's claim is the lesson's demonstration, not the exercise).
+    if (lesson->has_exercise() && run.program && ended) {
         ls.exercise = LessonsState::ExerciseState{};
         ls.exercise.lesson = lesson->id;
         ls.exercise.generation = run.generation;
         ls.exercise.passed = true;
+        std::vector<CheckRecord> records;
         for (const Check& c : lesson->checks) {
             ls.exercise.results.push_back(evaluate_check(c, run, lesson->preset.latency_ms));
             ls.exercise.passed &= ls.exercise.results.back().passed;
+            records.push_back(CheckRecord{c.source, ls.exercise.results.back().passed, ls.exercise.results.back().measured});
         }
-        if (ls.exercise.passed && std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
-            ls.done.push_back(lesson->id);
-            save_progress(app);
-        }
+        if (progress_judged(ls.progress, lesson->id, records, ls.exercise.passed, passing_run(app, run))) save_progress(app, lesson->id);
         app.needs_redraw = true;
     }
-    // A lesson's own program has no claim to hold: running it to its end, without an error, marks the lesson.
+    // A lesson's own program has no claim to hold, nor checks: running it is "ran", never "passed".
     const std::string* own = code_panel_lesson_script(app);
-    if (own && lesson && !lesson->has_exercise() && run.program && run.state == RunState::finished && run.program->report.error_message.empty() && !run.program->report.stopped &&
-        std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
-        ls.done.push_back(lesson->id);
-        save_progress(app);
-    }
-    if (ls.verdict.generation == run.generation && lesson) {
+    if (own && !lesson->has_exercise() && run.program && ended && progress_ran(ls.progress, lesson->id)) save_progress(app, lesson->id);
+    if (ls.verdict.generation == run.generation) {
         ls.verdict.valid = true;
         ls.verdict.verdict = judge_run(run, entry.stats);
-        // A lesson is marked only by a run of one of its own code paths whose claim held.
+        // A lesson without an exercise is passed by a run of one of its own code paths whose claim held.
         const bool own_path = run.desc.kind == RunKind::path && std::find(lesson->paths.begin(), lesson->paths.end(), run.desc.path) != lesson->paths.end();
-        if (ls.verdict.verdict.ok && own_path && std::find(ls.done.begin(), ls.done.end(), lesson->id) == ls.done.end()) {
-            ls.done.push_back(lesson->id);
-            save_progress(app);
+        if (!lesson->has_exercise() && own_path && ended) {
+            const bool changed = ls.verdict.verdict.ok ? progress_passed(ls.progress, lesson->id, passing_run(app, run)) : progress_ran(ls.progress, lesson->id);
+            if (changed) save_progress(app, lesson->id);
         }
     }
 }
@@ -272,8 +334,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     if (open) {
         for (int i = 0; i < count; ++i) {
             // Progress marks: a check for every lesson whose claim the learner has seen hold.
-            if (lesson_done(app, i)) verdict_mark(true);
-            else ImGui::Dummy(ImVec2(ImGui::GetTextLineHeight(), 0)), ImGui::SameLine();
+            status_mark(lesson_status(app, i));
             const std::string label = std::to_string(i + 1) + ". " + ls.all[size_t(i)].title;
             if (ImGui::Selectable(label.c_str(), i == ls.index)) lessons_select(app, i, now_us);
             name_item(app, "lesson:" + ls.all[size_t(i)].id);
@@ -281,7 +342,7 @@ void draw_lesson_panel(App& app, int64_t now_us) {
         ImGui::EndCombo();
     }
     ImGui::EndDisabled();  // (after the popup: Dear ImGui checks that they pair)
-    if (lesson_done(app, ls.index)) verdict_mark(true);
+    if (lesson_status(app, ls.index) == LessonStatus::passed) verdict_mark(true);
     ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
     ImGui::TextWrapped("%s", l.title.c_str());
     ImGui::PopStyleColor();
@@ -386,6 +447,59 @@ void draw_lesson_panel(App& app, int64_t now_us) {
     }
     if (l.has_exercise()) draw_exercise(app, l, "exercise:");
     for (const std::string& e : ls.errors) wrapped_note(e);
+}
+
+//-------------------------------------------------------------------------------------------------
+// Progress
+
+void draw_progress_panel(App& app, int64_t now_us) {
+    LessonsState& ls = app.lessons;
+    if (ls.all.empty()) return;
+    const Palette& pal = palette();
+    int passed = 0;
+    for (int i = 0; i < int(ls.all.size()); ++i) passed += lesson_status(app, i) == LessonStatus::passed;
+    const std::string label = "Your progress: " + std::to_string(passed) + " of " + std::to_string(ls.all.size()) + " passed###progress";
+    ImGui::SetNextItemOpen(ls.progress_open);
+    ls.progress_open = ImGui::CollapsingHeader(label.c_str());
+    name_item(app, "progress");
+    if (!ls.progress_open) return;
+    // One row a lesson: its mark, its number and title (a click opens it), what the learner did there.
+    for (int i = 0; i < int(ls.all.size()); ++i) {
+        const Lesson& l = ls.all[size_t(i)];
+        const LessonRecord* r = progress_find(ls.progress, l.id);
+        const LessonStatus st = r ? r->status : LessonStatus::not_tried;
+        status_mark(st);
+        const std::string title = std::to_string(i + 1) + ". " + l.title;
+        const bool locked = app.view.locked(Lock::lesson);
+        ImGui::BeginDisabled(locked);
+        if (ImGui::Selectable((title + "##progress-" + l.id).c_str(), i == ls.index, 0, ImVec2(std::max(ImGui::GetContentRegionAvail().x * 0.55f, ImGui::CalcTextSize(title.c_str()).x * 0.5f), 0)))
+            lessons_select(app, i, now_us);
+        name_item(app, "progress:" + l.id);
+        ImGui::EndDisabled();
+        std::string what = lesson_status_name(st);
+        if (r && st == LessonStatus::passed && r->has_passing) {
+            what = "passed in " + format_duration_ms(r->passing.wall_ms);
+        } else if (r && !r->checks.empty()) {
+            int held = 0;
+            for (const CheckRecord& c : r->checks) held += c.passed;
+            what += ": " + std::to_string(held) + " of " + std::to_string(r->checks.size()) + " checks";
+        }
+        if (!l.has_exercise() && st != LessonStatus::not_tried) what += l.paths.empty() ? " (no checks)" : " (its claim)";
+        same_line_if_fits(ImGui::CalcTextSize(what.c_str()).x);
+        ImGui::PushStyleColor(ImGuiCol_Text, st == LessonStatus::passed ? pal.good : st == LessonStatus::ran ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
+        ImGui::TextUnformatted(what.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::Spacing();
+    if (app.hooks.on_save_file) {
+        if (small_button(app, "Save progress", "progress:save", false))
+            app.hooks.on_save_file("asyncplay-progress.json", "application/json", progress_to_json(ls.progress) + "\n");
+        if (small_button(app, "Save as CSV", "progress:csv"))
+            app.hooks.on_save_file("asyncplay-progress.csv", "text/csv", progress_to_csv(ls.progress, ls.all));
+    }
+    if (app.hooks.on_open_progress && small_button(app, "Load progress...", "progress:load", app.hooks.on_save_file != nullptr)) app.hooks.on_open_progress();
+    if (!ls.progress_note.empty()) wrapped_note(ls.progress_note);
+    else wrapped_note("Kept in this browser across visits. Save it to move it to another browser, or to hand it in.", pal.dim);
 }
 
 }  // namespace ap

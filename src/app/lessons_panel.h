@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/lessons.h"
+#include "core/progress.h"
 
 namespace ap {
 
@@ -21,7 +22,11 @@ struct LessonsState {
     std::vector<std::string> errors;       // from lesson files that did not parse, shown in the panel
     std::string file_url;                  // where a teacher's lesson file came from (?lessons=): links carry it
     int index = 0;                         // the lesson open
-    std::vector<std::string> done;         // ids of lessons whose claim the learner has seen hold
+    // Per lesson: not tried / ran / passed, the last checks, the passing run. A lesson with an exercise is
+    // passed by its checks only; one without, by a run of its own code path whose claim held.
+    Progress progress;
+    std::string progress_note;             // what the last Save / Load of progress did, or why it could not
+    bool progress_open = false;            // the progress panel is unfolded
     struct LessonVerdict { bool valid = false; uint16_t generation = 0; Verdict verdict; std::string path; };
     LessonVerdict verdict;                 // of the last run started while this lesson was open
     // The open lesson's exercise: its checks on the learner's last program run, the hints shown so far.
@@ -48,8 +53,18 @@ inline constexpr size_t max_lesson_file_bytes = size_t(1) << 20;
 // Adds the lessons of a teacher's file (at most 1 MB); errors are kept for the panel, five at most and then
 // how many more. A lesson whose id is already a lesson's is refused. Returns how many were added.
 int lessons_add_file(App& app, const std::string& text, const std::string& file_name);
-// Restores the place and the ✓ marks the platform saved.
-void lessons_restore_progress(App& app, const std::string& lesson_id, const std::vector<std::string>& done, int64_t now_us);
+// Restores the place and the progress the platform kept (it opens the lesson the learner was in).
+void lessons_restore_progress(App& app, Progress progress, int64_t now_us);
+// A progress file chosen by the learner (*Load progress*), or why it could not be read: joined into what is
+// here, the further status winning per lesson; said in the progress panel.
+void lessons_load_progress(App& app, const std::string& file_name, const std::string& text, const std::string& why);
+// What the open lesson is, as the host page hears it: a lesson of a program (its own, or one with no code
+// paths) is "program", with its exercise's checks or the word that the page measures it as its claim; a
+// lesson of code paths is the path shown and the model's claim for its numbers.
+std::string lesson_path_said(const App& app);
+std::string lesson_claim_said(App& app);
+// The ids of the lessons passed (the ✓ marks).
+std::vector<std::string> lessons_passed_ids(const App& app);
 // Runs each of the lesson's code paths in turn with the same numbers, so they sit side by side.
 void lessons_run_each(App& app, int64_t now_us);
 
@@ -62,5 +77,7 @@ void draw_exercise(App& app, const Lesson& l, const std::string& prefix);
 // Run, "Run each path" (when the lesson offers several), Cancel.
 void draw_run_buttons(App& app, int64_t now_us, const std::vector<CodePath>& paths);
 void draw_lesson_panel(App& app, int64_t now_us);
+// Every lesson's status (a row each, a click opens it), Save progress (JSON, CSV) and Load progress.
+void draw_progress_panel(App& app, int64_t now_us);
 
 }  // namespace ap

@@ -29,7 +29,18 @@ void (*bridge_force_frames)(int) = nullptr;
 // ---- C++ -> JS: every Module.apX the page registers (web/bridge.js), each called only if it is there ----
 
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
-EM_JS(void, js_progress, (const char* json), { if (Module.apProgress) Module.apProgress(UTF8ToString(json)); });
+EM_JS(void, js_progress, (const char* json, const char* changed), {
+    if (Module.apProgress) Module.apProgress(UTF8ToString(json), UTF8ToString(changed));
+});
+EM_JS(void, js_open_progress, (), { if (Module.apOpenProgress) Module.apOpenProgress(); });
+// The date and time now, ISO 8601, in a buffer the caller frees.
+EM_JS(char*, js_clock_of_day, (), {
+    const text = new Date().toISOString();
+    const size = lengthBytesUTF8(text) + 1;
+    const p = _malloc(size);
+    if (p) stringToUTF8(text, p, size);
+    return p;
+});
 EM_JS(void, js_copy_link, (const char* query), { if (Module.apCopyLink) Module.apCopyLink(UTF8ToString(query)); });
 EM_JS(void, js_copy_embed, (const char* query), { if (Module.apCopyEmbed) Module.apCopyEmbed(UTF8ToString(query)); });
 EM_JS(void, js_save_file, (const char* name, const char* mime, const char* text), {
@@ -62,6 +73,14 @@ EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
 
+// A lesson's record as the host page hears it: {lesson, status, checks: [{text, passed, measured}]}.
+static std::string progress_event_json(const LessonRecord& r) {
+    JsonWriter w;
+    w.begin_object().key("lesson").string(r.lesson).key("status").string(lesson_status_name(r.status)).key("checks").begin_array();
+    for (const CheckRecord& c : r.checks) w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
+    return w.end_array().end_object().take();
+}
+
 void bridge_init(App* app) {
     g_app = app;
     PlatformHooks& h = app->hooks;
@@ -87,11 +106,18 @@ void bridge_init(App* app) {
         w.begin_object().key("outcome").string(outcome_name(r.outcome)).key("status").integer(r.status).key("reason").string(r.reason).end_object();
         js_program_answer(index, w.take().c_str(), body.c_str());
     };
-    // The learner's place and ✓ marks: the page keeps them in localStorage (see web/storage.js).
-    h.on_progress = [](const std::string& lesson_id, const std::vector<std::string>& done) {
-        JsonWriter w;
-        w.begin_object().key("lesson").string(lesson_id).key("done").strings(done).end_object();
-        js_progress(w.text().c_str());
+    // The learner's place and progress: the page keeps them in localStorage (see web/storage.js), and tells
+    // the host page of a lesson whose record changed: {lesson, status, checks: [{text, passed, measured}]}.
+    h.on_progress = [](const std::string& json, const std::string& changed) {
+        const LessonRecord* r = changed.empty() || !g_app ? nullptr : progress_find(g_app->lessons.progress, changed);
+        js_progress(json.c_str(), r ? progress_event_json(*r).c_str() : "");
+    };
+    h.on_open_progress = [] { js_open_progress(); };
+    h.clock_of_day = [] {
+        char* p = js_clock_of_day();
+        std::string s = p ? p : "";
+        std::free(p);
+        return s;
     };
     h.on_run_ended = [](uint32_t ticket, const std::string& json) { js_run_ended(ticket, json.c_str()); };
 }
@@ -501,19 +527,58 @@ EMSCRIPTEN_KEEPALIVE void ap_js_lesson_file_error(const char* message) {
     wake();
 }
 
-// The place and ✓ marks saved by the page: {"lesson": id, "done": [ids]} (ids may hold any character).
+// The place and progress the page kept (progress_to_json's text, or an earlier version's {"lesson", "done"});
+// what cannot be read is forgotten.
 EMSCRIPTEN_KEEPALIVE void ap_js_restore_progress(const char* json) {
-    JsonValue v;
+    Progress kept;
     std::string error;
-    if (!g_app || !read_json(json, &v, &error)) return;
-    std::vector<std::string> done;
-    if (const JsonValue* list = v.get("done"); list && list->is_array()) {
-        for (const JsonValue& item : list->items) {
-            if (item.is_string()) done.push_back(item.text);
-        }
-    }
-    lessons_restore_progress(*g_app, string_of(v.get("lesson")), done, monotonic_now_us());
+    if (!g_app || !json || !progress_from_json(json, &kept, &error)) return;
+    lessons_restore_progress(*g_app, std::move(kept), monotonic_now_us());
     wake();
+}
+
+// A progress file the learner picked (its name and text), or why it could not be read: joined in, said.
+EMSCRIPTEN_KEEPALIVE void ap_js_load_progress(const char* name, const char* text, const char* why) {
+    if (!g_app) return;
+    lessons_load_progress(*g_app, name ? name : "", text ? text : "", why ? why : "");
+    wake();
+}
+
+// Every lesson's progress: the page's lessons in order, then any others the progress knows:
+// [{lesson, number, title, status, checks: [{text, passed, measured}], passed: {at, wallMs, requests,
+// program} | null}] (number and title null for a lesson not on the page).
+EMSCRIPTEN_KEEPALIVE const char* ap_js_progress() {
+    if (!g_app) return out("[]");
+    const LessonsState& ls = g_app->lessons;
+    JsonWriter w;
+    w.begin_array();
+    auto row = [&](const std::string& id, int number, const std::string* title) {
+        const LessonRecord* r = progress_find(ls.progress, id);
+        w.begin_object().key("lesson").string(id).key("number");
+        if (number > 0) w.integer(number);
+        else w.null();
+        w.key("title");
+        if (title) w.string(*title);
+        else w.null();
+        w.key("status").string(lesson_status_name(r ? r->status : LessonStatus::not_tried)).key("checks").begin_array();
+        if (r)
+            for (const CheckRecord& c : r->checks) w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
+        w.end_array().key("passed");
+        if (r && r->has_passing) {
+            w.begin_object().key("at").string(r->passing.at).key("wallMs").number(r->passing.wall_ms, 1).key("requests").integer(r->passing.requests);
+            w.key("program").string(r->passing.program).end_object();
+        } else {
+            w.null();
+        }
+        w.end_object();
+    };
+    for (size_t i = 0; i < ls.all.size(); ++i) row(ls.all[i].id, int(i + 1), &ls.all[i].title);
+    for (const LessonRecord& r : ls.progress.lessons) {
+        bool shown = false;
+        for (const Lesson& l : ls.all) shown |= l.id == r.lesson;
+        if (!shown) row(r.lesson, 0, nullptr);
+    }
+    return out(w.end_array().take());
 }
 
 // {"index":..,"id":..,"title":..,"count":..,"lessons":[ids],"paths":[..],"path":..,"claim":..,
@@ -550,7 +615,15 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     JsonWriter w;
     w.begin_object().key("index").integer(a.lessons.index).key("id").string(l->id).key("title").string(l->title);
     w.key("count").integer(int64_t(a.lessons.all.size())).key("lessons").strings(ids).key("paths").strings(paths);
-    w.key("path").string(code_path_name(a.desc.path)).key("claim").string(app_expectation(a).claim).key("verdict");
+    w.key("path").string(lesson_path_said(a)).key("claim").string(lesson_claim_said(a)).key("exercise");
+    if (l->has_exercise()) {
+        std::vector<std::string> checks;
+        for (const Check& c : l->checks) checks.push_back(c.source);
+        w.begin_object().key("checks").strings(checks).key("status").string(lesson_status_name(progress_status(a.lessons.progress, l->id))).end_object();
+    } else {
+        w.null();
+    }
+    w.key("verdict");
     if (a.lessons.verdict.valid) {
         const Verdict& v = a.lessons.verdict.verdict;
         w.begin_object().key("ok").boolean(v.ok).key("line").string(v.line).key("reason").string(v.reason);
@@ -559,7 +632,7 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_lesson_state() {
     } else {
         w.null();
     }
-    w.key("done").strings(a.lessons.done).key("errors").strings(a.lessons.errors).key("notes").strings(a.input_notes);
+    w.key("done").strings(lessons_passed_ids(a)).key("errors").strings(a.lessons.errors).key("notes").strings(a.input_notes);
     w.key("selectedPhase");
     if (a.code.selected_phase > 0) w.string(phase_name(Phase(a.code.selected_phase)));
     else w.null();
