@@ -355,6 +355,42 @@ test('the host page sets and runs the learner\'s program; from a static host its
   assert.deepEqual(errors, []);
 });
 
+test('the course page hears the learner\'s progress live: a failed try, then a pass, and the whole list on get-progress', async () => {
+  const { context, page, errors, inner, ready } = await openCoursePage('progress.html', 'playground/index.html?embed=1&lesson=limits');
+  assert.equal(ready.lesson.path, 'bounded');
+  assert.deepEqual(ready.lesson.exercise.checks, ['requests == 30', 'in_flight <= 5', 'in_flight >= 5', 'wall < 8 * latency'], 'the lesson\'s exercise, as the host hears it');
+  // The example page asks for the list when the playground is ready, and shows it.
+  const list = await waitForHostEvent(page, 'progress-list');
+  assert.equal(list.lessons.length, 10);
+  assert.ok(list.lessons.every((l) => l.status === 'not tried'));
+  const ex = await inner.evaluate(() => window.playground.exercise());
+  const runProgram = (source, id) => page.evaluate(([s, i]) => document.querySelector('iframe').contentWindow.postMessage(
+    { target: 'asyncplay', type: 'run-program', id: i, source: s, options: { api: 'page' } }, '*'), [source, id]);
+  await runProgram(ex.starter, 'starter');
+  const failed = await waitForHostEvent(page, 'progress');
+  assert.equal(failed.lesson, 'limits');
+  assert.equal(failed.status, 'ran');
+  assert.deepEqual(failed.checks.map((c) => c.passed), [true, false, true, true], JSON.stringify(failed.checks));
+  assert.match(failed.checks[1].measured, /at most 30 in flight at once/);
+  await runProgram(ex.solution, 'solution');
+  const passed = await waitForHostEvent(page, 'progress', 2);
+  assert.equal(passed.status, 'passed', JSON.stringify(passed.checks));
+  assert.ok(passed.checks.every((c) => c.passed));
+  const row = page.locator('#progress tbody tr', { hasText: 'Limits' });
+  assert.equal(await row.locator('td').nth(1).textContent(), 'passed');
+  assert.match(await row.locator('td').nth(2).textContent(), /in_flight <= 5 \(at most 5 in flight at once\)/);
+  await page.evaluate(() => document.querySelector('iframe').contentWindow.postMessage({ target: 'asyncplay', type: 'get-progress', id: 'again' }, '*'));
+  const again = await waitForHostEvent(page, 'progress-list', 2);
+  assert.equal(again.id, 'again');
+  const limits = again.lessons.find((l) => l.lesson === 'limits');
+  assert.equal(limits.status, 'passed');
+  assert.match(limits.passed.program, /Semaphore\(5\)/, 'the learner\'s passing program, for the course to keep');
+  await page.locator('#progress').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(args.out, 'host-progress.png'), fullPage: true });
+  await context.close();
+  assert.deepEqual(errors, []);
+});
+
 test('embedded in another site\'s page, the learner\'s own Python runs, its blocking calls too', async () => {
   const courseOrigin = staticOrigin.replace('127.0.0.1', 'localhost');
   const playground = `${dev.url}index.html?embed=1&lesson=wait-together&origin=${encodeURIComponent(courseOrigin)}`;

@@ -5,6 +5,7 @@
 // asyncio task; errors come back with their line and a traceback. Each program runs in a fresh worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import * as helpers from './helpers.mjs';
@@ -793,7 +794,9 @@ test('a teacher\'s lesson with its own program: shown, run by the lesson\'s Run,
   assert.equal(shown.path, 'program');
   assert.equal(shown.count, 7);
   assert.ok(shown.wallMs >= 2400 && shown.wallMs < 3600, `two rounds of the gate: ${shown.wallMs} ms`);
-  assert.ok((await p.evaluate(() => window.playground.lessonState())).done.includes('half-limit'), 'run to its end, the lesson is marked');
+  assert.ok(!(await p.evaluate(() => window.playground.lessonState())).done.includes('half-limit'), 'a program without checks has nothing to pass');
+  assert.equal((await p.evaluate(() => window.playground.progress())).find((l) => l.lesson === 'half-limit').status, 'ran');
+  assert.equal((await p.evaluate(() => window.playground.lessonState())).path, 'program', 'the host page hears a program lesson as one');
   assert.deepEqual(await p.evaluate(() => window.playground.editorCounts), [], 'no counts once every request ended');
   await p.close();
 });
@@ -983,4 +986,74 @@ test('each built-in exercise: its starter fails its checks, its solution passes 
     console.log(`# ${id}: starter ${Math.round(starter.wallMs)} ms fails (${failed.checks.filter((c) => !c.passed).map((c) => c.text).join('; ')}), ` +
                 `solution ${Math.round(solution.wallMs)} ms passes`);
   }
+});
+
+test('progress: every exercise passed is kept across a reload with its run; the panel lists it, saves it, and a saved file loads elsewhere', async () => {
+  // (After the test above: every built-in exercise passed by its solution.)
+  const before = await page.evaluate(() => window.playground.progress());
+  assert.equal(before.length, 10);
+  for (const l of before) {
+    assert.equal(l.status, 'passed', `${l.lesson}: ${JSON.stringify(l.checks)}`);
+    assert.ok(l.passed && l.passed.requests > 0 && l.passed.wallMs > 0 && /^20\d\d-/.test(l.passed.at), `${l.lesson}: its passing run kept`);
+    assert.ok(l.checks.every((c) => c.passed));
+  }
+  // A failed try after a pass: the lesson stays passed, with the run that passed; the checks are the last try's.
+  await page.evaluate(() => window.playground.lesson('limits'));
+  const starter = (await page.evaluate(() => window.playground.exercise())).starter;
+  await page.evaluate((s) => window.playground.runProgram(s), starter);
+  const limits = (await page.evaluate(() => window.playground.progress())).find((l) => l.lesson === 'limits');
+  assert.equal(limits.status, 'passed');
+  assert.match(limits.passed.program, /Semaphore\(5\)/, 'the passing program is the solution');
+  assert.ok(limits.checks.some((c) => !c.passed), 'the last try\'s checks');
+  await page.reload();
+  await page.evaluate(() => window.playground.ready);
+  const after = await page.evaluate(() => window.playground.progress());
+  assert.deepEqual(after.map((l) => [l.lesson, l.status, l.passed && l.passed.program]), before.map((l) => [l.lesson, l.status, l.passed && l.passed.program]),
+    'the same progress after a reload');
+  assert.equal((await page.evaluate(() => window.playground.lessonState())).id, 'limits', 'and the same place');
+  // The panel: one row a lesson; a click opens one.
+  await clickControl('progress');
+  await clickControl('progress:the-mistake');
+  assert.equal((await page.evaluate(() => window.playground.lessonState())).id, 'the-mistake');
+  await page.evaluate(() => window.playground.revealWidget('progress'));
+  await page.mouse.move(1, 1);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(args.out, 'progress-panel.png') });
+  // Saved as JSON and CSV.
+  const saved = {};
+  for (const [name, ext] of [['progress:save', 'json'], ['progress:csv', 'csv']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), clickControl(name)]);
+    assert.equal(download.suggestedFilename(), `asyncplay-progress.${ext}`);
+    saved[ext] = fs.readFileSync(await download.path(), 'utf8');
+  }
+  assert.equal(JSON.parse(saved.json).lessons.length, 10);
+  const rows = saved.csv.trim().split('\n');
+  assert.equal(rows.length, 11);
+  assert.match(rows[7], /^7,limits,Limits,passed,/);
+  // Loaded in another browser (a fresh context: nothing kept): a bad file said, the saved one joined in.
+  const other = await helpers.openPlayground(await browser.newContext({ viewport: { width: 1280, height: 800 } }), dev.url);
+  assert.ok((await other.evaluate(() => window.playground.progress())).every((l) => l.status === 'not tried'));
+  const bad = path.join(args.out, 'bad-progress.json');
+  const good = path.join(args.out, 'asyncplay-progress.json');
+  fs.writeFileSync(bad, '{"version":1,"lessons":[{"lesson":"limits","status":"done"}]}');
+  fs.writeFileSync(good, saved.json);
+  const rect = async (name) => {
+    let r = await other.evaluate((n) => window.playground.widgetRect(n), name);
+    if (r && r.shown === false) r = await other.evaluate((n) => window.playground.revealWidget(n), name);
+    return r;
+  };
+  const load = async (file) => {
+    const r = await rect('progress:load');
+    const [chooser] = await Promise.all([other.waitForEvent('filechooser'), other.mouse.click(r.x + r.w / 2, r.y + r.h / 2)]);
+    await chooser.setFiles(file);
+    await other.waitForTimeout(300);
+  };
+  const header = await rect('progress');
+  await other.mouse.click(header.x + header.w / 2, header.y + header.h / 2);
+  await other.waitForTimeout(150);
+  await load(bad);
+  assert.ok((await other.evaluate(() => window.playground.progress())).every((l) => l.status === 'not tried'), 'a bad file changes nothing');
+  await load(good);
+  assert.ok((await other.evaluate(() => window.playground.progress())).every((l) => l.status === 'passed'), 'the saved progress, joined in');
+  await other.context().close();
 });

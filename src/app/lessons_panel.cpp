@@ -247,7 +247,11 @@ void draw_exercise(App& app, const Lesson& l, const std::string& prefix) {
     ImGui::TextWrapped("Exercise: make your program pass %s", l.checks.size() == 1 ? "this check" : ("these " + std::to_string(l.checks.size()) + " checks").c_str());
     ImGui::PopStyleColor();
     name_text(app, prefix + "title");
-    if (!judged) wrapped_note("Edit and run your program: the page checks what it really did (its requests, their times), not what it prints.", pal.dim);
+    const LessonRecord* kept = progress_find(ls.progress, l.id);
+    if (!judged && kept && kept->status == LessonStatus::passed && kept->has_passing)
+        wrapped_note("You passed it before, in " + format_duration_ms(kept->passing.wall_ms) + (kept->passing.at.size() >= 16 ? " (" + kept->passing.at.substr(0, 10) + " " + kept->passing.at.substr(11, 5) + " UTC)" : std::string()) +
+                         ". Run your program again to check it once more.", pal.good);
+    else if (!judged) wrapped_note("Edit and run your program: the page checks what it really did (its requests, their times), not what it prints.", pal.dim);
     const CheckResult* first_failed = nullptr;
     for (size_t i = 0; i < l.checks.size(); ++i) {
         if (judged) {
@@ -471,11 +475,7 @@ void draw_progress_panel(App& app, int64_t now_us) {
         status_mark(st);
         const std::string title = std::to_string(i + 1) + ". " + l.title;
         const bool locked = app.view.locked(Lock::lesson);
-        ImGui::BeginDisabled(locked);
-        if (ImGui::Selectable((title + "##progress-" + l.id).c_str(), i == ls.index, 0, ImVec2(std::max(ImGui::GetContentRegionAvail().x * 0.55f, ImGui::CalcTextSize(title.c_str()).x * 0.5f), 0)))
-            lessons_select(app, i, now_us);
-        name_item(app, "progress:" + l.id);
-        ImGui::EndDisabled();
+        // The title and what the learner did on one line when both fit, else the second under the first.
         std::string what = lesson_status_name(st);
         if (r && st == LessonStatus::passed && r->has_passing) {
             what = "passed in " + format_duration_ms(r->passing.wall_ms);
@@ -485,10 +485,20 @@ void draw_progress_panel(App& app, int64_t now_us) {
             what += ": " + std::to_string(held) + " of " + std::to_string(r->checks.size()) + " checks";
         }
         if (!l.has_exercise() && st != LessonStatus::not_tried) what += l.paths.empty() ? " (no checks)" : " (its claim)";
-        same_line_if_fits(ImGui::CalcTextSize(what.c_str()).x);
+        const float gap = ImGui::GetStyle().ItemSpacing.x * 2;
+        const float what_w = ImGui::CalcTextSize(what.c_str()).x;
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const bool one_line = ImGui::CalcTextSize(title.c_str()).x + gap + what_w <= avail;
+        ImGui::BeginDisabled(locked);
+        if (ImGui::Selectable((title + "##progress-" + l.id).c_str(), i == ls.index, 0, ImVec2(one_line ? avail - what_w - gap : 0, 0))) lessons_select(app, i, now_us);
+        name_item(app, "progress:" + l.id);
+        ImGui::EndDisabled();
+        if (one_line) ImGui::SameLine(0, gap);
+        else ImGui::Indent(ImGui::GetTextLineHeight() * 1.5f);
         ImGui::PushStyleColor(ImGuiCol_Text, st == LessonStatus::passed ? pal.good : st == LessonStatus::ran ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
         ImGui::TextUnformatted(what.c_str());
         ImGui::PopStyleColor();
+        if (!one_line) ImGui::Unindent(ImGui::GetTextLineHeight() * 1.5f);
     }
     ImGui::Spacing();
     if (app.hooks.on_save_file) {
