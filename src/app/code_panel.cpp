@@ -265,8 +265,14 @@ void draw_code_panel(App& app, int64_t now_us) {
             app.needs_redraw = true;
         }
         const ImVec2 p = ImGui::GetCursorScreenPos();
-        if (!ImGui::IsRectVisible(ImVec2(width, line_h))) {  // scrolled out of sight: only its place
-            ImGui::Dummy(ImVec2(width, line_h));
+        if (!ImGui::IsRectVisible(ImVec2(width, line_h))) {  // scrolled out of sight: only its place (and its name,
+            ImGui::Dummy(ImVec2(width, line_h));              // so that playground.revealWidget can bring it in)
+            for (int ph = 1; ph < phase_count; ++ph) {
+                if ((line.phases & phase_bit(Phase(ph))) && !named[ph]) {
+                    named[ph] = true;
+                    name_text(app, std::string("code-line:") + phase_name(Phase(ph)));
+                }
+            }
             continue;
         }
         Phase lit = Phase::none;

@@ -2,7 +2,7 @@
 // run files of every lesson's code paths (simulated, some cancelled part-way), every lesson's permalink with
 // the page's view keys, and the links the issue tracker saw misread.
 //
-//   fuzz_seeds <folder>   ->  <folder>/{runfile,lessons,url}/seed-N and <folder>/{runfile,lessons,url}.dict
+//   fuzz_seeds <folder>   ->  <folder>/{runfile,lessons,url,progress}/seed-N and <folder>/{...}.dict
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -12,6 +12,7 @@
 #include "core/embedded_text.h"
 #include "core/fields.h"
 #include "core/lessons.h"
+#include "core/progress.h"
 #include "core/runfile.h"
 #include "core/virtual_transport.h"
 
@@ -128,8 +129,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     const fs::path root = argv[1];
-    Target runfile{root / "runfile"}, lessons{root / "lessons"}, url{root / "url"};
-    for (Target* t : {&runfile, &lessons, &url}) fs::create_directories(t->dir);
+    Target runfile{root / "runfile"}, lessons{root / "lessons"}, url{root / "url"}, progress{root / "progress"};
+    for (Target* t : {&runfile, &lessons, &url, &progress}) fs::create_directories(t->dir);
 
     const std::string builtin = ap::find_embedded_text("lessons.txt");
     const ap::LessonFile file = ap::parse_lessons(builtin, "lessons.txt");
@@ -182,9 +183,24 @@ int main(int argc, char** argv) {
         std::ifstream in(runfile.dir / ("seed-" + std::to_string(i)), std::ios::binary);
         json_keys(std::string(std::istreambuf_iterator<char>(in), {}), &runfile.words);
     }
+    // Progress as the page keeps and saves it: every status, checks, a passing run with its program, and
+    // the form earlier versions kept.
+    ap::Progress p;
+    p.lesson = "limits";
+    ap::progress_ran(p, "one-call-at-a-time");
+    ap::progress_judged(p, "limits", {{"requests == 30", true, "30 requests"}, {"in_flight <= 5", false, "at most 30 in flight at once"}}, false, {});
+    ap::progress_judged(p, "the-mistake", {{"wall < 2 * latency", true, "it took 327 ms"}}, true,
+                        {"2026-12-05T07:40:00.000Z", 327.4, 10, "import asyncio\nprint(\"\u00e9\")\n"});
+    ap::progress_passed(p, "odd,\"id", {"2026-12-05T07:41:00.000Z", 12, 3, ""});
+    progress.seed(ap::progress_to_json(p));
+    progress.seed("{\"lesson\":\"limits\",\"done\":[\"limits\",\"the-mistake\"]}");
+    progress.seed(ap::progress_to_json(ap::Progress{}));
+    json_keys(ap::progress_to_json(p), &progress.words);
+    for (const char* w : {"\"not tried\"", "\"ran\"", "\"passed\"", "null", "true", "false", "\"done\":"}) progress.words.insert(w);
+    progress.dict(root / "progress.dict");
     runfile.dict(root / "runfile.dict");
     lessons.dict(root / "lessons.dict");
     url.dict(root / "url.dict");
-    std::printf("fuzz seeds: %d run files, %d lesson files, %d links in %s\n", runfile.count, lessons.count, url.count, root.c_str());
+    std::printf("fuzz seeds: %d run files, %d lesson files, %d links, %d progress files in %s\n", runfile.count, lessons.count, url.count, progress.count, root.c_str());
     return 0;
 }
