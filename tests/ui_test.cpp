@@ -523,6 +523,12 @@ TEST(Ui, AnExercisesProgressIsKeptShownSavedAndLoaded) {
     EXPECT_EQ(r->status, LessonStatus::passed) << "a later failed try keeps the lesson passed";
     EXPECT_EQ(r->passing.program, "print(2)\n") << "... and its passing run";
     EXPECT_FALSE(r->checks[1].passed) << "the checks are the last try's";
+    // The passing program, back in the editor on request.
+    std::string opened;
+    h.app.hooks.on_open_editor = [&](const std::string& program) { opened = program; };
+    h.frame();
+    h.click("exercise:mine");
+    EXPECT_EQ(opened, "print(2)\n");
     // Kept across a visit: what the platform stored restores it.
     Progress back;
     std::string error;

@@ -273,8 +273,16 @@ void draw_exercise(App& app, const Lesson& l, const std::string& prefix) {
         const std::string label = "Show a hint (" + std::to_string(ls.hints_shown + 1) + " of " + std::to_string(l.hints.size()) + ")";
         if (small_button(app, label.c_str(), (prefix + "hint").c_str(), false)) ++ls.hints_shown, app.needs_redraw = true;
     }
+    // The learner's own program that passed, kept with their progress: back in the editor on request.
+    const bool mine = kept && kept->has_passing && !kept->passing.program.empty() && app.hooks.on_open_editor;
+    if (mine) {
+        if (small_button(app, "Open your passing program", (prefix + "mine").c_str(), size_t(ls.hints_shown) < l.hints.size())) {
+            code_panel_editor_opened(app);
+            app.hooks.on_open_editor(kept->passing.program);
+        }
+    }
     if (!l.solution.empty() && app.hooks.on_open_editor) {
-        if (small_button(app, "Open the solution in the editor", (prefix + "solution").c_str(), size_t(ls.hints_shown) < l.hints.size())) {
+        if (small_button(app, "Open the solution in the editor", (prefix + "solution").c_str(), mine || size_t(ls.hints_shown) < l.hints.size())) {
             code_panel_editor_opened(app);
             app.hooks.on_open_editor("# The lesson's solution, as its author wrote it: one way to pass the checks.\n" + l.solution);
         }
