@@ -1057,3 +1057,31 @@ test('progress: every exercise passed is kept across a reload with its run; the 
   assert.ok((await other.evaluate(() => window.playground.progress())).every((l) => l.status === 'passed'), 'the saved progress, joined in');
   await other.context().close();
 });
+
+test('a program leaves as HAR with its lines and tasks (valid by the npm HAR validator) and as a trace of its tasks and threads', async () => {
+  const { default: harValidator } = await import('har-validator');
+  const r = await runInPage([
+    'import asyncio', 'from concurrent.futures import ThreadPoolExecutor', 'import httpx, requests', 'BASE = "http://127.0.0.1:1/inpage"', '',
+    'async def one(client, i):', '    return await client.get(f"{BASE}/api/delay/{100 * (i + 1)}?i={i}")', '',
+    'def blocking(i):', '    return requests.get(f"{BASE}/api/delay/100?t={i}").status_code', '',
+    'async def main():', '    async with httpx.AsyncClient(timeout=0.25) as client:',
+    '        got = await asyncio.gather(*(one(client, i) for i in range(3)), return_exceptions=True)',
+    '    loop = asyncio.get_running_loop()', '    with ThreadPoolExecutor(2) as pool:',
+    '        await asyncio.gather(*(loop.run_in_executor(pool, blocking, i) for i in range(2)))', '',
+    'asyncio.run(main())']);
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  const har = JSON.parse(await page.evaluate(() => window.playground.exportRun('har')));
+  await harValidator.har(har).catch((e) => assert.fail(JSON.stringify(e.errors || e.message).slice(0, 800)));
+  assert.equal(har.log.entries.length, 5);
+  assert.deepEqual(har.log.entries.map((e) => e._line), [7, 7, 7, 10, 10]);
+  assert.ok(har.log.entries.slice(0, 3).every((e) => /^Task-/.test(e._task)), JSON.stringify(har.log.entries.map((e) => e._task)));
+  assert.equal(har.log.entries[2]._outcome, 'timeout', 'the 300 ms call cut at 250 ms');
+  assert.ok(har.log.entries.slice(3).every((e) => /^ThreadPoolExecutor-0_\d$/.test(e._thread)));
+  const trace = JSON.parse(await page.evaluate(() => window.playground.exportRun('trace')));
+  const tracks = trace.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.args.name);
+  assert.ok(tracks.includes('event loop'), JSON.stringify(tracks));
+  assert.equal(tracks.filter((t) => /^task \d+ \(one\)$/.test(t)).length, 3, `a track per task, named as the stepper names them: ${JSON.stringify(tracks)}`);
+  assert.ok(tracks.some((t) => /^ThreadPoolExecutor-0_\d$/.test(t)), JSON.stringify(tracks));
+  fs.writeFileSync(path.join(args.out, 'program.har'), JSON.stringify(har, null, 1));
+  fs.writeFileSync(path.join(args.out, 'program-trace.json'), JSON.stringify(trace));
+});

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "core/analysis.h"
 #include "core/event_loop.h"
 #include "core/exercise.h"
+#include "core/export.h"
 #include "core/fields.h"
 #include "core/history.h"
 #include "core/json.h"
@@ -1002,6 +1004,123 @@ TEST(Progress, MergingKeepsTheFurtherStatusAndCsvListsEveryLesson) {
               "2,z,Zed,not tried,,,,,,\n"
               ",a,,passed,1,1,,t2,200,2\n"
               ",c,,ran,,,,,,\n");
+}
+
+// ---- A run in the formats other tools read ----------------------------------------------------------
+
+// A HAR text as HAR 1.2 asks (the npm validator checks the schema in Chromium's tests): returns its entries.
+std::vector<JsonValue> har_entries(const std::string& text) {
+    JsonValue v;
+    std::string error;
+    EXPECT_TRUE(parse_json(text, &v, &error)) << error;
+    const JsonValue* log = v.get("log");
+    if (!log) return {};
+    EXPECT_EQ(log->get("version")->text, "1.2");
+    const JsonValue& page = log->get("pages")->items.at(0);
+    EXPECT_EQ(page.get("startedDateTime")->text.size(), 24u);
+    for (const JsonValue& e : log->get("entries")->items) {
+        EXPECT_EQ(e.get("pageref")->text, page.get("id")->text);
+        EXPECT_EQ(e.get("startedDateTime")->text.back(), 'Z');
+        const JsonValue* t = e.get("timings");
+        double sum = 0;
+        for (const char* k : {"blocked", "dns", "connect", "ssl", "send", "wait", "receive"}) {
+            const double x = t->get(k)->number;
+            EXPECT_GE(x, k == std::string("send") || k == std::string("wait") || k == std::string("receive") ? 0 : -1) << k;
+            if (x > 0) sum += x;
+        }
+        EXPECT_NEAR(e.get("time")->number, sum, 0.01) << "time is the sum of the known timings";
+        EXPECT_EQ(e.get("request")->get("method")->text, "GET");
+        EXPECT_EQ(e.get("request")->get("url")->text.find('#'), std::string::npos) << "no fragment";
+    }
+    return log->get("entries")->items;
+}
+
+// A trace as Perfetto reads it: every event well-formed, each track's complete events nested in time.
+void expect_trace(const std::string& text, std::vector<std::string>* track_names = nullptr) {
+    JsonValue v;
+    std::string error;
+    ASSERT_TRUE(parse_json(text, &v, &error)) << error;
+    std::map<int64_t, std::vector<std::pair<double, double>>> spans;
+    for (const JsonValue& e : v.get("traceEvents")->items) {
+        ASSERT_TRUE(e.get("name") && e.get("name")->is_string());
+        const std::string ph = e.get("ph")->text;
+        ASSERT_TRUE(ph == "X" || ph == "i" || ph == "M") << ph;
+        ASSERT_TRUE(e.get("pid")->whole && e.get("tid")->whole);
+        if (ph == "M" && e.get("name")->text == "thread_name" && track_names) track_names->push_back(e.get("args")->get("name")->text);
+        if (ph == "M") continue;
+        EXPECT_GE(e.get("ts")->number, 0);
+        if (ph == "X") {
+            EXPECT_GE(e.get("dur")->number, 0);
+            spans[e.get("tid")->integer].push_back({e.get("ts")->number, e.get("ts")->number + e.get("dur")->number});
+        }
+    }
+    for (auto& [tid, list] : spans) {
+        std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
+        std::vector<double> open;
+        for (const auto& [from, to] : list) {
+            while (!open.empty() && open.back() <= from) open.pop_back();
+            if (!open.empty()) EXPECT_LE(to, open.back()) << "track " << tid << ": an event from " << from << " to " << to << " crosses its parent's end";
+            open.push_back(to);
+        }
+    }
+}
+
+TEST(Export, EveryCodePathAsHarAndTrace) {
+    for (int p = 0; p < code_path_count; ++p) {
+        SCOPED_TRACE(code_path_name(CodePath(p)));
+        test::Player player;
+        RunDesc d = test::desc_of(CodePath(p), 6, 100, 2);
+        d.retries = 2, d.timeout_ms = 150, d.spread = Spread::slow_tail, d.slow_every = 3, d.slow_ms = 400, d.cpu_ms = 10;
+        if (CodePath(p) == CodePath::retry_backoff) player.transport.answer = test::fail_first_attempt(1);
+        clamp_run_desc(&d);
+        const ap::Run& run = player.play(d);
+        int attempts = 0;
+        for (const RequestTrace& r : run.requests) attempts += int(r.attempts.size());
+        const std::vector<JsonValue> entries = har_entries(run_to_har(run, {1764921600000.0, "run #1"}));
+        EXPECT_EQ(int(entries.size()), attempts) << "one entry per attempt";
+        ASSERT_FALSE(entries.empty());
+        EXPECT_EQ(entries[0].get("startedDateTime")->text, "2025-12-05T08:00:00.000Z");
+        EXPECT_EQ(entries[0].get("request")->get("url")->text, request_url(run.desc, 0));
+        EXPECT_EQ(entries[0].get("response")->get("status")->integer, 200);
+        expect_trace(run_to_trace(run, "run #1"));
+    }
+}
+
+TEST(Export, AHarEntrySaysWhatTheRequestWaitedForAndAProgramsLineAndTask) {
+    ProgramFixture f;
+    f.make("http://x/inpage/api/delay/100?i=0&city=Lyon#ap=7", 12, "Task-2", 0);
+    f.make("http://x/inpage/api/delay/300?i=1", 14, "Task-3", 5 * ms, 50);
+    f.advance_to(200 * ms);
+    // The browser held the first for a connection 20 ms, its first byte came at 110 ms and its last at 130.
+    ap::Run run = f.scheduler.run();
+    Attempt& a = run.requests[0].attempts[0];
+    a.sent_us = 20 * ms, a.first_byte_us = 110 * ms, a.last_byte_us = 130 * ms;
+    const std::vector<JsonValue> entries = har_entries(run_to_har(run, {0, "your program"}));
+    ASSERT_EQ(entries.size(), 2u);
+    const JsonValue& e = entries[0];
+    EXPECT_EQ(e.get("request")->get("url")->text, "http://x/inpage/api/delay/100?i=0&city=Lyon");
+    EXPECT_EQ(e.get("request")->get("queryString")->items.size(), 2u);
+    EXPECT_EQ(e.get("request")->get("queryString")->items[1].get("value")->text, "Lyon");
+    EXPECT_DOUBLE_EQ(e.get("timings")->get("blocked")->number, 20);
+    EXPECT_DOUBLE_EQ(e.get("timings")->get("wait")->number, 90);
+    EXPECT_DOUBLE_EQ(e.get("timings")->get("receive")->number, 20);
+    EXPECT_EQ(e.get("_line")->integer, 12);
+    EXPECT_EQ(e.get("_task")->text, "Task-2");
+    const JsonValue& timed_out = entries[1];
+    EXPECT_EQ(timed_out.get("response")->get("status")->integer, 0);
+    EXPECT_EQ(timed_out.get("_outcome")->text, "timeout");
+    EXPECT_TRUE(timed_out.get("_error") != nullptr);
+    std::vector<std::string> tracks;
+    expect_trace(run_to_trace(run, "your program"), &tracks);
+    EXPECT_NE(std::find(tracks.begin(), tracks.end(), "Task-2"), tracks.end());
+    EXPECT_NE(std::find(tracks.begin(), tracks.end(), "event loop"), tracks.end());
+}
+
+TEST(Export, IsoTimesAreUtcToTheMillisecond) {
+    EXPECT_EQ(iso_time(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(iso_time(951782400000.0 + 123.9), "2000-02-29T00:00:00.123Z");
+    EXPECT_EQ(iso_time(1764892800000.0 + 86399999), "2025-12-05T23:59:59.999Z");
+    EXPECT_EQ(iso_time(-1), "1969-12-31T23:59:59.999Z");
 }
 
 }  // namespace

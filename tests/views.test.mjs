@@ -208,6 +208,73 @@ test('a run saved to a file loads back; a bad file is explained; the panel saves
   assert.deepEqual(consoleErrors, []);
 });
 
+test('every code path leaves as HAR (valid by the npm HAR validator) and as a Chrome trace (well-formed, each track nested in time)', async () => {
+  const { default: harValidator } = await import('har-validator');
+  await open('?lesson=limits');
+  const paths = (await page.evaluate(() => window.playground.lessonState())).paths;
+  const all = ['sequential', 'sync_client', 'await_in_loop', 'concurrent', 'as_completed', 'task_group', 'bounded', 'pool_limit', 'blocking_in_async', 'thread_pool', 'retry_backoff'];
+  assert.ok(paths.every((p) => all.includes(p)));
+  for (const p of all) {
+    // On the dev server: real sockets, the browser's 6 connections, Resource Timing's stalled and first byte.
+    const r = await page.evaluate((path) => window.playground.run({ path, n: 8, latencyMs: 100, limit: 3, api: 'server', retries: 1, timeoutMs: 1000, failPct: 20 }), p);
+    assert.equal(r.state, 'finished', p);
+    await page.waitForTimeout(150);  // (Resource Timing is read just after the run)
+    const har = JSON.parse(await page.evaluate(() => window.playground.exportRun('har')));
+    await harValidator.har(har).catch((e) => assert.fail(`${p}: ${JSON.stringify(e.errors || e.message).slice(0, 800)}`));
+    const attempts = r.requests.length + r.requests.reduce((n, q) => n + Math.max(0, (q.attempts || 1) - 1), 0);
+    assert.ok(har.log.entries.length >= r.requests.length, `${p}: an entry per attempt (${har.log.entries.length} of ${attempts})`);
+    for (const e of har.log.entries) {
+      const sum = [e.timings.blocked, e.timings.send, e.timings.wait, e.timings.receive].filter((x) => x > 0).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(e.time - sum) < 0.002, `${p}: time ${e.time} is the sum of its timings, ${sum}`);
+    }
+    const trace = JSON.parse(await page.evaluate(() => window.playground.exportRun('trace')));
+    checkTrace(trace, p);
+  }
+  // The buttons save the same texts.
+  const har = await downloadOf('save-har');
+  assert.match(har.name, /^asyncplay-retry_backoff-8\.har$/);
+  assert.equal(har.text, await page.evaluate(() => window.playground.exportRun('har')));
+  const trace = await downloadOf('save-trace');
+  assert.equal(trace.name, 'asyncplay-retry_backoff-8-trace.json');
+  assert.match(await page.evaluate(() => { try { window.playground.exportRun('xml'); return 'no error'; } catch (e) { return e.message; } }), /"xml" is not a format; one of har, trace, json, csv/);
+  // (The 503s the API was asked for are the browser's console lines, not the page's errors.)
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 503/.test(e)), []);
+  consoleErrors.length = 0;
+});
+
+// A Chrome trace as Perfetto reads it: events well-formed, each track's complete events nested in time.
+function checkTrace(trace, what) {
+  assert.ok(Array.isArray(trace.traceEvents), what);
+  const spans = new Map();
+  const names = new Map();
+  for (const e of trace.traceEvents) {
+    assert.equal(typeof e.name, 'string', what);
+    assert.ok(['X', 'i', 'M'].includes(e.ph), `${what}: ${e.ph}`);
+    assert.ok(Number.isInteger(e.pid) && Number.isInteger(e.tid), what);
+    if (e.ph === 'M') {
+      if (e.name === 'thread_name') names.set(e.tid, e.args.name);
+      continue;
+    }
+    assert.ok(e.ts >= 0, `${what}: ${JSON.stringify(e)}`);
+    if (e.ph === 'X') {
+      assert.ok(e.dur >= 0, what);
+      if (!spans.has(e.tid)) spans.set(e.tid, []);
+      spans.get(e.tid).push([e.ts, e.ts + e.dur]);
+    }
+  }
+  for (const [tid, list] of spans) {
+    assert.ok(names.has(tid), `${what}: track ${tid} has a name`);
+    list.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    const open = [];
+    for (const [from, to] of list) {
+      while (open.length && open[open.length - 1] <= from) open.pop();
+      if (open.length) assert.ok(to <= open[open.length - 1], `${what}: on ${names.get(tid)}, ${from}-${to} crosses its parent's end`);
+      open.push(to);
+    }
+  }
+  return names;
+}
+
 test('real sockets: Resource Timing splits the stalled wait for a connection from the request', async () => {
   await open('?lesson=limits');
   const r = await page.evaluate(() => window.playground.run({ path: 'concurrent', n: 18, latencyMs: 300, api: 'server' }));

@@ -64,6 +64,14 @@ export function openProgress() {
   input.click();
 }
 
+// The shown run as text: 'har' (HAR 1.2), 'trace' (Chrome's trace-event JSON), 'json' (its run file) or
+// 'csv' (its requests). Another format throws, naming the four.
+export function exportRun(format = 'json') {
+  const f = String(format);
+  if (!['har', 'trace', 'json', 'csv'].includes(f)) throw new Error(`exportRun: "${f.slice(0, 40)}" is not a format; one of har, trace, json, csv`);
+  return callC('ap_js_export_run', [f], 'text');
+}
+
 // A run file's text to C++, which reads it strictly; true when it was shown.
 export function loadRunText(name, text) {
   if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${sizeText(text.length)}; a run file is at most 16 MB`]) === 1;

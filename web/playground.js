@@ -100,6 +100,7 @@ window.playground = {
   progress: lessons.progress,
   permalink: links.permalink,
   loadRunText: (name, text) => files.loadRunText(String(name), String(text)),
+  exportRun: files.exportRun,
   codeProgram: hooks.codeProgram,
   shownRun: hooks.shownRun,
   replayText: () => hooks.shownRun().replayText,

@@ -66,6 +66,7 @@ struct PlatformHooks {
     std::function<void(const std::string& json, const std::string& changed)> on_progress;
     std::function<void()> on_open_progress;  // asks for a progress file; the platform calls lessons_load_progress
     std::function<std::string()> clock_of_day;  // the date and time now, ISO 8601 (a passing run's "at")
+    std::function<double()> clock_epoch_ms;     // Unix time in ms of the run clock's 0 (HAR's dates)
     std::function<void(const std::string& query)> on_copy_link;   // the platform builds the URL and copies it
     std::function<void(const std::string& query)> on_copy_embed;  // ... or the iframe HTML for it
     std::function<void(const std::string& file_name, const std::string& mime, const std::string& text)> on_save_file;

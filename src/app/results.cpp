@@ -8,6 +8,7 @@
 #include "app/lessons_panel.h"
 #include "app/ui_kit.h"
 #include "core/analysis.h"
+#include "core/export.h"
 #include "core/fields.h"
 #include "core/lessons.h"
 #include "core/runfile.h"
@@ -90,6 +91,22 @@ void results_file_unreadable(App& app, const std::string& file_name, const std::
 std::string results_run_file(const App& app) {
     const HistoryEntry* e = app_shown_entry(app);
     return e ? run_to_file(e->run, e->guess_ms) : run_to_file(app.scheduler.run());
+}
+
+std::string results_export(const App& app, const std::string& format, std::string* file_name) {
+    const HistoryEntry* e = app_shown_entry(app);
+    const Run& run = e ? e->run : app.scheduler.run();
+    const std::string stem = std::string("asyncplay-") + run_name(run.desc) + "-" + std::to_string(run.desc.count);
+    const std::string title = (e ? "run #" + std::to_string(e->number) + ": " : std::string()) + run_label(run.desc) + ", " +
+                              std::to_string(run.requests.size()) + " requests";
+    const double epoch = app.hooks.clock_epoch_ms ? app.hooks.clock_epoch_ms() : 0;
+    std::string name, text;
+    if (format == "json") name = stem + ".json", text = results_run_file(app);
+    else if (format == "csv") name = stem + "-requests.csv", text = run_requests_csv(run);
+    else if (format == "har") name = stem + ".har", text = run_to_har(run, {epoch, title});
+    else if (format == "trace") name = stem + "-trace.json", text = run_to_trace(run, title);
+    if (file_name) *file_name = name;
+    return text;
 }
 
 // A learner's program: what it printed, and how it ended (the error with its line and traceback).
@@ -367,6 +384,15 @@ void draw_run_view(App& app, int64_t now_us) {
         if (small_button(app, "Requests as CSV", "save-requests-csv") && app.hooks.on_save_file) {
             app.hooks.on_save_file(std::string("asyncplay-requests-") + run_name(run.desc) + "-" + std::to_string(run.desc.count) + ".csv",
                                    "text/csv", run_requests_csv(run));
+        }
+        // For the tools the field already has: DevTools' Network panel and HAR viewers; Perfetto.
+        for (const char* format : {"har", "trace"}) {
+            const bool har = format[0] == 'h';
+            if (small_button(app, har ? "Save as HAR" : "Save as trace", har ? "save-har" : "save-trace") && app.hooks.on_save_file) {
+                std::string name;
+                const std::string text = results_export(app, format, &name);
+                app.hooks.on_save_file(name, "application/json", text);
+            }
         }
         ImGui::EndDisabled();
     }

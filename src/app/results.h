@@ -42,6 +42,9 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
 void results_file_unreadable(App& app, const std::string& file_name, const std::string& why);
 // The shown run as a run file, with the guess it was started with.
 std::string results_run_file(const App& app);
+// The shown run in another format: "json" (its run file), "csv" (its requests), "har" (HAR 1.2) or "trace"
+// (Chrome's trace-event JSON); "" for a format not one of these. *file_name: what to save it as.
+std::string results_export(const App& app, const std::string& format, std::string* file_name = nullptr);
 
 // The shown run's totals, waterfall and replay.
 void draw_run_view(App& app, int64_t now_us);

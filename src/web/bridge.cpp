@@ -33,6 +33,8 @@ EM_JS(void, js_progress, (const char* json, const char* changed), {
     if (Module.apProgress) Module.apProgress(UTF8ToString(json), UTF8ToString(changed));
 });
 EM_JS(void, js_open_progress, (), { if (Module.apOpenProgress) Module.apOpenProgress(); });
+// Unix time in ms of performance.now()'s 0: the page's monotonic clock (monotonic_now_us) in dates.
+EM_JS(double, js_time_origin, (), { return performance.timeOrigin; });
 // The date and time now, ISO 8601, in a buffer the caller frees.
 EM_JS(char*, js_clock_of_day, (), {
     const text = new Date().toISOString();
@@ -113,6 +115,7 @@ void bridge_init(App* app) {
         js_progress(json.c_str(), r ? progress_event_json(*r).c_str() : "");
     };
     h.on_open_progress = [] { js_open_progress(); };
+    h.clock_epoch_ms = [] { return js_time_origin(); };
     h.clock_of_day = [] {
         char* p = js_clock_of_day();
         std::string s = p ? p : "";
@@ -648,6 +651,12 @@ EMSCRIPTEN_KEEPALIVE void ap_js_apply_url(const char* query) {
     if (!g_app || !query) return;
     app_apply_url(*g_app, query, monotonic_now_us());
     wake();
+}
+
+// The shown run as text in another format: "json", "csv", "har", "trace"; null for a format not one of these.
+EMSCRIPTEN_KEEPALIVE const char* ap_js_export_run(const char* format) {
+    if (!g_app || !format) return out("");
+    return out(results_export(*g_app, format));
 }
 
 // The query of the current state.
