@@ -771,6 +771,8 @@ TEST(Ui, TabVisitsEveryControlOnceInEveryState) {
         expect_every_control_once(h, "the first lesson");
         h.click("settings");
         expect_every_control_once(h, "all settings open");
+        h.click("progress");
+        expect_every_control_once(h, "the progress panel open");
         h.click("view:race");
         expect_every_control_once(h, "the race tab, settings open");
         h.click("view:scaling");
@@ -789,6 +791,8 @@ TEST(Ui, TabVisitsEveryControlOnceInEveryState) {
         Headless h;
         ImGui::GetIO().DisplaySize = ImVec2(390, 844);  // a phone
         expect_every_control_once(h, "a phone");
+        h.click("progress");
+        expect_every_control_once(h, "a phone, the progress panel open");
         h.click("tab:code");
         expect_every_control_once(h, "a phone, the code tab");
     }
