@@ -12,6 +12,7 @@
 #include "core/event_loop.h"
 #include "core/exercise.h"
 #include "core/export.h"
+#include "core/har.h"
 #include "core/fields.h"
 #include "core/history.h"
 #include "core/json.h"
@@ -1121,6 +1122,138 @@ TEST(Export, IsoTimesAreUtcToTheMillisecond) {
     EXPECT_EQ(iso_time(951782400000.0 + 123.9), "2000-02-29T00:00:00.123Z");
     EXPECT_EQ(iso_time(1764892800000.0 + 86399999), "2025-12-05T23:59:59.999Z");
     EXPECT_EQ(iso_time(-1), "1969-12-31T23:59:59.999Z");
+}
+
+// ---- A HAR read as a recorded run --------------------------------------------------------------------------
+
+// A HAR entry as DevTools writes one.
+std::string har_entry(const std::string& when, const std::string& url, int status, double blocked, double wait, double receive, const std::string& extra = "") {
+    const double time = std::max(0.0, blocked) + wait + receive;
+    return "{\"startedDateTime\":\"" + when + "\",\"time\":" + json_number(time) + ",\"request\":{\"method\":\"GET\",\"url\":\"" + url +
+           "\",\"httpVersion\":\"http/1.1\",\"headers\":[],\"queryString\":[],\"cookies\":[],\"headersSize\":-1,\"bodySize\":0},"
+           "\"response\":{\"status\":" + std::to_string(status) + ",\"statusText\":\"\",\"httpVersion\":\"http/1.1\",\"headers\":[],\"cookies\":[],"
+           "\"content\":{\"size\":42,\"mimeType\":\"application/json\"},\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":42},\"cache\":{},"
+           "\"timings\":{\"blocked\":" + json_number(blocked) + ",\"dns\":-1,\"ssl\":-1,\"connect\":-1,\"send\":0,\"wait\":" + json_number(wait) +
+           ",\"receive\":" + json_number(receive) + "}" + extra + "}";
+}
+std::string har_of(const std::vector<std::string>& entries) {
+    std::string out = "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"WebInspector\",\"version\":\"537.36\"},\"pages\":[{\"startedDateTime\":"
+                      "\"2026-12-05T07:40:00.000Z\",\"id\":\"page_1\",\"title\":\"a course page\",\"pageTimings\":{}}],\"entries\":[";
+    for (size_t i = 0; i < entries.size(); ++i) out += (i ? "," : "") + entries[i];
+    return out + "]}}";
+}
+
+TEST(Har, ADevToolsHarIsARecordedRunWithItsPhasesAndOutcomes) {
+    const std::string text = har_of({
+        har_entry("2026-12-05T07:40:00.100Z", "http://h/b", 404, -1, 50, 0),
+        har_entry("2026-12-05T07:40:00.000Z", "http://h/a?x=1", 200, 200.25, 100, 4.5),
+        har_entry("2026-12-05T08:40:00.050+01:00", "http://h/moved", 301, 0, 20, 0),
+        har_entry("2026-12-05T07:40:00.060Z", "http://h/gone", 0, -1, 0, 0, ",\"_error\":\"net::ERR_ABORTED\""),
+        har_entry("2026-12-05T07:40:00.070Z", "http://other/x", 0, -1, 0, 0, ",\"_error\":\"net::ERR_CONNECTION_REFUSED\""),
+    });
+    ASSERT_TRUE(looks_like_har(text));
+    ap::Run run;
+    std::string error;
+    ASSERT_TRUE(run_from_har(text, "page.har", &run, &error)) << error;
+    EXPECT_EQ(run.desc.kind, RunKind::recorded);
+    EXPECT_STREQ(run_name(run.desc), "recorded");
+    ASSERT_EQ(run.requests.size(), 5u);
+    ASSERT_TRUE(run.recorded);
+    EXPECT_EQ(run.recorded->urls, (std::vector<std::string>{"http://h/a?x=1", "http://h/moved", "http://h/gone", "http://other/x", "http://h/b"})) << "in the order they started";
+    EXPECT_EQ(run.recorded->creator, "WebInspector 537.36");
+    const RequestTrace& a = run.requests[0];
+    EXPECT_EQ(a.started_us, 0);
+    EXPECT_EQ(a.attempts[0].sent_us, 200250) << "blocked: stalled for a connection";
+    EXPECT_EQ(a.attempts[0].first_byte_us, 300250);
+    EXPECT_EQ(a.attempts[0].last_byte_us, 304750);
+    EXPECT_EQ(a.finished_us, 304750);
+    EXPECT_EQ(a.outcome, Outcome::ok);
+    EXPECT_EQ(run.requests[1].started_us, 50000) << "08:40:00.050+01:00 is 07:40:00.050Z";
+    EXPECT_EQ(run.requests[1].outcome, Outcome::ok) << "a redirect is an answer";
+    EXPECT_EQ(run.requests[2].outcome, Outcome::cancelled);
+    EXPECT_EQ(run.requests[3].outcome, Outcome::network_error);
+    EXPECT_EQ(run.requests[3].reason, "net::ERR_CONNECTION_REFUSED");
+    EXPECT_EQ(run.requests[4].outcome, Outcome::http_error);
+    EXPECT_EQ(run.requests[4].reason, "HTTP 404");
+    EXPECT_EQ(run.end_us, 304750);
+    // Kept as a run file and read back the same; its requests' URLs with it.
+    const std::string file = run_to_file(run);
+    ap::Run back;
+    double guess = -1;
+    ASSERT_TRUE(run_from_file(file, &back, &guess, &error)) << error;
+    EXPECT_EQ(run_to_file(back), file);
+    EXPECT_EQ(back.recorded->urls, run.recorded->urls);
+    EXPECT_EQ(back.requests[0].attempts[0].sent_us, 200250);
+    EXPECT_TRUE(test::contains(run_requests_csv(run), ",http://h/a?x=1,GET\r\n"));
+    EXPECT_EQ(event_loop_timeline(run).steps.size(), 1u) << "no event loop to step";
+    EXPECT_TRUE(test::contains(describe_replay(run, replay_at(run, 100000)), "1 held by the browser for a connection"));
+}
+
+TEST(Har, AHarThatCannotBeReadIsRefusedWithTheFieldThatIsWrong) {
+    auto refusal = [](const std::string& text) {
+        ap::Run run;
+        std::string error;
+        EXPECT_FALSE(run_from_har(text, "x.har", &run, &error));
+        return error;
+    };
+    EXPECT_EQ(refusal("{\"log\":3}"), "log: not an object: not a HAR file");
+    EXPECT_EQ(refusal("{\"log\":{\"version\":\"1.2\",\"entries\":[]}}"), "log.entries: empty: the HAR holds no request");
+    const std::string good = har_entry("2026-12-05T07:40:00.000Z", "http://h/a", 200, 0, 10, 0);
+    EXPECT_EQ(refusal(har_of({good, har_entry("yesterday", "http://h/a", 200, 0, 10, 0)})),
+              "log.entries[1].startedDateTime: not a date and time like 2026-12-05T07:40:00.123Z");
+    EXPECT_EQ(refusal(har_of({har_entry("2026-12-05T07:40:00.000Z", "http://h/a", 200, 0, -5, 0)})),
+              "log.entries[0].timings.wait: not a time in ms (0 or more, or -1 for unknown)");
+    EXPECT_EQ(refusal(har_of({har_entry("2026-12-05T07:40:00.000Z", "http://h/a", 700, 0, 5, 0)})),
+              "log.entries[0].response.status: not an HTTP status (or 0 for no answer)");
+    EXPECT_EQ(refusal(har_of({good, har_entry("2026-12-07T07:40:00.000Z", "http://h/a", 200, 0, 10, 0)})).substr(0, 33), "the requests span more than a day");
+    EXPECT_EQ(refusal("{\"log\": {\"version\": \"1.2\", \"entries\": [1,").substr(0, 16), "it is not JSON: ");
+    EXPECT_FALSE(looks_like_har("{\"format\":\"asyncplay-run\",\"log\":{}}")) << "a run file is a run file";
+}
+
+TEST(Har, ARunSavedAsHarLoadsBackTheSameToTheMillisecond) {
+    test::Player player;
+    RunDesc d = test::desc_of(CodePath::retry_backoff, 6, 100, 2);
+    d.retries = 2, d.timeout_ms = 150, d.spread = Spread::slow_tail, d.slow_every = 3, d.slow_ms = 400;
+    clamp_run_desc(&d);
+    const ap::Run& run = player.play(d);
+    ap::Run back;
+    std::string error;
+    ASSERT_TRUE(run_from_har(run_to_har(run, {1764921600000.0, "run #1"}), "run.har", &back, &error)) << error;
+    size_t attempts = 0;
+    for (const RequestTrace& r : run.requests) attempts += r.attempts.size();
+    ASSERT_EQ(back.requests.size(), attempts) << "an entry per attempt, each a request of its own";
+    // The HAR's entries in the order they started: a first attempt from when its call was asked for (its
+    // queued time is the entry's blocked), a retry from its own start.
+    std::vector<std::pair<int64_t, const Attempt*>> order;
+    for (const RequestTrace& r : run.requests)
+        for (size_t a = 0; a < r.attempts.size(); ++a) order.push_back({a == 0 ? std::min(r.scheduled_us, r.attempts[0].started_us) : r.attempts[a].started_us, &r.attempts[a]});
+    std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (size_t k = 0; k < order.size(); ++k) {
+        const RequestTrace& b = back.requests[k];
+        const Attempt& a = *order[k].second;
+        EXPECT_NEAR(double(b.started_us), double(order[k].first - run.start_us), 1000.0);
+        EXPECT_NEAR(double(b.finished_us), double(a.ended_us - run.start_us), 1000.0);
+        EXPECT_EQ(b.status, a.status);
+        EXPECT_EQ(b.outcome == Outcome::ok, a.outcome == Outcome::ok);
+    }
+}
+
+TEST(Har, TheNotesSayWhoWaitedForAConnectionAndWhatItCost) {
+    std::vector<std::string> entries;
+    for (int i = 0; i < 12; ++i) {
+        // Twelve calls of 100 ms to one host at once over 6 connections: the second six wait for the first.
+        const int t = i < 6 ? 0 : 0;
+        entries.push_back(har_entry("2026-12-05T07:40:00.00" + std::to_string(t) + "Z", "http://h/api/" + std::to_string(i), 200, i < 6 ? 0 : 100, 100, 0));
+    }
+    ap::Run run;
+    std::string error;
+    ASSERT_TRUE(run_from_har(har_of(entries), "page.har", &run, &error)) << error;
+    const std::vector<std::string> notes = recorded_notes(run);
+    ASSERT_GE(notes.size(), 2u);
+    EXPECT_TRUE(test::contains(notes[0], "Recorded elsewhere by WebInspector 537.36, on a course page")) << notes[0];
+    EXPECT_TRUE(test::contains(notes[1], "The browser held 6 of these 12 requests for one of its 6 connections to a host: http://h (6)")) << notes[1];
+    EXPECT_TRUE(test::contains(notes[1], "about 100 ms sooner")) << notes[1];
+    EXPECT_EQ(explain_run(run, compute_stats(run)), notes);
 }
 
 }  // namespace

@@ -242,6 +242,58 @@ test('every code path leaves as HAR (valid by the npm HAR validator) and as a Ch
   consoleErrors.length = 0;
 });
 
+test('a HAR recorded by Chromium itself loads and draws as a recorded run; the page\'s own HAR loads back the same', async () => {
+  // Chromium records a page that asks the dev server for 12 answers of 300 ms at once, on one port.
+  const harPath = path.join(args.out, 'chromium-recorded.har');
+  const recording = await browser.newContext({ recordHar: { path: harPath, content: 'omit' } });
+  const rec = await recording.newPage();
+  await rec.goto(`${dev.url}api/delay/1`);
+  await rec.evaluate((base) => Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${base}api/delay/300?i=${i}`, { cache: 'no-store' }).then((r) => r.text()))), dev.url);
+  await recording.close();
+  const har = fs.readFileSync(harPath, 'utf8');
+  await open('?lesson=limits');
+  assert.equal(await page.evaluate(([t]) => window.playground.loadRunText('chromium-recorded.har', t), [har]), true);
+  const shown = await page.evaluate(() => window.playground.shownRun());
+  assert.equal(shown.path, 'recorded');
+  assert.equal(shown.kind, 'recorded');
+  assert.ok(shown.count >= 12, `the page and its 12 calls: ${shown.count}`);
+  assert.ok(shown.notes.some((n) => /^Recorded elsewhere by Playwright/.test(n)), JSON.stringify(shown.notes));
+  console.log(`# Chromium's HAR: ${shown.count} requests, ${Math.round(shown.wallMs)} ms; ${shown.notes.slice(1).join(' ')}`);
+  await page.mouse.move(1, 1);
+  await settled();
+  await shot('har-recorded.png');
+  // The page's own HAR of a run loads back: the same requests, times to the millisecond, outcomes.
+  await page.evaluate(() => window.playground.run({ path: 'bounded', n: 9, latencyMs: 120, limit: 3, api: 'page' }));
+  // (Each request's times from its CSV: request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,...)
+  const rows = (csv) => csv.trim().split('\r\n').slice(1).map((line) => line.split(','));
+  const before = rows(await page.evaluate(() => window.playground.exportRun('csv')));
+  const own = await page.evaluate(() => window.playground.exportRun('har'));
+  assert.equal(await page.evaluate(([t]) => window.playground.loadRunText('run.har', t), [own]), true);
+  const back = await page.evaluate(() => window.playground.shownRun());
+  assert.equal(back.count, 9);
+  const after = rows(await page.evaluate(() => window.playground.exportRun('csv')));
+  for (let i = 0; i < 9; i++) {
+    // Loaded, a request starts when it was asked for (its queued time is the HAR's blocked) and ends as it did.
+    assert.ok(Math.abs(Number(after[i][2]) - Number(before[i][1])) <= 1.01, `call ${i + 1} starts ${after[i][2]} vs ${before[i][1]}`);
+    assert.ok(Math.abs(Number(after[i][5]) - Number(before[i][5])) <= 1.01, `call ${i + 1} ends ${after[i][5]} vs ${before[i][5]}`);
+    assert.equal(after[i][6], before[i][6]);
+  }
+  // Dropped on the page, as a file from the desktop.
+  await page.evaluate(([t]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([t], 'dropped.har', { type: 'application/json' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [har]);
+  await page.waitForFunction(() => window.playground.shownRun().loaded === 'dropped.har', null, { timeout: 5000 });
+  // A damaged HAR is refused with its field; ?har= loads one from a link.
+  assert.equal(await page.evaluate(() => window.playground.loadRunText('bad.har', '{"log": {"version": "1.2", "entries": [{"startedDateTime": "now"}]}}')), false);
+  assert.match((await page.evaluate(() => window.playground.shownRun())).fileError, /bad\.har could not be loaded: log\.entries\[0\]\.startedDateTime: not a date and time/);
+  await open(`?lesson=limits&har=${encodeURIComponent('data:application/json,' + encodeURIComponent(own))}`);
+  await page.waitForFunction(() => window.playground.shownRun() && window.playground.shownRun().path === 'recorded', null, { timeout: 10000 });
+  assert.equal((await page.evaluate(() => window.playground.shownRun())).count, 9);
+  assert.deepEqual(consoleErrors, []);
+});
+
 // A Chrome trace as Perfetto reads it: events well-formed, each track's complete events nested in time.
 function checkTrace(trace, what) {
   assert.ok(Array.isArray(trace.traceEvents), what);

@@ -22,7 +22,7 @@ export function saveFile(name, mime, text) {
 export function openFile() {
   const input = document.createElement('input');
   input.type = 'file';
-  input.accept = '.json,application/json';
+  input.accept = '.json,.har,application/json';
   input.addEventListener('change', () => {
     const file = input.files && input.files[0];
     if (!file) return;
@@ -76,6 +76,44 @@ export function exportRun(format = 'json') {
 export function loadRunText(name, text) {
   if (text.length > MAX_RUN_FILE) return callC('ap_js_load_run', [name, '', `it is ${sizeText(text.length)}; a run file is at most 16 MB`]) === 1;
   return callC('ap_js_load_run', [name, text, '']) === 1;
+}
+
+// A run file or a HAR dropped on the page loads as Load run... does.
+export function install() {
+  window.addEventListener('dragover', (e) => {
+    if (e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files')) e.preventDefault();
+  });
+  window.addEventListener('drop', (e) => {
+    const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (!file) return;
+    e.preventDefault();
+    loadRunFile(file.name, file);
+  });
+}
+
+// ?har=<url>: a HAR to show as a recorded run (a DevTools recording a course links to). Fetched once, with
+// the run file's size cap and a deadline; what goes wrong is said where a bad file is.
+export async function loadLinkedHar() {
+  const url = new URLSearchParams(location.search).get('har');
+  if (!url) return;
+  const name = (url.split('/').pop() || url).slice(0, 80);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10000);
+  try {
+    const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
+    if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
+    const size = Number(reply.headers.get('Content-Length'));
+    if (size > MAX_RUN_FILE) throw new Error(`it is ${sizeText(size)}; a HAR is at most 16 MB`);
+    const text = await reply.text();
+    loadRunText(name, text);
+  } catch (e) {
+    const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e instanceof TypeError
+      ? 'its host did not answer or did not let this page read it (a HAR on another site must be served with "Access-Control-Allow-Origin: *")'
+      : e.message;
+    callC('ap_js_load_run', [name, '', why]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function loadRunFile(name, file) {

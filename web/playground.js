@@ -44,6 +44,7 @@ function firstFrame() {
     start.started();
     start.ready.then(() => {
       links.openLinkedProgram();
+      files.loadLinkedHar();
       host.sayReady();
       python.startWhenIdle();
     });
@@ -85,6 +86,7 @@ input.install();
 host.install();
 start.install();
 storage.install();
+files.install();
 connect({ page: { runtimeInitialized, firstFrame, runEnded, progressChanged, requestCosts }, start, costs, storage, links, files, python, editor });
 
 // One member a line (tests/surface.test.mjs reads them).

@@ -113,6 +113,9 @@ void draw_code_panel(App& app, int64_t now_us) {
     const std::string* own = code_panel_lesson_script(app);
     const Run& shown_run = app_shown_run(app);
     if (own) wrapped_note("The lesson's own program. Run (or Edit and run) runs it in this page's Python; its requests land on the waterfall.", pal.dim);
+    else if (shown_run.recorded)
+        wrapped_note(std::string("The run shown was recorded elsewhere (") + (shown_run.recorded->file.empty() ? "a HAR" : shown_run.recorded->file) +
+                         "): no program made it. Below: " + python_file_for(d.path) + ", the Python of the code path in the settings.", pal.dim);
     else if (shown_run.program)  // (the run on screen is the learner's program; this panel shows the settings' path)
         wrapped_note(std::string("The run shown is your program (Edit and run opens it). Below: ") + python_file_for(d.path) +
                      ", the Python of the code path in the settings.", pal.dim);

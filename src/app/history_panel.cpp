@@ -45,6 +45,9 @@ void draw_history_panel(App& app) {
     };
     auto size_line = [](const HistoryEntry& e) {
         const RunDesc& d = e.run.desc;
+        if (d.kind == RunKind::recorded) {
+            return std::to_string(d.count) + (d.count == 1 ? " request" : " requests") + ", up to " + std::to_string(e.stats.peak()) + " at once, a HAR";
+        }
         if (d.kind == RunKind::program) {
             const int peak = e.stats.peak();
             std::string line = std::to_string(d.count) + (d.count == 1 ? " request" : " requests");
@@ -101,6 +104,9 @@ void draw_history_panel(App& app) {
                 for (size_t k = row.first; k <= row.last; ++k) lo = std::min(lo, all[k].stats.wall_ms), hi = std::max(hi, all[k].stats.wall_ms);
                 ImGui::Text("%s to %s", format_duration_ms(lo).c_str(), format_duration_ms(hi).c_str());
                 ImGui::TextColored(pal.dim, "see Scaling");
+            } else if (e.run.recorded) {
+                ImGui::TextUnformatted(format_duration_ms(e.stats.wall_ms).c_str());
+                ImGui::TextColored(pal.dim, "recorded, no model");
             } else if (e.run.program) {
                 ImGui::Text("%s%s", format_duration_ms(e.stats.wall_ms).c_str(), e.run.state == RunState::cancelled ? " (stopped)" : "");
                 ImGui::TextColored(pal.dim, "%s", !e.run.program->report.error_message.empty() ? "ended with an error" : "measured, no model");

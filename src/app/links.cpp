@@ -77,8 +77,8 @@ void app_apply_url(App& app, const std::string& query, int64_t now_us) {
         if (lessons_select_named(app, value, now_us) < 0)
             notes.push_back("Link: there is no lesson '" + value + "'; showing lesson " + std::to_string(app.lessons.index + 1) + ".");
     }
-    // Keys the JavaScript side owns (a lesson file's URL, the host page's origin) pass silently.
-    static const char* js_keys[] = {"lesson", "lessons", "origin", "program", "python"};
+    // Keys the JavaScript side owns (a lesson file's URL, the host page's origin, a HAR to show) pass silently.
+    static const char* js_keys[] = {"har", "lesson", "lessons", "origin", "program", "python"};
     std::vector<std::string> seen;
     for (const auto& [key, value] : params) {
         const std::string& name = key;  // (a structured binding cannot be captured before C++20's clang 16)

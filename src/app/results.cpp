@@ -9,6 +9,7 @@
 #include "app/ui_kit.h"
 #include "core/analysis.h"
 #include "core/export.h"
+#include "core/har.h"
 #include "core/fields.h"
 #include "core/lessons.h"
 #include "core/runfile.h"
@@ -57,7 +58,9 @@ bool results_load_file(App& app, const std::string& text, const std::string& fil
     std::string error;
     app.needs_redraw = true;
     layout_show(app, LayoutState::Panel::run);
-    if (!run_from_file(text, &run, &guess, &error)) {
+    // A HAR (DevTools' Save all as HAR, this page's Save as HAR) is read as a recorded run.
+    const bool har = looks_like_har(text);
+    if (har ? !run_from_har(text, file_name, &run, &error) : !run_from_file(text, &run, &guess, &error)) {
         r.file_error = file_name + " could not be loaded: " + error;
         return false;
     }
@@ -185,6 +188,14 @@ static std::string settings_line(const RunDesc& d) {
 
 static void draw_png_caption(App& app, const Run& run, const RunStats& s) {
     const Palette& pal = palette();
+    if (run.recorded) {  // the browser's requests from a HAR: measured elsewhere, nothing to judge
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
+        ImGui::TextWrapped("Recorded: %s", run.recorded->title.empty() ? run.recorded->file.c_str() : run.recorded->title.c_str());
+        ImGui::PopStyleColor();
+        ImGui::TextWrapped("%s, %d requests, at most %d in flight at once (no model: nothing expected of it).", format_duration_ms(s.wall_ms).c_str(), s.count, s.peak());
+        ImGui::Separator();
+        return;
+    }
     if (run.program) {  // measured only: a learner's program has no claim, no model and no verdict
         ImGui::PushStyleColor(ImGuiCol_Text, pal.title);
         ImGui::TextWrapped("Your program%s", run.state == RunState::cancelled ? ", stopped" : "");
@@ -225,6 +236,10 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
         ImGui::TextWrapped("Running %s, %d x %d ms, %s: %d of %d done, %d in flight, %s so far", run_label(d), d.count,
                     d.latency_ms, api_name(d.api), run.ended, d.count, run.in_flight,
                     format_duration_ms(double(now_us - run.start_us) / 1000).c_str());
+    } else if (run.recorded) {
+        ImGui::TextWrapped("Recorded: %d %s from %s%s", d.count, d.count == 1 ? "request" : "requests",
+                           run.recorded->file.empty() ? "a HAR" : run.recorded->file.c_str(),
+                           run.recorded->creator.empty() ? "" : (" (" + run.recorded->creator + ")").c_str());
     } else if (run.program) {
         ImGui::TextWrapped("%s: your program, %d %s, %s API", run.state == RunState::cancelled ? "Stopped" : "Last run", d.count,
                            d.count == 1 ? "request" : "requests", api_name(d.api));
@@ -245,7 +260,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
     std::string parts = "the program: " + format_duration_ms(e.path_ms);
     if (e.cap_ms >= 0.5) parts += "\n+ the browser's 6 connections per host: " + format_duration_ms(e.cap_ms);
     if (e.browser_ms >= 0.5) parts += "\n+ handing the answers over in this browser: " + format_duration_ms(e.browser_ms);
-    const bool model = !run.program;  // (a learner's program has no model: no expectation, no speedup of one)
+    const bool model = run.desc.kind == RunKind::path;  // (a learner's program, a HAR: no model, no expectation, no speedup of one)
     if (model) cells.push_back({"expected", format_duration_ms(s.expected_ms), "what the model expects of this run:\n" + parts});
     if (running || run.state == RunState::cancelled) std::snprintf(buf, sizeof buf, "- of %.1fx", s.expected_speedup);
     else std::snprintf(buf, sizeof buf, "%.1fx of %.1fx", s.speedup, s.expected_speedup);
@@ -280,7 +295,7 @@ static void draw_totals(App& app, const Run& run, const RunStats& s, bool runnin
                          (s.peak_on_wire > 0 ? "most requests really sent at once (Resource Timing), of the most the model expects"
                                              : "most requests in flight at once, of the most the model expects") + wire_tip});
     } else {
-        cells.push_back({"peak in flight", wire, "most of the program's requests in flight at once" + wire_tip});
+        cells.push_back({"peak in flight", wire, std::string(run.recorded ? "most of its requests in flight at once" : "most of the program's requests in flight at once") + wire_tip});
     }
     float widest = 0;
     for (const Cell& c : cells) widest = std::max({widest, ImGui::CalcTextSize(c.label).x, ImGui::CalcTextSize(c.value.c_str()).x});

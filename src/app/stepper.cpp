@@ -184,6 +184,7 @@ void draw_stepper(App& app, int64_t now_us) {
         wrapped_note("The stepper follows runs of up to " + std::to_string(max_stepper_calls) + " calls: run with a smaller N.", pal.dim);
         return;
     }
+    if (run.recorded && !tl.steps.empty()) wrapped_note(tl.steps[0].what, pal.dim);
     if (tl.steps.size() < 2) return;
     // The replay slider moved (or "whole run"): the step follows it.
     if (!st.playing && app.results.replay_ms >= 0 && app.results.replay_ms != st.synced_replay_ms) {

@@ -64,6 +64,11 @@ void hover_tooltip(const Run& run, int i) {
     const int n = int(run.requests.size());
     ImGui::BeginTooltip();
     ImGui::Text("request %d of %d: %s", i + 1, n, outcome_name(r.outcome));
+    // A recorded run: what the browser asked for.
+    if (run.recorded && size_t(i) < run.recorded->urls.size()) {
+        const std::string what = run.recorded->methods[size_t(i)] + " " + run.recorded->urls[size_t(i)];
+        ImGui::TextUnformatted(what.size() > 120 ? (what.substr(0, 117) + "...").c_str() : what.c_str());
+    }
     // A learner's program: what it asked for, from where (the task as the stepper numbers it, and as asyncio names it).
     if (run.program && size_t(i) < run.program->calls.size()) {
         const ProgramCall& c = run.program->calls[size_t(i)];

@@ -182,6 +182,18 @@ ReplayState replay_at(const Run& run, int64_t t_rel_us) {
 
 std::string describe_replay(const Run& run, const ReplayState& st) {
     if (run.program && !run.program->trace.steps.empty()) return describe_program_replay(run, st.t_us);
+    if (run.recorded) {  // the browser's requests: on the wire, held for a connection, done
+        const int64_t t = std::max<int64_t>(0, run.start_us) + st.t_us;
+        int wire = 0, held = 0, done = 0, later = 0;
+        for (const RequestTrace& r : run.requests) {
+            if (r.attempts.empty() || t < r.attempts[0].started_us) ++later;
+            else if (t >= r.finished_us) ++done;
+            else if (r.attempts[0].sent_us > t) ++held;
+            else ++wire;
+        }
+        return "at " + format_duration_ms(double(st.t_us) / 1000.0) + ": " + std::to_string(wire) + " on the wire, " + std::to_string(held) +
+               " held by the browser for a connection, " + std::to_string(done) + " done, " + std::to_string(later) + " not yet asked for.";
+    }
     std::string text = "at " + format_duration_ms(double(st.t_us) / 1000.0) + ": ";
     std::vector<std::string> parts;
     auto count = [&](Phase p) { return st.per_phase[int(p)]; };
@@ -347,7 +359,7 @@ std::string run_requests_csv(const Run& run) {
     // A learner's program's requests also say where they came from: the URL, the program line, the task.
     const ProgramRun* program = run.program ? &*run.program : nullptr;
     std::string out = "request,scheduled_ms,started_ms,answered_ms,handled_ms,finished_ms,outcome,status,attempts,bytes,stalled_ms,reason";
-    out += program ? ",url,line,task,thread\r\n" : "\r\n";
+    out += program ? ",url,line,task,thread\r\n" : run.recorded ? ",url,method\r\n" : "\r\n";
     auto rel = [&](int64_t us) { return us >= 0 ? fixed(double(us - run.start_us) / 1000.0, 3) : std::string(); };
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -368,6 +380,7 @@ std::string run_requests_csv(const Run& run) {
             const ProgramCall& c = program->calls[i];
             out += "," + csv_field(c.url) + "," + std::to_string(c.line) + "," + csv_field(c.task) + "," + csv_field(c.thread);
         }
+        if (run.recorded && i < run.recorded->urls.size()) out += "," + csv_field(run.recorded->urls[i]) + "," + csv_field(run.recorded->methods[i]);
         out += "\r\n";
     }
     return out;

@@ -851,6 +851,15 @@ std::vector<ProgramLineCount> trace_line_counts(const Run& run, int64_t t_us) {
 }
 
 LoopTimeline event_loop_timeline(const Run& run) {
+    if (run.recorded) {  // the browser's requests from a HAR: no program made them, no event loop ran them
+        LoopTimeline tl;
+        tl.has_loop = false;
+        LoopEvent start;
+        start.kind = LoopEventKind::start;
+        start.what = "A recorded run: the browser's " + std::to_string(run.requests.size()) + " requests as the HAR gives them. No Python program made them, so there is no event loop to step.";
+        tl.steps.push_back(start);
+        return tl;
+    }
     if (has_trace(run) && (run.state == RunState::finished || run.state == RunState::cancelled)) {
         if (run.requests.size() > size_t(max_stepper_calls) || run.program->trace.steps.size() > size_t(4 * max_stepper_calls) ||
             run.program->trace.thread_steps.size() > size_t(4 * max_stepper_calls)) {

@@ -63,6 +63,7 @@ std::string attempt_url(const Run& run, size_t index, int attempt) {
         const ProgramCall& c = run.program->calls[index];
         return without_fragment(c.wire_url.empty() ? c.url : c.wire_url);
     }
+    if (run.recorded) return index < run.recorded->urls.size() ? without_fragment(run.recorded->urls[index]) : std::string("about:blank");
     return without_fragment(request_url(run.desc, int(index), attempt));
 }
 
@@ -127,12 +128,14 @@ std::string run_to_har(const Run& run, const ExportNames& names) {
         // (Each timing to the µs; time their sum, as the format asks.)
         const double blocked_ms = ms(queued + stalled), wait_ms = ms(wait), receive_ms = ms(receive);
         const bool answered = at.status > 0;
+        // (A recorded run's ok answers may be 3xx: a page load's redirects and 304s.)
         const int64_t bytes = last && answered ? r.bytes : 0;
         const std::string url = attempt_url(run, e.index, e.attempt);
 
         w.newline().begin_object().key("pageref").string(page_id).key("startedDateTime").string(iso_time(names.epoch_ms_at_zero + ms(entry_start)));
         w.key("time").number(blocked_ms + wait_ms + receive_ms, 3);
-        w.key("request").begin_object().key("method").string("GET").key("url").string(url).key("httpVersion").string("HTTP/1.1");
+        const std::string method = run.recorded && e.index < run.recorded->methods.size() ? run.recorded->methods[e.index] : std::string("GET");
+        w.key("request").begin_object().key("method").string(method).key("url").string(url).key("httpVersion").string("HTTP/1.1");
         w.key("cookies").begin_array().end_array().key("headers").begin_array().end_array().key("queryString").begin_array();
         if (const size_t q = url.find('?'); q != std::string::npos) {
             size_t at_pair = q + 1;

@@ -9,15 +9,18 @@ namespace {
 // The path field also names a run's kind: a learner's program is "path":"program" in run files, the history
 // and results, as the value code_path_count, one past the last code path. It is named, never accepted as a
 // setting: the field's range stops before it (set_field_text, clamp_field).
+// A recorded run (a HAR's) is "path":"recorded", the value after it.
 constexpr int program_value = code_path_count;
+constexpr int recorded_value = code_path_count + 1;
 const char* path_choice(int v) {
     if (v == program_value) return run_kind_name(RunKind::program);
+    if (v == recorded_value) return run_kind_name(RunKind::recorded);
     return v >= 0 && v < code_path_count ? code_path_name(CodePath(v)) : nullptr;
 }
-int get_path(const RunDesc& d) { return d.kind == RunKind::program ? program_value : int(d.path); }
+int get_path(const RunDesc& d) { return d.kind == RunKind::program ? program_value : d.kind == RunKind::recorded ? recorded_value : int(d.path); }
 void set_path(RunDesc& d, int v) {
-    d.kind = v == program_value ? RunKind::program : RunKind::path;
-    if (v != program_value) d.path = CodePath(v);
+    d.kind = v == program_value ? RunKind::program : v == recorded_value ? RunKind::recorded : RunKind::path;
+    if (v < code_path_count) d.path = CodePath(v);
 }
 const char* api_choice(int v) { return v >= 0 && v < api_count ? api_name(Api(v)) : nullptr; }
 const char* spread_choice(int v) { return v >= 0 && v < spread_count ? spread_name(Spread(v)) : nullptr; }

@@ -38,6 +38,7 @@ HistoryEntry* History::add(Run run, double guess_ms, std::string source, uint32_
         if (e.run.requests.empty() || std::find(whole_.begin(), whole_.end(), e.number) != whole_.end()) continue;
         std::vector<RequestTrace>().swap(e.run.requests);  // frees the traces (clear() would keep them)
         if (e.run.program) std::vector<ProgramCall>().swap(e.run.program->calls);  // and what a program said of each
+        if (e.run.recorded) std::vector<std::string>().swap(e.run.recorded->urls), std::vector<std::string>().swap(e.run.recorded->methods);
     }
     RunStats stats = compute_stats(run);
     std::vector<TimelineBar> timeline = summarize_timeline(run);
@@ -146,7 +147,8 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
     // A learner's program ("path":"program", fields.h) is kept like any run, though no setting may name it
     // (and it may have made 0 requests).
     const JsonValue* path = desc->get("path");
-    const bool program = path && path->is_string() && path->text == run_kind_name(RunKind::program);
+    const bool recorded = path && path->is_string() && path->text == run_kind_name(RunKind::recorded);  // (a HAR's: likewise)
+    const bool program = recorded || (path && path->is_string() && path->text == run_kind_name(RunKind::program));
     for (const RunField& f : run_fields()) {
         const JsonValue* v = desc->get(f.file_key);
         if (!v) continue;
@@ -155,7 +157,10 @@ bool entry_from_json(const JsonValue& j, HistoryEntry* e) {
         const double low = program && std::string_view(f.member) == "count" ? 0.0 : double(f.min);
         if (f.kind == FieldKind::whole) f.set(e->run.desc, int(std::clamp(v->number, low, double(f.max))));
     }
-    if (program) {
+    if (recorded) {
+        e->run.desc.kind = RunKind::recorded;
+        e->run.recorded.emplace();  // (nor a HAR's URLs)
+    } else if (program) {
         e->run.desc.kind = RunKind::program;
         e->run.program.emplace();  // (the history keeps no program's text across visits)
     }

@@ -28,10 +28,12 @@ const CodePathInfo& code_path_info(CodePath p) {
 
 const char* code_path_name(CodePath p) { return code_path_info(p).name; }
 
-const char* run_kind_name(RunKind k) { return k == RunKind::program ? "program" : "path"; }
-const char* run_name(const RunDesc& d) { return d.kind == RunKind::program ? "program" : code_path_name(d.path); }
-std::optional<CodePath> code_path_of(const RunDesc& d) { return d.kind == RunKind::program ? std::nullopt : std::optional(d.path); }
-const char* run_label(const RunDesc& d) { return d.kind == RunKind::program ? "your program" : code_path_info(d.path).label; }
+const char* run_kind_name(RunKind k) { return k == RunKind::program ? "program" : k == RunKind::recorded ? "recorded" : "path"; }
+const char* run_name(const RunDesc& d) { return d.kind == RunKind::path ? code_path_name(d.path) : run_kind_name(d.kind); }
+std::optional<CodePath> code_path_of(const RunDesc& d) { return d.kind == RunKind::path ? std::optional(d.path) : std::nullopt; }
+const char* run_label(const RunDesc& d) {
+    return d.kind == RunKind::program ? "your program" : d.kind == RunKind::recorded ? "recorded (HAR)" : code_path_info(d.path).label;
+}
 
 const char* api_name(Api a) {
     switch (a) {

@@ -34,8 +34,10 @@ enum class RunKind : uint8_t {
     path,     // a built-in code path: the page plays its rule, and the model says what it should take
     program,  // the learner's own Python: its requests come as it makes them (Scheduler::program_request);
               // no model, no settings but the API; RunDesc::path means nothing, Run::program holds the rest
+    recorded, // requests recorded elsewhere (a HAR file from DevTools or this page): no model, no program;
+              // RunDesc::path means nothing, Run::recorded holds where they came from (core/har.h)
 };
-const char* run_kind_name(RunKind k);  // "path", "program" (the JS API's spelling)
+const char* run_kind_name(RunKind k);  // "path", "program", "recorded" (the JS API's spelling)
 
 // How a code path lets requests overlap.
 enum class Schedule : uint8_t { one_at_a_time, all_at_once, k_at_a_time };

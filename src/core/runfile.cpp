@@ -24,9 +24,10 @@ constexpr int64_t max_run_us = int64_t(24) * 3600 * 1000 * 1000;
 
 // Whether an outcome and a status can go together: ok is a 2xx answer, an HTTP error any other answer, a
 // timeout or a network error no answer at all (0); a cancelled request may have had its answer.
-bool status_fits(Outcome o, int status) {
+// (A recorded run's page load has redirects and 304s among its answers: ok there is 2xx or 3xx.)
+bool status_fits(Outcome o, int status, bool recorded = false) {
     switch (o) {
-        case Outcome::ok: return status >= 200 && status <= 299;
+        case Outcome::ok: return status >= 200 && status <= (recorded ? 399 : 299);
         case Outcome::http_error: return status >= 100 && !(status >= 200 && status <= 299);
         case Outcome::network_error:
         case Outcome::timeout: return status == 0;
@@ -124,7 +125,20 @@ public:
     bool program_report(const JsonValue& root, ProgramReport* out);
     bool program_call(const JsonValue& j, int index, ProgramCall* out);
     bool program_trace(const JsonValue& root, ProgramTrace* out);
+    bool recorded(const JsonValue& root, RecordedRun* out);
 };
+
+// Where a recorded run came from: {"file", "creator", "title"}; its requests' URLs and methods are theirs.
+bool Loader::recorded(const JsonValue& root, RecordedRun* out) {
+    const Scope sc{"recorded", "recorded."};
+    const JsonValue* j = field(root, Scope{"the file", ""}, "recorded", true);
+    if (!j) return false;
+    if (j->kind != JsonValue::Kind::object) return fail("recorded should be an object {...}");
+    if (!text(*j, sc, "file", false, &out->file) || !text(*j, sc, "creator", false, &out->creator) || !text(*j, sc, "title", false, &out->title)) return false;
+    for (std::string* s : {&out->file, &out->creator, &out->title})
+        if (s->size() > 500) return fail("recorded: a text of " + std::to_string(s->size()) + " bytes; at most 500");
+    return true;
+}
 
 // A program run's report: {"source", "output", "error", "traceback", "error_line", "stopped", "output_cut_*"}.
 bool Loader::program_report(const JsonValue& root, ProgramReport* out) {
@@ -205,7 +219,8 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
     if (!j.get("count")) return fail("desc has no \"count\"");
     // A learner's program ("path":"program", fields.h): no setting names it, and it may have made no request.
     const JsonValue* path = j.get("path");
-    const bool program = path->is_string() && path->text == run_kind_name(RunKind::program);
+    const bool recorded = path->is_string() && path->text == run_kind_name(RunKind::recorded);  // (a HAR's: likewise)
+    const bool program = recorded || (path->is_string() && path->text == run_kind_name(RunKind::program));
     // Every run setting by its file key (fields.h); a missing one keeps RunDesc's default.
     for (const RunField& f : run_fields()) {
         const std::string_view member = f.member;
@@ -237,7 +252,7 @@ bool Loader::desc(const JsonValue& j, RunDesc* out) {
         if (!note.empty()) return fail("desc." + std::string(f.file_key) + " = " + std::to_string(v) + " is out of range (" + note + ")");
     }
     if (!text(j, sc, "base_url", false, &d.base_url)) return false;
-    if (program) d.kind = RunKind::program;
+    if (program) d.kind = recorded ? RunKind::recorded : RunKind::program;
     *out = d;
     return true;
 }
@@ -299,7 +314,8 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         !whole(j, sc, "bytes", false, &r.bytes) || !text(j, sc, "reason", false, &r.reason))
         return false;
     if (r.bytes < 0 || r.bytes > max_time_us) return fail(sc.prefix + "bytes = " + std::to_string(r.bytes) + " is not a size");
-    if (!status_fits(r.outcome, r.status)) return fail(sc.prefix + status_mismatch(r.outcome, r.status));
+    const bool recorded = desc.kind == RunKind::recorded;
+    if (!status_fits(r.outcome, r.status, recorded)) return fail(sc.prefix + status_mismatch(r.outcome, r.status));
 
     if (r.started_us >= 0 && r.scheduled_us < 0) return fail(n + ": started, but was never scheduled");
     if (r.started_us >= 0 && r.started_us < r.scheduled_us) return fail(n + ": started before it was scheduled");
@@ -318,7 +334,7 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         if (r.handled_us >= 0) return fail(n + ": handled, but never answered");
         if (r.outcome == Outcome::ok) return fail(n + ": is ok, but has no answer time");
     }
-    if (state == RunState::finished && desc.kind != RunKind::program) {  // (a program may end without waiting)
+    if (state == RunState::finished && desc.kind == RunKind::path) {  // (a program may end without waiting; a HAR holds what it holds)
         if (r.outcome == Outcome::cancelled) return fail(n + ": was cancelled, yet the run finished");
         if (r.started_us < 0) return fail(n + ": never started, yet the run finished");
     }
@@ -341,12 +357,17 @@ bool Loader::request(const JsonValue& j, int index, const RunDesc& desc, RunStat
         if (!time(aj, asc, "started", true, &at.started_us) || !time(aj, asc, "ended", true, &at.ended_us) ||
             !outcome(aj, asc, &at.outcome) || !status(aj, asc, &at.status))
             return false;
-        if (!status_fits(at.outcome, at.status)) return fail(asc.prefix + status_mismatch(at.outcome, at.status));
+        if (!status_fits(at.outcome, at.status, recorded)) return fail(asc.prefix + status_mismatch(at.outcome, at.status));
         if (at.started_us < 0 || at.ended_us < 0) return fail(an + ": a saved attempt has a start and an end");
         if (at.started_us < previous_end)
             return fail(an + (a ? ": started before the attempt before it ended" : ": started before its request"));
         if (at.ended_us < at.started_us) return fail(an + ": ended before it started");
         if (at.ended_us > r.finished_us) return fail(an + ": ended after its request finished");
+        // What the browser said of it (Resource Timing, or a HAR's timings): when it went out, its first byte
+        // and its last. Each -1 when not known.
+        if (!time(aj, asc, "sent", false, &at.sent_us) || !time(aj, asc, "first_byte", false, &at.first_byte_us) ||
+            !time(aj, asc, "last_byte", false, &at.last_byte_us))
+            return false;
         previous_end = std::max(at.started_us, at.ended_us);
         r.attempts.push_back(at);
     }
@@ -391,6 +412,10 @@ std::string run_to_file(const Run& run, double guess_ms) {
         if (!program->trace.empty()) w.key("trace").raw(program_trace_json(program->trace, run.start_us));
         w.end_object().newline();
     }
+    if (run.recorded) {
+        w.key("recorded").begin_object().key("file").string(run.recorded->file).key("creator").string(run.recorded->creator);
+        w.key("title").string(run.recorded->title).end_object().newline();
+    }
     w.key("requests").begin_array();
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
@@ -406,10 +431,15 @@ std::string run_to_file(const Run& run, double guess_ms) {
             if (!c.wire_url.empty()) w.key("wire_url").string(c.wire_url);
             if (!c.thread.empty()) w.key("thread").string(c.thread).key("thread_id").integer(c.thread_id);
         }
+        if (run.recorded && i < run.recorded->urls.size()) w.key("url").string(run.recorded->urls[i]).key("method").string(run.recorded->methods[i]);
         w.key("attempts").begin_array();
         for (const Attempt& at : r.attempts) {
             w.begin_object().key("started").integer(rel(at.started_us)).key("ended").integer(rel(at.ended_us));
-            w.key("outcome").string(outcome_name(at.outcome)).key("status").integer(at.status).end_object();
+            w.key("outcome").string(outcome_name(at.outcome)).key("status").integer(at.status);
+            if (at.sent_us >= 0) w.key("sent").integer(rel(at.sent_us));
+            if (at.first_byte_us >= 0) w.key("first_byte").integer(rel(at.first_byte_us));
+            if (at.last_byte_us >= 0) w.key("last_byte").integer(rel(at.last_byte_us));
+            w.end_object();
         }
         w.end_array().end_object();
     }
@@ -421,7 +451,7 @@ std::string run_to_file(const Run& run, double guess_ms) {
 
 std::vector<std::string> run_file_inconsistencies(const Run& run) {
     std::vector<std::string> found;
-    if (run.program) return found;  // a learner's program: no model to contradict, no latency asked
+    if (run.desc.kind != RunKind::path) return found;  // a learner's program, a HAR: no model to contradict, no latency asked
     const Expectation model = expect_run(run.desc, run.cost);
     const Expectation& e = run.expected;
     auto differs = [](double a, double b) { return std::fabs(a - b) > 0.5 + 0.001 * std::max(a, b); };
@@ -544,22 +574,34 @@ bool run_from_file(const std::string& text, Run* out, double* guess_ms, std::str
         return false;
     }
     const bool program = run.desc.kind == RunKind::program;
+    const bool recorded = run.desc.kind == RunKind::recorded;
     if (program && (!l.program_report(root, &run.program.emplace().report) || !l.program_trace(root, &run.program->trace))) return failed();
+    if (recorded && !l.recorded(root, &run.recorded.emplace())) return failed();
     run.requests.resize(count);
     if (program) run.program->calls.resize(count);
+    if (recorded) run.recorded->urls.resize(count), run.recorded->methods.resize(count);
     int64_t last_end = 0;
     for (size_t i = 0; i < count; ++i) {
         if (!l.request(requests->items[i], int(i), run.desc, run.state, wall_us, &run.requests[i])) return failed();
         if (program && !l.program_call(requests->items[i], int(i), &run.program->calls[i])) return failed();
+        if (recorded) {
+            const std::string n = "request " + std::to_string(i + 1);
+            const Scope sc{n, n + ": "};
+            if (!l.text(requests->items[i], sc, "url", true, &run.recorded->urls[i]) || !l.text(requests->items[i], sc, "method", true, &run.recorded->methods[i])) return failed();
+            if (run.recorded->urls[i].size() > 8192 || run.recorded->methods[i].size() > 16 || run.recorded->methods[i].empty()) {
+                err = n + ": a URL of at most 8192 bytes and a method of 1 to 16";
+                return false;
+            }
+        }
         last_end = std::max(last_end, run.requests[i].finished_us);
     }
     // A finished run ends with its last request (a cancelled one when the learner pressed Cancel); a program's
     // when the program returned, which may be after its last request.
-    if (program && wall_us < last_end) {
+    if ((program || recorded) && wall_us < last_end) {
         err = "wall_us = " + std::to_string(wall_us) + ", but a request finished later, at " + std::to_string(last_end);
         return false;
     }
-    if (!program && run.state == RunState::finished && wall_us != last_end) {
+    if (!program && !recorded && run.state == RunState::finished && wall_us != last_end) {
         err = "wall_us = " + std::to_string(wall_us) + ", but the last request finished at " + std::to_string(last_end);
         return false;
     }

@@ -97,6 +97,15 @@ struct ProgramRun {
     ProgramTrace trace;  // what its tasks did (program_trace.h); empty when the interpreter gave none (Stop)
 };
 
+// A run recorded elsewhere (RunKind::recorded): where it came from, and each request's URL and method, which
+// no code path's rule gives (core/har.h reads them from a HAR file).
+struct RecordedRun {
+    std::string file;     // the file it was read from
+    std::string creator;  // the tool that wrote it, with its version ("WebInspector 537.36")
+    std::string title;    // its first page's title, or ""
+    std::vector<std::string> urls, methods;  // one each per request
+};
+
 // Every text of a program run is bounded, wherever it comes from (the worker, a run file): a program that
 // prints 140 MB or raises an error of megabytes costs the page at most these, and says what it cut.
 inline constexpr size_t program_source_limit = 1 << 20;
@@ -119,6 +128,7 @@ struct Run {
     ApiCost cost;              // the API's measured costs the expectation includes
     std::vector<RequestTrace> requests;
     std::optional<ProgramRun> program;  // present exactly when desc.kind == RunKind::program
+    std::optional<RecordedRun> recorded;  // present exactly when desc.kind == RunKind::recorded
     int next_index = 0;        // first request not yet started
     int in_flight = 0;         // requests started and not yet done (attempts, back-off, handling)
     int ended = 0;             // requests with a final outcome

@@ -1,6 +1,7 @@
 #include "stats.h"
 
 #include "event_loop.h"
+#include "har.h"
 #include "fields.h"
 #include "json.h"
 
@@ -12,7 +13,7 @@
 namespace ap {
 
 int intended_concurrency(const RunDesc& d) {
-    if (d.kind == RunKind::program) return d.count;  // (no rule holds a program's calls back: it may start them all)
+    if (d.kind != RunKind::path) return d.count;  // (no rule holds a program's calls back: it may start them all)
     switch (code_path_info(d.path).schedule) {
         case Schedule::one_at_a_time: return 1;
         case Schedule::all_at_once: return d.count;
@@ -120,6 +121,7 @@ std::string browser_cost_words(const Run& run) {
 }
 
 std::vector<std::string> explain_run(const Run& run, const RunStats& s) {
+    if (run.recorded) return recorded_notes(run);  // (a HAR's: what it says of the browser's connections)
     std::vector<std::string> notes;
     const RunDesc& d = run.desc;
     if (run.state == RunState::cancelled && run.program) {

@@ -13,6 +13,8 @@
 #include "core/fields.h"
 #include "core/lessons.h"
 #include "core/progress.h"
+#include "core/export.h"
+#include "core/har.h"
 #include "core/runfile.h"
 #include "core/virtual_transport.h"
 
@@ -163,6 +165,33 @@ int main(int argc, char** argv) {
     }
     runfile.seed(program_run_file());
     runfile.seed(thread_run_file());
+    // HARs, which Load run also takes: the page's own of a code path and of a program, one as DevTools writes
+    // it (a stalled request, a redirect, an aborted one), and a recorded run's run file.
+    {
+        ap::Run r;
+        double g = -1;
+        std::string why;
+        for (const std::string& file : {run_file([] { ap::RunDesc d; d.api = ap::Api::simulated; d.path = ap::CodePath::bounded; d.count = 8; d.limit = 3; return d; }()),
+                                        program_run_file()}) {
+            if (ap::run_from_file(file, &r, &g, &why)) runfile.seed(ap::run_to_har(r, {1764921600000.0, "seed"}));
+        }
+        const std::string devtools = R"HAR({"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
+  "pages": [{"startedDateTime": "2026-12-05T07:40:00.000Z", "id": "page_1", "title": "http://127.0.0.1:8000/", "pageTimings": {"onContentLoad": -1, "onLoad": -1}}],
+  "entries": [
+    {"startedDateTime": "2026-12-05T07:40:00.010Z", "time": 120.5, "request": {"method": "GET", "url": "http://127.0.0.1:8000/api/delay/100?i=0", "httpVersion": "http/1.1", "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+     "response": {"status": 200, "statusText": "OK", "httpVersion": "http/1.1", "headers": [], "cookies": [], "content": {"size": 42, "mimeType": "application/json"}, "redirectURL": "", "headersSize": -1, "bodySize": 42},
+     "cache": {}, "timings": {"blocked": 0.8, "dns": -1, "ssl": -1, "connect": -1, "send": 0.1, "wait": 118.2, "receive": 1.4}, "_priority": "High"},
+    {"startedDateTime": "2026-12-05T07:40:00.012+01:00", "time": 305, "request": {"method": "POST", "url": "http://127.0.0.1:8000/old", "httpVersion": "http/1.1", "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+     "response": {"status": 301, "statusText": "", "httpVersion": "http/1.1", "headers": [], "cookies": [], "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "/new", "headersSize": -1, "bodySize": -1},
+     "cache": {}, "timings": {"blocked": 200.25, "dns": 1, "ssl": -1, "connect": 2, "send": 0, "wait": 100, "receive": 0}},
+    {"startedDateTime": "2026-12-05T06:40:00.500Z", "time": 0, "request": {"method": "GET", "url": "http://127.0.0.1:8000/gone", "httpVersion": "", "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+     "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [], "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "", "headersSize": -1, "bodySize": -1, "_error": "net::ERR_ABORTED"},
+     "cache": {}, "timings": {"blocked": -1, "dns": -1, "ssl": -1, "connect": -1, "send": 0, "wait": 0, "receive": 0}, "_error": "net::ERR_ABORTED"}]}})HAR";
+        runfile.seed(devtools);
+        json_keys(devtools, &runfile.words);
+        if (ap::run_from_har(devtools, "devtools.har", &r, &why)) runfile.seed(ap::run_to_file(r));
+        for (const char* w : {"\"recorded\"", "\"h2\"", "\"net::ERR_ABORTED\"", "+01:00", "Z\""}) runfile.words.insert(w);
+    }
     url.seed("lesson=limits&n=12&embed=1&theme=light&lock=lesson,path,n&predict=1&step=3&origin=http%3A%2F%2Flocalhost%3A1");
     for (const char* q : {"n=5%20latency=9999%20api=server", "n=%2B5", "n=5%00", "n=10001", "predict=yes", "lessons=index.html",
                           "lesson=3&lesson=the-mistake", "n=1e3", "path=paralel&api=nowhere&spread=slow_tail"})
