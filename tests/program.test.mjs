@@ -1084,4 +1084,26 @@ test('a program leaves as HAR with its lines and tasks (valid by the npm HAR val
   assert.ok(tracks.some((t) => /^ThreadPoolExecutor-0_\d$/.test(t)), JSON.stringify(tracks));
   fs.writeFileSync(path.join(args.out, 'program.har'), JSON.stringify(har, null, 1));
   fs.writeFileSync(path.join(args.out, 'program-trace.json'), JSON.stringify(trace));
+  // Chrome DevTools' own trace engine (its Performance panel's model, from npm) reads it: a thread per track,
+  // each with its events in a tree (which needs them nested).
+  const { analyzeEvents } = await import('@paulirish/trace_engine/analyze-trace.mjs');
+  const { parsedTrace } = await analyzeEvents(trace.traceEvents);
+  const threads = [];
+  for (const [, proc] of parsedTrace.data.Renderer.processes)
+    for (const [, t] of proc.threads) threads.push({ name: t.name, entries: t.entries.map((e) => ({ name: e.name, ts: e.ts, dur: e.dur || 0 })), tree: !!t.tree });
+  assert.deepEqual(threads.map((t) => t.name).sort(), tracks.slice().sort(), 'DevTools sees the same tracks');
+  assert.ok(threads.every((t) => t.tree && t.entries.length > 0), JSON.stringify(threads.map((t) => [t.name, t.entries.length])));
+  const loopEntries = threads.find((t) => t.name === 'event loop').entries.length;
+  console.log(`# DevTools' trace engine: ${threads.length} tracks (${threads.map((t) => `${t.name}: ${t.entries.length}`).join(', ')}); the loop's ${loopEntries} events`);
+  // Its tracks drawn from DevTools' model, to look at.
+  const bounds = parsedTrace.data.Meta.traceBounds;
+  const shot = await page.context().newPage();
+  await shot.setViewportSize({ width: 1000, height: 60 + 34 * threads.length });
+  await shot.setContent(`<body style="margin:10px;font:12px sans-serif"><svg width="980" height="${40 + 34 * threads.length}">${threads.map((t, i) =>
+    `<text x="0" y="${30 + 34 * i}">${t.name.replace(/[<&]/g, '')}</text>` + t.entries.map((e) => {
+      const x = 230 + 740 * (e.ts - bounds.min) / bounds.range, w = Math.max(1, 740 * e.dur / bounds.range);
+      return `<rect x="${x}" y="${16 + 34 * i}" width="${w}" height="20" fill="${/waiting/.test(e.name) ? '#4c9be8' : /queued|stalled/.test(e.name) ? '#bbb' : '#e8a33c'}"><title>${e.name.replace(/[<&]/g, '')}</title></rect>`;
+    }).join('')).join('')}</svg></body>`);
+  await shot.screenshot({ path: path.join(args.out, 'trace-tracks.png') });
+  await shot.close();
 });

@@ -408,6 +408,46 @@ TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     EXPECT_NE(h.rect("race:lane-b"), nullptr) << "the program's lane is drawn";
 }
 
+// A HAR loaded through Load run: a recorded run on the waterfall and in the history, its notes said, the
+// stepper saying there is no loop; raced against a path in the race's other lane.
+TEST(Ui, ARecordedHarIsShownInTheHistoryAndRacesAPath) {
+    Headless h;
+    h.frame();
+    std::string entries;
+    for (int i = 0; i < 3; ++i) {
+        entries += std::string(i ? "," : "") + "{\"startedDateTime\":\"2026-12-05T07:40:00.00" + std::to_string(i) + "Z\",\"time\":100,\"request\":{\"method\":\"GET\",\"url\":\"http://h/" +
+                   std::to_string(i) + "\"},\"response\":{\"status\":200},\"timings\":{\"send\":0,\"wait\":100,\"receive\":0}}";
+    }
+    const std::string har = "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"WebInspector\",\"version\":\"1\"},\"entries\":[" + entries + "]}}";
+    h.app.race.b = Racer{RunKind::recorded};
+    race_start(h.app, 0);
+    EXPECT_TRUE(h.app.race.no_program) << "no HAR loaded yet: nothing starts";
+    ASSERT_TRUE(results_load_file(h.app, har, "page.har"));
+    const HistoryEntry* e = app_shown_entry(h.app);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->run.desc.kind, RunKind::recorded);
+    EXPECT_NEAR(e->stats.wall_ms, 102, 0.01);
+    EXPECT_EQ(h.app.desc.kind, RunKind::path) << "the settings stay a code path's";
+    h.app.stepper.open = true;
+    h.frame();
+    EXPECT_NE(h.rect("waterfall"), nullptr);
+    EXPECT_FALSE(results_load_file(h.app, "{\"log\":{\"version\":\"1.2\",\"entries\":[{}]}}", "bad.har"));
+    EXPECT_EQ(h.app.results.file_error, "bad.har could not be loaded: log.entries[0].startedDateTime: not a date and time like 2026-12-05T07:40:00.123Z");
+    h.app.desc.count = 3;
+    h.app.desc.latency_ms = 100;
+    h.app.desc.api = Api::simulated;
+    h.app.race.a = Racer{RunKind::path, CodePath::sequential};
+    race_start(h.app, h.now);
+    EXPECT_FALSE(h.app.race.no_program);
+    EXPECT_EQ(h.app.race.run_b, e->number);
+    for (const int64_t until = h.now + 1000 * ms; h.now < until;) h.advance_to(h.now + 10 * ms);
+    ASSERT_NE(race_entry(h.app, true), nullptr);
+    EXPECT_EQ(race_entry(h.app, true)->run.desc.kind, RunKind::recorded);
+    h.frame();
+    h.frame();
+    EXPECT_NE(h.rect("race:lane-b"), nullptr) << "the recorded run's lane is drawn";
+}
+
 TEST(Ui, ALessonsOwnProgramIsShownAndRunItsRunIsRanNotPassed) {
     Headless h;
     std::string opened;

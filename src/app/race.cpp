@@ -8,19 +8,23 @@
 
 namespace ap {
 
-const HistoryEntry* last_program_run(const App& app) {
+const HistoryEntry* last_run_of(const App& app, RunKind kind) {
     const auto& all = app.history.entries();
     for (auto it = all.rbegin(); it != all.rend(); ++it)
-        if (it->run.program && it->full()) return &*it;
+        if (it->run.desc.kind == kind && it->full()) return &*it;
     return nullptr;
 }
 
-const char* racer_label(const Racer& r) { return r.kind == RunKind::program ? "your program (its last run)" : code_path_info(r.path).label; }
+const HistoryEntry* last_program_run(const App& app) { return last_run_of(app, RunKind::program); }
+
+const char* racer_label(const Racer& r) {
+    return r.kind == RunKind::program ? "your program (its last run)" : r.kind == RunKind::recorded ? "the HAR loaded last" : code_path_info(r.path).label;
+}
 
 void race_start(App& app, int64_t now_us) {
     RaceState& race = app.race;
-    const HistoryEntry* program = last_program_run(app);
-    race.no_program = (race.a.kind == RunKind::program || race.b.kind == RunKind::program) && !program;
+    race.no_program = false;
+    for (const Racer& r : {race.a, race.b}) race.no_program |= r.kind != RunKind::path && !last_run_of(app, r.kind);
     if (race.no_program) {
         app.needs_redraw = true;
         return;
@@ -32,9 +36,10 @@ void race_start(App& app, int64_t now_us) {
     double expected[2] = {0, 0};
     const Racer racers[2] = {race.a, race.b};
     for (int k = 0; k < 2; ++k) {
-        if (racers[k].kind == RunKind::program) {  // its last run: nothing to run
-            lanes[k] = program->number;
-            expected[k] = program->stats.wall_ms;
+        if (racers[k].kind != RunKind::path) {  // its last run: nothing to run
+            const HistoryEntry* last = last_run_of(app, racers[k].kind);
+            lanes[k] = last->number;
+            expected[k] = last->stats.wall_ms;
             continue;
         }
         d.path = racers[k].path;
@@ -85,13 +90,14 @@ void racer_combo(App& app, const char* label, const char* name, Racer* racer) {
     std::vector<Racer> order;
     // (The learner's program first: a combo shows eight lines before it scrolls.)
     if (last_program_run(app) || racer->kind == RunKind::program) order.push_back(Racer{RunKind::program});
+    if (last_run_of(app, RunKind::recorded) || racer->kind == RunKind::recorded) order.push_back(Racer{RunKind::recorded});
     if (const Lesson* l = current_lesson(app))
         for (CodePath p : l->paths) order.push_back(Racer{RunKind::path, p});
     for (int i = 0; i < code_path_count; ++i)
         if (std::find(order.begin(), order.end(), Racer{RunKind::path, CodePath(i)}) == order.end()) order.push_back(Racer{RunKind::path, CodePath(i)});
     for (const Racer& r : order) {
         if (ImGui::Selectable(racer_label(r), r == *racer)) *racer = r, app.race.no_program = false;
-        name_item(app, std::string(name) + ":" + (r.kind == RunKind::program ? run_kind_name(r.kind) : code_path_name(r.path)));
+        name_item(app, std::string(name) + ":" + (r.kind != RunKind::path ? run_kind_name(r.kind) : code_path_name(r.path)));
     }
     ImGui::EndCombo();
 }
@@ -116,7 +122,10 @@ void draw_race_panel(App& app, int64_t now_us) {
     same_line_if_fits(button_width(start));
     if (wide_button(app, start, "race:start")) race_start(app, now_us);
     ImGui::EndDisabled();
-    if (race.no_program) wrapped_note("Your program has no run to race yet: run it (Edit and run, above the code), then race it.", pal.bad);
+    if (race.no_program)
+        wrapped_note(race.a.kind == RunKind::recorded || race.b.kind == RunKind::recorded
+                         ? "No HAR is loaded to race: Load run... takes one (DevTools' Save all as HAR), or a run's Save as HAR."
+                         : "Your program has no run to race yet: run it (Edit and run, above the code), then race it.", pal.bad);
 
     const HistoryEntry* done[2] = {race_entry(app, false), race_entry(app, true)};
     const Racer racers[2] = {race.a, race.b};
@@ -149,8 +158,9 @@ void draw_race_panel(App& app, int64_t now_us) {
         const Run& r = *lanes[k];
         if (done[k]) {
             walls[k] = done[k]->stats.wall_ms;
-            if (r.program)  // (no model: no expectation)
-                ImGui::TextWrapped("%s  your program: %s, %d requests, run #%u", letter, format_duration_ms(walls[k]).c_str(), r.desc.count, done[k]->number);
+            if (r.program || r.recorded)  // (no model: no expectation)
+                ImGui::TextWrapped("%s  %s: %s, %d requests, run #%u", letter, r.recorded ? "recorded" : "your program", format_duration_ms(walls[k]).c_str(),
+                                   r.desc.count, done[k]->number);
             else
                 ImGui::TextWrapped("%s  %s: %s (expected %s), run #%u", letter, run_label(r.desc), format_duration_ms(walls[k]).c_str(),
                                    format_duration_ms(done[k]->stats.expected_ms).c_str(), done[k]->number);
@@ -169,7 +179,7 @@ void draw_race_panel(App& app, int64_t now_us) {
         ImGui::PopStyleColor();
         // The history's speedup of B is against the model's plain loop, not A's run: when the two figures
         // differ, say why there are two.
-        if (done[1] && !lanes[1]->program && ratio >= 1.05) {
+        if (done[1] && lanes[1]->desc.kind == RunKind::path && ratio >= 1.05) {
             char race_fig[16], history_fig[16];
             std::snprintf(race_fig, sizeof race_fig, "%.1f", ratio);
             std::snprintf(history_fig, sizeof history_fig, "%.1f", done[1]->stats.speedup);

@@ -1,7 +1,8 @@
 // race.h — "Race two paths": two code paths run one after the other with the same numbers, then drawn on
 // one time axis from zero, with both totals and the ratio. The lesson's first two paths are the default
 // pair. The race's runs leave the learner's settings and the lesson's verdict alone. A lane may also hold
-// the learner's own program (RunKind::program): its last run, from the history, raced against a path.
+// the learner's own program (RunKind::program) or a recorded run (a HAR loaded, RunKind::recorded): its last
+// run, from the history, raced against a path.
 //
 // When a race run ends, its history entry becomes lane A or B; a cancelled one ends the race. The history
 // keeps both lanes whole (every request) while they are shown.
@@ -16,7 +17,7 @@ struct App;
 struct HistoryEntry;
 struct Lesson;
 
-// What a lane races: a code path, or the learner's program (its last run; path unused).
+// What a lane races: a code path, or the learner's program or a recorded run (its last one; path unused).
 struct Racer {
     RunKind kind = RunKind::path;
     CodePath path = CodePath::sequential;
@@ -47,5 +48,7 @@ void draw_race_panel(App& app, int64_t now_us);
 void racer_combo(App& app, const char* label, const char* name, Racer* racer);
 // The learner's program's last run that the history keeps whole, or nullptr.
 const HistoryEntry* last_program_run(const App& app);
+// The last run of that kind (program: the learner's; recorded: a HAR loaded) the history keeps whole.
+const HistoryEntry* last_run_of(const App& app, RunKind kind);
 
 }  // namespace ap
