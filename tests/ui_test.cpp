@@ -371,6 +371,15 @@ TEST(Ui, AProgramsWallIsItsOwnFromItsStartToItsReturn) {
     EXPECT_DOUBLE_EQ(app_shown_entry(h.app)->stats.wall_ms, 10) << "not after now";
 }
 
+// The race's other lane: the plain loop with 3 calls of 100 ms, on the simulated API; started.
+static void race_against_the_loop(Headless& h) {
+    h.app.desc.count = 3;
+    h.app.desc.latency_ms = 100;
+    h.app.desc.api = Api::simulated;
+    h.app.race.a = Racer{RunKind::path, CodePath::sequential};
+    race_start(h.app, h.now);
+}
+
 TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     Headless h;
     h.frame();
@@ -386,11 +395,7 @@ TEST(Ui, ALearnersProgramRacesABuiltInPath) {
     app_program_end(h.app, ProgramReport{"...", "", "", "", 0, false}, 120 * ms);
     const uint32_t program_run = app_shown_entry(h.app)->number;
     // Raced against the loop with the same numbers: only the loop runs; lane B is the program's run.
-    h.app.desc.count = 3;
-    h.app.desc.latency_ms = 100;
-    h.app.desc.api = Api::simulated;
-    h.app.race.a = Racer{RunKind::path, CodePath::sequential};
-    race_start(h.app, h.now);
+    race_against_the_loop(h);
     EXPECT_FALSE(h.app.race.no_program);
     EXPECT_EQ(h.app.race.run_b, program_run);
     EXPECT_TRUE(h.app.race.pending);
@@ -433,11 +438,7 @@ TEST(Ui, ARecordedHarIsShownInTheHistoryAndRacesAPath) {
     EXPECT_NE(h.rect("waterfall"), nullptr);
     EXPECT_FALSE(results_load_file(h.app, "{\"log\":{\"version\":\"1.2\",\"entries\":[{}]}}", "bad.har"));
     EXPECT_EQ(h.app.results.file_error, "bad.har could not be loaded: log.entries[0].startedDateTime: not a date and time like 2026-12-05T07:40:00.123Z");
-    h.app.desc.count = 3;
-    h.app.desc.latency_ms = 100;
-    h.app.desc.api = Api::simulated;
-    h.app.race.a = Racer{RunKind::path, CodePath::sequential};
-    race_start(h.app, h.now);
+    race_against_the_loop(h);
     EXPECT_FALSE(h.app.race.no_program);
     EXPECT_EQ(h.app.race.run_b, e->number);
     for (const int64_t until = h.now + 1000 * ms; h.now < until;) h.advance_to(h.now + 10 * ms);

@@ -2,7 +2,7 @@
 // chooser that loads a run file.
 import { Module, callC } from './bridge.js';
 import { announce } from './a11y.js';
-import { MAX_PROGRESS_FILE, MAX_RUN_FILE, sizeText } from './limits.js';
+import { MAX_PROGRESS_FILE, MAX_RUN_FILE, fetchLinkedText, sizeText } from './limits.js';
 
 function download(name, blob) {
   const a = document.createElement('a');
@@ -19,16 +19,20 @@ export function saveFile(name, mime, text) {
   announce(`Saved ${name}.`);
 }
 
-export function openFile() {
+// The browser's file chooser for one file of these kinds; `then` gets the file picked.
+function chooseFile(accept, then) {
   const input = document.createElement('input');
   input.type = 'file';
-  input.accept = '.json,.har,application/json';
+  input.accept = accept;
   input.addEventListener('change', () => {
     const file = input.files && input.files[0];
-    if (!file) return;
-    loadRunFile(file.name, file);
+    if (file) then(file);
   }, { once: true });
   input.click();
+}
+
+export function openFile() {
+  chooseFile('.json,.har,application/json', (file) => loadRunFile(file.name, file));
 }
 
 // The results panel as a picture: called right after the frame that drew it, while the canvas holds it.
@@ -51,17 +55,11 @@ export function savePng(x, y, w, h) {
 
 // Load progress...: a progress file saved on this or another browser, joined into this one's.
 export function openProgress() {
-  const input = document.createElement('input');
-  input.type = 'file';
-  input.accept = '.json,application/json';
-  input.addEventListener('change', () => {
-    const file = input.files && input.files[0];
-    if (!file) return;
+  chooseFile('.json,application/json', (file) => {
     const fail = (why) => callC('ap_js_load_progress', [file.name, '', why]);
     if (file.size > MAX_PROGRESS_FILE) return fail(`it is ${sizeText(file.size)}; a progress file is at most 4 MB`);
-    file.text().then((text) => callC('ap_js_load_progress', [file.name, text, '']), (e) => fail(e.message || 'the browser could not read it'));
-  }, { once: true });
-  input.click();
+    return file.text().then((text) => callC('ap_js_load_progress', [file.name, text, '']), (e) => fail(e.message || 'the browser could not read it'));
+  });
 }
 
 // The shown run as text: 'har' (HAR 1.2), 'trace' (Chrome's trace-event JSON), 'json' (its run file) or
@@ -97,22 +95,10 @@ export async function loadLinkedHar() {
   const url = new URLSearchParams(location.search).get('har');
   if (!url) return;
   const name = (url.split('/').pop() || url).slice(0, 80);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 10000);
   try {
-    const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
-    if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
-    const size = Number(reply.headers.get('Content-Length'));
-    if (size > MAX_RUN_FILE) throw new Error(`it is ${sizeText(size)}; a HAR is at most 16 MB`);
-    const text = await reply.text();
-    loadRunText(name, text);
+    loadRunText(name, await fetchLinkedText(url, MAX_RUN_FILE, '16 MB', 'a HAR'));
   } catch (e) {
-    const why = abort.signal.aborted ? 'it did not arrive within 10 s' : e instanceof TypeError
-      ? 'its host did not answer or did not let this page read it (a HAR on another site must be served with "Access-Control-Allow-Origin: *")'
-      : e.message;
-    callC('ap_js_load_run', [name, '', why]);
-  } finally {
-    clearTimeout(timer);
+    callC('ap_js_load_run', [name, '', e.message]);
   }
 }
 

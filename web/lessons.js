@@ -1,7 +1,7 @@
 // Lessons from the page's side: the lesson shown (its state as C++ keeps it), opening one by id or number,
 // and a teacher's extra lesson file (?lessons=<url>), where a bad file costs nothing but a message.
 import { callC } from './bridge.js';
-import { MAX_LESSON_FILE, sizeText } from './limits.js';
+import { MAX_LESSON_FILE, fetchLinkedText } from './limits.js';
 import { ready } from './start.js';
 
 export function lessonState() {
@@ -32,30 +32,11 @@ export async function loadExtraLessons() {
   const url = new URLSearchParams(location.search).get('lessons');
   if (!url) return;
   const name = (url.split('/').pop() || url).slice(0, 80);
-  // One deadline for the whole file, its body included: a server that never finishes is cut off.
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 10000);
   try {
-    const reply = await fetch(url, { cache: 'no-store', signal: abort.signal });
-    if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
-    const size = Number(reply.headers.get('Content-Length'));
-    if (size > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(size)}; a lesson file is at most 1 MB`);
-    const text = await reply.text();
-    if (text.length > MAX_LESSON_FILE) throw new Error(`it is ${sizeText(text.length)}; a lesson file is at most 1 MB`);
+    const text = await fetchLinkedText(url, MAX_LESSON_FILE, '1 MB', 'a lesson file');
     callC('ap_js_add_lessons', [name, text]);
     callC('ap_js_set_lessons_url', [url]);
   } catch (e) {
-    // fetch says only "Failed to fetch" when another origin's file comes without a CORS header (or its host is
-    // down): say which, and what the host must send.
-    let origin = location.origin;
-    try { origin = new URL(url, document.baseURI).origin; } catch (_) { origin = location.origin; }
-    const why = abort.signal.aborted ? 'it did not arrive within 10 s'
-      : e instanceof TypeError && origin !== location.origin
-        ? `its host, ${origin}, did not answer or did not let this page read it: a lesson file ` +
-          `on another site must be served with the header "Access-Control-Allow-Origin: *" (CORS)`
-        : e.message;
-    callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${why}); the built-in lessons are here`]);
-  } finally {
-    clearTimeout(timer);
+    callC('ap_js_lesson_file_error', [`${name}: could not be loaded (${e.message}); the built-in lessons are here`]);
   }
 }
