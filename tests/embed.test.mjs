@@ -385,6 +385,14 @@ test('the course page hears the learner\'s progress live: a failed try, then a p
   const limits = again.lessons.find((l) => l.lesson === 'limits');
   assert.equal(limits.status, 'passed');
   assert.match(limits.passed.program, /Semaphore\(5\)/, 'the learner\'s passing program, for the course to keep');
+  // The run the learner passed with, as HAR, for the course's own tools.
+  const post = (m) => page.evaluate((c) => document.querySelector('iframe').contentWindow.postMessage({ target: 'asyncplay', ...c }, '*'), m);
+  await post({ type: 'export-run', id: 'har', format: 'har' });
+  const exported = await waitForHostEvent(page, 'run-exported');
+  assert.equal(exported.id, 'har');
+  assert.equal(JSON.parse(exported.text).log.entries.length, 30);
+  await post({ type: 'export-run', id: 'bad', format: 'xml' });
+  assert.match((await waitForHostEvent(page, 'error')).message, /"xml" is not a format/);
   await page.locator('#progress').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(args.out, 'host-progress.png'), fullPage: true });
   await context.close();

@@ -1,8 +1,9 @@
 // The host-page API, when the page is embedded: events posted to the parent (ready, lesson, progress,
-// run-finished, state, progress-list, program-set, program-finished, error) and commands from it (set-lesson,
-// run, get-state, get-progress, set-program, run-program), only with the origin named by ?origin= (default: this page's own origin; '*'
+// run-finished, state, progress-list, run-exported, program-set, program-finished, error) and commands from it
+// (set-lesson, run, get-state, get-progress, export-run, set-program, run-program), only with the origin named by ?origin= (default: this page's own origin; '*'
 // is never accepted). The README's "Host-page API" shows both sides.
 import { callC } from './bridge.js';
+import { exportRun } from './files.js';
 import { editorShown, openEditor } from './editor-glue.js';
 import { lessonState, progress } from './lessons.js';
 import { MAX_COMMAND, MAX_LESSON_ID, sizeText } from './limits.js';
@@ -121,6 +122,15 @@ function hostCommand(m, id, fail) {
     }
     case 'get-state':
       return toHost({ type: 'state', id, lesson: lessonSummary(), permalink: permalink() });
+    case 'export-run': {
+      // The shown run as HAR, a trace, its run file or its requests' CSV (as exportRun gives it).
+      const format = String(m.format || 'json');
+      try {
+        return toHost({ type: 'run-exported', id, format, text: exportRun(format) });
+      } catch (err) {
+        return fail(err.message);
+      }
+    }
     case 'get-progress':
       // Every lesson's, with the program that passed each (the learner's answer, for the course to keep).
       return toHost({ type: 'progress-list', id, lessons: progress() });
@@ -136,7 +146,7 @@ function hostCommand(m, id, fail) {
       return runProgram(m.source, { api }).then((result) => toHost({ type: 'program-finished', id, result }), (err) => fail(err.message));
     }
     default:
-      return fail(`unknown command ${JSON.stringify(String(m.type).slice(0, 100))}; known: set-lesson, run, get-state, get-progress, set-program, run-program`);
+      return fail(`unknown command ${JSON.stringify(String(m.type).slice(0, 100))}; known: set-lesson, run, get-state, get-progress, export-run, set-program, run-program`);
   }
 }
 
