@@ -509,9 +509,9 @@ TEST(Ui, AnExercisesProgressIsKeptShownSavedAndLoaded) {
     Headless h;
     std::vector<std::string> saved_json, changed;
     std::vector<std::pair<std::string, std::string>> files;
-    h.app.hooks.on_progress = [&](const std::string& json, const std::string& c) {
+    h.app.hooks.on_progress = [&](const std::string& json, const std::vector<std::string>& c) {
         saved_json.push_back(json);
-        if (!c.empty()) changed.push_back(c);
+        changed.insert(changed.end(), c.begin(), c.end());
     };
     h.app.hooks.on_save_file = [&](const std::string& name, const std::string&, const std::string& text) { files.emplace_back(name, text); };
     int asked = 0;

@@ -69,13 +69,13 @@ function runEnded(ticket, json) {
   runs.ended(ticket, result);
 }
 
-// The place or a lesson's progress changed (Module.apProgress): said, told to the host (the lesson, and the
-// record that changed: {lesson, status, checks}), its theme taken, kept.
+// The place or lessons' progress changed (Module.apProgress): said, told to the host (the lesson, and each
+// record that changed: [{lesson, status, checks}]), its theme taken, kept.
 function progressChanged(json, changed) {
   if (start.state.firstFrame) {
     a11y.announceLesson();
     host.postLessonIfChanged();
-    if (changed) host.postProgress(JSON.parse(changed));
+    for (const record of JSON.parse(changed)) host.postProgress(record);
   }
   theme.syncTheme();
   storage.saveProgress(json);

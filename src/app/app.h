@@ -61,9 +61,9 @@ struct PlatformHooks {
     // A run began (program: the learner's program), or Run was pressed for a real API (the page first
     // measures what it costs): a Python still starting in the background gives the machine to it.
     std::function<void(bool program)> on_run_started;
-    // The progress changed (progress_to_json's text, kept across visits); `changed` names the lesson whose
-    // status or checks changed ("" when only the place did).
-    std::function<void(const std::string& json, const std::string& changed)> on_progress;
+    // The progress changed (progress_to_json's text, kept across visits); `changed` names the lessons whose
+    // status or checks changed (none when only the place did).
+    std::function<void(const std::string& json, const std::vector<std::string>& changed)> on_progress;
     std::function<void()> on_open_progress;  // asks for a progress file; the platform calls lessons_load_progress
     std::function<std::string()> clock_of_day;  // the date and time now, ISO 8601 (a passing run's "at")
     std::function<double()> clock_epoch_ms;     // Unix time in ms of the run clock's 0 (HAR's dates)

@@ -12,8 +12,8 @@ namespace ap {
 
 namespace {
 
-// The place or a lesson's record changed: the platform keeps it and tells the host page (`changed`).
-void save_progress(App& app, const std::string& changed = std::string()) {
+// The place or lessons' records changed: the platform keeps it, once, and tells the host page of each.
+void save_progress(App& app, const std::vector<std::string>& changed = {}) {
     const Lesson* l = current_lesson(app);
     if (!l) return;
     app.lessons.progress.lesson = l->id;
@@ -144,14 +144,11 @@ void lessons_load_progress(App& app, const std::string& file_name, const std::st
     if (!error.empty()) {
         ls.progress_note = file_name + " was not loaded: " + error + ".";
     } else {
-        const Progress before = ls.progress;
-        const int changed = progress_merge(ls.progress, loaded);
+        const std::vector<std::string> moved = progress_merge(ls.progress, loaded);
+        const size_t changed = moved.size();
         ls.progress_note = "Loaded " + file_name + ": " + (changed ? std::to_string(changed) + (changed == 1 ? " lesson" : " lessons") + " moved on" : std::string("nothing new")) +
                            " (each lesson keeps the further of the two statuses).";
-        for (const LessonRecord& r : ls.progress.lessons) {
-            const LessonRecord* was = progress_find(before, r.lesson);
-            if (!was || was->status != r.status || was->has_passing != r.has_passing) save_progress(app, r.lesson);
-        }
+        if (!moved.empty()) save_progress(app, moved);
     }
     ls.progress_open = true;
     app.needs_redraw = true;
@@ -215,12 +212,12 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
             ls.exercise.passed &= ls.exercise.results.back().passed;
             records.push_back(CheckRecord{c.source, ls.exercise.results.back().passed, ls.exercise.results.back().measured});
         }
-        if (progress_judged(ls.progress, lesson->id, records, ls.exercise.passed, passing_run(app, run))) save_progress(app, lesson->id);
+        if (progress_judged(ls.progress, lesson->id, records, ls.exercise.passed, passing_run(app, run))) save_progress(app, {lesson->id});
         app.needs_redraw = true;
     }
     // A lesson's own program has no claim to hold, nor checks: running it is "ran", never "passed".
     const std::string* own = code_panel_lesson_script(app);
-    if (own && !lesson->has_exercise() && run.program && ended && progress_ran(ls.progress, lesson->id)) save_progress(app, lesson->id);
+    if (own && !lesson->has_exercise() && run.program && ended && progress_ran(ls.progress, lesson->id)) save_progress(app, {lesson->id});
     if (ls.verdict.generation == run.generation) {
         ls.verdict.valid = true;
         ls.verdict.verdict = judge_run(run, entry.stats);
@@ -228,7 +225,7 @@ void lessons_run_ended(App& app, const HistoryEntry& entry) {
         const bool own_path = run.desc.kind == RunKind::path && std::find(lesson->paths.begin(), lesson->paths.end(), run.desc.path) != lesson->paths.end();
         if (!lesson->has_exercise() && own_path && ended) {
             const bool changed = ls.verdict.verdict.ok ? progress_passed(ls.progress, lesson->id, passing_run(app, run)) : progress_ran(ls.progress, lesson->id);
-            if (changed) save_progress(app, lesson->id);
+            if (changed) save_progress(app, {lesson->id});
         }
     }
 }

@@ -56,6 +56,9 @@ std::string without_fragment(const std::string& url) {
 
 double ms(int64_t us) { return double(us) / 1000.0; }
 
+// When an attempt ended: its own end, or (still out when the run was cancelled) the run's.
+int64_t attempt_end(const Run& run, const Attempt& at) { return at.ended_us >= 0 ? at.ended_us : std::max(run.end_us, at.started_us); }
+
 // The URL a request's attempt went to: a program's as it asked (or the sibling port it was sent to), a code
 // path's as its program builds it.
 std::string attempt_url(const Run& run, size_t index, int attempt) {
@@ -121,7 +124,7 @@ std::string run_to_har(const Run& run, const ExportNames& names) {
         const int64_t entry_start = at.started_us - queued;
         const int64_t stalled = at.sent_us >= at.started_us ? at.sent_us - at.started_us : 0;
         const int64_t wire = at.started_us + stalled;
-        const int64_t end = at.ended_us >= 0 ? at.ended_us : std::max(run.end_us, at.started_us);
+        const int64_t end = attempt_end(run, at);
         const int64_t first = at.first_byte_us >= wire ? at.first_byte_us : end;
         const int64_t wait = std::max<int64_t>(0, first - wire);
         const int64_t receive = at.first_byte_us >= wire && at.last_byte_us >= at.first_byte_us ? at.last_byte_us - at.first_byte_us : 0;
@@ -199,7 +202,7 @@ std::string run_to_trace(const Run& run, const std::string& title) {
         for (size_t a = 0; a < r.attempts.size(); ++a) {
             const Attempt& at = r.attempts[a];
             if (at.started_us < 0) continue;
-            const int64_t end = at.ended_us >= 0 ? at.ended_us : std::max(run.end_us, at.started_us);
+            const int64_t end = attempt_end(run, at);
             const int64_t wire = at.sent_us >= at.started_us && at.sent_us <= end ? at.sent_us : at.started_us;
             const std::string which = r.attempts.size() > 1 ? " (try " + std::to_string(a + 1) + ")" : "";
             if (wire > at.started_us) complete(tid, call + ": stalled for a connection" + which, "stalled", at.started_us, wire, args);

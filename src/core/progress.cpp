@@ -6,18 +6,11 @@
 
 #include "core/analysis.h"
 #include "core/json.h"
+#include "core/scheduler.h"
 
 namespace ap {
 
 namespace {
-
-// s cut to at most `limit` bytes at a whole UTF-8 character.
-std::string cut(const std::string& s, size_t limit) {
-    if (s.size() <= limit) return s;
-    size_t at = limit;
-    while (at > 0 && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
-    return s.substr(0, at);
-}
 
 LessonRecord& record(Progress& p, const std::string& lesson) {
     for (LessonRecord& r : p.lessons)
@@ -29,7 +22,7 @@ LessonRecord& record(Progress& p, const std::string& lesson) {
 
 PassingRun bounded_run(const PassingRun& run) {
     PassingRun b = run;
-    b.at = cut(run.at, max_progress_text);
+    b.at = cut_at_character(run.at, max_progress_text);
     if (b.program.size() > max_progress_program) b.program.clear();  // (a program cut short would not run)
     if (!std::isfinite(b.wall_ms) || b.wall_ms < 0) b.wall_ms = 0;
     b.requests = std::max(0, b.requests);
@@ -89,7 +82,7 @@ bool progress_judged(Progress& p, const std::string& lesson, const std::vector<C
     r.checks.clear();
     for (const CheckRecord& c : checks) {
         if (r.checks.size() == max_progress_checks) break;
-        r.checks.push_back(CheckRecord{cut(c.text, max_progress_text), c.passed, cut(c.measured, max_progress_text)});
+        r.checks.push_back(CheckRecord{cut_at_character(c.text, max_progress_text), c.passed, cut_at_character(c.measured, max_progress_text)});
     }
     if (all_hold) {
         r.status = LessonStatus::passed;
@@ -111,20 +104,29 @@ bool progress_passed(Progress& p, const std::string& lesson, const PassingRun& r
     return true;
 }
 
+void write_checks_json(JsonWriter& w, const std::vector<CheckRecord>& checks) {
+    w.begin_array();
+    for (const CheckRecord& c : checks) w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
+    w.end_array();
+}
+
+void write_passing_json(JsonWriter& w, const LessonRecord& r) {
+    if (!r.has_passing) {
+        w.null();
+        return;
+    }
+    w.begin_object().key("at").string(r.passing.at).key("wallMs").number(r.passing.wall_ms, 1).key("requests").integer(r.passing.requests);
+    w.key("program").string(r.passing.program).end_object();
+}
+
 std::string progress_to_json(const Progress& p) {
     JsonWriter w;
     w.begin_object().key("version").integer(1).key("lesson").string(p.lesson).key("lessons").begin_array();
     for (const LessonRecord& r : p.lessons) {
-        w.newline().begin_object().key("lesson").string(r.lesson).key("status").string(lesson_status_name(r.status)).key("checks").begin_array();
-        for (const CheckRecord& c : r.checks)
-            w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
-        w.end_array().key("passed");
-        if (r.has_passing) {
-            w.begin_object().key("at").string(r.passing.at).key("wallMs").number(r.passing.wall_ms, 1).key("requests").integer(r.passing.requests);
-            w.key("program").string(r.passing.program).end_object();
-        } else {
-            w.null();
-        }
+        w.newline().begin_object().key("lesson").string(r.lesson).key("status").string(lesson_status_name(r.status)).key("checks");
+        write_checks_json(w, r.checks);
+        w.key("passed");
+        write_passing_json(w, r);
         w.end_object();
     }
     return w.newline().end_array().end_object().take();
@@ -144,7 +146,7 @@ bool progress_from_json(const std::string& text, Progress* out, std::string* err
     Progress p;
     if (const JsonValue* lesson = v.get("lesson")) {
         if (!lesson->is_string()) return fail("lesson: not a text");
-        p.lesson = cut(lesson->text, max_lesson_id_bytes);
+        p.lesson = cut_at_character(lesson->text, max_lesson_id_bytes);
     }
     const JsonValue* lessons = v.get("lessons");
     const JsonValue* done = v.get("done");  // (what earlier versions of the page kept: the ids passed)
@@ -170,7 +172,7 @@ bool progress_from_json(const std::string& text, Progress* out, std::string* err
             r.lesson = item.get("lesson")->text;
             const JsonValue* status = item.get("status");
             if (!status || !status->is_string() || !read_status(status->text, &r.status))
-                return fail(at + ".status: " + (status && status->is_string() ? "'" + cut(status->text, 40) + "'" : std::string("missing or not a text")) +
+                return fail(at + ".status: " + (status && status->is_string() ? "'" + cut_at_character(status->text, 40) + "'" : std::string("missing or not a text")) +
                             " is not one of: not tried, ran, passed");
             if (const JsonValue* checks = item.get("checks"); checks && checks->kind != JsonValue::Kind::null) {
                 if (!checks->is_array()) return fail(at + ".checks: not a list");
@@ -184,7 +186,7 @@ bool progress_from_json(const std::string& text, Progress* out, std::string* err
                     if (!t || !t->is_string()) return fail(ck + ".text: not a text");
                     if (!passed || passed->kind != JsonValue::Kind::boolean) return fail(ck + ".passed: not true or false");
                     if (measured && !measured->is_string() && measured->kind != JsonValue::Kind::null) return fail(ck + ".measured: not a text");
-                    r.checks.push_back(CheckRecord{cut(t->text, max_progress_text), passed->flag, measured && measured->is_string() ? cut(measured->text, max_progress_text) : std::string()});
+                    r.checks.push_back(CheckRecord{cut_at_character(t->text, max_progress_text), passed->flag, measured && measured->is_string() ? cut_at_character(measured->text, max_progress_text) : std::string()});
                 }
             }
             if (const JsonValue* passing = item.get("passed"); passing && passing->kind != JsonValue::Kind::null) {
@@ -201,7 +203,7 @@ bool progress_from_json(const std::string& text, Progress* out, std::string* err
                 if (program && program->text.size() > max_progress_program)
                     return fail(at + ".passed.program: " + std::to_string(program->text.size()) + " bytes; a kept program is at most 64 KB");
                 r.has_passing = true;
-                r.passing = PassingRun{cut(when->text, max_progress_text), wall->number, int(requests->integer), program ? program->text : std::string()};
+                r.passing = PassingRun{cut_at_character(when->text, max_progress_text), wall->number, int(requests->integer), program ? program->text : std::string()};
             }
             p.lessons.push_back(std::move(r));
         }
@@ -223,27 +225,22 @@ bool progress_from_json(const std::string& text, Progress* out, std::string* err
     return true;
 }
 
-int progress_merge(Progress& into, const Progress& from) {
-    int changed = 0;
+std::vector<std::string> progress_merge(Progress& into, const Progress& from) {
+    std::vector<std::string> moved;
     for (const LessonRecord& r : from.lessons) {
-        const LessonRecord* have = progress_find(into, r.lesson);
-        if (!have) {
-            if (into.lessons.size() >= max_progress_lessons) break;
-            into.lessons.push_back(r);
-            ++changed;
-            continue;
-        }
+        const bool have = progress_find(into, r.lesson) != nullptr;
+        if (!have && into.lessons.size() >= max_progress_lessons) break;
         LessonRecord& mine = record(into, r.lesson);
-        if (int(r.status) > int(mine.status)) {
+        if (!have || int(r.status) > int(mine.status)) {
             mine = r;
-            ++changed;
+            moved.push_back(r.lesson);
         } else if (r.status == mine.status && r.has_passing && !mine.has_passing) {
             mine.has_passing = true;
             mine.passing = r.passing;
-            ++changed;
+            moved.push_back(r.lesson);
         }
     }
-    return changed;
+    return moved;
 }
 
 std::string progress_to_csv(const Progress& p, const std::vector<Lesson>& lessons) {

@@ -19,6 +19,8 @@
 
 namespace ap {
 
+class JsonWriter;
+
 enum class LessonStatus : uint8_t { not_tried, ran, passed };
 // "not tried", "ran", "passed".
 const char* lesson_status_name(LessonStatus s);
@@ -78,13 +80,17 @@ bool progress_passed(Progress& p, const std::string& lesson, const PassingRun& r
 // {"version":1,"lesson":..,"lessons":[{"lesson","status","checks":[{"text","passed","measured"}],
 //  "passed":{"at","wallMs","requests","program"}|null}]}
 std::string progress_to_json(const Progress& p);
+// A record's parts as every JSON of progress writes them (the file, the JS API, the host page's events): its
+// checks, [{"text","passed","measured"}], and its passing run, {"at","wallMs","requests","program"} or null.
+void write_checks_json(JsonWriter& w, const std::vector<CheckRecord>& checks);
+void write_passing_json(JsonWriter& w, const LessonRecord& r);
 // Reads progress_to_json's text (or the {lesson, done: [ids]} kept by earlier versions of the page). Strict:
 // false with one sentence naming the field that is wrong ("lessons[2].status: 'done' is not one of: not
 // tried, ran, passed"), and *out untouched. Texts are cut to their bounds.
 bool progress_from_json(const std::string& text, Progress* out, std::string* error);
 // Another machine's or an earlier save's progress joined into this one: per lesson the further status wins;
-// a passing run is kept when this one has none. Returns how many lessons changed.
-int progress_merge(Progress& into, const Progress& from);
+// a passing run is kept when this one has none. Returns the lessons that moved on.
+std::vector<std::string> progress_merge(Progress& into, const Progress& from);
 // One row per lesson, the page's lessons first in their order (number, id, title), then any other lessons
 // the progress knows: number,lesson,title,status,checks_passed,checks,checks_failed,passed_at,passed_wall_ms,
 // passed_requests. checks_failed names the checks that did not hold, separated by "; ".

@@ -142,6 +142,10 @@ static size_t utf8_boundary(const std::string& s, size_t at) {
     return at;
 }
 
+std::string cut_at_character(const std::string& s, size_t limit) {
+    return s.size() <= limit ? s : s.substr(0, utf8_boundary(s, limit));
+}
+
 // Cuts to at most `limit` bytes, the word about the cut included (so that a text cut once is not cut again).
 static void cut_text(std::string* s, size_t limit) {
     if (s->size() <= limit) return;

@@ -112,6 +112,8 @@ inline constexpr size_t program_source_limit = 1 << 20;
 inline constexpr size_t program_output_limit = 1 << 20;
 inline constexpr size_t program_message_limit = 4096;
 inline constexpr size_t program_traceback_limit = 32768;
+// s cut to at most `limit` bytes at a whole UTF-8 character (a text that fits is kept as it is).
+std::string cut_at_character(const std::string& s, size_t limit);
 // Cuts the texts to their limits: the output at a whole character, counting what it drops in
 // output_cut_bytes and output_cut_lines; the others with a word saying how much was cut.
 void bound_program_report(ProgramReport* r);

@@ -30,10 +30,11 @@ inline int request_index(RequestId id) { return int(id.value & max_request_index
 // scheduler's deadlines and a transport's answers.
 inline int64_t earliest_us(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : (a < b ? a : b); }
 
-// "http://127.0.0.1:8000" of "http://127.0.0.1:8000/x/y?z", or "" when the URL has no scheme.
+// "http://127.0.0.1:8000" of "http://127.0.0.1:8000/x/y?z" (or of "...:8000?z"), or "" when the URL has no
+// scheme.
 inline std::string url_origin(const std::string& url) {
     const size_t scheme = url.find("://");
-    return scheme == std::string::npos ? std::string() : url.substr(0, url.find('/', scheme + 3));
+    return scheme == std::string::npos ? std::string() : url.substr(0, url.find_first_of("/?#", scheme + 3));
 }
 
 struct RequestSpec {

@@ -29,7 +29,7 @@ void (*bridge_force_frames)(int) = nullptr;
 // ---- C++ -> JS: every Module.apX the page registers (web/bridge.js), each called only if it is there ----
 
 EM_JS(void, js_first_frame, (), { if (Module.apFirstFrame) Module.apFirstFrame(); });
-EM_JS(void, js_progress, (const char* json, const char* changed), {
+EM_JS(void, js_progress, (const char* json, const char* changed), {  // (changed: a JSON list)
     if (Module.apProgress) Module.apProgress(UTF8ToString(json), UTF8ToString(changed));
 });
 EM_JS(void, js_open_progress, (), { if (Module.apOpenProgress) Module.apOpenProgress(); });
@@ -75,13 +75,6 @@ EM_JS(void, js_run_ended, (uint32_t ticket, const char* json), {
     if (Module.apRunEnded) Module.apRunEnded(ticket, UTF8ToString(json));
 });
 
-// A lesson's record as the host page hears it: {lesson, status, checks: [{text, passed, measured}]}.
-static std::string progress_event_json(const LessonRecord& r) {
-    JsonWriter w;
-    w.begin_object().key("lesson").string(r.lesson).key("status").string(lesson_status_name(r.status)).key("checks").begin_array();
-    for (const CheckRecord& c : r.checks) w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
-    return w.end_array().end_object().take();
-}
 
 void bridge_init(App* app) {
     g_app = app;
@@ -109,10 +102,19 @@ void bridge_init(App* app) {
         js_program_answer(index, w.take().c_str(), body.c_str());
     };
     // The learner's place and progress: the page keeps them in localStorage (see web/storage.js), and tells
-    // the host page of a lesson whose record changed: {lesson, status, checks: [{text, passed, measured}]}.
-    h.on_progress = [](const std::string& json, const std::string& changed) {
-        const LessonRecord* r = changed.empty() || !g_app ? nullptr : progress_find(g_app->lessons.progress, changed);
-        js_progress(json.c_str(), r ? progress_event_json(*r).c_str() : "");
+    // the host page of each lesson whose record changed, as [{lesson, status, checks: [{text, passed,
+    // measured}]}].
+    h.on_progress = [](const std::string& json, const std::vector<std::string>& changed) {
+        JsonWriter w;
+        w.begin_array();
+        for (const std::string& id : changed) {
+            const LessonRecord* r = g_app ? progress_find(g_app->lessons.progress, id) : nullptr;
+            if (!r) continue;
+            w.begin_object().key("lesson").string(r->lesson).key("status").string(lesson_status_name(r->status)).key("checks");
+            write_checks_json(w, r->checks);
+            w.end_object();
+        }
+        js_progress(json.c_str(), w.end_array().take().c_str());
     };
     h.on_open_progress = [] { js_open_progress(); };
     h.clock_epoch_ms = [] { return js_time_origin(); };
@@ -563,16 +565,11 @@ EMSCRIPTEN_KEEPALIVE const char* ap_js_progress() {
         w.key("title");
         if (title) w.string(*title);
         else w.null();
-        w.key("status").string(lesson_status_name(r ? r->status : LessonStatus::not_tried)).key("checks").begin_array();
-        if (r)
-            for (const CheckRecord& c : r->checks) w.begin_object().key("text").string(c.text).key("passed").boolean(c.passed).key("measured").string(c.measured).end_object();
-        w.end_array().key("passed");
-        if (r && r->has_passing) {
-            w.begin_object().key("at").string(r->passing.at).key("wallMs").number(r->passing.wall_ms, 1).key("requests").integer(r->passing.requests);
-            w.key("program").string(r->passing.program).end_object();
-        } else {
-            w.null();
-        }
+        const LessonRecord none;
+        w.key("status").string(lesson_status_name(r ? r->status : LessonStatus::not_tried)).key("checks");
+        write_checks_json(w, r ? r->checks : none.checks);
+        w.key("passed");
+        write_passing_json(w, r ? *r : none);
         w.end_object();
     };
     for (size_t i = 0; i < ls.all.size(); ++i) row(ls.all[i].id, int(i + 1), &ls.all[i].title);
