@@ -1254,6 +1254,13 @@ TEST(Har, TheNotesSayWhoWaitedForAConnectionAndWhatItCost) {
     EXPECT_TRUE(test::contains(notes[1], "The browser held 6 of these 12 requests for one of its 6 connections to a host: http://h (6)")) << notes[1];
     EXPECT_TRUE(test::contains(notes[1], "about 100 ms sooner")) << notes[1];
     EXPECT_EQ(explain_run(run, compute_stats(run)), notes);
+    // A recorded run read from a run file may hold a request that never started (no attempt): told, not read past.
+    run.requests.push_back(RequestTrace{});
+    run.recorded->urls.push_back("http://h/never");
+    run.recorded->methods.push_back("GET");
+    const std::vector<std::string> with_it = recorded_notes(run);
+    ASSERT_GE(with_it.size(), 2u);
+    EXPECT_TRUE(test::contains(with_it[1], "The browser held 6 of these 13 requests")) << with_it[1];
 }
 
 }  // namespace

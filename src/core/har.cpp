@@ -65,18 +65,10 @@ bool parse_iso(const std::string& s, double* out) {
     return true;
 }
 
-std::string cut(const std::string& s, size_t limit) {
-    if (s.size() <= limit) return s;
-    size_t at = limit;
-    while (at > 0 && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
-    return s.substr(0, at);
-}
-
+// The host a request went to (a URL without one, data: or blob:, is its own).
 std::string origin_of(const std::string& url) {
-    const size_t scheme = url.find("://");
-    if (scheme == std::string::npos) return url.substr(0, std::min<size_t>(url.size(), 200));
-    const size_t path = url.find_first_of("/?#", scheme + 3);
-    return url.substr(0, path == std::string::npos ? url.size() : path);
+    const std::string origin = url_origin(url);
+    return origin.empty() ? url.substr(0, 200) : origin;
 }
 
 constexpr int64_t max_span_us = int64_t(24) * 3600 * 1000 * 1000;  // as a run file's: a day
@@ -120,14 +112,14 @@ bool run_from_har(const std::string& text, const std::string& file_name, Run* ou
     if (entries->items.size() > max_har_entries)
         return fail("log.entries: " + std::to_string(entries->items.size()) + " requests; at most " + std::to_string(max_har_entries) + " here");
     RecordedRun rec;
-    rec.file = cut(file_name, 500);
+    rec.file = cut_at_character(file_name, 500);
     if (const JsonValue* c = log->get("creator"); c && c->is_object()) {
         const JsonValue* n = c->get("name");
         const JsonValue* ver = c->get("version");
-        rec.creator = cut((n && n->is_string() ? n->text : std::string()) + (ver && ver->is_string() && !ver->text.empty() ? " " + ver->text : ""), 500);
+        rec.creator = cut_at_character((n && n->is_string() ? n->text : std::string()) + (ver && ver->is_string() && !ver->text.empty() ? " " + ver->text : ""), 500);
     }
     if (const JsonValue* pages = log->get("pages"); pages && pages->is_array() && !pages->items.empty()) {
-        if (const JsonValue* t = pages->items[0].get("title"); t && t->is_string()) rec.title = cut(t->text, 500);
+        if (const JsonValue* t = pages->items[0].get("title"); t && t->is_string()) rec.title = cut_at_character(t->text, 500);
     }
 
     std::vector<Entry> list;
@@ -183,7 +175,7 @@ bool run_from_har(const std::string& text, const std::string& file_name, Run* ou
         Attempt a;
         const int code = int(status->integer);
         std::string reason;
-        if (const JsonValue* err = e.get("_error"); err && err->is_string()) reason = cut(err->text, 200);
+        if (const JsonValue* err = e.get("_error"); err && err->is_string()) reason = cut_at_character(err->text, 200);
         a.status = code;
         if (code >= 200 && code < 400) a.outcome = Outcome::ok;
         else if (code >= 100) a.outcome = Outcome::http_error, reason = "HTTP " + std::to_string(code);
@@ -219,7 +211,7 @@ bool run_from_har(const std::string& text, const std::string& file_name, Run* ou
     run.desc.path = CodePath::sequential;  // (means nothing for a recorded run)
     run.desc.api = Api::server;
     run.desc.count = int(list.size());
-    run.desc.base_url = cut(origin_of(list.front().url), 8192);
+    run.desc.base_url = cut_at_character(origin_of(list.front().url), 8192);
     std::vector<double> waits;
     int64_t end = 0;
     for (Entry& en : list) {
@@ -262,33 +254,44 @@ std::vector<std::string> recorded_notes(const Run& run) {
     const RecordedRun& rec = *run.recorded;
     notes.push_back("Recorded elsewhere" + (rec.creator.empty() ? std::string() : " by " + rec.creator) + (rec.title.empty() ? "" : ", on " + rec.title) +
                     ": the browser's requests as the HAR gives them. No model predicts them, and no program here made them.");
-    // Held for a connection: blocked while the browser already had its connections to that host busy.
-    struct Wire {
-        std::string origin;
-        int64_t from, to;
+    // Held for a connection: blocked while the browser already had its connections to that host busy. Each
+    // request's time on the wire, by host, its starts and ends sorted: how many were on the wire at an instant
+    // is a count of starts before it less ends before it (the run's notes are drawn with every frame of its
+    // results: this stays n log n for 10,000 requests).
+    struct Wires {
+        std::vector<int64_t> from, to;
     };
-    std::vector<Wire> wires;
+    std::map<std::string, Wires> by_host;
+    std::vector<std::string> host_of(run.requests.size());
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const RequestTrace& r = run.requests[i];
         if (r.attempts.empty()) continue;
         const Attempt& a = r.attempts[0];
-        wires.push_back({i < rec.urls.size() ? origin_of(rec.urls[i]) : std::string(), a.sent_us >= 0 ? a.sent_us : a.started_us, a.wire_end_us()});
+        host_of[i] = i < rec.urls.size() ? origin_of(rec.urls[i]) : std::string();
+        const int64_t from = a.sent_us >= 0 ? a.sent_us : a.started_us;
+        by_host[host_of[i]].from.push_back(from);
+        by_host[host_of[i]].to.push_back(std::max(from, a.wire_end_us()));
     }
+    for (auto& [name, w] : by_host) std::sort(w.from.begin(), w.from.end()), std::sort(w.to.begin(), w.to.end());
     int held = 0, blocked_other = 0;
     int64_t longest = 0, last_end = 0, last_end_unheld = 0;
     std::string longest_host;
     std::map<std::string, int> per_host;
-    for (size_t i = 0; i < run.requests.size() && i < wires.size(); ++i) {
+    for (size_t i = 0; i < run.requests.size(); ++i) {
+        if (run.requests[i].attempts.empty()) continue;
         const Attempt& a = run.requests[i].attempts[0];
         const int64_t stall = a.sent_us > a.started_us ? a.sent_us - a.started_us : 0;
-        int busy = 0;
-        for (size_t k = 0; k < wires.size(); ++k)
-            if (k != i && wires[k].origin == wires[i].origin && wires[k].from <= a.started_us && wires[k].to > a.started_us) ++busy;
+        // On the wire at its start (from <= t < to), itself left out.
+        const Wires& w = by_host[host_of[i]];
+        const int64_t t = a.started_us, own_from = a.sent_us >= 0 ? a.sent_us : a.started_us;
+        const auto started = std::upper_bound(w.from.begin(), w.from.end(), t) - w.from.begin();
+        const auto ended = std::upper_bound(w.to.begin(), w.to.end(), t) - w.to.begin();
+        const long busy = long(started - ended) - (own_from <= t && std::max(own_from, a.wire_end_us()) > t ? 1 : 0);
         const bool capped = stall >= 1000 && busy >= browser_connections_per_host;
         if (capped) {
             ++held;
-            ++per_host[wires[i].origin];
-            if (stall > longest) longest = stall, longest_host = wires[i].origin;
+            ++per_host[host_of[i]];
+            if (stall > longest) longest = stall, longest_host = host_of[i];
         } else if (stall >= 1000) {
             ++blocked_other;
         }
